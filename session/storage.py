@@ -1,0 +1,196 @@
+"""The save file on disk: safe reads, atomic durable writes, a lock, and damaged files set aside.
+
+A write goes to a temporary file in the same folder, is flushed and fsynced, replaces the save
+file with ``os.replace`` and then the folder is fsynced: a crash at any instant leaves the old
+file or the new one, complete. A file that cannot be used as it stands is renamed to
+``<name>.corrupt-<UTC timestamp>`` before anything is written over it; until that rename has
+worked, nothing is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import filelock
+
+from .savefile import MAX_FILE_BYTES, SavedSession, decode, interpret
+
+__all__ = ["Loaded", "SaveFile", "SaveFileBusyError", "read_save_file"]
+
+
+class SaveFileBusyError(RuntimeError):
+    """Another session (in this process or another) holds the save file."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"the save file {path} is in use by another session; close that one first, or "
+            "watch the file read-only (snowsession-gui --monitor)"
+        )
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What reading the save file found.
+
+    ``saved`` is None when there is no file or nothing in it could be read. ``problem`` says
+    what was wrong, for people. ``damaged`` means the path holds a file that cannot be used
+    as it stands: it is set aside before the next write.
+    """
+
+    saved: SavedSession | None
+    problem: str | None = None
+    damaged: bool = False
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None if there is none. Never blocks on a FIFO, never reads a huge file.
+
+    Raises OSError (with a message for people) when the path cannot be read as a file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(f"{path} is a folder, not a save file")
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise OSError(f"{path} is {info.st_size} bytes, over the {MAX_FILE_BYTES} byte limit")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise OSError(f"{path} is over the {MAX_FILE_BYTES} byte limit")
+    return data
+
+
+def read_save_file(path: str | os.PathLike[str]) -> Loaded:
+    """Read and interpret a save file without changing anything (used by monitors and tools)."""
+    path = Path(path)
+    try:
+        data = read_bytes(path)
+    except IsADirectoryError as error:
+        return Loaded(None, str(error), damaged=False)
+    except OSError as error:
+        return Loaded(None, f"cannot read {path}: {error.strerror or error}", damaged=True)
+    if data is None:
+        return Loaded(None)
+    saved = interpret(decode(data))
+    if saved.usable:
+        return Loaded(saved)
+    reasons = "; ".join(p.message for p in saved.problems)
+    return Loaded(saved, f"{path} cannot be used as it stands: {reasons}", damaged=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # Windows cannot open folders; its rename is durable enough
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class SaveFile:
+    """One save file: its lock, its reads and its atomic writes.
+
+    Parameters
+    ----------
+    path
+        The save file.
+    wall_time
+        Unix seconds, for naming a damaged file set aside.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], wall_time: Callable[[], float] = time.time):
+        self.path = Path(path)
+        self._wall_time = wall_time
+        self._lock: filelock.BaseFileLock | None = None
+        self._aside_pending = False
+        self.moved_to: Path | None = None
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def lock(self) -> str | None:
+        """Take the OS lock that keeps a second session off this file.
+
+        Raises :class:`SaveFileBusyError` if another session holds it. Returns a message when
+        the lock could not be taken for another reason (the folder cannot be written): the
+        session then runs unlocked, and saving will report the same problem.
+        """
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = filelock.FileLock(self.lock_path, timeout=0)
+            lock.acquire()
+        except filelock.Timeout:
+            raise SaveFileBusyError(self.path) from None
+        except OSError as error:
+            return f"cannot lock {self.lock_path}: {error.strerror or error}"
+        self._lock = lock
+        return None
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def load(self) -> Loaded:
+        """Read the file; a damaged one is marked to be set aside before the next write."""
+        loaded = read_save_file(self.path)
+        self._aside_pending = loaded.damaged
+        return loaded
+
+    def write(self, data: bytes) -> None:
+        """Replace the file with ``data`` atomically and durably. Raises OSError on failure."""
+        if self._aside_pending:
+            self.moved_to = self._move_aside()
+            self._aside_pending = False
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        _fsync_folder(folder)
+
+    def _move_aside(self) -> Path | None:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._wall_time()))
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
+        try:
+            os.rename(self.path, target)
+        except FileNotFoundError:
+            return None  # it is gone already: nothing left to protect
+        except OSError as error:
+            raise OSError(
+                error.errno,
+                f"cannot move the damaged file aside to {target.name} ({error.strerror}); "
+                "it is left untouched and nothing is written over it",
+            ) from error
+        return target

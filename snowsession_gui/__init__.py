@@ -1,0 +1,1 @@
+"""snowsession-gui: the Qt window that monitors and simulates a client session."""
