@@ -2,9 +2,10 @@
 
 A write goes to a temporary file in the same folder, is flushed and fsynced, replaces the save
 file with ``os.replace`` and then the folder is fsynced: a crash at any instant leaves the old
-file or the new one, complete. A file that cannot be used as it stands is renamed to
-``<name>.corrupt-<UTC timestamp>`` before anything is written over it; until that rename has
-worked, nothing is written.
+file or the new one, complete. A file that cannot be used as it stands is kept as
+``<name>.corrupt-<UTC timestamp>`` (a hard link, else a copy) before anything is written over
+it; until that has worked, nothing is written. Temporary files left by a killed writer are
+removed when the lock is taken.
 """
 
 from __future__ import annotations
@@ -143,7 +144,17 @@ class SaveFile:
         except OSError as error:
             return f"cannot lock {self.lock_path}: {error.strerror or error}"
         self._lock = lock
+        self._remove_stale_temps()
         return None
+
+    def _remove_stale_temps(self) -> None:
+        """Delete temporary files a killed writer left behind (we hold the lock: none is live)."""
+        prefix, suffix = f".{self.path.name}.", ".tmp"
+        with contextlib.suppress(OSError), os.scandir(self.path.parent) as found:
+            for entry in found:
+                if entry.name.startswith(prefix) and entry.name.endswith(suffix):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     def unlock(self) -> None:
         if self._lock is not None:
@@ -177,6 +188,12 @@ class SaveFile:
         _fsync_folder(folder)
 
     def _move_aside(self) -> Path | None:
+        """Keep a byte-identical copy of the damaged file beside it, as ``<name>.corrupt-<UTC>``.
+
+        A hard link, not a rename: the damaged file stays at its path until the atomic replace
+        succeeds, so a write that then fails (disk full) or a crash never leaves no file at all,
+        and the next start still finds the intact fields (above all the user id) in it.
+        """
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._wall_time()))
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         counter = 1
@@ -184,13 +201,32 @@ class SaveFile:
             counter += 1
             target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{counter}")
         try:
-            os.rename(self.path, target)
+            try:
+                os.link(self.path, target, follow_symlinks=False)
+            except FileNotFoundError:
+                raise
+            except OSError:
+                _copy_exclusive(self.path, target)  # a file system without hard links
         except FileNotFoundError:
             return None  # it is gone already: nothing left to protect
         except OSError as error:
             raise OSError(
                 error.errno,
-                f"cannot move the damaged file aside to {target.name} ({error.strerror}); "
+                f"cannot set the damaged file aside as {target.name} ({error.strerror}); "
                 "it is left untouched and nothing is written over it",
             ) from error
         return target
+
+
+def _copy_exclusive(source: Path, target: Path) -> None:
+    """Copy ``source`` to a new file ``target``, durably; a partial copy is removed."""
+    with open(source, "rb") as reading, open(target, "xb") as writing:
+        try:
+            while chunk := reading.read(1 << 20):
+                writing.write(chunk)
+            writing.flush()
+            os.fsync(writing.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(target)
+            raise
