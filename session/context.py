@@ -30,7 +30,7 @@ class SessionContext:
     JSON text the .NET tracker sends, key order included.
     """
 
-    __slots__ = ("_schema", "_data", "_json")
+    __slots__ = ("_data", "_json", "_schema")
 
     def __init__(self, schema: str, data: Mapping[str, Any]) -> None:
         self._schema = schema

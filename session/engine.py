@@ -33,7 +33,7 @@ from .storage import SaveFile
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler, Timer
 from .writer import WriteBehind
 
-__all__ = ["ClientSession", "SessionClosedError", "MAX_SECONDS"]
+__all__ = ["MAX_SECONDS", "ClientSession", "SessionClosedError"]
 
 MAX_SECONDS = INT32_MAX
 """The largest timeout or interval, in seconds: the .NET setters take an Int32."""
@@ -164,8 +164,9 @@ class ClientSession:
         if user_id is None:
             user_id = self._new_id()
         if saved and saved.session_id is not None and saved.session_index is not None:
-            old = SessionState(user_id, saved.session_id, saved.previous_session_id,
-                               saved.session_index)
+            old = SessionState(
+                user_id, saved.session_id, saved.previous_session_id, saved.session_index
+            )
         previous = saved.session_id if saved else None
         index = saved.session_index if saved and saved.session_index is not None else 0
         now = self._now()
@@ -237,7 +238,9 @@ class ClientSession:
         """When a new session will start if nothing else happens, or None if never."""
         with self._lock:
             return self._policy.forecast(
-                self._live.accessed, self.timeout_in_force, self._next_check,
+                self._live.accessed,
+                self.timeout_in_force,
+                self._next_check,
                 self._check_interval,
             )
 
@@ -384,7 +387,8 @@ class ClientSession:
             if token != self._timer_token or self._closed:
                 return  # cancelled while it was on its way
             now = self._now()
-            self._timer = None
+            # self._timer stays set until the check re-arms or stops it: is_checking never
+            # flickers to False in the middle of a check.
             if self._dirty and self._writer.idle:
                 self._save()  # try again: the path may work now
             timeout = self.timeout_in_force
@@ -397,8 +401,9 @@ class ClientSession:
                     return
             self._arm(now, notify=False)
 
-    def _new_session(self, reason: Reason, now: float, last_access: float | None,
-                     timeout: float | None) -> None:
+    def _new_session(
+        self, reason: Reason, now: float, last_access: float | None, timeout: float | None
+    ) -> None:
         old = self._state
         self._state = self._next_state(old.user_id, old.session_id, old.session_index, now)
         self._live = _Live(now)
@@ -508,4 +513,3 @@ class ClientSession:
             f"session={state.short_session_id} {'background' if self._background else 'foreground'}"
             f"{' checking' if self._timer is not None else ''}{' closed' if self._closed else ''}>"
         )
-

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-class Reason(str, enum.Enum):
+class Reason(enum.StrEnum):
     """Why a new session started."""
 
     START = "start"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SessionState", "INT32_MAX"]
+__all__ = ["INT32_MAX", "SessionState"]
 
 INT32_MAX = 2_147_483_647
 """The largest session index: the .NET original keeps it in an Int32 and the schema caps it."""

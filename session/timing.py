@@ -77,7 +77,7 @@ class SystemClock:
 
 
 class _ThreadTimer:
-    __slots__ = ("_timer", "_owner")
+    __slots__ = ("_owner", "_timer")
 
     def __init__(self, timer: threading.Timer, owner: ThreadScheduler) -> None:
         self._timer = timer
@@ -132,7 +132,7 @@ class ThreadScheduler:
 
 
 class _VirtualTimer:
-    __slots__ = ("due", "callback", "cancelled")
+    __slots__ = ("callback", "cancelled", "due")
 
     def __init__(self, due: float, callback: Callable[[], None]) -> None:
         self.due = due
