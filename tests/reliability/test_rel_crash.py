@@ -1,0 +1,113 @@
+"""SIGKILL at random moments while a child process rolls sessions as fast as it can.
+
+After every kill the save file parses, the user id never changes and the index never goes
+back. ``SNOWSESSION_CRASH_KILLS`` sets the number of kills of the slow variant (default 50; the
+README figure comes from a 200-kill run).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from session import ClientSession, read_save_file
+
+# The child: a new session per loop turn (a check on a virtual clock past the timeout), and
+# every few turns a whole new ClientSession (read, new session, write), flushed each time so
+# writes really happen back to back. It prints "ready" once imported, then runs until killed.
+CHILD = r"""
+import sys
+from session import ClientSession, VirtualClock
+path = sys.argv[1]
+print("ready", flush=True)
+while True:
+    clock = VirtualClock()
+    s = ClientSession(path, foreground_timeout=1, background_timeout=1, check_interval=1,
+                      clock=clock)
+    s.start_checker()
+    for _ in range(20):
+        clock.advance(1)
+        s.flush()
+    s.close()
+"""
+
+
+def _temps(folder: Path, name: str) -> list[Path]:
+    return sorted(folder.glob(f".{name}.*.tmp"))
+
+
+def run_kills(tmp_path: Path, kills: int, seed: int) -> dict[str, int]:
+    path = tmp_path / "session.xml"
+    script = tmp_path / "roll.py"
+    script.write_text(CHILD)
+    rng = random.Random(seed)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with ClientSession(path) as first:
+        user_id, index = first.user_id, first.session_index
+    temps_seen = 0
+    for kill in range(kills):
+        child = subprocess.Popen(
+            [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, env=env
+        )
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline() == b"ready\n"
+            time.sleep(rng.uniform(0.0, 0.06))
+        finally:
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=10)
+            assert child.stdout is not None
+            child.stdout.close()
+        assert child.returncode == -signal.SIGKILL, "the child must still be running when killed"
+        temps_seen += bool(_temps(tmp_path, path.name))
+        loaded = read_save_file(path)
+        assert loaded.problem is None, f"kill {kill}: {loaded.problem}"
+        assert loaded.saved is not None
+        assert loaded.saved.user_id == user_id, f"kill {kill}: the user id changed"
+        assert loaded.saved.session_index is not None
+        assert loaded.saved.session_index >= index, f"kill {kill}: the index went back"
+        index = loaded.saved.session_index
+    assert not list(tmp_path.glob("session.xml.corrupt-*")), "a sound file was set aside"
+    # The next start clears the temp files a kill left and goes on from the saved state.
+    with ClientSession(path) as last:
+        assert last.user_id == user_id
+        assert last.session_index == index + 1
+        assert _temps(tmp_path, path.name) == []
+    return {"kills": kills, "final_index": index, "kills_with_temp_left": temps_seen}
+
+
+def test_sigkill_during_a_save_loop_never_loses_the_file(tmp_path: Path) -> None:
+    result = run_kills(tmp_path, kills=8, seed=1)
+    # Writes really happened between kills: each child rolls many sessions.
+    assert result["final_index"] > 8 * 5
+
+
+@pytest.mark.slow
+def test_sigkill_many_times(tmp_path: Path) -> None:
+    kills = int(os.environ.get("SNOWSESSION_CRASH_KILLS", "50"))
+    started = time.perf_counter()
+    result = run_kills(tmp_path, kills=kills, seed=int(os.environ.get("SNOWSESSION_SEED", "7")))
+    print(f"\ncrash: {result} in {time.perf_counter() - started:.1f} s")
+    assert result["final_index"] > kills * 5
+
+
+def test_stale_temp_files_are_removed_at_start_and_do_not_disturb_reading(tmp_path: Path) -> None:
+    path = tmp_path / "session.xml"
+    with ClientSession(path) as s:
+        user_id = s.user_id
+    stale = tmp_path / ".session.xml.abc123.tmp"
+    stale.write_bytes(b"<ArrayOfKeyValueOfstr")  # what a kill mid-write leaves
+    other = tmp_path / ".other.xml.abc123.tmp"  # another file's temp: not ours to remove
+    other.write_bytes(b"x")
+    assert read_save_file(path).problem is None  # a monitor ignores it
+    with ClientSession(path) as s:
+        assert s.user_id == user_id
+        assert not stale.exists()
+        assert other.exists()
