@@ -11,6 +11,7 @@ removed when the lock is taken.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -121,6 +122,8 @@ class SaveFile:
         self.path = Path(path)
         self._wall_time = wall_time
         self._lock: filelock.BaseFileLock | None = None
+        self._lock_id = (0, 0)
+        self._wants_lock = False
         self._aside_pending = False
         self.moved_to: Path | None = None
 
@@ -133,19 +136,54 @@ class SaveFile:
 
         Raises :class:`SaveFileBusyError` if another session holds it. Returns a message when
         the lock could not be taken for another reason (the folder cannot be written): the
-        session then runs unlocked, and saving will report the same problem.
+        session then runs unlocked, saving reports the same problem, and the lock is taken
+        before the first write that can be made.
         """
+        self._wants_lock = True
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            lock = filelock.FileLock(self.lock_path, timeout=0)
-            lock.acquire()
+            self._take_lock()
         except filelock.Timeout:
             raise SaveFileBusyError(self.path) from None
         except OSError as error:
             return f"cannot lock {self.lock_path}: {error.strerror or error}"
-        self._lock = lock
         self._remove_stale_temps()
         return None
+
+    def _take_lock(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Not thread-local: the session may be closed (and the lock released) on any thread.
+        lock = filelock.FileLock(self.lock_path, timeout=0, thread_local=False)
+        lock.acquire()
+        try:
+            info = os.stat(self.lock_path)
+        except OSError:
+            lock.release()
+            raise
+        self._lock, self._lock_id = lock, (info.st_dev, info.st_ino)
+
+    def _hold_lock(self) -> None:
+        """Before a write: make sure the lock this session holds is still the file's lock.
+
+        Removing the folder removes the lock file with it, and another session could then
+        lock a new one: take the lock again, and refuse to write if someone else has it.
+        """
+        if not self._wants_lock:
+            return
+        if self._lock is not None:
+            with contextlib.suppress(FileNotFoundError):
+                info = os.stat(self.lock_path)
+                if (info.st_dev, info.st_ino) == self._lock_id:
+                    return
+            self._lock.release()
+            self._lock = None
+        try:
+            self._take_lock()
+        except filelock.Timeout:
+            raise OSError(
+                errno.EBUSY,
+                f"another session took {self.path} after its lock file was removed; "
+                "this one no longer writes it",
+            ) from None
 
     def _remove_stale_temps(self) -> None:
         """Delete temporary files a killed writer left behind (we hold the lock: none is live)."""
@@ -157,6 +195,7 @@ class SaveFile:
                         os.unlink(entry.path)
 
     def unlock(self) -> None:
+        self._wants_lock = False
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -169,6 +208,7 @@ class SaveFile:
 
     def write(self, data: bytes) -> None:
         """Replace the file with ``data`` atomically and durably. Raises OSError on failure."""
+        self._hold_lock()
         if self._aside_pending:
             self.moved_to = self._move_aside()
             self._aside_pending = False
