@@ -1,0 +1,283 @@
+"""Storage faults: disk full, permission denied, a folder in place of the file, the folder removed.
+
+The engine keeps tracking in memory, reports the problem (observer, ``storage_problem``, log),
+never leaves a partial file or damages the old one, and writes again once the path works.
+Errors the OS will not produce here (ENOSPC; EACCES as root) are injected.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from session import (
+    ClientSession,
+    Notification,
+    SaveFileBusyError,
+    StorageProblem,
+    StorageRecovered,
+    VirtualClock,
+    read_save_file,
+)
+from session.savefile import encode
+
+
+class Notes(list[Notification]):
+    def __call__(self, note: Notification) -> None:
+        self.append(note)
+
+    def of(self, kind: type) -> list[Any]:
+        return [n for n in self if isinstance(n, kind)]
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Iterator[Callable[..., tuple[ClientSession, VirtualClock, Notes]]]:
+    made: list[ClientSession] = []
+
+    def start(path: Path) -> tuple[ClientSession, VirtualClock, Notes]:
+        clock = VirtualClock(wall_start=1_800_000_000.0)
+        notes = Notes()
+        s = ClientSession(
+            path, foreground_timeout=10, check_interval=5, clock=clock, observers=[notes]
+        )
+        made.append(s)
+        s.start_checker()
+        assert s.flush(timeout=5)
+        return s, clock, notes
+
+    yield start
+    for s in made:
+        s.close()
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(
+        p.name for p in folder.iterdir() if p.name.endswith(".tmp") or "corrupt" in p.name
+    )
+
+
+def on_disk_matches(s: ClientSession) -> bool:
+    assert s.flush(timeout=5)
+    saved = read_save_file(s.save_path).saved
+    state = s.state
+    return saved is not None and (
+        saved.user_id,
+        saved.session_id,
+        saved.previous_session_id,
+        saved.session_index,
+    ) == (state.user_id, state.session_id, state.previous_session_id, state.session_index)
+
+
+def expire(s: ClientSession, clock: VirtualClock) -> None:
+    """Run checks until one starts a new session (idle past the 10 s timeout)."""
+    index = s.session_index
+    clock.advance(10)
+    assert s.session_index == index + 1
+    assert s.flush(timeout=5)
+
+
+def recover(s: ClientSession, clock: VirtualClock, notes: Notes) -> None:
+    """The next check, with no new session due, writes the state kept in memory."""
+    index = s.session_index
+    s.get_session_context("keep-alive")
+    clock.advance(5)
+    assert s.session_index == index  # no new session: the write is the retry at the check
+    assert s.flush(timeout=5)
+    assert s.storage_problem is None
+    assert notes.of(StorageRecovered)
+    assert on_disk_matches(s)
+
+
+class DiskFull:
+    """``os.fdopen(..., "wb")`` (the temp file) writes half the bytes, then fails with ENOSPC."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.on = False
+        self.failures = 0
+        real = os.fdopen
+
+        def fdopen(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            handle = real(fd, mode, *args, **kwargs)
+            if self.on and "w" in mode:
+                write = handle.write
+
+                def half_then_fail(data: bytes) -> int:
+                    write(data[: len(data) // 2])
+                    handle.flush()
+                    self.failures += 1
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+                handle.write = half_then_fail
+            return handle
+
+        monkeypatch.setattr(os, "fdopen", fdopen)
+
+
+def test_disk_full_keeps_the_old_file_and_writes_again_later(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "session.xml"
+    s, clock, notes = run(path)
+    before = path.read_bytes()
+    disk = DiskFull(monkeypatch)
+    disk.on = True
+    with caplog.at_level(logging.WARNING, "session"):
+        expire(s, clock)
+        expire(s, clock)  # tracking goes on in memory: index 3
+    assert disk.failures >= 2
+    assert s.session_index == 3
+    assert s.storage_problem and "No space left" in s.storage_problem
+    problems = notes.of(StorageProblem)
+    assert problems and problems[-1].path == path
+    assert isinstance(problems[-1].error, OSError) and problems[-1].error.errno == errno.ENOSPC
+    warnings = [r for r in caplog.records if "No space left" in r.getMessage()]
+    assert len(warnings) == 1, "the same problem is logged once, not at every attempt"
+    assert str(path) in warnings[0].getMessage()
+    assert path.read_bytes() == before, "the old file must stay byte for byte"
+    assert leftovers(tmp_path) == [], "no partial temp file is left"
+    disk.on = False
+    recover(s, clock, notes)
+    assert read_save_file(path).saved.session_index == 3  # type: ignore[union-attr]
+
+
+def test_disk_full_at_fsync_too(run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "session.xml"
+    s, clock, notes = run(path)
+    before = path.read_bytes()
+    real = os.fsync
+    failing = {"on": True}
+
+    def fsync(fd: int) -> None:
+        if failing["on"]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    expire(s, clock)
+    assert s.storage_problem and notes.of(StorageProblem)
+    assert path.read_bytes() == before
+    assert leftovers(tmp_path) == []
+    failing["on"] = False
+    recover(s, clock, notes)
+
+
+def test_permission_denied(run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "data"
+    path = folder / "session.xml"
+    s, clock, notes = run(path)
+    before = path.read_bytes()
+    if os.geteuid() == 0:  # root ignores folder permissions: inject what a user would get
+        real = tempfile.mkstemp
+
+        def mkstemp(*args: Any, **kwargs: Any) -> Any:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+
+        monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+        allow: Callable[[], None] = lambda: monkeypatch.setattr(tempfile, "mkstemp", real)  # noqa: E731
+    else:
+        folder.chmod(0o500)
+        allow = lambda: folder.chmod(0o700)  # noqa: E731
+    try:
+        expire(s, clock)
+        assert s.session_index == 2
+        assert s.storage_problem and "Permission denied" in s.storage_problem
+        assert isinstance(notes.of(StorageProblem)[-1].error, PermissionError)
+        assert path.read_bytes() == before
+    finally:
+        allow()
+    assert leftovers(folder) == []
+    recover(s, clock, notes)
+
+
+def test_a_folder_in_place_of_the_file(
+    run: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "session.xml"
+    path.mkdir()
+    (path / "keep.txt").write_text("not ours")
+    with caplog.at_level(logging.WARNING, "session"):
+        s, clock, notes = run(path)
+    assert s.storage_problem and notes.of(StorageProblem)
+    assert any(str(path) in r.getMessage() for r in caplog.records)
+    expire(s, clock)  # tracking goes on in memory
+    assert path.is_dir() and (path / "keep.txt").read_text() == "not ours"
+    assert leftovers(tmp_path) == []
+    shutil.rmtree(path)
+    recover(s, clock, notes)
+
+
+def test_a_folder_appearing_in_place_of_the_file_while_running(run: Any, tmp_path: Path) -> None:
+    path = tmp_path / "session.xml"
+    s, clock, notes = run(path)
+    path.unlink()
+    path.mkdir()
+    expire(s, clock)
+    assert s.storage_problem and notes.of(StorageProblem)
+    assert path.is_dir()
+    path.rmdir()
+    recover(s, clock, notes)
+
+
+def test_the_folder_removed_while_running(run: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    path = folder / "session.xml"
+    s, clock, notes = run(path)
+    shutil.rmtree(folder)
+    expire(s, clock)  # the next write makes the folder again
+    assert s.storage_problem is None and not notes.of(StorageProblem)
+    assert on_disk_matches(s)
+    # The lock went with the folder; the session took it again before writing, so a second
+    # session still cannot share the file.
+    with pytest.raises(SaveFileBusyError):
+        ClientSession(path, clock=VirtualClock())
+
+
+def test_the_folder_removed_and_taken_by_another_session(run: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    path = folder / "session.xml"
+    s, clock, notes = run(path)
+    shutil.rmtree(folder)
+    with ClientSession(path, clock=VirtualClock()) as other:  # it got in while the folder was gone
+        theirs = other.state
+        assert other.flush(timeout=5)
+        expire(s, clock)
+        assert s.storage_problem and "another session" in s.storage_problem
+        saved = read_save_file(path).saved
+        assert saved is not None and saved.session_id == theirs.session_id  # not overwritten
+    recover(s, clock, notes)  # once the other one closed
+
+
+def test_a_damaged_file_whose_replacement_fails_is_still_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The damaged file is kept (as .corrupt-*) and stays at its path until a write works, so
+    a crash in between still finds the user id at the next start."""
+    path = tmp_path / "session.xml"
+    user = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    damaged = encode([("userId", user), ("sessionId", "x"), ("sessionIndex", 7)])
+    path.write_bytes(damaged)
+    disk = DiskFull(monkeypatch)
+    disk.on = True
+    clock = VirtualClock(wall_start=1_800_000_000.0)
+    with ClientSession(path, clock=clock) as s:
+        assert s.flush(timeout=5) and s.storage_problem
+        assert path.read_bytes() == damaged
+        aside = sorted(tmp_path.glob("session.xml.corrupt-*"))
+        assert [p.name for p in aside] == ["session.xml.corrupt-20270115T080000Z"]
+        assert aside[0].read_bytes() == damaged
+    # closed (or killed) while the disk is still full: the file is still the damaged one
+    assert path.read_bytes() == damaged
+    disk.on = False
+    with ClientSession(path, clock=VirtualClock()) as again:
+        assert again.user_id == user
+        assert again.session_index == 8
+        assert again.flush(timeout=5) and again.storage_problem is None
+    assert read_save_file(path).saved.session_index == 8  # type: ignore[union-attr]
