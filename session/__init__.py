@@ -19,7 +19,8 @@ from .events import (
     StorageProblem,
     StorageRecovered,
 )
-from .policy import DotNetPolicy, Policy
+from .mobile import MobilePolicy
+from .policy import DotNetPolicy, Policy, PolicyError
 from .state import INT32_MAX, SessionState
 from .storage import SaveFileBusyError, read_save_file
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler, Timer, VirtualClock
@@ -35,9 +36,11 @@ __all__ = [
     "Clock",
     "DotNetPolicy",
     "EventTracked",
+    "MobilePolicy",
     "Notification",
     "Observer",
     "Policy",
+    "PolicyError",
     "Reason",
     "SaveFileBusyError",
     "Scheduler",

@@ -52,6 +52,25 @@ class SessionContext:
             },
         )
 
+    @classmethod
+    def mobile(cls, state: SessionState) -> SessionContext:
+        """The 1-0-2 context of the mobile trackers: with ``eventIndex`` and
+        ``firstEventTimestamp``; optional fields that are unset are left out."""
+        data: dict[str, Any] = {
+            "userId": state.user_id,
+            "sessionId": state.session_id,
+            "previousSessionId": state.previous_session_id,
+            "sessionIndex": state.session_index,
+            "storageMechanism": STORAGE_MECHANISM,
+        }
+        if state.first_event_id is not None:
+            data["firstEventId"] = state.first_event_id
+        if state.first_event_timestamp is not None:
+            data["firstEventTimestamp"] = state.first_event_timestamp
+        if state.event_index:
+            data["eventIndex"] = state.event_index
+        return cls(SCHEMA_1_0_2, data)
+
     @property
     def schema(self) -> str:
         return self._schema

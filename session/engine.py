@@ -26,6 +26,7 @@ from .events import (
     StorageProblem,
     StorageRecovered,
 )
+from .mobile import MobileControls
 from .policy import Policy, make_policy
 from .savefile import encode
 from .state import INT32_MAX, SessionState
@@ -64,7 +65,7 @@ class _Live:
         self.context: SessionContext | None = None  # None until the session's first event
 
 
-class ClientSession:
+class ClientSession(MobileControls):
     """A client session: user id, session id, previous session id and index, saved to a file.
 
     Behaves exactly as the Snowplow .NET tracker's ``ClientSession`` by default: every
@@ -84,11 +85,16 @@ class ClientSession:
         Injected time. With neither, the real clock and daemon thread timers. With a
         :class:`~session.VirtualClock` and no scheduler, the clock is the scheduler.
     policy
-        The expiry rules: ``"dotnet"`` or a :class:`~session.policy.Policy`.
+        The expiry rules: ``"dotnet"`` (the default), ``"mobile"`` (the Android/iOS trackers:
+        expiry decided at each event, see :mod:`session.mobile`) or a
+        :class:`~session.policy.Policy`.
     observers
         Callables subscribed before anything happens, so they see the first session start.
     id_factory
         Makes session and user ids; defaults to random UUIDs.
+    continue_session_on_restart
+        Mobile policy only: save the state at every event and resume an unexpired session at
+        the next start (judged by wall-clock time) instead of starting a new one.
 
     All public methods may be called from any thread.
     """
@@ -106,12 +112,13 @@ class ClientSession:
         policy: str | Policy = "dotnet",
         observers: Iterable[Observer] = (),
         id_factory: Callable[[], str] | None = None,
+        continue_session_on_restart: bool = False,
     ) -> None:
         self._foreground_timeout = _seconds("foreground_timeout", foreground_timeout)
         self._background_timeout = _seconds("background_timeout", background_timeout)
         self._check_interval = _seconds("check_interval", check_interval)
         self._logger = logger or logging.getLogger("session")
-        self._policy = make_policy(policy)
+        self._policy = make_policy(policy, continue_session_on_restart=continue_session_on_restart)
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._owned_scheduler: ThreadScheduler | None = None
         if scheduler is None:
@@ -121,6 +128,7 @@ class ClientSession:
                 scheduler = self._owned_scheduler = ThreadScheduler()
         self._scheduler = scheduler
         self._now = self._clock.now
+        self._policy.bind(self._logger, self._clock)
         self._new_id = id_factory or (lambda: str(uuid.uuid4()))
         self._lock = threading.RLock()
         self._observers = Observers(self._logger)
@@ -170,6 +178,13 @@ class ClientSession:
         previous = saved.session_id if saved else None
         index = saved.session_index if saved and saved.session_index is not None else 0
         now = self._now()
+        resumed = self._policy.resume(saved, user_id, now) if saved and not loaded.problem else None
+        if resumed is not None:  # continue_session_on_restart
+            self._state, accessed = resumed
+            self._live = _Live(accessed)
+            self._save()
+            self._observers.notify(SessionStarted(self._state, self._state, Reason.RESUMED, now))
+            return
         self._state = self._next_state(user_id, previous, index, now)
         self._live = _Live(now)
         self._save()
@@ -304,10 +319,10 @@ class ClientSession:
         # event racing a new session belongs to the session it read. Anything else (a first
         # event, a stopped checker, observers, another policy) goes the locked way.
         live = self._live
-        live.accessed = self._now()
         context = live.context
         if context is None or not self._fast:
             return self._track(event_id)
+        live.accessed = self._now()
         return context
 
     def _track(self, event_id: str) -> SessionContext:
@@ -316,6 +331,8 @@ class ClientSession:
         with self._lock:
             self._ensure_open()
             now = self._now()
+            if not self._policy.uses_checker:
+                return self._track_at_event(event_id, now)
             live = self._live
             live.accessed = now
             state = self._state
@@ -330,10 +347,31 @@ class ClientSession:
             self._observers.notify(EventTracked(event_id, state, now))
             return context
 
+    def _track_at_event(self, event_id: str, now: float) -> SessionContext:
+        # Without a checker (mobile) the event decides expiry, and every event is counted.
+        policy, live = self._policy, self._live
+        timeout = self.timeout_in_force
+        reason = policy.expiry_at_event(self._state, now, live.accessed, timeout)
+        if reason is not None:
+            self._new_session(reason, now, live.accessed, timeout)
+            live = self._live
+        state, refresh = policy.count_event(self._state, event_id)
+        self._state = state
+        if refresh:
+            live.accessed = now
+        context = live.context = policy.context(state)
+        if policy.continue_session_on_restart:
+            self._save()
+        self._observers.notify(EventTracked(event_id, state, now))
+        return context
+
     def set_background(self, background: bool) -> None:
         """Tell the session the app went to the background (True) or the foreground (False).
 
-        Going to the foreground arms the checker if it was stopped.
+        Going to the foreground arms the checker if it was stopped. Under the mobile policy a
+        switch is counted (``background_index``, ``foreground_index``) and only decides which
+        timeout the next event is judged by; track a lifecycle event before the switch to have
+        it judged by the old state's timeout, as the mobile trackers do.
         """
         if not isinstance(background, bool):
             raise TypeError(f"background must be True or False, got {background!r}")
@@ -343,6 +381,7 @@ class ClientSession:
             changed = background != self._background
             self._background = background
             if changed:
+                self._policy.background_changed(background)
                 self._observers.notify(BackgroundChanged(background, now))
             if not background and self._policy.uses_checker and self._timer is None:
                 self._arm(now, notify=True)
@@ -350,10 +389,11 @@ class ClientSession:
     # ------------------------------------------------------------------ checker
 
     def start_checker(self) -> None:
-        """Arm the expiry checker if it is not armed."""
+        """Arm the expiry checker if it is not armed; does nothing under a policy without one
+        (``mobile``: only events start sessions, so ``is_checking`` stays False)."""
         with self._lock:
             self._ensure_open()
-            if self._timer is None:
+            if self._timer is None and self._policy.uses_checker:
                 self._arm(self._now(), notify=True)
 
     def stop_checker(self) -> None:
@@ -491,6 +531,7 @@ class ClientSession:
             if self._dirty and self._writer.idle:
                 self._save()
         self._writer.close()
+        self._policy.close()
         self._store.unlock()
         if self._owned_scheduler is not None:
             self._owned_scheduler.close()

@@ -43,6 +43,9 @@ class Reason(enum.StrEnum):
     """A new session was asked for (``start_new_session``)."""
     CLOCK_BACKWARDS = "clock-backwards"
     """The clock read earlier than the last access (mobile policy)."""
+    RESUMED = "resumed"
+    """A restart went on with the saved session (mobile ``continue_session_on_restart``):
+    ``old`` and ``new`` are the same session."""
 
 
 @dataclass(frozen=True, slots=True)
