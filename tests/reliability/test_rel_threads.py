@@ -10,6 +10,7 @@ file holds what memory holds.
 from __future__ import annotations
 
 import faulthandler
+import itertools
 import os
 import random
 import sys
@@ -156,7 +157,7 @@ def run_observed(tmp_path: Path, duration: float, escaped: list[str]) -> dict[st
     close_bounded(s)
     started = [n for n in notes if isinstance(n, SessionStarted)]
     assert started[0].new.session_index == 1 and started[0].old is None
-    for before, after in zip(started, started[1:], strict=False):
+    for before, after in itertools.pairwise(started):
         assert after.old is not None
         assert after.old.session_id == before.new.session_id, "a session was skipped"
         assert after.new.session_index == before.new.session_index + 1
