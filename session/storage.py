@@ -234,7 +234,7 @@ class SaveFile:
         succeeds, so a write that then fails (disk full) or a crash never leaves no file at all,
         and the next start still finds the intact fields (above all the user id) in it.
         """
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self._wall_time()))
+        stamp = _utc_stamp(self._wall_time())
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         counter = 1
         while target.exists():
@@ -256,6 +256,17 @@ class SaveFile:
                 "it is left untouched and nothing is written over it",
             ) from error
         return target
+
+
+def _utc_stamp(wall_time: float) -> str:
+    """``YYYYmmddTHHMMSSZ``; an impossible wall clock (NaN, out of range) falls back to the
+    system's, so a damaged file can always be set aside."""
+    for seconds in (wall_time, time.time()):
+        try:
+            return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(seconds))
+        except (ValueError, OverflowError, OSError):
+            continue
+    return "unknown-time"
 
 
 def _copy_exclusive(source: Path, target: Path) -> None:
