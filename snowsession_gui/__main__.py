@@ -1,12 +1,8 @@
-"""``python -m snowsession_gui``."""
+"""``python -m snowsession_gui`` and the ``snowsession-gui`` command."""
 
 import sys
 
-
-def main() -> int:
-    print("snowsession-gui: the window is not built yet", file=sys.stderr)
-    return 2
-
+from .launcher import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,93 @@
+"""The latest ``client_session`` context, pretty-printed, with a schema validity badge."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jsonschema
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from session import SessionContext, load_schema
+
+__all__ = ["ContextView", "validate_context"]
+
+
+@cache
+def _validator(schema_uri: str) -> Any:
+    schema = load_schema(schema_uri)
+    # Iglu schemas are JSON Schema draft 4 under a self-describing "$schema" of their own.
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def validate_context(context: SessionContext) -> list[str]:
+    """The schema errors of ``context.data`` (empty when valid)."""
+    try:
+        validator = _validator(context.schema)
+    except ValueError as error:
+        return [str(error)]
+    errors = sorted(validator.iter_errors(dict(context.data)), key=lambda e: list(e.path))
+    return [f"{'/'.join(map(str, e.path)) or 'data'}: {e.message}" for e in errors]
+
+
+class ContextView(QWidget):
+    """Shows a context (objectName ``contextView``) and a ``contextBadge``: valid or invalid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("contextView")
+        self.text.setAccessibleName("Latest client_session context")
+        self.text.setToolTip("The client_session context attached to the latest event")
+        self.text.setReadOnly(True)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setPlaceholderText("Fire an event to see the context it carries.")
+        self.badge = QLabel("no context yet")
+        self.badge.setObjectName("contextBadge")
+        self.badge.setAccessibleName("Schema validation")
+        self.schema = QLabel("")
+        self.schema.setObjectName("contextSchema")
+        self.schema.setWordWrap(True)
+        self.valid: bool | None = None
+        self.errors: list[str] = []
+
+        top = QHBoxLayout()
+        top.addWidget(self.badge)
+        top.addWidget(self.schema, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.text, 1)
+        self._style_badge(None)
+
+    def show_context(self, context: SessionContext) -> None:
+        self.text.setPlainText(json.dumps(context.to_dict(), indent=2, ensure_ascii=False))
+        self.errors = validate_context(context)
+        self.valid = not self.errors
+        self.schema.setText(context.schema.removeprefix("iglu:"))
+        self._style_badge(self.valid)
+        if self.errors:
+            self.badge.setToolTip("\n".join(self.errors))
+        else:
+            self.badge.setToolTip("Valid against the bundled Iglu schema (formats checked)")
+
+    def clear(self) -> None:
+        self.text.clear()
+        self.valid = None
+        self.errors = []
+        self.schema.clear()
+        self._style_badge(None)
+
+    def _style_badge(self, valid: bool | None) -> None:
+        text, colour = {
+            None: ("no context yet", "#71717a"),
+            True: ("✓ valid", "#15803d"),
+            False: ("✗ invalid", "#b91c1c"),
+        }[valid]
+        self.badge.setText(text)
+        self.badge.setStyleSheet(
+            f"QLabel {{ color: white; background: {colour}; border-radius: 8px;"
+            " padding: 2px 10px; font-weight: bold; }"
+        )

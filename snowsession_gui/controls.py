@@ -1,0 +1,209 @@
+"""The controls: fire events, switch background/foreground, run the checker, edit timeouts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session import BackgroundChanged, CheckerChanged, ClientSession, Notification
+
+from .host import SETTINGS, SessionHost
+from .seconds_input import SecondsInput
+
+__all__ = ["Controls"]
+
+_FIELDS = {
+    "foreground_timeout": (
+        "foregroundTimeoutInput",
+        "Foreground timeout",
+        "Idle time after which a check starts a new session while the app is in the "
+        "foreground (seconds). Enter or leaving the field applies it.",
+    ),
+    "background_timeout": (
+        "backgroundTimeoutInput",
+        "Background timeout",
+        "Idle time after which a check starts a new session while the app is in the "
+        "background (seconds). Enter or leaving the field applies it.",
+    ),
+    "check_interval": (
+        "checkIntervalInput",
+        "Check interval",
+        "Seconds between two expiry checks; a new value takes effect when the checker next "
+        "re-arms. Enter or leaving the field applies it.",
+    ),
+}
+
+
+class Controls(QWidget):
+    """Buttons and fields that drive the host's session. ``message(str)`` reports actions."""
+
+    message = Signal(str)
+    restartRequested = Signal()
+    resetRequested = Signal()
+
+    def __init__(self, host: SessionHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("controls")
+        self._host = host
+
+        self.fire = self._button("fireEventButton", "Fire event", "Track one event now (Space)")
+        self.fire.setMinimumHeight(34)
+        self.fire.setDefault(False)
+        self.background = self._button(
+            "backgroundToggle",
+            "In background",
+            "Send the app to the background (checked) or bring it to the foreground (B)",
+        )
+        self.background.setCheckable(True)
+        self.checker = self._button(
+            "checkerToggle", "Checker running", "Start or stop the expiry checker (C)"
+        )
+        self.checker.setCheckable(True)
+        self.restart = self._button(
+            "restartButton",
+            "Restart app",
+            "Close the session and construct a new one on the same file: a new session, as "
+            "every start of the .NET app makes (Ctrl+R)",
+        )
+        self.reset = self._button(
+            "resetButton",
+            "Reset…",
+            "Delete the save file and start over as a new user (asks first)",
+        )
+
+        self.inputs: dict[str, SecondsInput] = {}
+        self.errors: dict[str, QLabel] = {}
+        fields = QGroupBox("Timing")
+        grid = QGridLayout(fields)
+        grid.setColumnStretch(2, 1)
+        for row, (name, (object_name, label_text, tip)) in enumerate(_FIELDS.items()):
+            box = SecondsInput()
+            box.setObjectName(object_name)
+            box.setAccessibleName(label_text)
+            box.setToolTip(tip)
+            box.show_value(host.setting(name))
+            box.committed.connect(self._on_committed)
+            box.setProperty("setting", name)
+            label = QLabel(label_text)
+            label.setBuddy(box)
+            error = QLabel("")
+            error.setObjectName(object_name.replace("Input", "Error"))
+            error.setAccessibleName(f"{label_text} problem")
+            error.setWordWrap(True)
+            error.setStyleSheet("color: #dc2626;")
+            error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            grid.addWidget(label, 2 * row, 0)
+            grid.addWidget(box, 2 * row, 1)
+            grid.addWidget(error, 2 * row + 1, 0, 1, 3)
+            error.hide()
+            self.inputs[name] = box
+            self.errors[name] = error
+
+        actions = QGroupBox("Simulate")
+        row1 = QHBoxLayout()
+        row1.addWidget(self.background)
+        row1.addWidget(self.checker)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.restart)
+        row2.addWidget(self.reset)
+        box_layout = QVBoxLayout(actions)
+        box_layout.addWidget(self.fire)
+        box_layout.addLayout(row1)
+        box_layout.addLayout(row2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(actions)
+        layout.addWidget(fields)
+        layout.addStretch(1)
+
+        self.fire.clicked.connect(self.fire_event)
+        self.background.toggled.connect(self._on_background)
+        self.checker.toggled.connect(self._on_checker)
+        self.restart.clicked.connect(self.restartRequested)
+        self.reset.clicked.connect(self.resetRequested)
+        host.notified.connect(self._on_note)
+        host.sessionReplaced.connect(self.refresh)
+        if host.session is not None:
+            self.refresh(host.session)
+
+    def _button(self, name: str, text: str, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setAccessibleName(text.rstrip("…"))
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return button
+
+    @Slot()
+    def fire_event(self) -> None:
+        event_id = self._host.fire_event()
+        self.message.emit(f"event {event_id[:8]} tracked")
+
+    @Slot()
+    def toggle_background(self) -> None:
+        self.background.toggle()
+
+    @Slot()
+    def toggle_checker(self) -> None:
+        self.checker.toggle()
+
+    @Slot(bool)
+    def _on_background(self, checked: bool) -> None:
+        session = self._host.session
+        if session is not None and session.background != checked:
+            self._host.set_background(checked)
+
+    @Slot(bool)
+    def _on_checker(self, checked: bool) -> None:
+        session = self._host.session
+        if session is not None and session.is_checking != checked:
+            self._host.set_checking(checked)
+
+    @Slot(str)
+    def _on_committed(self, text: str) -> None:
+        box = self.sender()
+        if not isinstance(box, SecondsInput):
+            return
+        name = str(box.property("setting"))
+        problem = self._host.apply_setting(name, text)
+        error = self.errors[name]
+        if problem:
+            error.setText(f"{problem}; still {self._host.setting(name):g} s")
+            error.show()
+            self.message.emit(f"refused: {problem}")
+        else:
+            error.clear()
+            error.hide()
+            self.message.emit(f"{_FIELDS[name][1].lower()} set to {self._host.setting(name):g} s")
+        box.show_value(self._host.setting(name))
+
+    @Slot(object)
+    def _on_note(self, note: Notification) -> None:
+        if isinstance(note, BackgroundChanged | CheckerChanged):
+            session = self._host.session
+            if session is not None:
+                self.refresh(session)
+
+    @Slot(object)
+    def refresh(self, session: ClientSession) -> None:
+        for toggle, on in (
+            (self.background, session.background),
+            (self.checker, session.is_checking),
+        ):
+            if toggle.isChecked() != on:
+                toggle.blockSignals(True)
+                toggle.setChecked(on)
+                toggle.blockSignals(False)
+        for name in SETTINGS:
+            if not self.inputs[name].hasFocus():
+                self.inputs[name].show_value(self._host.setting(name))

@@ -1,0 +1,260 @@
+"""The window's engine host: one ``ClientSession`` on a simulated clock, and its life cycle.
+
+It owns the session, the :class:`SessionBridge` the widgets listen to, the
+:class:`SimulationClock` and the :class:`SaveFileWatcher`. Opening, restarting and resetting
+replace the session (closing the old one first: the engine holds an OS lock on the file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from session import ClientSession, SaveFileBusyError, SessionStarted, VirtualClock, read_save_file
+
+from .qt_session import SessionBridge
+from .save_watcher import SaveFileWatcher
+from .seconds_input import parse_seconds
+from .sim_clock import SimulationClock
+
+__all__ = ["SETTINGS", "CannotOpen", "SessionHost", "check_save_file"]
+
+SETTINGS = ("foreground_timeout", "background_timeout", "check_interval")
+LABELS = {
+    "foreground_timeout": "the foreground timeout",
+    "background_timeout": "the background timeout",
+    "check_interval": "the check interval",
+}
+
+
+class CannotOpen(Exception):
+    """A save file could not be opened; the message says why and what to do."""
+
+
+def check_save_file(path: Path) -> str | None:
+    """Why ``path`` cannot be opened as a save file, or None if it can (or does not exist).
+
+    A file whose user id cannot be read is not a save file (a picture, a folder, junk): it is
+    refused rather than handed to the engine, which would set it aside and start a new user.
+    """
+    if path.is_dir():
+        return f"{path} is a folder, not a save file. Choose a save file (for example session.xml)."
+    if not path.exists():
+        return None
+    if not os.access(path, os.R_OK):
+        return f"{path} cannot be read (permission denied). Check its permissions."
+    loaded = read_save_file(path)
+    if loaded.saved is None or loaded.saved.user_id is None:
+        reason = loaded.problem or "it holds no client session"
+        return f"{path} is not a snowsession save file: {reason}. Nothing was changed."
+    return None
+
+
+@dataclass
+class Settings:
+    foreground_timeout: float = 600.0
+    background_timeout: float = 300.0
+    check_interval: float = 15.0
+
+
+class SessionHost(QObject):
+    """Runs the window's session. Signals: ``sessionReplaced(ClientSession)`` after
+    open/restart/reset, ``notified(note)`` for every engine notification (GUI thread),
+    ``timeChanged(float)`` when simulated time moves, ``contextReady(SessionContext)`` for
+    each event fired through :meth:`fire_event`."""
+
+    sessionReplaced = Signal(object)
+    notified = Signal(object)
+    timeChanged = Signal(float)
+    contextReady = Signal(object)
+
+    def __init__(
+        self,
+        save_path: str | os.PathLike[str],
+        *,
+        clock: VirtualClock | None = None,
+        speed: float = 1.0,
+        foreground_timeout: float = 600.0,
+        background_timeout: float = 300.0,
+        check_interval: float = 15.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = Settings(foreground_timeout, background_timeout, check_interval)
+        self.sim = SimulationClock(clock, speed=0.0, parent=self)
+        self.sim.timeChanged.connect(self.timeChanged)
+        self.bridge: SessionBridge | None = None
+        self.session: ClientSession | None = None
+        self.start_note: SessionStarted | None = None
+        self.notified.connect(self._remember_start)
+        self.watcher: SaveFileWatcher | None = None
+        self._start(Path(save_path))
+        self.sim.set_speed(speed)
+
+    def _remember_start(self, note: object) -> None:
+        if isinstance(note, SessionStarted):
+            self.start_note = note
+
+    @property
+    def clock(self) -> VirtualClock:
+        return self.sim.clock
+
+    @property
+    def save_path(self) -> Path:
+        assert self.session is not None
+        return self.session.save_path
+
+    def now(self) -> float:
+        return self.sim.clock.now()
+
+    # ------------------------------------------------------------ life cycle
+
+    def _new_session_unchecked(self, path: Path) -> ClientSession:
+        s = self.settings
+        bridge = SessionBridge(parent=self)
+        bridge.notified.connect(self.notified)
+        try:
+            session = ClientSession(
+                path,
+                s.foreground_timeout,
+                s.background_timeout,
+                s.check_interval,
+                clock=self.sim.clock,
+                observers=(bridge.notify,),
+            )
+        except BaseException:
+            bridge.detach()
+            bridge.deleteLater()
+            raise
+        bridge.attach(session)
+        self.bridge = bridge
+        return session
+
+    def _construct(self, path: Path) -> ClientSession:
+        try:
+            return self._new_session_unchecked(path)
+        except SaveFileBusyError:
+            raise CannotOpen(
+                f"{path} is in use by another program (it holds the file's lock). Close that "
+                "program first, or watch the file read-only in monitor mode."
+            ) from None
+        except (OSError, ValueError, TypeError) as error:
+            raise CannotOpen(f"cannot open {path}: {error}") from None
+
+    def _start(self, path: Path) -> None:
+        problem = check_save_file(path)
+        if problem:
+            raise CannotOpen(problem)
+        self.session = self._construct(path)
+        self._watch(path)
+        self.sessionReplaced.emit(self.session)
+
+    def _watch(self, path: Path) -> None:
+        if self.watcher is not None and self.watcher.path == path:
+            return
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher.deleteLater()
+        self.watcher = SaveFileWatcher(path, parent=self)
+
+    def open(self, path: str | os.PathLike[str]) -> None:
+        """Close the current session and open ``path``. Raises :class:`CannotOpen` (and keeps
+        the current session) when ``path`` cannot be used."""
+        path = Path(path)
+        problem = check_save_file(path)
+        if problem:
+            raise CannotOpen(problem)
+        old = self.session
+        if old is not None and old.save_path.resolve() != path.resolve():
+            # Take the new file first so a refusal leaves the current session running.
+            session = self._construct(path)
+            self._close(old)
+        else:
+            self._close(old)
+            session = self._construct(path)
+        self.session = session
+        self._watch(path)
+        self.sessionReplaced.emit(session)
+
+    def restart(self) -> None:
+        """The app restarts: a new ``ClientSession`` on the same file (a new session)."""
+        assert self.session is not None
+        path = self.session.save_path
+        self._close(self.session)
+        self.session = self._construct(path)
+        self.sessionReplaced.emit(self.session)
+
+    def reset(self) -> None:
+        """Forget everything: delete the save file and start a new user."""
+        assert self.session is not None
+        path = self.session.save_path
+        self._close(self.session)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        if self.watcher is not None:
+            self.watcher.forget()
+        self.session = self._construct(path)
+        self.sessionReplaced.emit(self.session)
+
+    def _close(self, session: ClientSession | None) -> None:
+        if session is None:
+            return
+        for bridge in self.findChildren(SessionBridge):
+            if bridge.session is session:
+                bridge.detach()
+                bridge.deleteLater()
+                if bridge is self.bridge:
+                    self.bridge = None
+        session.close()
+
+    def close(self) -> None:
+        """Stop time, close the session (writing its last state) and stop watching."""
+        self.sim.stop()
+        self._close(self.session)
+        if self.watcher is not None:
+            self.watcher.stop()
+
+    # ------------------------------------------------------------ actions
+
+    def fire_event(self) -> str:
+        """Track one event (a fresh id), emit ``contextReady`` with its context, return the id."""
+        assert self.session is not None
+        event_id = str(uuid.uuid4())
+        context = self.session.get_session_context(event_id)
+        self.contextReady.emit(context)
+        return event_id
+
+    def set_background(self, background: bool) -> None:
+        assert self.session is not None
+        self.session.set_background(background)
+
+    def set_checking(self, checking: bool) -> None:
+        assert self.session is not None
+        if checking:
+            self.session.start_checker()
+        else:
+            self.session.stop_checker()
+
+    def apply_setting(self, name: str, text: str) -> str | None:
+        """Apply a typed value to a timeout or the interval; the reason it was refused, or None."""
+        if name not in SETTINGS:
+            raise KeyError(name)
+        value, message = parse_seconds(text, LABELS[name])
+        if message is not None or value is None:
+            return message or "refused"
+        assert self.session is not None
+        try:
+            setattr(self.session, name, value)
+        except (TypeError, ValueError) as error:
+            return str(error)
+        setattr(self.settings, name, value)
+        return None
+
+    def setting(self, name: str) -> float:
+        value: float = getattr(self.settings, name)
+        return value

@@ -1,0 +1,98 @@
+"""Run the window (or draw the screenshot) once the command line has been checked."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from session import VirtualClock
+
+from .app import APPLICATION, ORGANIZATION, create_main_window
+from .demo import play_demo
+from .host import CannotOpen
+
+__all__ = ["run"]
+
+log = logging.getLogger("snowsession_gui")
+ICON = Path(__file__).parent / "resources" / "snowsession.svg"
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication([sys.argv[0]])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("snowsession")
+    if ICON.exists():
+        app.setWindowIcon(QIcon(str(ICON)))
+    return app
+
+
+def _excepthook(kind: type[BaseException], error: BaseException, trace: TracebackType | None):
+    """Log an unexpected error and carry on: the window never shows a traceback dialog."""
+    log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, trace)))
+    for widget in QApplication.topLevelWidgets():
+        show = getattr(widget, "show_message", None)
+        if callable(show):
+            show(f"unexpected error: {error} (details in the log)")
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = _application()
+    options = {
+        "foreground_timeout": args.foreground_timeout,
+        "background_timeout": args.background_timeout,
+        "check_interval": args.check_interval,
+    }
+    if args.screenshot is not None:
+        return _screenshot(app, args, options)
+    sys.excepthook = _excepthook
+    try:
+        window = create_main_window(args.save_path, speed=args.speed, **options)
+    except CannotOpen as error:
+        print(f"snowsession-gui: {error}", file=sys.stderr)
+        return 2
+    window.show()
+    return app.exec()
+
+
+def _screenshot(app: QApplication, args: argparse.Namespace, options: dict) -> int:
+    with tempfile.TemporaryDirectory(prefix="snowsession-shot-") as folder:
+        save_path = args.save_path or Path(folder) / "session.xml"
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        try:
+            window = create_main_window(
+                save_path,
+                clock=VirtualClock(),
+                speed=0,
+                settings=settings,
+                restore=False,
+                **options,
+            )
+        except CannotOpen as error:
+            print(f"snowsession-gui: {error}", file=sys.stderr)
+            return 2
+        try:
+            window.show()
+            play_demo(window)
+            ok = window.grab().save(str(args.screenshot), "PNG")
+        finally:
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+    if not ok:
+        print(f"snowsession-gui: could not write {args.screenshot}", file=sys.stderr)
+        return 1
+    print(f"snowsession-gui: wrote {args.screenshot}")
+    return 0

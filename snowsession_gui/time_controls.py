@@ -1,0 +1,136 @@
+"""Time controls: the simulated clock, the speed, and skipping ahead."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from .sim_clock import SPEEDS, SimulationClock, format_clock
+
+__all__ = ["TimeControls", "speed_label"]
+
+
+def speed_label(speed: float) -> str:
+    return "Pause" if speed == 0 else f"{speed:g}x"
+
+
+class TimeControls(QWidget):
+    """The simulated clock (always shown), a speed selector and skip buttons."""
+
+    message = Signal(str)
+
+    def __init__(self, sim: SimulationClock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("timeControls")
+        self._sim = sim
+        self._resume = sim.speed or 1.0
+
+        caption = QLabel("Simulated time")
+        caption.setObjectName("simClockCaption")
+        self.clock_value = QLabel(format_clock(sim.now()))
+        self.clock_value.setObjectName("simClockValue")
+        self.clock_value.setAccessibleName("Simulated time")
+        self.clock_value.setToolTip("Simulated time since the window started (hh:mm:ss)")
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(self.font().pointSizeF() * 1.6)
+        font.setWeight(QFont.Weight.Bold)
+        self.clock_value.setFont(font)
+
+        self.speed = QComboBox()
+        self.speed.setObjectName("speedSelector")
+        self.speed.setAccessibleName("Speed")
+        self.speed.setToolTip(
+            "How fast simulated time runs: pause, real time, or faster (keys 0-4; P pauses)"
+        )
+        for value in SPEEDS:
+            self.speed.addItem(speed_label(value), value)
+        self._show_speed(sim.speed)
+        self.speed.currentIndexChanged.connect(self._on_speed_chosen)
+
+        self.skip_minute = self._button("skipMinuteButton", "+1 min", "Skip one minute ahead (M)")
+        self.skip_five = self._button(
+            "skipFiveMinutesButton", "+5 min", "Skip five minutes ahead (Shift+M)"
+        )
+        self.skip_check = self._button(
+            "skipToCheckButton", "Next check", "Skip to the next expiry check (N)"
+        )
+        self.skip_minute.clicked.connect(self.skip_one_minute)
+        self.skip_five.clicked.connect(self.skip_five_minutes)
+        self.skip_check.clicked.connect(self.skip_to_check)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 8, 2)
+        layout.setSpacing(8)
+        layout.addWidget(caption)
+        layout.addWidget(self.clock_value)
+        layout.addSpacing(16)
+        speed_caption = QLabel("Speed")
+        speed_caption.setBuddy(self.speed)
+        layout.addWidget(speed_caption)
+        layout.addWidget(self.speed)
+        layout.addSpacing(8)
+        for button in (self.skip_minute, self.skip_five, self.skip_check):
+            layout.addWidget(button)
+        layout.addStretch(1)
+
+        sim.timeChanged.connect(self.show_time)
+        sim.speedChanged.connect(self._show_speed)
+
+    def _button(self, name: str, text: str, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setAccessibleName(tip.split(" (")[0])
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return button
+
+    @Slot(float)
+    def show_time(self, now: float) -> None:
+        text = format_clock(now)
+        if self.clock_value.text() != text:
+            self.clock_value.setText(text)
+
+    @Slot(float)
+    def _show_speed(self, speed: float) -> None:
+        if speed > 0:
+            self._resume = speed
+        index = self.speed.findData(speed)
+        if index < 0:
+            self.speed.addItem(speed_label(speed), speed)
+            index = self.speed.count() - 1
+        if index != self.speed.currentIndex():
+            self.speed.blockSignals(True)
+            self.speed.setCurrentIndex(index)
+            self.speed.blockSignals(False)
+
+    @Slot(int)
+    def _on_speed_chosen(self, index: int) -> None:
+        speed = float(self.speed.itemData(index))
+        self._sim.set_speed(speed)
+        self.message.emit("time paused" if speed == 0 else f"time runs at {speed_label(speed)}")
+
+    def choose_speed(self, speed: float) -> None:
+        self._sim.set_speed(speed)
+        self.message.emit("time paused" if speed == 0 else f"time runs at {speed_label(speed)}")
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        self.choose_speed(0.0 if self._sim.speed else self._resume)
+
+    @Slot()
+    def skip_one_minute(self) -> None:
+        self._sim.skip(60)
+        self.message.emit("skipped one minute")
+
+    @Slot()
+    def skip_five_minutes(self) -> None:
+        self._sim.skip(300)
+        self.message.emit("skipped five minutes")
+
+    @Slot()
+    def skip_to_check(self) -> None:
+        if self._sim.skip_to_next_due():
+            self.message.emit(f"skipped to the check at {format_clock(self._sim.now())}")
+        else:
+            self.message.emit("no check pending: the checker is stopped")

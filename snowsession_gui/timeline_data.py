@@ -1,0 +1,214 @@
+"""What the timeline shows, kept as growing numpy arrays (no Qt here).
+
+The session index line comes from readings of the save file. The reasons, events and
+background periods come from the engine's notifications. A reading that moved the index by
+more than one (several sessions landed in one save) is kept as a *jump* with its count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from session import Reason, SessionStarted
+
+from .sim_clock import format_clock
+
+__all__ = ["GrowingArray", "Jump", "TimelineData", "describe_start"]
+
+
+class GrowingArray:
+    """A float64 array with amortised O(1) append and one spare slot for a trailing point."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._data = np.empty(max(2, capacity), dtype=np.float64)
+        self.size = 0
+
+    def _reserve(self, extra: int) -> None:
+        need = self.size + extra + 1
+        if need > len(self._data):
+            grown = np.empty(max(need, 2 * len(self._data)), dtype=np.float64)
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+
+    def append(self, value: float) -> None:
+        self._reserve(1)
+        self._data[self.size] = value
+        self.size += 1
+
+    def extend(self, values: NDArray[np.float64]) -> None:
+        self._reserve(len(values))
+        self._data[self.size : self.size + len(values)] = values
+        self.size += len(values)
+
+    def view(self) -> NDArray[np.float64]:
+        return self._data[: self.size]
+
+    def view_with(self, tail: float) -> NDArray[np.float64]:
+        """The values plus ``tail`` as one more point, without copying."""
+        self._reserve(0)
+        self._data[self.size] = tail
+        return self._data[: self.size + 1]
+
+    def clear(self) -> None:
+        self.size = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Jump:
+    """A reading whose index moved by other than +1: ``count`` sessions in one save."""
+
+    at: float
+    index: int
+    count: int
+
+
+def describe_start(note: SessionStarted) -> str:
+    """Why a session started, in one line for people."""
+    index = note.new.session_index
+    if note.reason is Reason.TIMEOUT and note.timeout is not None:
+        old = note.old
+        since = "the session started"
+        if note.last_access is not None:
+            since_event = old is not None and old.first_event_id is not None
+            what = "the last event" if since_event else "the session started"
+            since = f"{what} at {format_clock(note.last_access)}"
+        where = "background" if note.background else "foreground"
+        return (
+            f"session {index} — timeout: {note.timeout:g} s ({where}) since {since}, "
+            f"seen by the check at {format_clock(note.at)}"
+        )
+    if note.reason is Reason.START:
+        if note.old is None:
+            return f"session {index} — app start with no saved session (a new user)"
+        return f"session {index} — app start at {format_clock(note.at)} (a new session per start)"
+    return f"session {index} — {note.reason.value} at {format_clock(note.at)}"
+
+
+class TimelineData:
+    """Session index steps, reasons, events and background bands over simulated time."""
+
+    def __init__(self) -> None:
+        self.step_x = GrowingArray()
+        self.step_y = GrowingArray()
+        self.event_x = GrowingArray()
+        self.event_y = GrowingArray()
+        self.start_x = GrowingArray()
+        self.start_y = GrowingArray()
+        self.start_text: list[str] = []
+        self.jumps: list[Jump] = []
+        self.bands: list[list[float | None]] = []  # [start, end or None while in background]
+        self._known: dict[int, float] = {}  # index -> engine time it started, until read
+        self.index: int | None = None
+        self.readings = 0
+        self.version = 0  # bumped on every change, so a view redraws only when needed
+
+    # ------------------------------------------------------------ from the save file
+
+    def add_reading(self, at: float, index: int | None) -> bool:
+        """A reading of the file at time ``at`` that holds ``index``; True if the line moved."""
+        self.readings += 1
+        if index is None or index == self.index:
+            return False
+        when = self._known.pop(index, at)
+        if self.step_x.size:
+            when = max(when, float(self.step_x.view()[-1]))
+        previous = self.index
+        if previous is not None:
+            self.step_x.append(when)
+            self.step_y.append(previous)
+            if index - previous != 1:
+                self.jumps.append(Jump(when, index, index - previous))
+        self.step_x.append(when)
+        self.step_y.append(index)
+        self.index = index
+        if self._known:
+            self._known = {i: t for i, t in self._known.items() if i > index}
+        self.version += 1
+        return True
+
+    def add_steps(self, times: NDArray[np.float64], indices: NDArray[np.float64]) -> None:
+        """Many steps at once (each index one above the last), e.g. a long history."""
+        if len(times) == 0:
+            return
+        if self.index is None:
+            self.index = int(indices[0])
+            self.step_x.append(float(times[0]))
+            self.step_y.append(float(indices[0]))
+            times, indices = times[1:], indices[1:]
+        previous = np.concatenate(([self.index], indices[:-1]))
+        self.step_x.extend(np.repeat(times, 2))
+        self.step_y.extend(np.column_stack((previous, indices)).ravel())
+        self.index = int(indices[-1]) if len(indices) else self.index
+        self.version += 1
+
+    # ------------------------------------------------------------ from the engine
+
+    def add_start(self, note: SessionStarted) -> None:
+        index = note.new.session_index
+        self._known[index] = note.at
+        self.start_x.append(note.at)
+        self.start_y.append(index)
+        self.start_text.append(describe_start(note))
+        self.version += 1
+
+    def add_event(self, at: float, index: int) -> None:
+        self.event_x.append(at)
+        self.event_y.append(index)
+        self.version += 1
+
+    def set_background(self, at: float, background: bool) -> None:
+        open_band = bool(self.bands) and self.bands[-1][1] is None
+        if background and not open_band:
+            self.bands.append([at, None])
+        elif not background and open_band:
+            self.bands[-1][1] = at
+        else:
+            return
+        self.version += 1
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    # ------------------------------------------------------------ views
+
+    def step_line(self, now: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The staircase up to ``now`` (the last index carried on to the present)."""
+        if self.step_x.size == 0:
+            return self.step_x.view(), self.step_y.view()
+        last_x = float(self.step_x.view()[-1])
+        return self.step_x.view_with(max(now, last_x)), self.step_y.view_with(self.index or 0)
+
+    def band_line(self, now: float, height: float) -> tuple[list[float], list[float]]:
+        """Background periods as a 0/height outline, for a filled curve."""
+        xs: list[float] = []
+        ys: list[float] = []
+        for start, end in self.bands:
+            stop = now if end is None else end
+            xs += [start, start, stop, stop]  # type: ignore[list-item]
+            ys += [0.0, height, height, 0.0]
+        return xs, ys
+
+    def to_csv(self) -> str:
+        """The session steps as CSV: time, index, sessions in the step, reason."""
+        reasons = {
+            int(y): text for y, text in zip(self.start_y.view(), self.start_text, strict=True)
+        }
+        jumps = {(j.at, j.index): j.count for j in self.jumps}
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["simulated_seconds", "simulated_time", "session_index", "sessions", "why"])
+        xs, ys = self.step_x.view(), self.step_y.view()
+        previous: int | None = None
+        for x, y in zip(xs, ys, strict=True):
+            index = int(y)
+            if index == previous:
+                continue
+            count = jumps.get((float(x), index), 1)
+            writer.writerow([f"{x:.3f}", format_clock(x), index, count, reasons.get(index, "")])
+            previous = index
+        return out.getvalue()
