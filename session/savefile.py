@@ -40,6 +40,15 @@ SER_NS = "http://schemas.microsoft.com/2003/10/Serialization/"
 MAX_FILE_BYTES = 1 << 20
 """Larger files are refused unread: a real save file is about one kilobyte."""
 
+MAX_ELEMENTS = 1000
+MAX_DEPTH = 32
+MAX_NAMESPACES = 64
+MAX_ATTRIBUTES = 1000
+MAX_TAG_BYTES = 16384
+"""Reading stops past these (keeping the entries read so far): a real save file has 16
+elements, 3 levels, 3 namespace declarations, 10 attributes and no tag over 200 bytes, while a
+megabyte of elements, nesting, namespace scopes or attributes would cost up to seconds."""
+
 SESSION_KEYS = ("userId", "sessionId", "previousSessionId", "sessionIndex", "storageMechanism")
 
 _ROOT = f"{{{ARRAYS_NS}}}ArrayOfKeyValueOfstringanyType"
@@ -59,6 +68,7 @@ _USER_ID = re.compile(r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}|[0-9a-f]{16}
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _INT64 = (-(1 << 63), (1 << 63) - 1)
+_LONG_TAG = re.compile(b"<[^<>]{%d}" % MAX_TAG_BYTES)
 
 
 # ---------------------------------------------------------------------------------------- write
@@ -155,15 +165,29 @@ class _Reader:
         self._duplicates: set[str] = set()
         self._tags: list[str] = []
         self.finished = False
+        self._elements = 0
+        self._namespaces = 0
+        self._attributes = 0
 
     def start_ns(self, prefix: str, uri: str) -> None:
+        self._namespaces += 1
+        if self._namespaces > MAX_NAMESPACES:
+            raise _Refused(f"the file declares more than {MAX_NAMESPACES} namespaces")
         self._new_scope[prefix] = uri
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         self._scopes.append({**self._scopes[-1], **self._new_scope})
         self._new_scope = {}
         self._depth += 1
+        self._elements += 1
         depth = self._depth
+        if depth > MAX_DEPTH:
+            raise _Refused(f"the elements are nested more than {MAX_DEPTH} deep")
+        if self._elements > MAX_ELEMENTS:
+            raise _Refused(f"the file has more than {MAX_ELEMENTS} elements")
+        self._attributes += len(attrs)
+        if self._attributes > MAX_ATTRIBUTES:
+            raise _Refused(f"the file has more than {MAX_ATTRIBUTES} attributes")
         if depth == 1:
             if tag != _ROOT:
                 raise _Refused(f"the root element is {_describe(tag)}, not {_describe(_ROOT)}")
@@ -302,9 +326,18 @@ def _describe(tag: str) -> str:
 
 
 def _encoding_problem(data: bytes) -> Problem | None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = data[:200].decode("utf-16", errors="replace")
-        if "encoding" not in head.split("?>", 1)[0]:
+    codec = (
+        "utf-16"
+        if data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        else "utf-16-le"
+        if data.startswith(b"<\x00")
+        else "utf-16-be"
+        if data.startswith(b"\x00<")
+        else None
+    )
+    if codec is not None:
+        head = data[:200].decode(codec, errors="replace")
+        if not head.lstrip("\ufeff").startswith("<?xml") or "encoding" not in head.split("?>")[0]:
             return Problem("the file is UTF-16 without an encoding declaration")
     return None
 
@@ -321,6 +354,10 @@ def decode(data: bytes) -> Decoded:
         encoding = _encoding_problem(data)
         if encoding:
             problems.append(encoding)
+        long_tag = _LONG_TAG.search(data)
+        if long_tag:  # expat would build every attribute of it first: stop reading there
+            problems.append(Problem(f"a tag is longer than {MAX_TAG_BYTES} bytes"))
+            data = data[: long_tag.start()]
         parser = XMLParser(target=reader, forbid_dtd=True)
         try:
             parser.feed(data)
