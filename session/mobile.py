@@ -142,8 +142,17 @@ class MobilePolicy(Policy):
                 event_index=1,
             )
             self._announce(state)
-        else:
-            state = replace(state, event_index=min(state.event_index + 1, INT32_MAX))
+        else:  # every event: built directly, dataclasses.replace costs several times more
+            state = SessionState(
+                state.user_id,
+                state.session_id,
+                state.previous_session_id,
+                state.session_index,
+                state.first_event_id,
+                state.started_at,
+                min(state.event_index + 1, INT32_MAX),
+                state.first_event_timestamp,
+            )
         if self.paused:
             return state, False
         self._wall_accessed = wall
