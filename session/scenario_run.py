@@ -1,0 +1,410 @@
+"""Run a scenario on simulated time, step by step or to the end, and keep what happened.
+
+:class:`ScenarioRun` owns the :class:`~session.ClientSession` (a ``restart`` step closes it and
+opens a new one on the same file) and records the timeline: every new session, every event
+with its session, background switches, checker changes, settings, restarts, storage problems,
+and each expectation with pass or fail. A window drives it with :meth:`ScenarioRun.advance_to`
+at any speed; the command line calls :meth:`ScenarioRun.run`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import os
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from .engine import ClientSession
+from .events import (
+    BackgroundChanged,
+    CheckerChanged,
+    Notification,
+    Observer,
+    Reason,
+    SessionStarted,
+    StorageProblem,
+    StorageRecovered,
+)
+from .policy import DotNetPolicy
+from .scenario import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
+from .scenario_clock import RunClock
+from .scenario_timeline import (
+    Entry,
+    EventEntry,
+    ExpectationResult,
+    Mark,
+    SessionEntry,
+    Timeline,
+    event_id,
+    text,
+)
+from .state import SessionState
+from .timing import VirtualClock
+
+__all__ = ["ScenarioRun"]
+
+DEFAULTS = {"foreground_timeout": 600.0, "background_timeout": 300.0, "check_interval": 15.0}
+
+
+class ScenarioRun:
+    """One run of a scenario on a save file, on simulated time.
+
+    Parameters
+    ----------
+    scenario
+        What to run (:func:`session.scenario.load_scenario`).
+    save_path
+        The save file; an existing one is used as an app would (a restart of that install).
+    clock
+        A :class:`VirtualClock` (a new one by default); time 0 of the scenario is its time now.
+        Drive time through the run (:meth:`advance_to`), not by moving the clock.
+    policy
+        ``"dotnet"``, ``"mobile"``...; by default the scenario's, else ``"dotnet"``.
+    observers
+        Engine observers given to every ``ClientSession`` the run opens (restarts included).
+    on_session
+        Called with each ``ClientSession`` the run opens, right after it is made.
+    on_record
+        Called with each new :class:`SessionEntry`, :class:`Mark` and
+        :class:`ExpectationResult` (not with events: read :attr:`events` after advancing).
+        Storage marks come from the engine's writer thread.
+    id_factory
+        Makes user and session ids (random UUIDs by default).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        save_path: str | os.PathLike[str],
+        *,
+        clock: VirtualClock | None = None,
+        policy: str | None = None,
+        observers: Iterable[Observer] = (),
+        on_session: Callable[[ClientSession], None] | None = None,
+        on_record: Callable[[SessionEntry | Mark | ExpectationResult], None] | None = None,
+        id_factory: Callable[[], str] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.save_path = save_path
+        self.policy = policy or scenario.policy or "dotnet"
+        self.clock = clock if clock is not None else VirtualClock()
+        self._clock = RunClock(self.clock)
+        self._origin = self.clock.now()
+        self._observers = tuple(observers)
+        self._on_session = on_session
+        self._on_record = on_record
+        self._id_factory = id_factory or (lambda: str(uuid.uuid4()))
+        self.settings: dict[str, float] = {**DEFAULTS, **scenario.settings()}
+        self.record = Timeline()
+        """What happened so far (also read through the properties below)."""
+        self.sessions = self.record.sessions
+        self.marks = self.record.marks
+        self.expectations = self.record.expectations
+        self.performed: list[tuple[float, Action, dict[str, Any]]] = []
+        """Every :meth:`perform` call with its time (what a person did, for recording)."""
+        self._event_times = self.record.event_times
+        self._event_sessions = self.record.event_sessions
+        self._steps = scenario.steps
+        self._queue: list[tuple[float, int, int]] = [
+            (step.at, order, 0) for order, step in enumerate(self._steps)
+        ]
+        heapq.heapify(self._queue)
+        self._unsubscribe: Callable[[], None] | None = None
+        self.session = self._open()
+
+    # ------------------------------------------------------------------ where the run is
+
+    @property
+    def time(self) -> float:
+        """Scenario seconds now."""
+        return self._clock.now() - self._origin
+
+    @property
+    def next_step_at(self) -> float | None:
+        """When the next step runs, or None when every step has run."""
+        return self._queue[0][0] if self._queue else None
+
+    @property
+    def end(self) -> float:
+        return self.scenario.end
+
+    @property
+    def done(self) -> bool:
+        return not self._queue
+
+    @property
+    def events(self) -> Sequence[EventEntry]:
+        return self.record.events
+
+    def events_per_session(self) -> Counter[int]:
+        """How many events each session (by number) has had."""
+        return self.record.events_per_session()
+
+    @property
+    def failures(self) -> list[ExpectationResult]:
+        return self.record.failures
+
+    @property
+    def passed(self) -> bool:
+        return self.record.passed
+
+    def timeline(self, *, fold_events: bool = False) -> Iterator[Entry]:
+        """Everything so far in time order (see :meth:`Timeline.entries`)."""
+        return self.record.entries(fold_events=fold_events)
+
+    # ------------------------------------------------------------------ driving
+
+    def run(self) -> ScenarioRun:
+        """Run every step, then close the session (the save file holds the final state)."""
+        self.advance_to(max(self.end, self.time))
+        self.finish()
+        return self
+
+    def advance(self, seconds: float) -> None:
+        self.advance_to(self.time + seconds)
+
+    def advance_to(self, target: float) -> None:
+        """Move to scenario time ``target``, running the steps and engine timers due by then."""
+        if target < self.time:
+            raise ValueError(
+                f"a run cannot go back in time, from {format_time(self.time)} "
+                f"to {format_time(target)}"
+            )
+        queue, steps = self._queue, self._steps
+        try:
+            while queue and queue[0][0] <= target:
+                at, order, run = heapq.heappop(queue)
+                step = steps[order]
+                if step.action is Action.EVENT and step.every is not None:
+                    run = self._event_burst(step, order, run, target)
+                else:
+                    self._move_to(at)
+                    self._do(step, step.action, dict(step.values))
+                    run += 1
+                if run < step.runs:
+                    heapq.heappush(queue, (step.at + run * (step.every or 0.0), order, run))
+            self._move_to(target)
+        finally:
+            self._clock.sync()
+
+    def perform(self, action: Action | str, **values: Any) -> list[ExpectationResult]:
+        """Do one action now, as a step would (for a window's controls and for recording).
+
+        Returns the expectation results of an ``expect``, else an empty list.
+        """
+        action = Action(action)
+        unknown = set(values) - set(_VALUE_KEYS.get(action, ()))
+        if unknown:
+            raise ValueError(f"{action.value} takes no {', '.join(sorted(unknown))}")
+        before = len(self.expectations)
+        self.performed.append((self.time, action, dict(values)))
+        try:
+            self._do(Step(self.time, action, values), action, dict(values))
+        finally:
+            self._clock.sync()
+        return self.expectations[before:]
+
+    def finish(self) -> None:
+        """Close the session: its last state is written to the save file."""
+        self._listen(False)
+        self.session.close()
+
+    close = finish
+
+    def __enter__(self) -> ScenarioRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.finish()
+
+    # ------------------------------------------------------------------ steps
+
+    def _move_to(self, at: float) -> None:
+        target = self._origin + at
+        if target < self._clock.earliest:
+            self._clock.pinned = target
+        else:
+            self._listen(True)
+            self._clock.move_to(target)
+
+    def _event_burst(self, step: Step, order: int, run: int, target: float) -> int:
+        """Track a repeating event step's runs until another step or an engine timer is due."""
+        # The hot path. Without an observer of ours the engine takes its lock-free way; only
+        # the .NET policy is known never to start a session on an event, so only it goes
+        # quiet, and only while the checker runs (an event that arms it is announced).
+        quiet = type(self.session.policy) is DotNetPolicy
+        next_at, next_order = self._queue[0][:2] if self._queue else (math.inf, 0)
+        clock, origin = self._clock, self._origin
+        start, every, runs = step.at, step.every or 0.0, step.runs
+        times, sessions = self._event_times, self._event_sessions
+        session = self.session
+        track = session.get_session_context
+        count = len(times)
+        check = True  # whether to look at the checker before the next event
+        while run < runs:
+            at = start + run * every
+            if at > target or at > next_at or (at == next_at and order > next_order):
+                break
+            moment = origin + at
+            if moment >= clock.earliest:
+                self._move_to(at)
+                check = True
+            else:
+                clock.pinned = moment
+            if check and quiet:
+                self._listen(not session.is_checking)
+                check = self._unsubscribe is not None
+            count += 1
+            track(f"event-{count}")  # event_id(count - 1), inline
+            times.append(at)
+            sessions.append(len(self.sessions))
+            run += 1
+        self._listen(True)
+        self._check_unseen()
+        return run
+
+    def _do(self, step: Step, action: Action, values: dict[str, Any]) -> None:
+        at = self.time
+        session = self.session
+        if action is Action.EVENT:
+            self._listen(True)
+            session.get_session_context(event_id(len(self._event_times)))
+            self._event_times.append(at)
+            self._event_sessions.append(len(self.sessions))
+        elif action is Action.BACKGROUND or action is Action.FOREGROUND:
+            session.set_background(action is Action.BACKGROUND)
+        elif action is Action.START_CHECKER:
+            session.start_checker()
+        elif action is Action.STOP_CHECKER:
+            session.stop_checker()
+        elif action is Action.SET:
+            for key, value in values.items():
+                setattr(session, key, value)
+                self.settings[key] = value
+            self._mark(at, "set", step.describe().removeprefix("set "))
+        elif action is Action.RESTART:
+            self._mark(at, "restart", "the app restarts: a new ClientSession on the same file")
+            self._listen(False)
+            session.close()
+            self.session = self._open()
+        elif action is Action.EXPECT and step.policy in (None, self.policy):
+            self._expect(step, at, values)
+
+    def _expect(self, step: Step, at: float, values: dict[str, Any]) -> None:
+        session = self.session
+        actual = {
+            "session_index": session.session_index,
+            "background": session.background,
+            "checking": session.is_checking,
+        }
+        for key, expected in values.items():
+            result = ExpectationResult(at, step.line, key, expected, actual[key])
+            self.record.add(result)
+            if self._on_record:
+                self._on_record(result)
+
+    # ------------------------------------------------------------------ the engine
+
+    def _open(self) -> ClientSession:
+        session = ClientSession(
+            self.save_path,
+            self.settings["foreground_timeout"],
+            self.settings["background_timeout"],
+            self.settings["check_interval"],
+            clock=self._clock,
+            scheduler=self._clock,
+            policy=self.policy,
+            observers=self._observers,
+            id_factory=self._id_factory,
+        )
+        self.session = session
+        self._unsubscribe = None
+        self._listen(True)
+        self._add_session(session.state, Reason.START.value, self.time, "")
+        if session.storage_problem:
+            self._mark(self.time, "storage", session.storage_problem)
+        if self._on_session:
+            self._on_session(session)
+        return session
+
+    def _listen(self, on: bool) -> None:
+        if on and self._unsubscribe is None:
+            self._unsubscribe = self.session.subscribe(self._observe)
+        elif not on and self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _observe(self, note: Notification) -> None:
+        if isinstance(note, SessionStarted):
+            if note.reason is not Reason.START:  # a start is recorded by _open
+                self._add_session(
+                    note.new, note.reason.value, note.at - self._origin, self._why(note)
+                )
+        elif isinstance(note, BackgroundChanged):
+            kind = "background" if note.background else "foreground"
+            self._mark(note.at - self._origin, kind, f"the app goes to the {kind}")
+        elif isinstance(note, CheckerChanged):
+            detail = (
+                f"checker armed, first check at {format_time(note.next_check - self._origin)}"
+                if note.running and note.next_check is not None
+                else "checker stopped"
+            )
+            self._mark(note.at - self._origin, "checker", detail)
+        elif isinstance(note, StorageProblem | StorageRecovered):
+            detail = note.message if isinstance(note, StorageProblem) else "saved again"
+            self._mark(self.time, "storage", detail)
+
+    def _why(self, note: SessionStarted) -> str:
+        at = format_time(note.at - self._origin)
+        if note.reason is Reason.TIMEOUT and note.last_access is not None:
+            last = note.last_access - self._origin
+            had_events = self._event_sessions[-1:] == [len(self.sessions)]
+            since = "the last event" if had_events else "the session began"
+            where = " in the background" if note.background else ""
+            return (
+                f"timeout: {text(note.timeout)} s{where} since {since} at "
+                f"{format_time(last)}, seen by the check at {at}"
+            )
+        if note.reason is Reason.REQUESTED:
+            return f"a new session was requested; it began at {at}"
+        if note.reason is Reason.CLOCK_BACKWARDS:
+            return f"the clock went backwards; new session at {at}"
+        return f"{note.reason.value} at {at}"
+
+    def _add_session(self, state: SessionState, reason: str, at: float, why: str) -> None:
+        number = len(self.sessions) + 1
+        if not why:
+            why = "app start: a new ClientSession" + (
+                " on an existing save file" if state.previous_session_id else ""
+            )
+        entry = SessionEntry(
+            at,
+            number,
+            state.session_index,
+            state.session_id,
+            state.previous_session_id,
+            state.user_id,
+            reason,
+            why,
+        )
+        self.record.add(entry)
+        if self._on_record:
+            self._on_record(entry)
+
+    def _check_unseen(self) -> None:
+        # A safety net for the quiet path: a session that began unseen is still recorded.
+        state = self.session.state
+        if self.sessions and state.session_id != self.sessions[-1].session_id:
+            self._add_session(state, "unknown", self.time, "a session began during events")
+
+    def _mark(self, at: float, kind: str, detail: str) -> None:
+        mark = Mark(at, kind, detail)
+        self.record.add(mark)
+        if self._on_record:
+            self._on_record(mark)
+
+
+_VALUE_KEYS = {Action.SET: TIMEOUT_KEYS, Action.EXPECT: EXPECT_KEYS}
