@@ -1,0 +1,173 @@
+"""The timeline written out: a table for people, JSON and CSV that parse back to the run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from session.scenario import parse_scenario
+from session.scenario_output import (
+    CSV_COLUMNS,
+    summary,
+    summary_line,
+    write_csv,
+    write_json,
+    write_table,
+)
+from session.scenario_run import ScenarioRun
+
+TEXT = """\
+description = "two sessions"
+
+[session]
+foreground_timeout = 60
+
+[[step]]
+at = 0
+every = 10
+until = 30
+do = "event"
+
+[[step]]
+at = 100
+do = "background"
+
+[[step]]
+at = 200
+do = "event"
+
+[[step]]
+at = 200
+do = "expect"
+session_index = 2
+background = true
+
+[[step]]
+at = 201
+do = "expect"
+session_index = 5
+"""
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> ScenarioRun:
+    counter = itertools.count(1)
+    return ScenarioRun(
+        parse_scenario(TEXT, "two.toml"),
+        tmp_path / "s.xml",
+        id_factory=lambda: f"00000000-0000-4000-8000-{next(counter):012d}",
+    ).run()
+
+
+def test_summary(run: ScenarioRun) -> None:
+    assert summary(run) == {
+        "policy": "dotnet",
+        "sessions": 2,
+        "sessions_without_events": 0,
+        "events": 5,
+        "final_session_index": 2,
+        "expectations_passed": 2,
+        "expectations_failed": 1,
+    }
+    assert summary_line(run) == "dotnet: 2 sessions, 5 events"
+
+
+def test_table(run: ScenarioRun) -> None:
+    out = io.StringIO()
+    write_table(run, out)
+    text = out.getvalue()
+    lines = text.splitlines()
+    assert lines[0] == "scenario two.toml: two sessions"
+    assert "foreground timeout 60 s, background timeout 300 s, check every 15 s" in lines[1]
+    assert lines[3].split() == ["time", "what", "index", "session", "detail"]
+    rows = [" ".join(line.split()) for line in lines]  # columns are padded to fit
+    assert "00:00:00 4 events 1 00000000 event-1 … event-4, until 00:00:30" in rows
+    assert (
+        "00:01:30 new session 2 00000000 timeout: 60 s since the last event at 00:00:30, "
+        "seen by the check at 00:01:30"
+    ) in rows
+    assert "EXPECT FAILED" in text and "session_index expected 5, got 2" in text
+    assert lines[-1] == "dotnet: 2 sessions, 5 events; expectations: 2 held, 1 failed"
+
+
+def test_json_parses_back(run: ScenarioRun) -> None:
+    out = io.StringIO()
+    write_json(run, out)
+    document = json.loads(out.getvalue())
+    assert document["scenario"] == "two.toml" and document["passed"] is False
+    (data,) = document["runs"]
+    assert data["policy"] == "dotnet" and data["summary"] == summary(run)
+    assert [(s["at"], s["session_index"], s["reason"]) for s in data["sessions"]] == [
+        (0, 1, "start"),
+        (90, 2, "timeout"),
+    ]
+    assert [e["session_index"] for e in data["events"]] == [1, 1, 1, 1, 2]
+    assert data["events"][4] == {
+        "at": 200,
+        "event_id": "event-5",
+        "session_index": 2,
+        "session_id": run.sessions[1].session_id,
+    }
+    assert [x["passed"] for x in data["expectations"]] == [True, True, False]
+    assert data["settings"] == {
+        "foreground_timeout": 60,
+        "background_timeout": 300,
+        "check_interval": 15,
+    }
+
+
+def test_csv_parses_back(run: ScenarioRun) -> None:
+    out = io.StringIO()
+    write_csv(run, out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    kinds = [row["kind"] for row in rows]
+    assert kinds.count("event") == 5 and kinds.count("session") == 2
+    assert kinds.count("expect") == 3 and len(rows) == 5 + 2 + 3 + len(run.marks)
+    events = [row for row in rows if row["kind"] == "event"]
+    assert [(r["at"], r["time"], r["session_index"]) for r in events] == [
+        ("0", "00:00:00", "1"),
+        ("10", "00:00:10", "1"),
+        ("20", "00:00:20", "1"),
+        ("30", "00:00:30", "1"),
+        ("200", "00:03:20", "2"),
+    ]
+    timeout = next(r for r in rows if r["kind"] == "session" and r["result"] == "timeout")
+    assert "seen by the check at 00:01:30" in timeout["detail"]  # a comma inside, quoted
+    assert [r["result"] for r in rows if r["kind"] == "expect"] == ["pass", "pass", "fail"]
+    assert [float(r["at"]) for r in rows] == sorted(float(r["at"]) for r in rows)
+
+
+def test_csv_quotes_odd_ids(tmp_path: Path) -> None:
+    run = ScenarioRun(
+        parse_scenario('[[step]]\nat = 1.5\ndo = "event"\n'),
+        tmp_path / "s.xml",
+        id_factory=lambda: 'odd,"id"',
+    ).run()
+    out = io.StringIO()
+    write_csv(run, out)
+    event = [r for r in csv.DictReader(io.StringIO(out.getvalue())) if r["kind"] == "event"]
+    assert [(e["at"], e["time"], e["session_id"]) for e in event] == [
+        ("1.5", "00:00:01.5", 'odd,"id"'),
+    ]
+
+
+def test_several_runs_side_by_side(tmp_path: Path) -> None:
+    scenario = parse_scenario(TEXT, "two.toml")
+    runs = [ScenarioRun(scenario, tmp_path / f"{n}.xml").run() for n in range(2)]
+    out = io.StringIO()
+    write_table(runs, out)
+    assert out.getvalue().count("scenario two.toml") == 2
+    assert (
+        out.getvalue()
+        .rstrip()
+        .endswith("dotnet: 2 sessions, 5 events; dotnet: 2 sessions, 5 events")
+    )
+    out = io.StringIO()
+    write_json(runs, out)
+    assert len(json.loads(out.getvalue())["runs"]) == 2
