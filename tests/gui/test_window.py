@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gui_helpers import settle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -13,11 +14,10 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableView,
+    QTextBrowser,
 )
 
 from session import VirtualClock, read_save_file
-
-from gui_helpers import settle
 
 NAMES = {
     "fireEventButton": QPushButton,
@@ -58,7 +58,7 @@ def test_first_frame_shows_the_session_at_once(window):
     assert window.findChild(QLabel, "userIdValue").text() == session.user_id
     assert window.findChild(QLabel, "sessionIdValue").text() == session.current_session_id
     settle(window)
-    xs, ys = window.timeline.step_curve.getData()
+    _, ys = window.timeline.step_curve.getData()
     assert list(ys) == [1.0, 1.0]
 
 
@@ -140,7 +140,11 @@ def test_checker_toggle_and_skip_to_next_check(window, qtbot, clock):
 def test_speed_selector_drives_the_simulated_clock(window):
     selector = window.findChild(QComboBox, "speedSelector")
     assert [selector.itemText(i) for i in range(selector.count())] == [
-        "Pause", "1x", "10x", "60x", "600x"
+        "Pause",
+        "1x",
+        "10x",
+        "60x",
+        "600x",
     ]
     selector.setCurrentIndex(4)
     assert window.host.sim.speed == 600 and window.host.sim.running
@@ -185,7 +189,7 @@ def test_help_and_about_open_and_close(window, qtbot):
     window.show_about()
     dialogs = [d for d in window._dialogs if d.isVisible()]
     assert len(dialogs) == 2
-    assert "timeout" in dialogs[0].findChild(QPlainTextEdit.__base__, "helpText").toPlainText()
+    assert "timeout" in dialogs[0].findChild(QTextBrowser, "helpText").toPlainText()
     # closing the window closes its dialogs (the leak check would fail otherwise)
 
 

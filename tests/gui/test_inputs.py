@@ -1,0 +1,86 @@
+"""Edits of the timeouts and the interval: applied when committed, bad ones refused out loud."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QLabel
+
+FIELDS = [
+    ("foregroundTimeoutInput", "foreground_timeout", 600),
+    ("backgroundTimeoutInput", "background_timeout", 300),
+    ("checkIntervalInput", "check_interval", 15),
+]
+BAD = {
+    "": "empty",
+    "0": "more than 0",
+    "-5": "more than 0",
+    "1e12": "at most",
+    "99999999999": "at most",
+    "abc": "not a number",
+    "12abc": "not a number",
+    "nan": "finite",
+    "inf": "finite",
+}
+
+
+def type_into(qtbot, box: QAbstractSpinBox, text: str) -> None:
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Delete)
+    if text:
+        qtbot.keyClicks(box.lineEdit(), text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize(("name", "setting", "default"), FIELDS)
+@pytest.mark.parametrize("text", list(BAD))
+def test_bad_input_is_refused_beside_the_field_and_never_applied(
+    window, qtbot, name, setting, default, text
+):
+    box = window.findChild(QAbstractSpinBox, name)
+    type_into(qtbot, box, text)
+    error = window.findChild(QLabel, name.replace("Input", "Error"))
+    assert error.isVisible()
+    assert BAD[text] in error.text()
+    assert f"still {default} s" in error.text()
+    assert getattr(window.host.session, setting) == default
+    assert box.value() == default
+    assert box.lineEdit().text() == f"{default} s"
+
+
+@pytest.mark.parametrize(("name", "setting", "default"), FIELDS)
+def test_good_input_applies_on_enter_and_clears_the_message(window, qtbot, name, setting, default):
+    box = window.findChild(QAbstractSpinBox, name)
+    error = window.findChild(QLabel, name.replace("Input", "Error"))
+    type_into(qtbot, box, "-1")
+    assert error.isVisible()
+    type_into(qtbot, box, "42.5")
+    assert getattr(window.host.session, setting) == 42.5
+    assert not error.isVisible()
+    assert box.value() == 42.5
+
+
+def test_a_value_applies_on_leaving_the_field(window, qtbot):
+    box = window.findChild(QAbstractSpinBox, "foregroundTimeoutInput")
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "120")
+    assert window.host.session.foreground_timeout == 600  # not while typing
+    window.findChild(QAbstractSpinBox, "checkIntervalInput").setFocus()
+    qtbot.waitUntil(lambda: window.host.session.foreground_timeout == 120, timeout=2000)
+
+
+def test_typing_digits_in_a_field_does_not_trigger_speed_shortcuts(window, qtbot):
+    box = window.findChild(QAbstractSpinBox, "checkIntervalInput")
+    type_into(qtbot, box, "4")
+    assert window.host.session.check_interval == 4
+    assert window.host.sim.speed == 0  # key 4 is 600x elsewhere in the window
+
+
+def test_changed_timeout_changes_the_countdown(window, qtbot):
+    window.controls.fire_event()
+    type_into(qtbot, window.findChild(QAbstractSpinBox, "foregroundTimeoutInput"), "60")
+    assert window.host.session.expected_new_session_at() == 60
+    window.host.sim.skip(60)
+    assert window.host.session.session_index == 2

@@ -1,0 +1,106 @@
+"""The snowsession-gui command: the screenshot, no display, and bad values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from snowsession_gui.launcher import display_problem, parse_args
+
+
+def run_gui(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    base = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    base.pop("QT_QPA_PLATFORM", None)
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "snowsession_gui", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=base,
+        cwd=cwd,
+    )
+
+
+def test_screenshot_writes_a_png_and_exits_0(tmp_path):
+    png = tmp_path / "shot.png"
+    home = {
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    result = run_gui("--offscreen", "--screenshot", str(png), env=home)
+    assert result.returncode == 0, result.stderr
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert not (tmp_path / "data").exists()  # the demo ran on a temporary save file
+
+
+def test_without_a_display_it_says_so_in_one_line(tmp_path):
+    result = run_gui(str(tmp_path / "s.xml"), env={"HOME": str(tmp_path)})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "no display" in lines[0] and "xvfb-run" in lines[0] and "--screenshot" in lines[0]
+    assert not (tmp_path / "s.xml").exists()
+
+
+def test_an_unreachable_x_display_is_detected_before_qt_starts():
+    problem = display_problem({"DISPLAY": ":987"})
+    assert problem is not None and "does not answer" in problem
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    assert "are not set" in display_problem({})
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--speed", "fast"],
+        ["--speed", "-1"],
+        ["--foreground-timeout", "0"],
+        ["--background-timeout", "-3"],
+        ["--check-interval", "abc"],
+        ["--foreground-timeout", "1e99"],
+        ["--check-interval", "nan"],
+        ["--offscreen", "--screenshot", "picture.jpg"],
+        ["--no-such-option"],
+    ],
+)
+def test_bad_values_give_one_clear_line_and_exit_2(args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("snowsession-gui: ")
+
+
+def test_good_values_parse():
+    args = parse_args(
+        [
+            "s.xml",
+            "--foreground-timeout",
+            "120",
+            "--background-timeout",
+            "30",
+            "--check-interval",
+            "5",
+            "--speed",
+            "600",
+        ]
+    )
+    assert (args.foreground_timeout, args.background_timeout, args.check_interval) == (120, 30, 5)
+    assert args.speed == 600 and args.save_path == Path("s.xml")
+
+
+def test_a_file_that_is_not_a_save_file_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b"\0\1\2 junk")
+    result = run_gui(str(bad), "--offscreen", "--screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "not a snowsession save file" in result.stderr
+    assert bad.read_bytes() == b"\0\1\2 junk"

@@ -1,0 +1,202 @@
+"""The timeline: drawn from the save file, every change reaches it, jumps and reasons shown."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gui_helpers import settle
+
+from session import ClientSession, Reason, SessionStarted, SessionState
+from session.savefile import encode
+from snowsession_gui.save_watcher import SaveFileWatcher
+from snowsession_gui.timeline_data import TimelineData, describe_start
+
+USER = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+
+def write_index(path: Path, index: int) -> None:
+    """Write a save file the way the engine does: a temporary file, then os.replace."""
+    session_id = f"00000000-0000-4000-8000-{index:012d}"
+    data = encode(
+        [
+            ("userId", USER),
+            ("sessionId", session_id),
+            ("previousSessionId", None),
+            ("sessionIndex", index),
+            ("storageMechanism", "LOCAL_STORAGE"),
+        ]
+    )
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_bytes(data)
+    temp.replace(path)
+
+
+def test_every_change_of_the_file_reaches_the_watcher(qtbot, tmp_path):
+    path = tmp_path / "other.xml"
+    write_index(path, 1)
+    watcher = SaveFileWatcher(path)
+    seen: list[int | None] = []
+    watcher.changed.connect(lambda reading: seen.append(reading.session_index))
+    watcher.read_now()
+    for index in range(2, 7):  # os.replace drops the inotify watch each time: it is re-armed
+        with qtbot.waitSignal(watcher.changed, timeout=3000):
+            write_index(path, index)
+        qtbot.waitUntil(lambda i=index: seen[-1] == i, timeout=3000)
+    assert seen == [1, 2, 3, 4, 5, 6]
+    path.unlink()
+    qtbot.waitUntil(lambda: watcher.last is not None and not watcher.last.exists, timeout=3000)
+    with qtbot.waitSignal(watcher.changed, timeout=3000):
+        write_index(path, 7)  # the file comes back: the folder watch sees it
+    qtbot.waitUntil(lambda: seen[-1] == 7, timeout=3000)
+    assert not path.with_name(path.name + ".lock").exists()  # a monitor never locks
+    watcher.stop()
+
+
+def test_several_saves_in_a_row_each_reach_the_timeline(window, qtbot, clock):
+    window.controls.fire_event()
+    for expected in range(2, 6):
+        window.host.restart()
+        qtbot.waitUntil(
+            lambda e=expected: max(window.timeline.data.step_y.view()) == e, timeout=3000
+        )
+    window.timeline.redraw()
+    _, ys = window.timeline.step_curve.getData()
+    assert sorted(set(ys.tolist())) == [1, 2, 3, 4, 5]
+    assert window.timeline.data.jumps == []  # each arrived on its own
+
+
+def test_a_jump_of_several_sessions_is_drawn_with_its_count(window, qtbot, clock):
+    session = window.host.session
+    settle(window)
+    for _ in range(3):  # three timeouts before the file is read again
+        session.get_session_context("e")
+        clock.advance(615)
+    assert session.session_index == 4
+    settle(window)
+    jumps = window.timeline.data.jumps
+    assert len(jumps) == 1 and jumps[0].count == 3 and jumps[0].index == 4
+    window.timeline.set_follow(True)
+    labels = [label for label in window.timeline._labels if label.isVisible()]
+    assert [label.textItem.toPlainText() for label in labels] == ["+3 sessions in one save"]
+    csv = window.timeline.data.to_csv().splitlines()
+    assert csv[-1].split(",")[2:4] == ["4", "3"]
+
+
+def test_reasons_events_bands_and_deadline(window, clock):
+    host = window.host
+    clock.advance(5)
+    window.controls.fire_event()  # 00:00:05, session 1
+    clock.advance(60)
+    host.set_background(True)  # 00:01:05
+    clock.advance(100)
+    host.set_background(False)  # 00:02:45: checker re-armed
+    clock.advance(700)  # idle: a foreground timeout
+    settle(window)
+    data = window.timeline.data
+    assert data.bands == [[65.0, 165.0]]
+    ex, ey = window.timeline.event_curve.getData()
+    assert list(ex) == [5.0] and list(ey) == [1.0]
+    why = data.start_text[-1]
+    assert why.startswith(
+        "session 2 — timeout: 600 s (foreground) since the last event at 00:00:05"
+    )
+    assert "seen by the check at" in why
+    xs, ys = window.timeline.step_curve.getData()
+    assert ys[-1] == 2 and xs[-1] == clock.now()
+    step_at = xs[list(ys).index(2)]
+    assert step_at == data.start_x.view()[-1]  # the step sits at the engine's time for it
+    deadline = host.session.expected_new_session_at()
+    assert window.timeline.deadline_line.isVisible()
+    assert window.timeline.deadline_line.value() == deadline
+    _, my = window.timeline.start_markers.getData()
+    assert 2.0 in list(my)
+
+
+def test_describe_start_for_an_idle_session_and_a_start():
+    old = SessionState(USER, "a", None, 1, None, 0.0)
+    new = SessionState(USER, "b", "a", 2, None, 620.0)
+    note = SessionStarted(old, new, Reason.TIMEOUT, 615.0, 0.0, 600.0, False)
+    assert describe_start(note) == (
+        "session 2 — timeout: 600 s (foreground) since the session started at 00:00:00, "
+        "seen by the check at 00:10:15"
+    )
+    first = SessionStarted(None, SessionState(USER, "a", None, 1), Reason.START, 0.0)
+    assert "new user" in describe_start(first)
+
+
+def test_timeline_follows_the_present_until_panned(window, clock):
+    window.host.sim.skip(3600)
+    window.timeline.redraw()
+    x0, x1 = window.timeline.visible_range()
+    assert x0 < clock.now() < x1
+    window.timeline.view.sigRangeChangedManually.emit([True, False])
+    assert not window.timeline.follow and not window.follow_button.isChecked()
+    window.timeline.view.setXRange(0, 100, padding=0)
+    window.host.sim.skip(600)
+    window.timeline.redraw()
+    assert window.timeline.visible_range()[1] == pytest.approx(100)
+    window.follow_button.click()
+    assert window.timeline.follow
+    assert window.timeline.visible_range()[0] < clock.now() < window.timeline.visible_range()[1]
+
+
+def test_long_histories_use_peak_downsampling_and_clip_to_view(window):
+    item = window.timeline.step_curve
+    assert item.opts["downsampleMethod"] == "peak" and item.opts["autoDownsample"]
+    assert item.opts["clipToView"]
+    data = TimelineData()
+    n = 200_000
+    data.add_steps(np.arange(n, dtype=float) * 10.0, np.arange(1, n + 1, dtype=float))
+    xs, ys = data.step_line(n * 10.0)
+    assert len(xs) == 2 * n and ys[-1] == n and xs[-1] == n * 10.0
+    assert np.all(np.diff(xs) >= 0)
+
+
+def test_redraws_are_coalesced(window, qtbot):
+    before = window.timeline.redraws
+    for _ in range(200):
+        window.controls.fire_event()
+    qtbot.waitUntil(lambda: not window.timeline._redraw_timer.isActive(), timeout=2000)
+    assert window.timeline.redraws - before <= 2
+    assert window.timeline.event_curve.getData()[0].size == 200
+
+
+def test_export_png_and_csv(window, tmp_path):
+    settle(window)
+    png, csv = tmp_path / "t.png", tmp_path / "t.csv"
+    assert window.timeline.export_png(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    window.timeline.export_csv(csv)
+    lines = csv.read_text().splitlines()
+    assert lines[0] == "simulated_seconds,simulated_time,session_index,sessions,why"
+    assert lines[1].startswith("0.000,00:00:00,1,1,session 1")
+
+
+@pytest.mark.realtime
+def test_at_600x_a_ten_minute_timeout_reaches_the_timeline_in_about_a_second(make_window, qtbot):
+    window = make_window(speed=0)
+    window.show()
+    window.controls.fire_event()
+    settle(window)
+    started = time.monotonic()
+    window.host.sim.set_speed(600)
+    qtbot.waitUntil(lambda: window.host.session.session_index == 2, timeout=3000)
+    engine_at = time.monotonic()
+    qtbot.waitUntil(lambda: max(window.timeline.step_curve.getData()[1]) == 2, timeout=2000)
+    drawn_at = time.monotonic()
+    window.host.sim.set_speed(0)
+    assert 0.8 < engine_at - started < 1.6  # 600 s (and up to one 15 s check) at 600x
+    assert drawn_at - engine_at < 1.0
+
+
+def test_a_session_from_another_engine_on_the_file_is_seen(window, tmp_path, qtbot, clock):
+    """A file written by someone else (monitor case) still moves the line."""
+    other = tmp_path / "elsewhere" / "s.xml"
+    session = ClientSession(other, clock=clock)
+    session.close()
+    assert window.open_save_file(other)
+    settle(window)
+    assert max(window.timeline.step_curve.getData()[1]) == 2
