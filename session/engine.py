@@ -497,12 +497,16 @@ class ClientSession(MobileControls):
     def subscribe(self, observer: Observer) -> Callable[[], None]:
         """Call ``observer`` with every :mod:`~session.events` notification; returns an
         unsubscribe function. Observers run on the thread that made the change, in order."""
-        unsubscribe = self._observers.add(observer)
-        self._update_fast()
+        # Under the lock: deciding on the lock-free event path reads the checker's state, which
+        # a concurrent stop_checker() could change between the read and the write.
+        with self._lock:
+            unsubscribe = self._observers.add(observer)
+            self._update_fast()
 
         def undo() -> None:
-            unsubscribe()
-            self._update_fast()
+            with self._lock:
+                unsubscribe()
+                self._update_fast()
 
         return undo
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from session import ClientSession, Notification, SessionStarted, read_save_file
+from session import ClientSession, Notification, SessionStarted, VirtualClock, read_save_file
 
 THREADS = 8
 BOUND = 30.0  # seconds: any join that takes longer is a deadlock
@@ -225,3 +225,48 @@ def test_threads_long(tmp_path: Path, escaped: list[str]) -> None:
     fast = run_lock_free(tmp_path, duration, escaped)
     print(f"\nthreads: observed {observed}, lock-free {fast}, {duration} s each")
     assert observed["sessions"] > 50 and fast["sessions"] > 50
+
+
+def test_unsubscribing_while_the_checker_is_stopped_leaves_events_rearming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forced interleaving: ``unsubscribe`` decides the lock-free event path may be used
+    (the checker is armed), ``stop_checker`` runs on another thread, then the decision lands.
+    Events must still re-arm the stopped checker."""
+    clock = VirtualClock()
+    s = ClientSession(tmp_path / "s.xml", clock=clock)
+    s.get_session_context("e1")  # arms the checker; the session has its context
+    undo = s.subscribe(lambda note: None)
+    reached, go = threading.Event(), threading.Event()
+
+    class Paused:
+        """The engine's observer list, pausing the unsubscriber as it reads the callbacks."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        @property
+        def callbacks(self) -> Any:
+            if threading.current_thread().name == "unsubscribe":
+                reached.set()
+                go.wait(BOUND)
+            return self.inner.callbacks
+
+        def notify(self, note: Any) -> None:
+            self.inner.notify(note)
+
+    monkeypatch.setattr(s, "_observers", Paused(s._observers))
+    unsubscriber = threading.Thread(target=undo, name="unsubscribe")
+    unsubscriber.start()
+    assert reached.wait(BOUND)
+    stopper = threading.Thread(target=s.stop_checker, name="stop")
+    stopper.start()
+    stopper.join(0.2)  # with the lock held by the unsubscriber it waits; without, it is done
+    go.set()
+    unsubscriber.join(BOUND)
+    stopper.join(BOUND)
+    assert not unsubscriber.is_alive() and not stopper.is_alive()
+    assert not s.is_checking
+    s.get_session_context("e2")
+    assert s.is_checking, "an event must re-arm a stopped checker"
+    s.close()
