@@ -124,6 +124,7 @@ def close_bounded(s: ClientSession) -> None:
 
 
 def assert_file_matches(s: ClientSession) -> None:
+    s.stop_checker()  # idle: otherwise it goes on rolling sessions while we compare
     assert s.flush(timeout=BOUND)
     saved = read_save_file(s.save_path).saved
     state = s.state
