@@ -10,6 +10,7 @@ flushed by an ``atexit`` hook.
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -107,6 +108,8 @@ class WriteBehind:
                 error = exc
             try:
                 self._on_result(error)
+            except Exception:  # a failing report must not stop the writer: flush() would hang
+                logging.getLogger("session").exception("reporting a save result failed")
             finally:
                 with self._cond:
                     self._finished = number

@@ -28,6 +28,7 @@ from session import (
     read_save_file,
 )
 from session.savefile import encode
+from session.writer import WriteBehind
 
 
 class Notes(list[Notification]):
@@ -281,3 +282,22 @@ def test_a_damaged_file_whose_replacement_fails_is_still_there(
         assert again.session_index == 8
         assert again.flush(timeout=5) and again.storage_problem is None
     assert read_save_file(path).saved.session_index == 8  # type: ignore[union-attr]
+
+
+def test_a_failing_report_does_not_stop_the_writer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    written: list[bytes] = []
+
+    def report(error: BaseException | None) -> None:
+        raise RuntimeError("the reporter is broken")
+
+    writer = WriteBehind(written.append, report)
+    with caplog.at_level(logging.ERROR, "session"):
+        writer.submit(b"one")
+        assert writer.flush(timeout=5)
+        writer.submit(b"two")
+        assert writer.flush(timeout=5), "the writer thread died"
+    assert written == [b"one", b"two"]
+    assert "reporting a save result failed" in caplog.text
+    assert writer.close(timeout=5)
