@@ -6,20 +6,26 @@ import json
 from functools import cache
 from typing import Any
 
-import jsonschema
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from session import SessionContext, load_schema
+from session import SCHEMA_1_0_1, SessionContext, load_schema
 
-__all__ = ["ContextView", "validate_context"]
+__all__ = ["ContextView", "validate_context", "warm_up"]
 
 
 @cache
 def _validator(schema_uri: str) -> Any:
+    import jsonschema  # imported on first use: it is a tenth of the start-up time
+
     schema = load_schema(schema_uri)
     # Iglu schemas are JSON Schema draft 4 under a self-describing "$schema" of their own.
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def warm_up(schema_uri: str = SCHEMA_1_0_1) -> None:
+    """Build a validator ahead of the first event (called once the window is on screen)."""
+    _validator(schema_uri)
 
 
 def validate_context(context: SessionContext) -> list[str]:

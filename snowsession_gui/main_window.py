@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
 
 from session import Notification, SessionContext, StorageProblem, StorageRecovered
 
-from .context_view import ContextView
+from .context_view import ContextView, warm_up
 from .controls import Controls
 from .event_log import EventLog
 from .help import ABOUT, HOW_SESSIONS_WORK, HelpDialog
 from .host import CannotOpen, SessionHost
+from .menus import build_menus
 from .save_watcher import SaveFileReading
 from .state_panel import StatePanel
 from .time_controls import TimeControls
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._dialogs: list[QWidget] = []
         self.storage_problem: str | None = None
+        self._warmed = False
 
         self.timeline = Timeline(host.now, self)
         self.setCentralWidget(self.timeline)
@@ -95,7 +97,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.storage_label, 1)
         self.statusBar().addPermanentWidget(self.path_label)
 
-        self._build_menus()
+        build_menus(self)
         self._connect()
         if host.start_note is not None:  # the first session started before we listened
             self.timeline.on_note(host.start_note)
@@ -117,87 +119,6 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(area, dock)
         self.docks[name] = dock
-
-    def _action(
-        self,
-        text: str,
-        slot: object,
-        shortcut: str | QKeySequence | None = None,
-        tip: str = "",
-        name: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(tip or text.replace("&", "").rstrip("…"))
-        action.setStatusTip(tip)
-        if name:
-            action.setObjectName(name)
-        action.triggered.connect(slot)
-        self.addAction(action)  # shortcuts work wherever the focus is in the window
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        file.addAction(
-            self._action(
-                "&Open save file…",
-                self.choose_file,
-                QKeySequence.StandardKey.Open,
-                name="openAction",
-            )
-        )
-        file.addSeparator()
-        file.addAction(
-            self._action("Export timeline as &PNG…", self.choose_export_png, name="exportPngAction")
-        )
-        file.addAction(
-            self._action("Export timeline as &CSV…", self.choose_export_csv, name="exportCsvAction")
-        )
-        file.addSeparator()
-        file.addAction(
-            self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, name="quitAction")
-        )
-
-        sim = bar.addMenu("&Simulate")
-        c, t = self.controls, self.time_controls
-        sim.addAction(self._action("&Fire event", c.fire_event, "Space", name="fireEventAction"))
-        sim.addAction(
-            self._action(
-                "&Background / foreground", c.toggle_background, "B", name="backgroundAction"
-            )
-        )
-        sim.addAction(
-            self._action("&Checker on / off", c.toggle_checker, "C", name="checkerAction")
-        )
-        sim.addSeparator()
-        sim.addAction(self._action("&Pause / resume", t.toggle_pause, "P", name="pauseAction"))
-        for key, speed in enumerate((0.0, 1.0, 10.0, 60.0, 600.0)):
-            label = "Pause" if speed == 0 else f"Speed {speed:g}x"
-            sim.addAction(self._action(label, lambda *_, s=speed: t.choose_speed(s), str(key)))
-        sim.addSeparator()
-        sim.addAction(self._action("Skip +1 min", t.skip_one_minute, "M"))
-        sim.addAction(self._action("Skip +5 min", t.skip_five_minutes, "Shift+M"))
-        sim.addAction(self._action("Skip to the &next check", t.skip_to_check, "N"))
-        sim.addSeparator()
-        sim.addAction(self._action("&Restart app", self.restart, "Ctrl+R", name="restartAction"))
-        sim.addAction(
-            self._action("Reset (&delete the save file)…", self.request_reset, name="resetAction")
-        )
-
-        view = bar.addMenu("&View")
-        for dock in self.docks.values():
-            view.addAction(dock.toggleViewAction())
-        view.addSeparator()
-        follow = self._action("&Follow the present", self.follow_button.toggle, "F")
-        view.addAction(follow)
-
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(
-            self._action("&How sessions work", self.show_how, "F1", name="howAction")
-        )
-        help_menu.addAction(self._action("&About snowsession", self.show_about, name="aboutAction"))
 
     def _connect(self) -> None:
         host = self.host
@@ -287,11 +208,21 @@ class MainWindow(QMainWindow):
         except CannotOpen as error:
             self.show_error("Cannot open this file", str(error))
             return False
+        self._start_over()
+        self.show_message(f"opened {path}")
+        return True
+
+    def _start_over(self) -> None:
+        """Empty the views for another file or user, then show its first session."""
         self.timeline.clear()
         self.event_log.clear()
         self.context_view.clear()
-        self.show_message(f"opened {path}")
-        return True
+        if self.host.start_note is not None:
+            self.timeline.on_note(self.host.start_note)
+        watcher = self.host.watcher
+        if watcher is not None:
+            watcher.forget()
+            watcher.read_now()
 
     @Slot()
     def choose_file(self) -> None:
@@ -324,9 +255,7 @@ class MainWindow(QMainWindow):
         except CannotOpen as error:
             self.show_error("Cannot reset", str(error))
             return
-        self.timeline.clear()
-        self.event_log.clear()
-        self.context_view.clear()
+        self._start_over()
         self.show_message("reset: the save file was deleted and a new user started")
 
     def confirm(self, title: str, text: str) -> bool:
@@ -397,6 +326,16 @@ class MainWindow(QMainWindow):
 
     def apply_palette(self) -> None:
         self.timeline.apply_palette(self.is_dark())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._warmed:
+            self._warmed = True
+            QTimer.singleShot(100, self, self._warm_up)
+
+    @Slot()
+    def _warm_up(self) -> None:
+        warm_up()  # the schema validator, so the first event shows its badge at once
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 from session import Reason, SessionStarted
 
@@ -22,40 +24,66 @@ __all__ = ["GrowingArray", "Jump", "TimelineData", "describe_start"]
 
 
 class GrowingArray:
-    """A float64 array with amortised O(1) append and one spare slot for a trailing point."""
+    """A float64 array with amortised O(1) append and one spare slot for a trailing point.
+
+    Values appended before the first :meth:`view` wait in a list, so numpy is imported only
+    when something is drawn (it is a large part of start-up).
+    """
 
     def __init__(self, capacity: int = 1024) -> None:
-        self._data = np.empty(max(2, capacity), dtype=np.float64)
-        self.size = 0
+        self._capacity = max(2, capacity)
+        self._data: NDArray[np.float64] | None = None
+        self._pending: list[float] = []
+        self._stored = 0
 
-    def _reserve(self, extra: int) -> None:
-        need = self.size + extra + 1
-        if need > len(self._data):
-            grown = np.empty(max(need, 2 * len(self._data)), dtype=np.float64)
-            grown[: self.size] = self._data[: self.size]
-            self._data = grown
+    @property
+    def size(self) -> int:
+        return self._stored + len(self._pending)
+
+    def _materialise(self, extra: int = 0) -> NDArray[np.float64]:
+        import numpy as np
+
+        pending = self._pending
+        need = self._stored + len(pending) + extra + 1
+        data = self._data
+        if data is None or need > len(data):
+            grown = np.empty(max(need, self._capacity, 2 * (0 if data is None else len(data))))
+            if data is not None:
+                grown[: self._stored] = data[: self._stored]
+            data = self._data = grown
+        if pending:
+            data[self._stored : self._stored + len(pending)] = pending
+            self._stored += len(pending)
+            pending.clear()
+        return data
 
     def append(self, value: float) -> None:
-        self._reserve(1)
-        self._data[self.size] = value
-        self.size += 1
+        self._pending.append(float(value))
 
     def extend(self, values: NDArray[np.float64]) -> None:
-        self._reserve(len(values))
-        self._data[self.size : self.size + len(values)] = values
-        self.size += len(values)
+        data = self._materialise(len(values))
+        data[self._stored : self._stored + len(values)] = values
+        self._stored += len(values)
+
+    def last(self) -> float:
+        if self._pending:
+            return self._pending[-1]
+        if self._stored == 0 or self._data is None:
+            raise IndexError("empty")
+        return float(self._data[self._stored - 1])
 
     def view(self) -> NDArray[np.float64]:
-        return self._data[: self.size]
+        return self._materialise()[: self._stored]
 
     def view_with(self, tail: float) -> NDArray[np.float64]:
         """The values plus ``tail`` as one more point, without copying."""
-        self._reserve(0)
-        self._data[self.size] = tail
-        return self._data[: self.size + 1]
+        data = self._materialise()
+        data[self._stored] = tail
+        return data[: self._stored + 1]
 
     def clear(self) -> None:
-        self.size = 0
+        self._stored = 0
+        self._pending.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +144,7 @@ class TimelineData:
             return False
         when = self._known.pop(index, at)
         if self.step_x.size:
-            when = max(when, float(self.step_x.view()[-1]))
+            when = max(when, self.step_x.last())
         previous = self.index
         if previous is not None:
             self.step_x.append(when)
@@ -133,6 +161,8 @@ class TimelineData:
 
     def add_steps(self, times: NDArray[np.float64], indices: NDArray[np.float64]) -> None:
         """Many steps at once (each index one above the last), e.g. a long history."""
+        import numpy as np
+
         if len(times) == 0:
             return
         if self.index is None:
@@ -180,7 +210,7 @@ class TimelineData:
         """The staircase up to ``now`` (the last index carried on to the present)."""
         if self.step_x.size == 0:
             return self.step_x.view(), self.step_y.view()
-        last_x = float(self.step_x.view()[-1])
+        last_x = self.step_x.last()
         return self.step_x.view_with(max(now, last_x)), self.step_y.view_with(self.index or 0)
 
     def band_line(self, now: float, height: float) -> tuple[list[float], list[float]]:

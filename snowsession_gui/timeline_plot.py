@@ -1,4 +1,4 @@
-"""The timeline: session index over simulated time, from the saved file, with why and when."""
+"""The timeline's plot (pyqtgraph): imported only when the timeline is first drawn."""
 
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from session import BackgroundChanged, EventTracked, Notification, SessionStarted
-
-from .save_watcher import SaveFileReading
 from .sim_clock import format_clock
 from .timeline_data import TimelineData
 
-__all__ = ["TimeAxis", "Timeline"]
+__all__ = ["IndexAxis", "TimeAxis", "TimelinePlot"]
 
 _SPACINGS = (
     1,
@@ -91,20 +88,21 @@ class _Colors:
         self.now = QColor("#71717a")
 
 
-class Timeline(QWidget):
+class TimelinePlot(QWidget):
     """A pyqtgraph ``PlotWidget`` (objectName ``timelinePlot``) drawn from :class:`TimelineData`.
 
-    Feed it with :meth:`on_reading` (save file readings) and :meth:`on_note` (engine
-    notifications); it redraws at most every 30 ms however fast they come. It follows the
-    present until the user pans or zooms; :meth:`set_follow` brings it back.
+    It redraws at most every 30 ms however often it is asked to. It follows the present until
+    the user pans or zooms; :meth:`set_follow` brings it back.
     """
 
     followChanged = Signal(bool)
 
-    def __init__(self, now: Callable[[], float], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, data: TimelineData, now: Callable[[], float], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._now = now
-        self.data = TimelineData()
+        self.data = data
         self._drawn_version = -1
         self._deadline: float | None = None
         self._follow = True
@@ -166,25 +164,6 @@ class Timeline(QWidget):
 
     # ------------------------------------------------------------ feeding
 
-    @Slot(object)
-    def on_reading(self, reading: SaveFileReading) -> None:
-        """A new reading of the save file."""
-        if self.data.add_reading(self._now(), reading.session_index):
-            self.schedule_redraw()
-
-    @Slot(object)
-    def on_note(self, note: Notification) -> None:
-        """An engine notification: reasons, events and background periods."""
-        if isinstance(note, EventTracked):
-            self.data.add_event(note.at, note.state.session_index)
-        elif isinstance(note, SessionStarted):
-            self.data.add_start(note)
-        elif isinstance(note, BackgroundChanged):
-            self.data.set_background(note.at, note.background)
-        else:
-            return
-        self.schedule_redraw()
-
     @Slot(float)
     def on_time(self, now: float) -> None:
         """Time moved: redraw when the present moved by a pixel or more (or passed the due line)."""
@@ -202,8 +181,8 @@ class Timeline(QWidget):
         if not self._redraw_timer.isActive():
             self._redraw_timer.start()
 
-    def clear(self) -> None:
-        self.data = TimelineData()
+    def set_data(self, data: TimelineData) -> None:
+        self.data = data
         self._drawn_version = -1
         self.schedule_redraw()
 

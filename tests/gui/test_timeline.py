@@ -79,7 +79,7 @@ def test_a_jump_of_several_sessions_is_drawn_with_its_count(window, qtbot, clock
     jumps = window.timeline.data.jumps
     assert len(jumps) == 1 and jumps[0].count == 3 and jumps[0].index == 4
     window.timeline.set_follow(True)
-    labels = [label for label in window.timeline._labels if label.isVisible()]
+    labels = [label for label in window.timeline.ensure_plot()._labels if label.isVisible()]
     assert [label.textItem.toPlainText() for label in labels] == ["+3 sessions in one save"]
     csv = window.timeline.data.to_csv().splitlines()
     assert csv[-1].split(",")[2:4] == ["4", "3"]
@@ -159,7 +159,8 @@ def test_redraws_are_coalesced(window, qtbot):
     before = window.timeline.redraws
     for _ in range(200):
         window.controls.fire_event()
-    qtbot.waitUntil(lambda: not window.timeline._redraw_timer.isActive(), timeout=2000)
+    plot = window.timeline.ensure_plot()
+    qtbot.waitUntil(lambda: not plot._redraw_timer.isActive(), timeout=2000)
     assert window.timeline.redraws - before <= 2
     assert window.timeline.event_curve.getData()[0].size == 200
 
@@ -176,7 +177,7 @@ def test_export_png_and_csv(window, tmp_path):
 
 
 @pytest.mark.realtime
-def test_at_600x_a_ten_minute_timeout_reaches_the_timeline_in_about_a_second(make_window, qtbot):
+def test_at_600x_a_ten_minute_timeout_reaches_the_timeline_in_a_second(make_window, qtbot):
     window = make_window(speed=0)
     window.show()
     window.controls.fire_event()
