@@ -48,7 +48,7 @@ class SimulationClock(QObject):
         self._speed = 0.0
         self._elapsed = QElapsedTimer()
         self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.CoarseTimer)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
         self.set_speed(speed)
 
@@ -69,12 +69,20 @@ class SimulationClock(QObject):
             self._tick()  # account for the time run so far at the old speed
         self._speed = float(speed)
         if self._speed > 0:
-            self._timer.setInterval(100 if self._speed <= 1 else 33)
+            self._timer.setInterval(self._interval())
             self._elapsed.start()
             self._timer.start()
         else:
             self._timer.stop()
         self.speedChanged.emit(self._speed)
+
+    def _interval(self) -> int:
+        """Up to 1x, tick when the next whole simulated second is due (what is shown moves
+        in whole seconds; an idle window should cost next to nothing); faster, 30 per second."""
+        if self._speed > 1:
+            return 33
+        to_next = 1.0 - (self.clock.now() % 1.0)
+        return max(20, math.ceil(to_next / self._speed * 1000))
 
     @Slot()
     def _tick(self) -> None:
@@ -82,6 +90,8 @@ class SimulationClock(QObject):
         if real > 0 and self._speed > 0:
             self.clock.advance(real * self._speed)
             self.timeChanged.emit(self.clock.now())
+        if 0 < self._speed <= 1 and self._timer.isActive():
+            self._timer.setInterval(self._interval())
 
     def skip(self, seconds: float) -> None:
         """Jump ``seconds`` ahead, running every check that falls due on the way."""

@@ -118,7 +118,11 @@ def describe_start(note: SessionStarted) -> str:
 
 
 class TimelineData:
-    """Session index steps, reasons, events and background bands over simulated time."""
+    """Session index steps, reasons, events and background bands over simulated time.
+
+    ``step_x``/``step_y`` hold one point per change of the index seen in the file: the
+    index ``step_y[i]`` is in force from ``step_x[i]`` to ``step_x[i + 1]``.
+    """
 
     def __init__(self) -> None:
         self.step_x = GrowingArray()
@@ -146,11 +150,8 @@ class TimelineData:
         if self.step_x.size:
             when = max(when, self.step_x.last())
         previous = self.index
-        if previous is not None:
-            self.step_x.append(when)
-            self.step_y.append(previous)
-            if index - previous != 1:
-                self.jumps.append(Jump(when, index, index - previous))
+        if previous is not None and index - previous != 1:
+            self.jumps.append(Jump(when, index, index - previous))
         self.step_x.append(when)
         self.step_y.append(index)
         self.index = index
@@ -161,19 +162,11 @@ class TimelineData:
 
     def add_steps(self, times: NDArray[np.float64], indices: NDArray[np.float64]) -> None:
         """Many steps at once (each index one above the last), e.g. a long history."""
-        import numpy as np
-
         if len(times) == 0:
             return
-        if self.index is None:
-            self.index = int(indices[0])
-            self.step_x.append(float(times[0]))
-            self.step_y.append(float(indices[0]))
-            times, indices = times[1:], indices[1:]
-        previous = np.concatenate(([self.index], indices[:-1]))
-        self.step_x.extend(np.repeat(times, 2))
-        self.step_y.extend(np.column_stack((previous, indices)).ravel())
-        self.index = int(indices[-1]) if len(indices) else self.index
+        self.step_x.extend(times)
+        self.step_y.extend(indices)
+        self.index = int(indices[-1])
         self.version += 1
 
     # ------------------------------------------------------------ from the engine
@@ -207,7 +200,8 @@ class TimelineData:
     # ------------------------------------------------------------ views
 
     def step_line(self, now: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """The staircase up to ``now`` (the last index carried on to the present)."""
+        """One point per change (a step each, drawn with ``stepMode="right"``), and the last
+        index carried on to ``now``."""
         if self.step_x.size == 0:
             return self.step_x.view(), self.step_y.view()
         last_x = self.step_x.last()
@@ -232,13 +226,8 @@ class TimelineData:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["simulated_seconds", "simulated_time", "session_index", "sessions", "why"])
-        xs, ys = self.step_x.view(), self.step_y.view()
-        previous: int | None = None
-        for x, y in zip(xs, ys, strict=True):
+        for x, y in zip(self.step_x.view(), self.step_y.view(), strict=True):
             index = int(y)
-            if index == previous:
-                continue
             count = jumps.get((float(x), index), 1)
             writer.writerow([f"{x:.3f}", format_clock(x), index, count, reasons.get(index, "")])
-            previous = index
         return out.getvalue()

@@ -49,9 +49,16 @@ class TimeAxis(pg.AxisItem):
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         span = max(maxVal - minVal, 1e-9)
         wanted = span / max(2.0, size / 110.0)  # about one label per 110 px
-        major = next((s for s in _SPACINGS if s >= wanted), _SPACINGS[-1])
-        minor = next((s for s in reversed(_SPACINGS) if s <= major / 4), major / 5)
-        return [(float(major), 0.0), (float(minor), 0.0)]
+        major = next((float(s) for s in _SPACINGS if s >= wanted), 0.0)
+        if not major:  # longer than a week per label: whole days, 1-2-5 steps
+            major = 86400.0
+            while major < wanted:
+                for factor in (2.0, 2.5, 2.0):
+                    major *= factor
+                    if major >= wanted:
+                        break
+        minor = next((float(s) for s in reversed(_SPACINGS) if s <= major / 4), major / 5)
+        return [(major, 0.0), (max(minor, major / 6), 0.0)]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [format_clock(v) for v in values]
@@ -109,6 +116,7 @@ class TimelinePlot(QWidget):
         self._span = 15 * 60.0
         self._ymax = 1.0
         self._drawn_now = float("-inf")
+        self._range_dirty = True
         self.redraws = 0
 
         self.plot = pg.PlotWidget(
@@ -134,7 +142,7 @@ class TimelinePlot(QWidget):
 
         self.band_curve = pg.PlotDataItem(fillLevel=0.0, name="background")
         self.band_curve.setZValue(-10)
-        self.step_curve = pg.PlotDataItem(name="session index")
+        self.step_curve = pg.PlotDataItem(name="session index", stepMode="right")
         self.event_curve = pg.PlotDataItem(pen=None, symbol="o", symbolSize=5, name="event")
         self.start_markers = pg.ScatterPlotItem(
             symbol="t1", size=12, hoverable=True, tip=self._tip, name="new session"
@@ -175,6 +183,7 @@ class TimelinePlot(QWidget):
         """The time a new session is due if nothing happens (None: never)."""
         if at != self._deadline:
             self._deadline = at
+            self._range_dirty = True
             self.schedule_redraw()
 
     def schedule_redraw(self) -> None:
@@ -191,6 +200,7 @@ class TimelinePlot(QWidget):
     def set_span(self, seconds: float) -> None:
         """How many simulated seconds the view shows while it follows the present."""
         self._span = max(10.0, float(seconds))
+        self._range_dirty = True
         self.schedule_redraw()
 
     @property
@@ -202,6 +212,7 @@ class TimelinePlot(QWidget):
             self._follow = follow
             self.followChanged.emit(follow)
         if follow:
+            self._range_dirty = True
             self.redraw()
 
     @Slot()
@@ -220,10 +231,11 @@ class TimelinePlot(QWidget):
         data = self.data
         if data.version != self._drawn_version:
             self._drawn_version = data.version
+            self._range_dirty = True
             ys = data.step_y.view()
             self._ymax = float(ys.max()) if len(ys) else 1.0
             self.event_curve.setData(data.event_x.view(), data.event_y.view())
-        self.step_curve.setData(*data.step_line(now))
+        self.step_curve.setData(*data.step_line(now), skipFiniteCheck=True)
         bx, by = data.band_line(now, self._ymax + 1.0)
         self.band_curve.setData(bx, by)
         self.now_line.setPos(now)
@@ -238,6 +250,14 @@ class TimelinePlot(QWidget):
         self._update_markers()
 
     def _follow_present(self, now: float) -> None:
+        # The view moves in steps (when the present nears its right edge, or something
+        # changed), not every second: redrawing the axes is most of an idle window's work.
+        (x0, x1), _ = self.view.viewRange()
+        span = self._span
+        steady = not self._range_dirty and abs((x1 - x0) - span) < 0.01 * span
+        if steady and x0 < now < x1 - 0.04 * span:
+            return
+        self._range_dirty = False
         right = now + self._span * 0.12
         deadline = self._deadline
         if deadline is not None and now < deadline <= now + self._span * 0.5:
