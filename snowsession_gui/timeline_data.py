@@ -20,7 +20,7 @@ from session import Reason, SessionStarted
 
 from .sim_clock import format_clock
 
-__all__ = ["GrowingArray", "Jump", "TimelineData", "describe_start"]
+__all__ = ["GrowingArray", "Jump", "TimelineData", "describe_start", "short_reason"]
 
 
 class GrowingArray:
@@ -117,6 +117,16 @@ def describe_start(note: SessionStarted) -> str:
     return f"session {index} — {note.reason.value} at {format_clock(note.at)}"
 
 
+def short_reason(note: SessionStarted) -> str:
+    """Why a session started, in two or three words for a label on the timeline."""
+    if note.reason is Reason.TIMEOUT and note.timeout is not None:
+        where = "background " if note.background else ""
+        return f"{where}timeout {note.timeout:g} s"
+    if note.reason is Reason.START:
+        return "new user" if note.old is None else "app start"
+    return note.reason.value
+
+
 class TimelineData:
     """Session index steps, reasons, events and background bands over simulated time.
 
@@ -132,6 +142,7 @@ class TimelineData:
         self.start_x = GrowingArray()
         self.start_y = GrowingArray()
         self.start_text: list[str] = []
+        self.start_short: list[str] = []
         self.jumps: list[Jump] = []
         self.bands: list[list[float | None]] = []  # [start, end or None while in background]
         self._known: dict[int, float] = {}  # index -> engine time it started, until read
@@ -177,6 +188,7 @@ class TimelineData:
         self.start_x.append(note.at)
         self.start_y.append(index)
         self.start_text.append(describe_start(note))
+        self.start_short.append(short_reason(note))
         self.version += 1
 
     def add_event(self, at: float, index: int) -> None:

@@ -40,6 +40,7 @@ _SPACINGS = (
 )
 MAX_MARKERS = 400
 MAX_LABELS = 30
+MAX_REASONS = 12
 REDRAW_MS = 30
 
 
@@ -159,6 +160,7 @@ class TimelinePlot(QWidget):
         item.addItem(self.deadline_line, ignoreBounds=True)
         self.deadline_line.hide()
         self._labels: list[pg.TextItem] = []
+        self._reasons: list[pg.TextItem] = []
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -288,16 +290,35 @@ class TimelinePlot(QWidget):
             x=xs[i0:i1], y=self.data.start_y.view()[i0:i1], data=texts, brush=brushes, pen=None
         )
         jumps = [j for j in self.data.jumps if x0 <= j.at <= x1][-MAX_LABELS:]
-        while len(self._labels) < len(jumps):
-            label = pg.TextItem(anchor=(0, 1), color=self._colors.timeout)
+        texts = [
+            (j.at, j.index, f"{'+' if j.count > 0 else ''}{j.count} sessions in one save")
+            for j in jumps
+        ]
+        self._place(self._labels, texts, self._colors.timeout, anchor=(0.0, 1.3))
+        shown = i1 - i0 if i1 - i0 <= MAX_REASONS else 0  # reasons only when few are in view
+        reasons = [
+            (float(xs[i]), float(self.data.start_y.view()[i]), self.data.start_short[i])
+            for i in range(i1 - shown, i1)
+        ]
+        self._place(self._reasons, reasons, self._colors.foreground, anchor=(-0.05, -0.1))
+
+    def _place(
+        self,
+        pool: list[pg.TextItem],
+        texts: list[tuple[float, float, str]],
+        color: QColor,
+        anchor: tuple[float, float],
+    ) -> None:
+        while len(pool) < len(texts):
+            label = pg.TextItem(anchor=anchor)
             self.plot.getPlotItem().addItem(label, ignoreBounds=True)
-            self._labels.append(label)
-        for label, jump in zip(self._labels, jumps, strict=True):
-            sign = "+" if jump.count > 0 else ""
-            label.setText(f"{sign}{jump.count} sessions in one save")
-            label.setPos(jump.at, jump.index)
+            pool.append(label)
+        for label, (x, y, text) in zip(pool[: len(texts)], texts, strict=True):
+            label.setColor(color)
+            label.setText(text)
+            label.setPos(x, y)
             label.show()
-        for label in self._labels[len(jumps) :]:
+        for label in pool[len(texts) :]:
             label.hide()
 
     @staticmethod
@@ -329,6 +350,8 @@ class TimelinePlot(QWidget):
         self.deadline_label.setColor(c.deadline)
         self.now_line.setPen(pg.mkPen(c.now, width=1, style=Qt.PenStyle.DotLine))
         self.legend.setLabelTextColor(c.foreground)
+        for item in self.legend.items:
+            item[1].setText(item[1].text, color=c.foreground)
         self._drawn_version = -1
         self.schedule_redraw()
 

@@ -113,6 +113,11 @@ def test_reasons_events_bands_and_deadline(window, clock):
     assert window.timeline.deadline_line.value() == deadline
     _, my = window.timeline.start_markers.getData()
     assert 2.0 in list(my)
+    window.timeline.set_follow(True)
+    shown = [
+        r.textItem.toPlainText() for r in window.timeline.ensure_plot()._reasons if r.isVisible()
+    ]
+    assert shown[-1] == "timeout 600 s"
 
 
 def test_describe_start_for_an_idle_session_and_a_start():
