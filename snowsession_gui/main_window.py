@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self._on_session_replaced()
         self.resize(1280, 820)
         self.apply_palette()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
         self.timeline.redraw()  # the first frame at once
 
     # ------------------------------------------------------------ construction
@@ -318,14 +319,16 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ look, settings, closing
 
     def is_dark(self) -> bool:
-        hints = QGuiApplication.styleHints()
-        scheme = hints.colorScheme()
-        if scheme != Qt.ColorScheme.Unknown:
-            return scheme == Qt.ColorScheme.Dark
+        """Whether the window is drawn dark: the palette Qt derives from the system's scheme
+        (or one the user set) is what the rest of the window is drawn with."""
         return self.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
     def apply_palette(self) -> None:
         self.timeline.apply_palette(self.is_dark())
+
+    @Slot(Qt.ColorScheme)
+    def _on_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+        self.apply_palette()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

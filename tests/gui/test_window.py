@@ -212,3 +212,23 @@ def test_view_menu_hides_and_shows_the_docks(window):
     assert not dock.isVisible()
     action.trigger()
     assert dock.isVisible()
+
+
+def test_follows_a_dark_palette(window, qapp):
+    from PySide6.QtGui import QColor, QPalette
+
+    plot = window.timeline.ensure_plot()
+    assert plot._colors.background.name() == "#ffffff"
+    light = qapp.palette()
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#e8eaed"))
+    qapp.setPalette(dark)
+    qapp.processEvents()
+    try:
+        assert window.is_dark()
+        assert plot._colors.background.name() == "#1e1f22"
+    finally:
+        qapp.setPalette(light)
+        qapp.processEvents()
+    assert plot._colors.background.name() == "#ffffff"
