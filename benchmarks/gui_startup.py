@@ -69,6 +69,7 @@ def measure(kind: str, folder: str, runs: int) -> list[float]:
 
 
 def main() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     runs = 7
     with tempfile.TemporaryDirectory() as folder:
         measure("window", folder, 1)  # warm the file cache
