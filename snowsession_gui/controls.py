@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from session import BackgroundChanged, CheckerChanged, ClientSession, Notification
 
-from .host import SETTINGS, SessionHost
+from .host import SETTINGS, CannotOpen, SessionHost
 from .seconds_input import SecondsInput
 
 __all__ = ["Controls"]
@@ -146,7 +146,11 @@ class Controls(QWidget):
 
     @Slot()
     def fire_event(self) -> None:
-        event_id = self._host.fire_event()
+        try:
+            event_id = self._host.fire_event()
+        except CannotOpen as error:
+            self.message.emit(str(error))
+            return
         self.message.emit(f"event {event_id[:8]} tracked")
 
     @Slot()
@@ -160,14 +164,27 @@ class Controls(QWidget):
     @Slot(bool)
     def _on_background(self, checked: bool) -> None:
         session = self._host.session
-        if session is not None and session.background != checked:
+        if session is None or session.closed:
+            self._refuse(self.background, not checked)
+        elif session.background != checked:
             self._host.set_background(checked)
 
     @Slot(bool)
     def _on_checker(self, checked: bool) -> None:
         session = self._host.session
-        if session is not None and session.is_checking != checked:
+        if session is None or session.closed:
+            self._refuse(self.checker, not checked)
+        elif session.is_checking != checked:
             self._host.set_checking(checked)
+
+    def _refuse(self, toggle: QPushButton, back: bool) -> None:
+        toggle.blockSignals(True)
+        toggle.setChecked(back)
+        toggle.blockSignals(False)
+        try:
+            self._host.live()
+        except CannotOpen as error:
+            self.message.emit(str(error))
 
     @Slot(str)
     def _on_committed(self, text: str) -> None:

@@ -194,8 +194,13 @@ class SessionHost(QObject):
         assert self.session is not None
         path = self.session.save_path
         self._close(self.session)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        except OSError as error:
+            self.session = self._construct(path)  # carry on with the file as it is
+            self.sessionReplaced.emit(self.session)
+            raise CannotOpen(f"cannot delete {path}: {error.strerror or error}") from None
         if self.watcher is not None:
             self.watcher.forget()
         self.session = self._construct(path)
@@ -221,24 +226,32 @@ class SessionHost(QObject):
 
     # ------------------------------------------------------------ actions
 
+    def live(self) -> ClientSession:
+        """The open session; raises :class:`CannotOpen` if there is none (a failed restart)."""
+        session = self.session
+        if session is None or session.closed:
+            raise CannotOpen(
+                "no session is open (the last restart or reset failed): use Restart app or "
+                "File > Open"
+            )
+        return session
+
     def fire_event(self) -> str:
         """Track one event (a fresh id), emit ``contextReady`` with its context, return the id."""
-        assert self.session is not None
         event_id = str(uuid.uuid4())
-        context = self.session.get_session_context(event_id)
+        context = self.live().get_session_context(event_id)
         self.contextReady.emit(context)
         return event_id
 
     def set_background(self, background: bool) -> None:
-        assert self.session is not None
-        self.session.set_background(background)
+        self.live().set_background(background)
 
     def set_checking(self, checking: bool) -> None:
-        assert self.session is not None
+        session = self.live()
         if checking:
-            self.session.start_checker()
+            session.start_checker()
         else:
-            self.session.stop_checker()
+            session.stop_checker()
 
     def apply_setting(self, name: str, text: str) -> str | None:
         """Apply a typed value to a timeout or the interval; the reason it was refused, or None."""
@@ -247,9 +260,10 @@ class SessionHost(QObject):
         value, message = parse_seconds(text, LABELS[name])
         if message is not None or value is None:
             return message or "refused"
-        assert self.session is not None
         try:
-            setattr(self.session, name, value)
+            setattr(self.live(), name, value)
+        except CannotOpen as error:
+            return str(error)
         except (TypeError, ValueError) as error:
             return str(error)
         setattr(self.settings, name, value)

@@ -232,3 +232,24 @@ def test_follows_a_dark_palette(window, qapp):
         qapp.setPalette(light)
         qapp.processEvents()
     assert plot._colors.background.name() == "#ffffff"
+
+
+def test_a_failed_restart_leaves_a_clear_message_not_an_exception(window, monkeypatch):
+    from snowsession_gui.host import CannotOpen
+
+    def refuse(path):
+        raise CannotOpen("the file is in use by another program")
+
+    real = window.host._construct
+    monkeypatch.setattr(window.host, "_construct", refuse)
+    window.restart()
+    box = next(d for d in window._dialogs if d.isVisible())
+    assert "in use by another program" in box.text()
+    box.close()
+    window.controls.fire_event()
+    assert "no session is open" in window.statusBar().currentMessage()
+    window.controls.background.click()
+    assert not window.controls.background.isChecked()
+    monkeypatch.setattr(window.host, "_construct", real)
+    window.restart()
+    assert window.host.session.session_index == 2 and not window.host.session.closed
