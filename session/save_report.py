@@ -205,6 +205,8 @@ def _change_text(before: Report, after: Report) -> str:
     if after.data == before.data:
         return f"the file was replaced with the same content: {now}"
     old, new = before.saved, after.saved
+    if after.state == "ok" and before.state != "ok":
+        return f"the file is sound again: {now}"
     if old is None or new is None or after.state != "ok":
         return now
     if old.user_id and new.user_id != old.user_id:

@@ -191,10 +191,15 @@ def watch(
     interval: float = 0.5,
     count: int | None = None,
     timeout: float | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    monotonic: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] | None = None,
+    monotonic: Callable[[], float] | None = None,
 ) -> int:
-    """Print the file's state, then each change, until ``count`` changes or ``timeout`` s."""
+    """Print the file's state, then each change, until ``count`` changes or ``timeout`` s.
+
+    ``sleep`` and ``monotonic`` default to the :mod:`time` functions (tests pass their own).
+    """
+    sleep = sleep or time.sleep
+    monotonic = monotonic or time.monotonic
     watcher = Watcher(path)
     deadline = None if timeout is None else monotonic() + timeout
     out.write(f"{_stamp()}  watching {watcher.path} (read-only): {describe(watcher.current)}\n")
