@@ -253,8 +253,11 @@ def write_csv(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
             for position in range(item.first, item.last + 1):
                 at = times[position]
                 whole = int(at)
-                seconds = whole if at == whole else at
-                rows.append(f"{head},{seconds},{format_time(at)}{tail}{position + 1},,\n")
+                if at == whole:  # format_time, inline: this loop runs once per event
+                    clock = f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+                    rows.append(f"{head},{whole},{clock}{tail}{position + 1},,\n")
+                else:
+                    rows.append(f"{head},{at},{format_time(at)}{tail}{position + 1},,\n")
             out.write("".join(rows))
 
 
