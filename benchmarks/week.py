@@ -99,7 +99,7 @@ def by_hand_round(folder: Path) -> float:
             session.set_background(True)
         elif minute == 3360:
             session.set_background(False)
-        track(f"event-{second + 1}")
+        track(f"e0000000-0000-4000-8000-{second + 1:012d}")
     session.close()
     (folder / "hand.xml").unlink()
     return time.perf_counter() - start

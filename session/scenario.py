@@ -166,6 +166,8 @@ class Scenario:
     background_timeout: float | None = None
     check_interval: float | None = None
     policy: str | None = None
+    continue_session_on_restart: bool = False
+    """Resume an unexpired session at a restart, for policies that can (``mobile``)."""
     description: str = ""
     source: str = "<scenario>"
 

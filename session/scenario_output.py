@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from .scenario import format_time
 from .scenario_run import ScenarioRun
-from .scenario_timeline import EventEntry, EventRun, ExpectationResult, Mark, SessionEntry, event_id
+from .scenario_timeline import EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
 
 __all__ = [
     "CSV_COLUMNS",
@@ -88,12 +88,11 @@ def _table_rows(run: ScenarioRun) -> Iterator[tuple[str, str, str, str, str]]:
         if isinstance(item, EventRun):
             entry = sessions[item.session - 1]
             if item.count == 1:
-                what, detail = "event", event_id(item.first)
-            else:
+                what, detail = "event", f"event {item.first + 1}"
+            else:  # events are numbered from 1: the last block of their id
                 what = f"{item.count} events"
                 detail = (
-                    f"{event_id(item.first)} … {event_id(item.last)}, "
-                    f"until {format_time(item.last_at)}"
+                    f"events {item.first + 1} … {item.last + 1}, until {format_time(item.last_at)}"
                 )
             yield (format_time(item.at), what, str(entry.index), _short(entry.session_id), detail)
         elif isinstance(item, SessionEntry):
@@ -248,16 +247,16 @@ def write_csv(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
             # Events are most of the rows: written directly, quoting only what needs it.
             entry = sessions[item.session - 1]
             head = _cell(policy)
-            tail = f",event,{entry.index},{_cell(entry.session_id)},event-"
+            tail = f",event,{entry.index},{_cell(entry.session_id)},e0000000-0000-4000-8000-"
             rows = []
             for position in range(item.first, item.last + 1):
                 at = times[position]
                 whole = int(at)
                 if at == whole:  # format_time, inline: this loop runs once per event
                     clock = f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-                    rows.append(f"{head},{whole},{clock}{tail}{position + 1},,\n")
+                    rows.append(f"{head},{whole},{clock}{tail}{position + 1:012d},,\n")
                 else:
-                    rows.append(f"{head},{at},{format_time(at)}{tail}{position + 1},,\n")
+                    rows.append(f"{head},{at},{format_time(at)}{tail}{position + 1:012d},,\n")
             out.write("".join(rows))
 
 

@@ -35,7 +35,7 @@ _ACTION_KEYS: dict[Action, tuple[str, ...]] = {
 }
 _STEP_KEYS = ("at", "do", "every", "until")
 _TOP_KEYS = ("session", "step", "description")
-_SESSION_KEYS = (*TIMEOUT_KEYS, "policy")
+_SESSION_KEYS = (*TIMEOUT_KEYS, "policy", "continue_session_on_restart")
 KNOWN_POLICIES = ("dotnet", "mobile")
 """Policy names a scenario may use even where this engine lacks them (a run then says so)."""
 
@@ -185,6 +185,10 @@ class _Parser:
             line = self._lines.session_key(key)
             if key == "policy":
                 settings["policy"] = self._policy(value, line)
+            elif key == "continue_session_on_restart":
+                if not isinstance(value, bool):
+                    raise self._fail(f"{key} must be true or false, got {value!r}", line)
+                settings[key] = value
             elif key in TIMEOUT_KEYS:
                 settings[key] = self._timeout(key, value, line)
             else:

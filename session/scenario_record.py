@@ -30,7 +30,7 @@ class Recorder:
     ----------
     foreground_timeout, background_timeout, check_interval
         The settings in force when recording began (None: the engine's default).
-    policy, description
+    policy, continue_session_on_restart, description
         Written into the scenario as they are.
     """
 
@@ -41,6 +41,7 @@ class Recorder:
         background_timeout: float | None = None,
         check_interval: float | None = None,
         policy: str | None = None,
+        continue_session_on_restart: bool = False,
         description: str = "",
     ) -> None:
         self.settings = {
@@ -51,6 +52,7 @@ class Recorder:
             if value is not None
         }
         self.policy = policy
+        self.continue_session_on_restart = continue_session_on_restart
         self.description = description
         self.actions: list[tuple[float, Action, Mapping[str, Any]]] = []
 
@@ -59,7 +61,12 @@ class Recorder:
         """What was done to ``run`` through :meth:`ScenarioRun.perform`, with the settings it
         began with; ``expect_final`` adds an ``expect`` of the state the run is in now."""
         scenario = run.scenario
-        recorder = cls(**scenario.settings(), policy=run.policy, description=scenario.description)
+        recorder = cls(
+            **scenario.settings(),
+            policy=run.policy,
+            continue_session_on_restart=scenario.continue_session_on_restart,
+            description=scenario.description,
+        )
         for at, action, values in run.performed:
             if action is not Action.EXPECT:
                 recorder.add(at, action, **values)
@@ -110,8 +117,11 @@ class Recorder:
     def scenario(self) -> Scenario:
         return Scenario(
             tuple(self.steps()),
-            **self.settings,
+            self.settings.get("foreground_timeout"),
+            self.settings.get("background_timeout"),
+            self.settings.get("check_interval"),
             policy=self.policy,
+            continue_session_on_restart=self.continue_session_on_restart,
             description=self.description,
             source="<recorded>",
         )
@@ -121,11 +131,13 @@ class Recorder:
         lines: list[str] = []
         if self.description:
             lines += [f"description = {json.dumps(self.description)}", ""]
-        if self.settings or self.policy:
+        if self.settings or self.policy or self.continue_session_on_restart:
             lines.append("[session]")
             lines += [f"{key} = {_value(value)}" for key, value in self.settings.items()]
             if self.policy:
                 lines.append(f"policy = {json.dumps(self.policy)}")
+            if self.continue_session_on_restart:
+                lines.append("continue_session_on_restart = true")
             lines.append("")
         for step in self.steps():
             lines += ["[[step]]", f"at = {_time(step.at)}"]

@@ -28,7 +28,7 @@ from .events import (
     StorageProblem,
     StorageRecovered,
 )
-from .policy import DotNetPolicy
+from .policy import DotNetPolicy, Policy, make_policy
 from .scenario import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
 from .scenario_clock import RunClock
 from .scenario_timeline import (
@@ -42,6 +42,7 @@ from .scenario_timeline import (
     text,
 )
 from .state import SessionState
+from .storage import read_save_file
 from .timing import VirtualClock
 
 __all__ = ["ScenarioRun"]
@@ -258,7 +259,7 @@ class ScenarioRun:
                 self._listen(not session.is_checking)
                 check = self._unsubscribe is not None
             count += 1
-            track(f"event-{count}")  # event_id(count - 1), inline
+            track(f"e0000000-0000-4000-8000-{count:012d}")  # event_id(count - 1), inline
             times.append(at)
             sessions.append(len(self.sessions))
             run += 1
@@ -309,6 +310,19 @@ class ScenarioRun:
     # ------------------------------------------------------------------ the engine
 
     def _open(self) -> ClientSession:
+        saved = read_save_file(self.save_path).saved
+        policy: str | Policy = self.policy
+        if self.scenario.continue_session_on_restart:
+            try:
+                policy = make_policy(self.policy, continue_session_on_restart=True)
+            except ValueError:
+                if not self.sessions:
+                    self._mark(
+                        self.time,
+                        "set",
+                        f"continue_session_on_restart does not apply: "
+                        f"the {self.policy} policy starts a new session at every start",
+                    )
         session = ClientSession(
             self.save_path,
             self.settings["foreground_timeout"],
@@ -316,14 +330,23 @@ class ScenarioRun:
             self.settings["check_interval"],
             clock=self._clock,
             scheduler=self._clock,
-            policy=self.policy,
+            policy=policy,
             observers=self._observers,
             id_factory=self._id_factory,
         )
         self.session = session
         self._unsubscribe = None
         self._listen(True)
-        self._add_session(session.state, Reason.START.value, self.time, "")
+        state = session.state
+        if saved is not None and saved.session_id == state.session_id:
+            self._add_session(
+                state,
+                Reason.RESUMED.value,
+                self.time,
+                "app start: the saved session goes on (not expired)",
+            )
+        else:
+            self._add_session(state, Reason.START.value, self.time, "")
         if session.storage_problem:
             self._mark(self.time, "storage", session.storage_problem)
         if self._on_session:
@@ -339,7 +362,7 @@ class ScenarioRun:
 
     def _observe(self, note: Notification) -> None:
         if isinstance(note, SessionStarted):
-            if note.reason is not Reason.START:  # a start is recorded by _open
+            if note.reason not in (Reason.START, Reason.RESUMED):  # recorded by _open
                 self._add_session(
                     note.new, note.reason.value, note.at - self._origin, self._why(note)
                 )
@@ -364,9 +387,10 @@ class ScenarioRun:
             had_events = self._event_sessions[-1:] == [len(self.sessions)]
             since = "the last event" if had_events else "the session began"
             where = " in the background" if note.background else ""
+            seen = "the check" if self.session.policy.uses_checker else "the event"
             return (
                 f"timeout: {text(note.timeout)} s{where} since {since} at "
-                f"{format_time(last)}, seen by the check at {at}"
+                f"{format_time(last)}, seen by {seen} at {at}"
             )
         if note.reason is Reason.REQUESTED:
             return f"a new session was requested; it began at {at}"

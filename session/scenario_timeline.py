@@ -101,9 +101,14 @@ def text(value: object) -> str:
     return str(value)
 
 
+EVENT_ID = "e0000000-0000-4000-8000-{:012d}"
+"""A run's event ids: UUID-shaped, as Snowplow's are (a mobile save file keeps only those),
+numbered from 1 in their last block: ``e0000000-0000-4000-8000-000000000001``."""
+
+
 def event_id(position: int) -> str:
     """The id of the event at ``position`` (0-based) in a run."""
-    return f"event-{position + 1}"
+    return EVENT_ID.format(position + 1)
 
 
 class _Events(Sequence[EventEntry]):

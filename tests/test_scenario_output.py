@@ -86,7 +86,7 @@ def test_table(run: ScenarioRun) -> None:
     assert "foreground timeout 60 s, background timeout 300 s, check every 15 s" in lines[1]
     assert lines[3].split() == ["time", "what", "index", "session", "detail"]
     rows = [" ".join(line.split()) for line in lines]  # columns are padded to fit
-    assert "00:00:00 4 events 1 00000000 event-1 … event-4, until 00:00:30" in rows
+    assert "00:00:00 4 events 1 00000000 events 1 … 4, until 00:00:30" in rows
     assert (
         "00:01:30 new session 2 00000000 timeout: 60 s since the last event at 00:00:30, "
         "seen by the check at 00:01:30"
@@ -109,7 +109,7 @@ def test_json_parses_back(run: ScenarioRun) -> None:
     assert [e["session_index"] for e in data["events"]] == [1, 1, 1, 1, 2]
     assert data["events"][4] == {
         "at": 200,
-        "event_id": "event-5",
+        "event_id": "e0000000-0000-4000-8000-000000000005",
         "session_index": 2,
         "session_id": run.sessions[1].session_id,
     }

@@ -201,3 +201,11 @@ def test_load_scenario_reads_a_file_and_refuses_bad_bytes(tmp_path: Path) -> Non
     path.write_bytes(b'description = "\xff"\n')
     with pytest.raises(ScenarioError, match="not UTF-8"):
         load_scenario(path)
+
+
+def test_continue_session_on_restart() -> None:
+    assert parse_scenario(
+        "[session]\ncontinue_session_on_restart = true\n"
+    ).continue_session_on_restart
+    with pytest.raises(ScenarioError, match=":2: continue_session_on_restart must be true"):
+        parse_scenario("[session]\ncontinue_session_on_restart = 1\n", "s.toml")

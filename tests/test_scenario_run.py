@@ -58,13 +58,13 @@ def test_events_belong_to_their_session_and_say_why_it_ended(save_path: Path, id
         "timeout: 60 s since the last event at 00:00:50, seen by the check at 00:02:00"
     )
     assert [(e.at, e.event_id, e.session) for e in run.events] == [
-        (0, "event-1", 1),
-        (10, "event-2", 1),
-        (20, "event-3", 1),
-        (30, "event-4", 1),
-        (40, "event-5", 1),
-        (50, "event-6", 1),
-        (200, "event-7", 3),
+        (0, "e0000000-0000-4000-8000-000000000001", 1),
+        (10, "e0000000-0000-4000-8000-000000000002", 1),
+        (20, "e0000000-0000-4000-8000-000000000003", 1),
+        (30, "e0000000-0000-4000-8000-000000000004", 1),
+        (40, "e0000000-0000-4000-8000-000000000005", 1),
+        (50, "e0000000-0000-4000-8000-000000000006", 1),
+        (200, "e0000000-0000-4000-8000-000000000007", 3),
     ]
     assert run.events_per_session() == {1: 6, 3: 1}
 
@@ -398,3 +398,46 @@ def test_the_fast_runner_matches_a_plain_reference(tmp_path: Path, seed: int) ->
     sessions, event_index = _reference(scenario, tmp_path / "ref.xml")
     assert [(s.at, s.index, s.reason) for s in run.sessions] == sessions
     assert [run.sessions[e.session - 1].index for e in run.events] == event_index
+
+
+# ------------------------------------------------------------------ other policies
+
+
+def test_the_mobile_policy_decides_at_events(save_path: Path, ids: Ids) -> None:
+    run = run_text(
+        '[session]\nforeground_timeout = 60\npolicy = "mobile"\n'
+        + steps(
+            'at = 0\nevery = 10\nuntil = 30\ndo = "event"',
+            'at = 500\ndo = "event"',
+            'at = 900\ndo = "expect"\nsession_index = 2',
+        ),
+        save_path,
+        ids,
+    )
+    assert run.policy == "mobile" and run.passed
+    assert [(s.at, s.index, s.reason) for s in run.sessions] == [
+        (0, 1, "start"),
+        (500, 2, "timeout"),
+    ]
+    assert run.sessions[1].why == (
+        "timeout: 60 s since the last event at 00:00:30, seen by the event at 00:08:20"
+    )
+    assert [e.session for e in run.events] == [1, 1, 1, 1, 2]
+
+
+def test_a_mobile_restart_can_resume_the_session(save_path: Path, ids: Ids) -> None:
+    text = "[session]\nforeground_timeout = 60\ncontinue_session_on_restart = true\n" + steps(
+        'at = 0\ndo = "event"',
+        'at = 30\ndo = "restart"',
+        'at = 30\ndo = "expect"\nsession_index = 1\npolicy = "mobile"',
+        'at = 30\ndo = "expect"\nsession_index = 2\npolicy = "dotnet"',
+    )
+    mobile = run_text(text, save_path, ids, policy="mobile")
+    assert mobile.passed and [s.reason for s in mobile.sessions] == ["start", "resumed"]
+    assert mobile.sessions[1].session_id == mobile.sessions[0].session_id
+    dotnet = run_text(text, save_path.with_name("d.xml"), ids, policy="dotnet")
+    assert dotnet.passed and [s.reason for s in dotnet.sessions] == ["start", "start"]
+    assert dotnet.marks[0].detail == (
+        "continue_session_on_restart does not apply: the dotnet policy starts a new session at "
+        "every start"
+    )
