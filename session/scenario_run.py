@@ -19,14 +19,10 @@ from typing import Any
 
 from .engine import ClientSession
 from .events import (
-    BackgroundChanged,
-    CheckerChanged,
     Notification,
     Observer,
     Reason,
     SessionStarted,
-    StorageProblem,
-    StorageRecovered,
 )
 from .policy import DotNetPolicy, Policy, make_policy
 from .scenario import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
@@ -39,7 +35,8 @@ from .scenario_timeline import (
     SessionEntry,
     Timeline,
     event_id,
-    text,
+    mark_for,
+    why_new_session,
 )
 from .state import SessionState
 from .storage import read_save_file
@@ -302,10 +299,7 @@ class ScenarioRun:
             "checking": session.is_checking,
         }
         for key, expected in values.items():
-            result = ExpectationResult(at, step.line, key, expected, actual[key])
-            self.record.add(result)
-            if self._on_record:
-                self._on_record(result)
+            self._add(ExpectationResult(at, step.line, key, expected, actual[key]))
 
     # ------------------------------------------------------------------ the engine
 
@@ -361,49 +355,24 @@ class ScenarioRun:
             self._unsubscribe = None
 
     def _observe(self, note: Notification) -> None:
-        if isinstance(note, SessionStarted):
-            if note.reason not in (Reason.START, Reason.RESUMED):  # recorded by _open
-                self._add_session(
-                    note.new, note.reason.value, note.at - self._origin, self._why(note)
-                )
-        elif isinstance(note, BackgroundChanged):
-            kind = "background" if note.background else "foreground"
-            self._mark(note.at - self._origin, kind, f"the app goes to the {kind}")
-        elif isinstance(note, CheckerChanged):
-            detail = (
-                f"checker armed, first check at {format_time(note.next_check - self._origin)}"
-                if note.running and note.next_check is not None
-                else "checker stopped"
+        if not isinstance(note, SessionStarted):
+            mark = mark_for(note, self._origin, self._clock.now())
+            if mark is not None:
+                self._add(mark)
+        elif note.reason not in (Reason.START, Reason.RESUMED):  # those are recorded by _open
+            why = why_new_session(
+                note,
+                self._origin,
+                had_events=self._event_sessions[-1:] == [len(self.sessions)],
+                by_check=self.session.policy.uses_checker,
             )
-            self._mark(note.at - self._origin, "checker", detail)
-        elif isinstance(note, StorageProblem | StorageRecovered):
-            detail = note.message if isinstance(note, StorageProblem) else "saved again"
-            self._mark(self.time, "storage", detail)
-
-    def _why(self, note: SessionStarted) -> str:
-        at = format_time(note.at - self._origin)
-        if note.reason is Reason.TIMEOUT and note.last_access is not None:
-            last = note.last_access - self._origin
-            had_events = self._event_sessions[-1:] == [len(self.sessions)]
-            since = "the last event" if had_events else "the session began"
-            where = " in the background" if note.background else ""
-            seen = "the check" if self.session.policy.uses_checker else "the event"
-            return (
-                f"timeout: {text(note.timeout)} s{where} since {since} at "
-                f"{format_time(last)}, seen by {seen} at {at}"
-            )
-        if note.reason is Reason.REQUESTED:
-            return f"a new session was requested; it began at {at}"
-        if note.reason is Reason.CLOCK_BACKWARDS:
-            return f"the clock went backwards; new session at {at}"
-        return f"{note.reason.value} at {at}"
+            self._add_session(note.new, note.reason.value, note.at - self._origin, why)
 
     def _add_session(self, state: SessionState, reason: str, at: float, why: str) -> None:
         number = len(self.sessions) + 1
         if not why:
-            why = "app start: a new ClientSession" + (
-                " on an existing save file" if state.previous_session_id else ""
-            )
+            why = "app start: a new ClientSession"
+            why += " on an existing save file" if state.previous_session_id else ""
         entry = SessionEntry(
             at,
             number,
@@ -414,9 +383,7 @@ class ScenarioRun:
             reason,
             why,
         )
-        self.record.add(entry)
-        if self._on_record:
-            self._on_record(entry)
+        self._add(entry)
 
     def _check_unseen(self) -> None:
         # A safety net for the quiet path: a session that began unseen is still recorded.
@@ -425,10 +392,12 @@ class ScenarioRun:
             self._add_session(state, "unknown", self.time, "a session began during events")
 
     def _mark(self, at: float, kind: str, detail: str) -> None:
-        mark = Mark(at, kind, detail)
-        self.record.add(mark)
+        self._add(Mark(at, kind, detail))
+
+    def _add(self, item: SessionEntry | Mark | ExpectationResult) -> None:
+        self.record.add(item)
         if self._on_record:
-            self._on_record(mark)
+            self._on_record(item)
 
 
 _VALUE_KEYS = {Action.SET: TIMEOUT_KEYS, Action.EXPECT: EXPECT_KEYS}

@@ -14,6 +14,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
+from .events import (
+    BackgroundChanged,
+    CheckerChanged,
+    Notification,
+    Reason,
+    SessionStarted,
+    StorageProblem,
+    StorageRecovered,
+)
 from .scenario import format_time
 
 __all__ = ["EventEntry", "EventRun", "ExpectationResult", "Mark", "SessionEntry", "Timeline"]
@@ -109,6 +118,49 @@ numbered from 1 in their last block: ``e0000000-0000-4000-8000-000000000001``.""
 def event_id(position: int) -> str:
     """The id of the event at ``position`` (0-based) in a run."""
     return EVENT_ID.format(position + 1)
+
+
+def why_new_session(
+    note: SessionStarted, origin: float, *, had_events: bool, by_check: bool
+) -> str:
+    """Why a session began, in a line: ``timeout: 600 s since the last event at 00:10:05,
+    seen by the check at 00:20:10``. ``origin`` is the clock time of scenario time 0."""
+    at = format_time(note.at - origin)
+    if note.reason is Reason.TIMEOUT and note.last_access is not None:
+        since = "the last event" if had_events else "the session began"
+        where = " in the background" if note.background else ""
+        seen = "the check" if by_check else "the event"
+        return (
+            f"timeout: {text(note.timeout)} s{where} since {since} at "
+            f"{format_time(note.last_access - origin)}, seen by {seen} at {at}"
+        )
+    if note.reason is Reason.REQUESTED:
+        return f"a new session was requested; it began at {at}"
+    if note.reason is Reason.CLOCK_BACKWARDS:
+        return f"the clock went backwards; new session at {at}"
+    return f"{note.reason.value} at {at}"
+
+
+def mark_for(note: Notification, origin: float, now: float) -> Mark | None:
+    """The timeline mark for an engine notification other than a new session.
+
+    ``origin`` is the clock time of scenario time 0; ``now`` the clock time, for storage
+    notifications (which carry none).
+    """
+    if isinstance(note, BackgroundChanged):
+        kind = "background" if note.background else "foreground"
+        return Mark(note.at - origin, kind, f"the app goes to the {kind}")
+    if isinstance(note, CheckerChanged):
+        if note.running and note.next_check is not None:
+            detail = f"checker armed, first check at {format_time(note.next_check - origin)}"
+        else:
+            detail = "checker stopped"
+        return Mark(note.at - origin, "checker", detail)
+    if isinstance(note, StorageProblem):
+        return Mark(now - origin, "storage", note.message)
+    if isinstance(note, StorageRecovered):
+        return Mark(now - origin, "storage", "saved again")
+    return None
 
 
 class _Events(Sequence[EventEntry]):
