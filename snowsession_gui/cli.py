@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import os
 import random
 import sys
@@ -115,17 +116,21 @@ def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             policies, _save_paths(policies, args.save_path, Path(folder)), strict=True
         ):
             try:
-                runs.append(
-                    ScenarioRun(
-                        scenario, path, policy=policy, id_factory=_id_factory(args.seed)
-                    ).run()
-                )
+                run = ScenarioRun(
+                    scenario, path, policy=policy, id_factory=_id_factory(args.seed)
+                ).run()
             except SaveFileBusyError as error:
                 raise CommandError(str(error)) from None
             except OSError as error:
                 raise CommandError(
                     f"cannot use the save file {path}: {error.strerror or error}"
                 ) from None
+            problem = run.session.storage_problem  # set when the last write failed
+            if problem:
+                raise CommandError(
+                    f"{problem.split(';', 1)[0]} (a simulation needs a save file it can write)"
+                )
+            runs.append(run)
     buffer = io.StringIO()
     FORMATS[args.format](runs, buffer)
     _emit(buffer.getvalue(), args.out, stdout)
@@ -315,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
     stdout, stderr = sys.stdout, sys.stderr
+    # The engine's warnings are in the timeline (storage marks); keep them off stderr.
+    logging.getLogger("session").addHandler(logging.NullHandler())
     try:
         status: int = args.handler(args, stdout, stderr)
         return status

@@ -216,6 +216,28 @@ def test_a_save_file_in_use_is_an_error(
     assert status == 2 and "in use by another session" in err and err.count("\n") == 1
 
 
+def test_a_save_path_that_cannot_be_written_is_an_error(
+    capsys: pytest.CaptureFixture[str], scenario: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    save = tmp_path / "a-file" / "session.xml"
+    status, out, err = run_cli(capsys, "simulate", str(scenario), "--save-path", str(save))
+    assert (status, out) == (2, "")
+    assert err.startswith(f"snowsession: cannot save {save}: ") and err.count("\n") == 1
+    assert err.endswith("(a simulation needs a save file it can write)\n")
+
+
+def test_a_damaged_save_file_is_set_aside_and_the_run_goes_on(
+    capsys: pytest.CaptureFixture[str], scenario: Path, tmp_path: Path
+) -> None:
+    save = tmp_path / "session.xml"
+    save.write_bytes((DATA / "dotnet-later-save.xml").read_bytes()[:300])
+    status, out, err = run_cli(capsys, "simulate", str(scenario), "--save-path", str(save))
+    assert (status, err) == (0, "")
+    assert "storage" in out and "cannot be used as it stands" in out
+    assert len(list(tmp_path.glob("session.xml.corrupt-*"))) == 1
+
+
 def test_policies(
     capsys: pytest.CaptureFixture[str],
     scenario: Path,
