@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from session.scenario import (
     Action,
@@ -209,3 +211,49 @@ def test_continue_session_on_restart() -> None:
     ).continue_session_on_restart
     with pytest.raises(ScenarioError, match=":2: continue_session_on_restart must be true"):
         parse_scenario("[session]\ncontinue_session_on_restart = 1\n", "s.toml")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("[]=\"'#.:,{}\n atdoevryunil0123456789-_step")), max_size=200
+    )
+)
+def test_any_text_gives_a_scenario_or_a_scenario_error(text: str) -> None:
+    try:
+        parse_scenario(text, "fuzz.toml")
+    except ScenarioError as error:
+        assert str(error).startswith("fuzz.toml") and "\n" not in str(error)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["", "# note", "   ", "# [[step]] in a comment"]), min_size=3, max_size=3
+    ),
+    st.integers(0, 4),
+    st.sampled_from(["at", "do", "every"]),
+)
+def test_the_reported_line_is_the_offending_one(padding: list[str], bad: int, key: str) -> None:
+    blocks = []
+    for index in range(5):
+        at, do = f"at = {index}", 'do = "event"'
+        extra = []
+        if index == bad:
+            if key == "at":
+                at = 'at = "wrong"'  # not a time
+            elif key == "do":
+                do = 'do = "wrong"'  # not an action
+            else:
+                extra = ["every = 5"]  # without until
+        blocks.append("\n".join(["[[step]]", *padding, at, do, *extra]))
+    text = "\n".join(blocks) + "\n"
+    marker = "every = " if key == "every" else f'{key} = "wrong"'
+    wrong_line = next(
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if line == marker or line.startswith(marker)
+    )
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(text)
+    assert caught.value.line == wrong_line
