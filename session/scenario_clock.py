@@ -41,6 +41,12 @@ class RunClock:
         self.earliest = min(self.earliest, self._base.now() + max(0.0, delay))
         return timer
 
+    def refresh(self) -> None:
+        """Take in timers scheduled on the VirtualClock by others since the last look."""
+        due = self._base.next_due()
+        if due is not None:
+            self.earliest = min(self.earliest, due)
+
     def sync(self) -> None:
         """Bring the VirtualClock to the pinned time (no timer is due before it)."""
         if self.pinned is not None:

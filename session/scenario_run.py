@@ -90,7 +90,7 @@ class ScenarioRun:
         self.policy = policy or scenario.policy or "dotnet"
         self.clock = clock if clock is not None else VirtualClock()
         self._clock = RunClock(self.clock)
-        self._origin = self.clock.now()
+        self._origin = self._left_at = self.clock.now()
         self._observers = tuple(observers)
         self._on_session = on_session
         self._on_record = on_record
@@ -171,6 +171,12 @@ class ScenarioRun:
                 f"a run cannot go back in time, from {format_time(self.time)} "
                 f"to {format_time(target)}"
             )
+        if self.clock.now() != self._left_at:
+            raise RuntimeError(
+                "the run's clock was moved outside the run; move time with "
+                "ScenarioRun.advance_to so that steps run at their times"
+            )
+        self._clock.refresh()  # other timers on the clock run at their times too
         queue, steps = self._queue, self._steps
         try:
             while queue and queue[0][0] <= target:
@@ -187,6 +193,7 @@ class ScenarioRun:
             self._move_to(target)
         finally:
             self._clock.sync()
+            self._left_at = self.clock.now()
 
     def perform(self, action: Action | str, **values: Any) -> list[ExpectationResult]:
         """Do one action now, as a step would (for a window's controls and for recording).
@@ -203,6 +210,7 @@ class ScenarioRun:
             self._do(Step(self.time, action, values), action, dict(values))
         finally:
             self._clock.sync()
+            self._left_at = self.clock.now()
         return self.expectations[before:]
 
     def finish(self) -> None:
@@ -237,10 +245,11 @@ class ScenarioRun:
         next_at, next_order = self._queue[0][:2] if self._queue else (math.inf, 0)
         clock, origin = self._clock, self._origin
         start, every, runs = step.at, step.every or 0.0, step.runs
-        times, sessions = self._event_times, self._event_sessions
+        add_time, add_session = self._event_times.append, self._event_sessions.append
         session = self.session
         track = session.get_session_context
-        count = len(times)
+        count = len(self._event_times)
+        number = len(self.sessions)  # the session events go to; a timer may start another
         check = True  # whether to look at the checker before the next event
         while run < runs:
             at = start + run * every
@@ -249,6 +258,7 @@ class ScenarioRun:
             moment = origin + at
             if moment >= clock.earliest:
                 self._move_to(at)
+                number = len(self.sessions)
                 check = True
             else:
                 clock.pinned = moment
@@ -256,9 +266,12 @@ class ScenarioRun:
                 self._listen(not session.is_checking)
                 check = self._unsubscribe is not None
             count += 1
-            track(f"e0000000-0000-4000-8000-{count:012d}")  # event_id(count - 1), inline
-            times.append(at)
-            sessions.append(len(self.sessions))
+            # event_id(count - 1), inline: %-formatting is the quickest here
+            track("e0000000-0000-4000-8000-%012d" % count)  # noqa: UP031
+            if check:  # listening: a policy's event may have started a session
+                number = len(self.sessions)
+            add_time(at)
+            add_session(number)
             run += 1
         self._listen(True)
         self._check_unseen()

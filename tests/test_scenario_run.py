@@ -441,3 +441,28 @@ def test_a_mobile_restart_can_resume_the_session(save_path: Path, ids: Ids) -> N
         "continue_session_on_restart does not apply: the dotnet policy starts a new session at "
         "every start"
     )
+
+
+def test_other_timers_on_the_clock_run_at_their_times(save_path: Path, ids: Ids) -> None:
+    clock = VirtualClock()
+    seen: list[tuple[float, int]] = []
+    run = ScenarioRun(
+        parse_scenario(steps('at = 0\nevery = 1\nuntil = 100\ndo = "event"')),
+        save_path,
+        clock=clock,
+        id_factory=ids,
+    )
+    clock.call_later(42.5, lambda: seen.append((clock.now(), len(run.events))))
+    run.run()
+    assert seen == [(42.5, 43)]
+
+
+def test_moving_the_clock_behind_the_runs_back_is_refused(save_path: Path, ids: Ids) -> None:
+    clock = VirtualClock()
+    run = ScenarioRun(
+        parse_scenario(steps('at = 10\ndo = "event"')), save_path, clock=clock, id_factory=ids
+    )
+    clock.advance(20)
+    with pytest.raises(RuntimeError, match="moved outside the run"):
+        run.advance_to(30)
+    run.finish()
