@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gui_helpers import settle
 
+from gui.gui_helpers import settle
 from session import ClientSession, Reason, SessionStarted, SessionState
 from session.savefile import encode
 from snowsession_gui.save_watcher import SaveFileWatcher

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gui_helpers import settle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
     QTextBrowser,
 )
 
+from gui.gui_helpers import settle
 from session import VirtualClock, read_save_file
 
 NAMES = {
