@@ -142,6 +142,7 @@ class Controls(QWidget):
         button.setToolTip(tip)
         button.setAccessibleName(text.rstrip("…"))
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        button.setAutoDefault(True)  # Enter presses the focused button (Space fires an event)
         return button
 
     @Slot()

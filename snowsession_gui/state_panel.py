@@ -36,8 +36,14 @@ class StatePanel(QFrame):
         big.setBold(True)
         self.index_value.setFont(big)
         self.index_value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.index_caption = QLabel("session index")
+        self.index_caption = QLabel("SESSION INDEX")
         self.index_caption.setObjectName("sessionIndexCaption")
+        caption_font = QFont(self.font())
+        caption_font.setPointSizeF(caption_font.pointSizeF() * 0.85)
+        caption_font.setBold(True)
+        caption_font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 110)
+        self.index_caption.setFont(caption_font)
+        self.index_caption.setStyleSheet("color: palette(placeholder-text);")
 
         self.countdown_value = QLabel("")
         self.countdown_value.setObjectName("countdownValue")
@@ -45,6 +51,7 @@ class StatePanel(QFrame):
         bold.setPointSizeF(bold.pointSizeF() * 1.15)
         bold.setBold(True)
         self.countdown_value.setFont(bold)
+        self.countdown_value.setStyleSheet("color: #dc2626;")  # the timeline's deadline colour
 
         def value(name: str, accessible: str, monospace: bool = False) -> QLabel:
             label = QLabel("—")

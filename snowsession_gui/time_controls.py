@@ -83,6 +83,7 @@ class TimeControls(QWidget):
         button.setToolTip(tip)
         button.setAccessibleName(tip.split(" (")[0])
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        button.setAutoDefault(True)  # Enter presses the focused button
         return button
 
     @Slot(float)

@@ -253,3 +253,10 @@ def test_a_failed_restart_leaves_a_clear_message_not_an_exception(window, monkey
     monkeypatch.setattr(window.host, "_construct", real)
     window.restart()
     assert window.host.session.session_index == 2 and not window.host.session.closed
+
+
+def test_enter_presses_the_focused_button(window, qtbot):
+    restart = window.findChild(QPushButton, "restartButton")
+    restart.setFocus()
+    qtbot.keyClick(restart, Qt.Key.Key_Return)
+    assert window.host.session.session_index == 2
