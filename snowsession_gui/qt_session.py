@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from session import (
     BackgroundChanged,
@@ -42,7 +42,7 @@ _MAX_MS = 2**31 - 1
 class QtTimerHandle:
     """A pending :meth:`QtScheduler.call_later`; :meth:`cancel` works from any thread."""
 
-    __slots__ = ("_callback", "_delay", "_lock", "_owner", "_timer", "cancelled")
+    __slots__ = ("_callback", "_delay", "_lock", "_owner", "_remaining_ms", "_timer", "cancelled")
 
     def __init__(self, owner: QtScheduler, delay: float, callback: Callable[[], None]) -> None:
         self._owner = owner
@@ -50,6 +50,7 @@ class QtTimerHandle:
         self._callback = callback
         self._lock = threading.Lock()
         self._timer: QTimer | None = None
+        self._remaining_ms = 0
         self.cancelled = False
 
     def cancel(self) -> None:
@@ -66,11 +67,22 @@ class QtTimerHandle:
                 return
             timer = self._timer = QTimer(self._owner)
         timer.setSingleShot(True)
-        timer.setInterval(min(_MAX_MS, max(0, round(self._delay * 1000))))
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._remaining_ms = max(0, round(self._delay * 1000))
         timer.timeout.connect(self._fire)
-        timer.start()
+        self._next_leg(timer)
+
+    def _next_leg(self, timer: QTimer) -> None:
+        # A QTimer holds at most 2**31-1 ms (24.8 days): longer delays run in legs.
+        leg = min(_MAX_MS, self._remaining_ms)
+        self._remaining_ms -= leg
+        timer.start(leg)
 
     def _fire(self) -> None:
+        timer = self._timer
+        if self._remaining_ms > 0 and timer is not None and not self.cancelled:
+            self._next_leg(timer)
+            return
         self._owner._discard(self)
         with self._lock:
             if self.cancelled:

@@ -104,3 +104,17 @@ def test_a_file_that_is_not_a_save_file_is_one_line_and_exit_2(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
     assert "not a snowsession save file" in result.stderr
     assert bad.read_bytes() == b"\0\1\2 junk"
+
+
+def test_a_file_another_program_holds_is_one_line_and_exit_2(tmp_path):
+    from session import ClientSession, VirtualClock
+
+    path = tmp_path / "held.xml"
+    holder = ClientSession(path, clock=VirtualClock())
+    try:
+        result = run_gui(str(path), "--offscreen", "--screenshot", str(tmp_path / "x.png"))
+    finally:
+        holder.close()
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "in use by another program" in lines[0]

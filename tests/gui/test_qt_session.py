@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from PySide6.QtCore import QObject, QThread
@@ -118,3 +119,17 @@ def test_detached_bridge_is_silent(qtbot, tmp_path):
     qtbot.wait(20)
     session.close()
     assert seen == []
+
+
+def test_delays_longer_than_a_qtimer_holds_run_in_legs(qtbot, monkeypatch):
+    import snowsession_gui.qt_session as qt_session
+
+    monkeypatch.setattr(qt_session, "_MAX_MS", 10)  # as if 10 ms were 24.8 days
+    scheduler = QtScheduler()
+    calls: list[float] = []
+    start = time.monotonic()
+    handle = scheduler.call_later(0.045, lambda: calls.append(time.monotonic() - start))
+    qtbot.waitUntil(lambda: bool(calls), timeout=2000)
+    assert calls[0] >= 0.04  # not at the first 10 ms leg
+    assert handle.cancelled and scheduler.pending == 0
+    scheduler.close()
