@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,8 +37,6 @@ SessionCallback = Callable[[SessionState], None]
 MOBILE_KEYS = ("firstEventId", "firstEventTimestamp", "eventIndex", "lastAccessTime")
 """The keys saved after the five .NET ones with ``continue_session_on_restart``.
 ``lastAccessTime`` is wall-clock Unix seconds: the engine's elapsed clock restarts at boot."""
-
-_GUID = re.compile(r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}")
 
 
 def iso_millis(wall_time: float) -> str:
@@ -203,10 +200,8 @@ class MobilePolicy(Policy):
             or stamp is None
             or index is None
             or accessed is None
-            or not (
-                first_id.type == "null"
-                or (first_id.type == "string" and _GUID.fullmatch(first_id.value))
-            )
+            # Any non-empty id: the engine takes any string as an event id and saves it.
+            or not (first_id.type == "null" or (first_id.type == "string" and first_id.value))
             or stamp.type not in ("null", "string")
             or index.type != "int"
             or not 0 <= index.value <= INT32_MAX

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+import uuid
 
 import pytest
 from conftest import DATA, Recorder
@@ -119,6 +120,36 @@ def test_a_wall_clock_that_went_backwards_ends_the_session_at_the_next_event(mob
     data = event(second)
     assert data["sessionIndex"] == 2 and data["eventIndex"] == 1
     assert notes.of(SessionStarted)[0].reason is Reason.CLOCK_BACKWARDS
+
+
+@pytest.mark.parametrize(
+    "first_id", ["evt-1", "42", "screen_view:home#7", "  spaced <&> \u00e9v\u00e9nement  "]
+)
+def test_a_session_whose_first_event_id_is_not_a_uuid_is_resumed(mobile, first_id):
+    # The engine takes any string as an event id and saves it: a restart goes on with it.
+    # (Such a context is not valid against 1-0-2, whose firstEventId has format uuid.)
+    clock = VirtualClock(wall_start=WALL)
+    first = mobile(clock, continue_session_on_restart=True)
+    data = first.get_session_context(first_id).to_dict()["data"]
+    assert data["firstEventId"] == first_id
+    notes = Recorder()
+    second = mobile(reboot(WALL + 30), continue_session_on_restart=True, observers=[notes])
+    (started,) = notes.of(SessionStarted)
+    assert started.reason is Reason.RESUMED
+    assert second.current_session_id == data["sessionId"] and second.session_index == 1
+    again = second.get_session_context(str(uuid.uuid4())).to_dict()["data"]
+    assert again["sessionId"] == data["sessionId"] and again["eventIndex"] == 2
+    assert again["firstEventId"] == first_id
+    assert again["firstEventTimestamp"] == data["firstEventTimestamp"]
+
+
+def test_an_empty_first_event_id_is_not_resumed(mobile, save_path, caplog):
+    first = mobile(VirtualClock(wall_start=WALL), continue_session_on_restart=True)
+    first.get_session_context("")
+    with caplog.at_level(logging.WARNING, logger="session"):
+        second = mobile(reboot(WALL + 30), continue_session_on_restart=True)
+    assert second.session_index == 2
+    assert any("mobile fields" in r.getMessage() for r in caplog.records)
 
 
 def test_the_file_keeps_the_five_dotnet_keys_first_and_matches_memory(mobile, save_path):
