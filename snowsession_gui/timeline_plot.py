@@ -44,6 +44,13 @@ MAX_REASONS = 12
 REDRAW_MS = 30
 
 
+def jump_label(count: int, index: int) -> str:
+    """The label of a step that was not +1: several sessions in one save, or a going back."""
+    if count > 0:
+        return f"+{count} sessions in one save"
+    return f"back to {index} (a new user or a reset)"
+
+
 class TimeAxis(pg.AxisItem):
     """A bottom axis that reads simulated seconds as ``hh:mm:ss`` on round steps."""
 
@@ -290,10 +297,7 @@ class TimelinePlot(QWidget):
             x=xs[i0:i1], y=self.data.start_y.view()[i0:i1], data=texts, brush=brushes, pen=None
         )
         jumps = [j for j in self.data.jumps if x0 <= j.at <= x1][-MAX_LABELS:]
-        texts = [
-            (j.at, j.index, f"{'+' if j.count > 0 else ''}{j.count} sessions in one save")
-            for j in jumps
-        ]
+        texts = [(j.at, j.index, jump_label(j.count, j.index)) for j in jumps]
         self._place(self._labels, texts, self._colors.timeout, anchor=(0.0, 1.3))
         shown = i1 - i0 if i1 - i0 <= MAX_REASONS else 0  # reasons only when few are in view
         reasons = [

@@ -206,3 +206,14 @@ def test_a_session_from_another_engine_on_the_file_is_seen(window, tmp_path, qtb
     assert window.open_save_file(other)
     settle(window)
     assert max(window.timeline.step_curve.getData()[1]) == 2
+
+
+def test_an_index_going_back_is_labelled_as_such(qtbot, tmp_path):
+    from snowsession_gui.timeline_plot import jump_label
+
+    data = TimelineData()
+    for at, index in ((0.0, 5), (10.0, 6), (20.0, 1)):
+        data.add_reading(at, index)
+    assert [(j.at, j.index, j.count) for j in data.jumps] == [(20.0, 1, -5)]
+    assert jump_label(-5, 1) == "back to 1 (a new user or a reset)"
+    assert jump_label(3, 9) == "+3 sessions in one save"
