@@ -118,3 +118,14 @@ def test_a_file_another_program_holds_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "in use by another program" in lines[0]
+
+
+def test_importing_the_package_does_not_import_qt():
+    code = (
+        "import sys, snowsession_gui, snowsession_gui.launcher; "
+        "assert 'PySide6' not in sys.modules and 'pyqtgraph' not in sys.modules"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
