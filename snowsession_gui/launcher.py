@@ -61,9 +61,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="the save file (default: session.xml in your data folder)",
     )
-    parser.add_argument("--foreground-timeout", type=_seconds, metavar="S")
-    parser.add_argument("--background-timeout", type=_seconds, metavar="S")
-    parser.add_argument("--check-interval", type=_seconds, metavar="S")
+    parser.add_argument(
+        "--foreground-timeout",
+        type=_seconds,
+        metavar="S",
+        help="idle seconds before a new session in the foreground (600)",
+    )
+    parser.add_argument(
+        "--background-timeout",
+        type=_seconds,
+        metavar="S",
+        help="idle seconds before a new session in the background (300)",
+    )
+    parser.add_argument(
+        "--check-interval", type=_seconds, metavar="S", help="seconds between expiry checks (15)"
+    )
     parser.add_argument(
         "--speed",
         type=_speed,
