@@ -344,7 +344,8 @@ class ClientSession(MobileControls):
                 context = live.context = self._policy.context(state)
             if self._policy.uses_checker and self._timer is None:
                 self._arm(now, notify=True)
-            self._observers.notify(EventTracked(event_id, state, now))
+            if self._observers.wants_events:
+                self._observers.notify(EventTracked(event_id, state, now))
             return context
 
     def _track_at_event(self, event_id: str, now: float) -> SessionContext:
@@ -362,7 +363,8 @@ class ClientSession(MobileControls):
         context = live.context = policy.context(state)
         if policy.continue_session_on_restart:
             self._save()
-        self._observers.notify(EventTracked(event_id, state, now))
+        if self._observers.wants_events:
+            self._observers.notify(EventTracked(event_id, state, now))
         return context
 
     def set_background(self, background: bool) -> None:
@@ -494,13 +496,17 @@ class ClientSession(MobileControls):
 
     # ------------------------------------------------------------------ observers, life cycle
 
-    def subscribe(self, observer: Observer) -> Callable[[], None]:
-        """Call ``observer`` with every :mod:`~session.events` notification; returns an
-        unsubscribe function. Observers run on the thread that made the change, in order."""
+    def subscribe(
+        self, observer: Observer, kinds: Iterable[type] | None = None
+    ) -> Callable[[], None]:
+        """Call ``observer`` with every :mod:`~session.events` notification, or only those of
+        ``kinds``; returns an unsubscribe function. Observers run on the thread that made the
+        change, in order. An observer that does not want :class:`EventTracked` keeps events on
+        the lock-free path."""
         # Under the lock: deciding on the lock-free event path reads the checker's state, which
         # a concurrent stop_checker() could change between the read and the write.
         with self._lock:
-            unsubscribe = self._observers.add(observer)
+            unsubscribe = self._observers.add(observer, kinds)
             self._update_fast()
 
         def undo() -> None:
@@ -513,7 +519,7 @@ class ClientSession(MobileControls):
     def _update_fast(self) -> None:
         self._fast = (
             self._timer is not None
-            and not self._observers.callbacks
+            and not self._observers.wants_events
             and self._policy.cacheable_context
         )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,33 +120,46 @@ Observer = Callable[[Notification], None]
 
 
 class Observers:
-    """A copy-on-write list of observers, so notifying never races with (un)subscribing."""
+    """A copy-on-write list of observers, so notifying never races with (un)subscribing.
+
+    An observer may ask for some kinds of notification only; ``wants_events`` says whether any
+    observer wants :class:`EventTracked`, which the engine's lock-free event path cannot send.
+    """
 
     def __init__(self, logger: logging.Logger) -> None:
         self._logger = logger
         self._lock = threading.Lock()
-        self.callbacks: tuple[Observer, ...] = ()
+        self._entries: tuple[tuple[Observer, tuple[type, ...] | None], ...] = ()
+        self.wants_events = False
 
-    def add(self, callback: Observer) -> Callable[[], None]:
+    def add(self, callback: Observer, kinds: Iterable[type] | None = None) -> Callable[[], None]:
         if not callable(callback):
             raise TypeError(f"an observer must be callable, got {callback!r}")
+        wanted = None if kinds is None else tuple(kinds)
+        for kind in wanted or ():
+            if kind not in _KINDS:
+                raise TypeError(f"{kind!r} is not a session notification type")
+        entry = (callback, wanted)
         with self._lock:
-            self.callbacks = (*self.callbacks, callback)
+            self._set((*self._entries, entry))
 
         def unsubscribe() -> None:
-            self.remove(callback)
+            with self._lock:
+                entries = list(self._entries)
+                if entry in entries:
+                    entries.remove(entry)
+                self._set(tuple(entries))
 
         return unsubscribe
 
-    def remove(self, callback: Observer) -> None:
-        with self._lock:
-            callbacks = list(self.callbacks)
-            if callback in callbacks:
-                callbacks.remove(callback)
-            self.callbacks = tuple(callbacks)
+    def _set(self, entries: tuple[tuple[Observer, tuple[type, ...] | None], ...]) -> None:
+        self._entries = entries
+        self.wants_events = any(k is None or EventTracked in k for _, k in entries)
 
     def notify(self, note: Notification) -> None:
-        for callback in self.callbacks:
+        for callback, kinds in self._entries:
+            if kinds is not None and not isinstance(note, kinds):
+                continue
             try:
                 callback(note)
             except Exception:
@@ -155,3 +168,13 @@ class Observers:
                     callback,
                     type(note).__name__,
                 )
+
+
+_KINDS = (
+    SessionStarted,
+    EventTracked,
+    CheckerChanged,
+    BackgroundChanged,
+    StorageProblem,
+    StorageRecovered,
+)

@@ -82,10 +82,13 @@ class SessionHost(QObject):
         foreground_timeout: float = 600.0,
         background_timeout: float = 300.0,
         check_interval: float = 15.0,
+        policy: str = "dotnet",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = Settings(foreground_timeout, background_timeout, check_interval)
+        self.policy = policy
+        """The engine policy of every session this host opens (``dotnet`` or ``mobile``)."""
         self.sim = SimulationClock(clock, speed=0.0, parent=self)
         self.sim.timeChanged.connect(self.timeChanged)
         self.bridge: SessionBridge | None = None
@@ -125,6 +128,7 @@ class SessionHost(QObject):
                 s.background_timeout,
                 s.check_interval,
                 clock=self.sim.clock,
+                policy=self.policy,
                 observers=(bridge.notify,),
             )
         except BaseException:

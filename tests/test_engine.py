@@ -480,3 +480,26 @@ def test_file_matches_memory_once_idle(make_session, save_path, clock):
 def test_save_path_accepts_str_and_pathlike(tmp_path, clock):
     with ClientSession(str(tmp_path / "s.xml"), clock=clock) as s:
         assert s.save_path == Path(tmp_path / "s.xml")
+
+
+def test_an_observer_of_some_kinds_only_gets_those(make_session, clock):
+    seen = Recorder()
+    s = make_session(foreground_timeout=5, check_interval=5)
+    s.subscribe(seen, kinds=[SessionStarted])
+    s.get_session_context("e1")
+    s.get_session_context("e2")
+    clock.advance(5)
+    assert [type(n) for n in seen.notes] == [SessionStarted]
+    with pytest.raises(TypeError, match="notification"):
+        s.subscribe(seen, kinds=[int])
+
+
+def test_events_stay_lock_free_unless_an_observer_wants_them(make_session):
+    s = make_session()
+    s.get_session_context("e1")  # the first event and the checker armed: now the fast path
+    s.subscribe(Recorder(), kinds=[SessionStarted, CheckerChanged])
+    assert s._fast
+    unsubscribe = s.subscribe(Recorder())
+    assert not s._fast
+    unsubscribe()
+    assert s._fast

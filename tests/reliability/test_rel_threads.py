@@ -241,17 +241,17 @@ def test_unsubscribing_while_the_checker_is_stopped_leaves_events_rearming_it(
     reached, go = threading.Event(), threading.Event()
 
     class Paused:
-        """The engine's observer list, pausing the unsubscriber as it reads the callbacks."""
+        """The engine's observer list, pausing the unsubscriber as it asks who wants events."""
 
         def __init__(self, inner: Any) -> None:
             self.inner = inner
 
         @property
-        def callbacks(self) -> Any:
+        def wants_events(self) -> Any:
             if threading.current_thread().name == "unsubscribe":
                 reached.set()
                 go.wait(BOUND)
-            return self.inner.callbacks
+            return self.inner.wants_events
 
         def notify(self, note: Any) -> None:
             self.inner.notify(note)
