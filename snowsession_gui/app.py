@@ -41,6 +41,11 @@ def _number(settings: QSettings, key: str) -> float | None:
     return number if number == number and number >= 0 else None
 
 
+def _policy(settings: QSettings) -> str:
+    value: Any = settings.value("session/policy")
+    return value if value in ("dotnet", "mobile") else "dotnet"
+
+
 def create_main_window(
     save_path: str | os.PathLike[str] | None = None,
     *,
@@ -49,6 +54,7 @@ def create_main_window(
     foreground_timeout: float | None = None,
     background_timeout: float | None = None,
     check_interval: float | None = None,
+    policy: str | None = None,
     settings: QSettings | None = None,
     restore: bool = True,
 ) -> MainWindow:
@@ -63,6 +69,8 @@ def create_main_window(
         Simulated seconds per real second; 0 pauses. Default: the last one used, else 1.
     foreground_timeout, background_timeout, check_interval
         Seconds. Default: the last ones used, else the engine's defaults.
+    policy
+        The engine policy, ``"dotnet"`` or ``"mobile"``. Default: the last one used, else dotnet.
     settings
         Where the window keeps its settings (default: :func:`app_settings`).
     restore
@@ -84,6 +92,7 @@ def create_main_window(
         foreground_timeout=foreground_timeout or saved["foreground_timeout"],
         background_timeout=background_timeout or saved["background_timeout"],
         check_interval=check_interval or saved["check_interval"],
+        policy=policy or _policy(settings),
     )
     window = MainWindow(host, settings)
     if restore:

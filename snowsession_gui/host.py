@@ -12,6 +12,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -22,7 +23,10 @@ from .save_watcher import SaveFileWatcher
 from .seconds_input import parse_seconds
 from .sim_clock import SimulationClock
 
-__all__ = ["SETTINGS", "CannotOpen", "SessionHost", "check_save_file"]
+if TYPE_CHECKING:
+    from session.scenario_run import ScenarioRun
+
+__all__ = ["SETTINGS", "CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
 
 SETTINGS = ("foreground_timeout", "background_timeout", "check_interval")
 LABELS = {
@@ -34,6 +38,14 @@ LABELS = {
 
 class CannotOpen(Exception):
     """A save file could not be opened; the message says why and what to do."""
+
+
+class FileBusy(CannotOpen):
+    """Another program holds the save file's lock (it can still be watched in monitor mode)."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def check_save_file(path: Path) -> str | None:
@@ -96,6 +108,8 @@ class SessionHost(QObject):
         self.start_note: SessionStarted | None = None
         self.notified.connect(self._remember_start)
         self.watcher: SaveFileWatcher | None = None
+        self.run: ScenarioRun | None = None
+        """A scenario run that owns the session (playback, recording): actions go through it."""
         self._start(Path(save_path))
         self.sim.set_speed(speed)
 
@@ -143,9 +157,10 @@ class SessionHost(QObject):
         try:
             return self._new_session_unchecked(path)
         except SaveFileBusyError:
-            raise CannotOpen(
+            raise FileBusy(
                 f"{path} is in use by another program (it holds the file's lock). Close that "
-                "program first, or watch the file read-only in monitor mode."
+                "program first, or watch the file read-only in monitor mode.",
+                path,
             ) from None
         except (OSError, ValueError, TypeError) as error:
             raise CannotOpen(f"cannot open {path}: {error}") from None
@@ -173,6 +188,7 @@ class SessionHost(QObject):
         problem = check_save_file(path)
         if problem:
             raise CannotOpen(problem)
+        self.end_run()
         old = self.session
         if old is not None and old.save_path.resolve() != path.resolve():
             # Take the new file first so a refusal leaves the current session running.
@@ -188,6 +204,8 @@ class SessionHost(QObject):
     def restart(self) -> None:
         """The app restarts: a new ``ClientSession`` on the same file (a new session)."""
         assert self.session is not None
+        if self._perform("restart"):
+            return
         path = self.session.save_path
         self._close(self.session)
         self.session = self._construct(path)
@@ -196,6 +214,7 @@ class SessionHost(QObject):
     def reset(self) -> None:
         """Forget everything: delete the save file and start a new user."""
         assert self.session is not None
+        self.end_run()
         path = self.session.save_path
         self._close(self.session)
         try:
@@ -224,6 +243,7 @@ class SessionHost(QObject):
     def close(self) -> None:
         """Stop time, close the session (writing its last state) and stop watching."""
         self.sim.stop()
+        self.end_run()
         self._close(self.session)
         if self.watcher is not None:
             self.watcher.stop()
@@ -242,16 +262,24 @@ class SessionHost(QObject):
 
     def fire_event(self) -> str:
         """Track one event (a fresh id), emit ``contextReady`` with its context, return the id."""
+        run = self.run
+        if run is not None and self._perform("event"):
+            session = self.live()
+            self.contextReady.emit(session.policy.context(session.state))
+            return run.events[-1].event_id
         event_id = str(uuid.uuid4())
         context = self.live().get_session_context(event_id)
         self.contextReady.emit(context)
         return event_id
 
     def set_background(self, background: bool) -> None:
-        self.live().set_background(background)
+        if not self._perform("background" if background else "foreground"):
+            self.live().set_background(background)
 
     def set_checking(self, checking: bool) -> None:
         session = self.live()
+        if self._perform("start_checker" if checking else "stop_checker"):
+            return
         if checking:
             session.start_checker()
         else:
@@ -265,7 +293,8 @@ class SessionHost(QObject):
         if message is not None or value is None:
             return message or "refused"
         try:
-            setattr(self.live(), name, value)
+            if not self._perform("set", **{name: value}):
+                setattr(self.live(), name, value)
         except CannotOpen as error:
             return str(error)
         except (TypeError, ValueError) as error:
@@ -274,5 +303,32 @@ class SessionHost(QObject):
         return None
 
     def setting(self, name: str) -> float:
+        if self.run is not None:  # a scenario's own settings are not the window's
+            return self.run.settings[name]
         value: float = getattr(self.settings, name)
         return value
+
+    # ------------------------------------------------------------ a scenario run in charge
+
+    def adopt(self, session: ClientSession, bridge: SessionBridge) -> None:
+        """Show ``session``, opened by a scenario run whose observer is ``bridge.notify``
+        (the current session, if another, is closed first)."""
+        bridge.attach(session)
+        if self.session is not None and self.session is not session:
+            self._close(self.session)
+        self.session, self.bridge = session, bridge
+        self._watch(session.save_path)
+        self.sessionReplaced.emit(session)
+
+    def end_run(self) -> None:
+        """Stop routing actions and time through the scenario run (its session stays open)."""
+        self.run = None
+        self.sim.driver = None
+
+    def _perform(self, action: str, **values: Any) -> bool:
+        """Do ``action`` through the scenario run, if one is in charge (False if none is)."""
+        if self.run is None:
+            return False
+        self.live()
+        self.run.perform(action, **values)
+        return True

@@ -83,6 +83,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="simulated seconds per real second (0 pauses; default 1)",
     )
     parser.add_argument(
+        "--policy",
+        choices=("dotnet", "mobile"),
+        help="the session rules: the .NET tracker's or the mobile trackers' (default: the last "
+        "one used, else dotnet)",
+    )
+    parser.add_argument(
         "--offscreen", action="store_true", help="draw without a display (with --screenshot)"
     )
     parser.add_argument(

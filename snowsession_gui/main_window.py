@@ -23,8 +23,10 @@ from .context_view import ContextView, warm_up
 from .controls import Controls
 from .event_log import EventLog
 from .help import ABOUT, HOW_SESSIONS_WORK, HelpDialog
-from .host import CannotOpen, SessionHost
+from .host import CannotOpen, FileBusy, SessionHost
 from .menus import build_menus
+from .policy_feature import install as install_features
+from .qa_tools import install as install_qa_tools
 from .save_watcher import SaveFileReading
 from .state_panel import StatePanel
 from .time_controls import TimeControls
@@ -98,10 +100,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.path_label)
 
         build_menus(self)
+        self.qa = install_qa_tools(self)  # scenarios, recording, monitor mode, log exports
         self._connect()
         if host.start_note is not None:  # the first session started before we listened
             self.timeline.on_note(host.start_note)
         self._on_session_replaced()
+        self.features = install_features(self)
         self.resize(1280, 820)
         self.apply_palette()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
@@ -206,6 +210,9 @@ class MainWindow(QMainWindow):
         """Open another save file; a file that cannot be used is refused with a message."""
         try:
             self.host.open(path)
+        except FileBusy as error:
+            self.qa.offer_monitor(str(error), error.path)
+            return False
         except CannotOpen as error:
             self.show_error("Cannot open this file", str(error))
             return False

@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         "foreground_timeout": args.foreground_timeout,
         "background_timeout": args.background_timeout,
         "check_interval": args.check_interval,
+        "policy": getattr(args, "policy", None),
     }
     if args.screenshot is not None:
         return _screenshot(app, args, options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal, Slot
 
@@ -46,6 +47,8 @@ class SimulationClock(QObject):
         super().__init__(parent)
         self.clock = clock if clock is not None else VirtualClock()
         self._speed = 0.0
+        self.driver: Callable[[float], None] | None = None
+        """When set, time moves by ``driver(target)`` (a scenario run) instead of the clock."""
         self._elapsed = QElapsedTimer()
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -88,14 +91,14 @@ class SimulationClock(QObject):
     def _tick(self) -> None:
         real = self._elapsed.restart() / 1000.0
         if real > 0 and self._speed > 0:
-            self.clock.advance(real * self._speed)
+            self._advance_to(self.clock.now() + real * self._speed)
             self.timeChanged.emit(self.clock.now())
         if 0 < self._speed <= 1 and self._timer.isActive():
             self._timer.setInterval(self._interval())
 
     def skip(self, seconds: float) -> None:
         """Jump ``seconds`` ahead, running every check that falls due on the way."""
-        self.clock.advance(seconds)
+        self._advance_to(self.clock.now() + seconds)
         self.timeChanged.emit(self.clock.now())
 
     def skip_to_next_due(self) -> bool:
@@ -103,9 +106,15 @@ class SimulationClock(QObject):
         due = self.clock.next_due()
         if due is None:
             return False
-        self.clock.advance_to(max(due, self.clock.now()))
+        self._advance_to(max(due, self.clock.now()))
         self.timeChanged.emit(self.clock.now())
         return True
+
+    def _advance_to(self, target: float) -> None:
+        if self.driver is not None:
+            self.driver(target)
+        else:
+            self.clock.advance_to(target)
 
     def stop(self) -> None:
         """Stop the tick (the window calls this when it closes)."""
