@@ -89,6 +89,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "one used, else dotnet)",
     )
     parser.add_argument(
+        "--monitor",
+        type=Path,
+        metavar="SAVE_FILE",
+        help="watch a save file another program writes, read-only: never writes it, never "
+        "takes its lock",
+    )
+    parser.add_argument(
         "--offscreen", action="store_true", help="draw without a display (with --screenshot)"
     )
     parser.add_argument(
@@ -98,6 +105,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="run a few simulated minutes, write the window as a PNG and exit",
     )
     args = parser.parse_args(argv)
+    if args.monitor is not None and args.save_path is not None:
+        parser.error("give either SAVE_PATH (to run a session) or --monitor SAVE_FILE, not both")
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         parser.error(f"--screenshot needs a .png file name, got {str(args.screenshot)!r}")
     return args

@@ -10,13 +10,15 @@ system watcher (a folder that is deleted and made again is not seen by it).
 from __future__ import annotations
 
 import datetime
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QFormLayout,
@@ -155,6 +157,18 @@ class MonitorWindow(QMainWindow):
         self.watcher.read_now()
         self._show_status()
 
+    def ensure_plot(self) -> None:
+        """Build the timeline's plot now, labelled for a monitor (no engine: no events)."""
+        plot = self.timeline.ensure_plot()
+        item = plot.plot.getPlotItem()
+        item.setLabel("bottom", "time since monitoring began")
+        for name in ("event", "background", "new session"):
+            plot.legend.removeItem(name)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.ensure_plot()
+
     def _menus(self) -> None:
         file = self.menuBar().addMenu("&File")
         for text, slot, name in (
@@ -233,7 +247,8 @@ class MonitorWindow(QMainWindow):
         ago = ""
         if self.last_change is not None:
             ago = f" ({max(0, round(self._wall() - self.last_change))} s ago)"
-        text = f"Last changed: {changed}{ago} · {self.changes} changes seen"
+        plural = "" if self.changes == 1 else "s"
+        text = f"Last changed: {changed}{ago} · {self.changes} change{plural} seen"
         self.status.setText(f"{problem}  {text}" if problem else text)
         self.status.setStyleSheet(
             f"padding: 2px 8px; color: {PROBLEM}; font-weight: bold;"
@@ -267,3 +282,26 @@ class MonitorWindow(QMainWindow):
         self.timeline.stop()
         self.watcher.stop()
         super().closeEvent(event)
+
+
+def run_monitor(app: QApplication, path: Path, screenshot: Path | None = None) -> int:
+    """``snowsession-gui --monitor SAVE_FILE``: the monitor window, or its picture and exit."""
+    window = MonitorWindow(path)
+    window.show()
+    if screenshot is None:
+        return app.exec()
+    try:
+        app.processEvents()
+        window.ensure_plot()
+        window.timeline.redraw()
+        app.processEvents()
+        ok = window.grab().save(str(screenshot), "PNG")
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    if not ok:
+        print(f"snowsession-gui: could not write {screenshot}", file=sys.stderr)
+        return 1
+    print(f"snowsession-gui: wrote {screenshot}")
+    return 0

@@ -18,7 +18,7 @@ from session import VirtualClock
 
 from .app import APPLICATION, ORGANIZATION, create_main_window
 from .demo import play_demo
-from .host import CannotOpen
+from .host import CannotOpen, FileBusy
 
 __all__ = ["run"]
 
@@ -56,11 +56,18 @@ def run(args: argparse.Namespace) -> int:
         "check_interval": args.check_interval,
         "policy": getattr(args, "policy", None),
     }
+    if getattr(args, "monitor", None) is not None:
+        from .monitor_window import run_monitor
+
+        return run_monitor(app, args.monitor, args.screenshot)
     if args.screenshot is not None:
         return _screenshot(app, args, options)
     sys.excepthook = _excepthook
     try:
         window = create_main_window(args.save_path, speed=args.speed, **options)
+    except FileBusy as error:
+        print(f"snowsession-gui: {error} (snowsession-gui --monitor {error.path})", file=sys.stderr)
+        return 2
     except CannotOpen as error:
         print(f"snowsession-gui: {error}", file=sys.stderr)
         return 2

@@ -91,6 +91,7 @@ class ScenarioPlayer(QObject):
             scenario,
             Path(self._folder.name) / "session.xml",
             clock=self.host.clock,
+            policy=scenario.policy or getattr(self.host, "policy", None),
             observers=(bridge.notify,),
             on_session=self._on_session,
             on_record=self._relay.emit,
