@@ -23,16 +23,13 @@ from .events import (
     Observers,
     Reason,
     SessionStarted,
-    StorageProblem,
-    StorageRecovered,
 )
 from .mobile import MobileControls
+from .persistence import Persistence
 from .policy import Policy, make_policy
 from .savefile import encode
 from .state import INT32_MAX, SessionState
-from .storage import SaveFile
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler, Timer
-from .writer import WriteBehind
 
 __all__ = ["MAX_SECONDS", "ClientSession", "SessionClosedError"]
 
@@ -140,35 +137,26 @@ class ClientSession(MobileControls):
         self._next_check: float | None = None
         self._fast = False
         self._closed = False
-        self._dirty = False
-        self._storage_problem: str | None = None
-
-        self._store = SaveFile(save_path, wall_time=self._clock.wall_time)
-        self._writer = WriteBehind(
-            self._store.write, self._on_write, name=f"session-writer {self._store.path.name}"
+        self._file = Persistence(
+            save_path,
+            wall_time=self._clock.wall_time,
+            logger=self._logger,
+            notify=self._observers.notify,
         )
-        lock_problem = self._store.lock()  # raises SaveFileBusyError if another session has it
+        self._file.lock()  # raises SaveFileBusyError if another session has the file
         try:
-            if lock_problem:
-                self._logger.warning("%s; running without a lock", lock_problem)
             self._start_from_file()
         except BaseException:
-            self._store.unlock()
+            self._file.close()
             raise
 
     # ------------------------------------------------------------------ construction
 
     def _start_from_file(self) -> None:
-        loaded = self._store.load()
+        loaded = self._file.load()
         saved = loaded.saved
         old: SessionState | None = None
         user_id = saved.user_id if saved else None
-        if loaded.problem:
-            self._report(loaded.problem, None, log=True)
-            if saved is None or user_id is None:
-                self._logger.warning(
-                    "no intact user id in %s: starting a new user", self._store.path
-                )
         if user_id is None:
             user_id = self._new_id()
         if saved and saved.session_id is not None and saved.session_index is not None:
@@ -261,12 +249,12 @@ class ClientSession(MobileControls):
 
     @property
     def save_path(self) -> Path:
-        return self._store.path
+        return self._file.store.path
 
     @property
     def storage_problem(self) -> str | None:
         """The last storage problem, until a write works again."""
-        return self._storage_problem
+        return self._file.problem
 
     @property
     def policy(self) -> Policy:
@@ -431,7 +419,7 @@ class ClientSession(MobileControls):
             now = self._now()
             # self._timer stays set until the check re-arms or stops it: is_checking never
             # flickers to False in the middle of a check.
-            if self._dirty and self._writer.idle:
+            if self._file.needs_retry:
                 self._save()  # try again: the path may work now
             timeout = self.timeout_in_force
             last_access = self._live.accessed
@@ -458,27 +446,7 @@ class ClientSession(MobileControls):
 
     def _save(self) -> None:
         # Called with the lock held, so submissions follow the order of the states.
-        self._writer.submit(encode(self._policy.saved_entries(self._state)))
-
-    def _on_write(self, error: BaseException | None) -> None:
-        # On the writer thread, without the engine lock (close() waits for the writer).
-        if error is not None:
-            self._dirty = True
-            detail = error.strerror if isinstance(error, OSError) and error.strerror else error
-            message = (
-                f"cannot save {self._store.path}: {detail}; the session goes on in memory "
-                "and is saved again when possible"
-            )
-            self._report(message, error, log=message != self._storage_problem)
-            return
-        self._dirty = False
-        if self._store.moved_to is not None:
-            self._logger.warning("the damaged save file was moved to %s", self._store.moved_to)
-            self._store.moved_to = None
-        if self._storage_problem is not None:
-            self._storage_problem = None
-            self._logger.info("saved %s again", self._store.path)
-            self._observers.notify(StorageRecovered(self._store.path))
+        self._file.save(encode(self._policy.saved_entries(self._state)))
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until the save file holds the current state; False if ``timeout`` ran out.
@@ -486,13 +454,7 @@ class ClientSession(MobileControls):
         Saving happens on a writer thread, so no call waits for the disk; this is the one that
         does, for tests and for programs about to exit (:meth:`close` flushes too).
         """
-        return self._writer.flush(timeout)
-
-    def _report(self, message: str, error: BaseException | None, *, log: bool) -> None:
-        self._storage_problem = message
-        if log:
-            self._logger.warning("%s", message)
-        self._observers.notify(StorageProblem(self._store.path, message, error))
+        return self._file.flush(timeout)
 
     # ------------------------------------------------------------------ observers, life cycle
 
@@ -526,7 +488,7 @@ class ClientSession(MobileControls):
     def _ensure_open(self) -> None:
         if self._closed:
             raise SessionClosedError(
-                f"the session on {self._store.path} is closed; create a new ClientSession"
+                f"the session on {self.save_path} is closed; create a new ClientSession"
             )
 
     def close(self) -> None:
@@ -538,11 +500,10 @@ class ClientSession(MobileControls):
                 self._disarm()
                 self._observers.notify(CheckerChanged(False, self._now()))
             self._closed = True
-            if self._dirty and self._writer.idle:
+            if self._file.needs_retry:
                 self._save()
-        self._writer.close()
+        self._file.close()
         self._policy.close()
-        self._store.unlock()
         if self._owned_scheduler is not None:
             self._owned_scheduler.close()
 
@@ -560,7 +521,7 @@ class ClientSession(MobileControls):
     def __repr__(self) -> str:
         state = self._state
         return (
-            f"<ClientSession {self._policy.name} {self._store.path} index={state.session_index} "
+            f"<ClientSession {self._policy.name} {self.save_path} index={state.session_index} "
             f"session={state.short_session_id} {'background' if self._background else 'foreground'}"
             f"{' checking' if self._timer is not None else ''}{' closed' if self._closed else ''}>"
         )
