@@ -61,13 +61,14 @@ class ExpectationMarks:
         verdict = "holds" if result.passed else "FAILS"
         message = f"expectation {verdict} — {result.message}"
         self.points.append((x, y, result.passed, message))
-        scatter.addPoints(  # type: ignore[attr-defined]
-            x=[x],
-            y=[y],
-            data=[message],
-            symbol="s" if result.passed else "x",
-            brush=pg.mkBrush(color),
-            pen=pg.mkPen(color.darker(130), width=1.5),
+        points = self.points
+        scatter.setData(  # type: ignore[attr-defined]
+            x=[p[0] for p in points],
+            y=[p[1] for p in points],
+            data=[p[3] for p in points],
+            symbol=["s" if p[2] else "x" for p in points],
+            brush=[pg.mkBrush(PASS if p[2] else FAIL) for p in points],
+            pen=[pg.mkPen((PASS if p[2] else FAIL).darker(130), width=1.5) for p in points],
         )
         label = pg.TextItem(
             ("✓ " if result.passed else "✗ ") + result.key, color=color, anchor=(0.5, -0.4)

@@ -1,0 +1,224 @@
+"""Scenarios in the window: playback at the window's speeds, pass/fail on the timeline and in
+the Scenario dock, clear errors for bad files, and recording that replays headless the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
+
+from session.scenario import load_scenario
+from session.scenario_run import ScenarioRun
+from snowsession_gui.cli import main as snowsession_main
+from snowsession_gui.cli import shipped_scenarios
+from snowsession_gui.scenario_panel import FAIL, PASS
+
+from .gui_helpers import settle
+
+MIXED = """\
+description = "one expectation holds, one fails"
+
+[session]
+foreground_timeout = 60
+check_interval = 10
+
+[[step]]
+at = 0
+do = "event"
+
+[[step]]
+at = 30
+do = "expect"
+session_index = 1
+
+[[step]]
+at = 200
+do = "expect"
+session_index = 5
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "scenario.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def shown_error(window) -> QMessageBox:
+    boxes = [d for d in window._dialogs if isinstance(d, QMessageBox) and d.isVisible()]
+    assert len(boxes) == 1
+    return boxes[0]
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_every_shipped_example_plays_green_from_its_menu_entry(window, name):
+    action = window.findChild(QAction, f"example:{name}")
+    assert action is not None, "each shipped example is listed in File > Example scenarios"
+    action.trigger()
+    run = window.qa.player.run
+    assert run is not None and window.host.run is run
+    while not run.done:
+        window.time_controls.skip_one_minute()  # time moves the run, one minute at a time
+    assert run.expectations and run.passed
+    panel = window.qa.panel
+    assert panel.results.count() == len(run.expectations)
+    assert panel.summary.text() == f"✓ all {len(run.expectations)} expectations hold"
+    assert all(passed for _, _, passed, _ in window.qa.marks.points)
+
+
+def test_paused_nothing_moves_and_each_speed_plays(window, tmp_path, qtbot):
+    run = window.qa.play_file(write(tmp_path, MIXED))
+    assert run is not None
+    assert run.time == 0 and len(run.events) == 1  # the steps at 0 ran at once
+    assert "paused" in window.statusBar().currentMessage()
+    window.host.sim.skip(0)
+    assert run.time == 0
+    window.host.sim.set_speed(600.0)  # 200 simulated seconds in about a third of a second
+    qtbot.waitUntil(lambda: run.done, timeout=5000)
+    window.host.sim.set_speed(0.0)
+    assert len(run.expectations) == 2
+
+
+def test_expectations_show_pass_and_fail_on_the_timeline_and_in_the_list(window, tmp_path):
+    origin = window.host.clock.now()
+    run = window.qa.play_file(write(tmp_path, MIXED))
+    assert run is not None
+    window.qa.next_step()
+    window.qa.next_step()
+    assert run.done
+    (x1, y1, ok1, tip1), (x2, y2, ok2, tip2) = window.qa.marks.points
+    assert (x1, y1, ok1) == (origin + 30, 1, True)
+    assert (x2, ok2) == (origin + 200, False)
+    assert y2 == run.session.session_index
+    assert "line 11" in tip1 and "holds" in tip1
+    assert tip2.startswith("expectation FAILS") and "expected 5, got" in tip2
+    panel = window.qa.panel
+    items = [panel.results.item(i) for i in range(panel.results.count())]
+    assert [i.foreground().color() for i in items] == [PASS, FAIL]
+    assert items[1].text().startswith("✗ line 16 at 00:03:20: session_index expected 5")
+    assert panel.summary.text() == "✗ 1 of 2 expectations fail"
+    scatter = window.qa.marks._scatter
+    brushes = [p.brush().color() for p in scatter.points()]
+    assert brushes == [PASS, FAIL]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('[[step]]\nat = 0\ndo = "evnt"\n', 3, "evnt"),
+        ('[[step]]\nat = "1:99"\ndo = "event"\n', 2, "60 or more"),
+        ("[[step]\nat = 0\n", 1, ""),
+        ("[session]\ncolour = 3\n", 2, "colour"),
+    ],
+    ids=["unknown-action", "bad-time", "bad-toml", "unknown-key"],
+)
+def test_a_bad_scenario_is_a_clear_message_with_its_line(window, tmp_path, text, line, words):
+    home = window.host.save_path
+    path = write(tmp_path, text)
+    assert window.qa.play_file(path) is None
+    message = shown_error(window).text()
+    assert f"{path}:{line}: " in message and words in message
+    assert "Traceback" not in message
+    assert window.qa.panel.summary.text() == message
+    assert window.host.run is None and window.host.save_path == home
+
+
+def test_a_missing_or_binary_scenario_file_is_a_message(window, tmp_path):
+    assert window.qa.play_file(tmp_path / "nope.toml") is None
+    assert "cannot be read" in shown_error(window).text()
+    shown_error(window).close()
+    binary = tmp_path / "junk.toml"
+    binary.write_bytes(bytes(range(256)))
+    assert window.qa.play_file(binary) is None
+    assert "junk.toml" in shown_error(window).text()
+
+
+def test_restart_steps_rebind_the_window_and_controls_act_through_the_run(window):
+    run = window.qa.play_file(shipped_scenarios()["restarts"])
+    assert run is not None
+    sessions = []
+    window.host.sessionReplaced.connect(sessions.append)
+    while run.time < 60:  # events every 5 s, then a restart at 00:01:00
+        assert not sessions
+        window.qa.next_step()
+    assert window.host.session is run.session and sessions == [run.session]
+    while not run.done:
+        window.qa.next_step()
+    assert len(sessions) == 3
+    settle(window)
+    assert window.state_panel.index_value.text() == "4"
+    assert len(window.event_log.log_model.rows) == len(run.events) == 13
+    window.controls.fire_event()  # a person's event goes through the run
+    assert run.performed[-1][1].value == "event" and len(run.events) == 14
+    assert window.event_log.log_model.rows[-1][1] == run.events[-1].event_id
+
+
+def test_stop_goes_back_to_the_save_file_and_cleans_the_scratch_file(window, tmp_path):
+    home = window.host.save_path
+    user = window.host.session.user_id
+    run = window.qa.play_file(write(tmp_path, MIXED))
+    scratch = Path(run.save_path)
+    assert scratch.exists() and scratch.parent != home.parent
+    window.qa.stop()
+    assert window.host.run is None and window.host.sim.driver is None
+    assert window.host.save_path == home and window.host.session.user_id == user
+    assert not scratch.parent.exists()
+    assert window.qa.panel.title.text() == "No scenario" and not window.qa.marks.points
+    window.host.sim.skip(60)  # time moves the clock again, without the run
+    assert window.host.session.last_access >= 0
+
+
+def test_record_in_the_window_replays_headless_to_the_same_timeline(window, tmp_path, qtbot):
+    qa = window.qa
+    qa.start_recording()
+    run = qa.player.run
+    assert qa.player.recording and qa.panel.save_button.isVisible()
+    t, c = window.time_controls, window.controls
+    qtbot.mouseClick(c.fire, Qt.MouseButton.LeftButton)
+    for _ in range(3):
+        t.skip_one_minute()
+        c.fire_event()
+    c.toggle_background()  # into the background
+    t.skip_five_minutes()  # past the 300 s background timeout: a new session
+    c.toggle_background()
+    box = c.inputs["foreground_timeout"]
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "120")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert window.host.setting("foreground_timeout") == 120
+    t.skip_five_minutes()  # a foreground timeout at 120 s
+    c.fire_event()
+    window.restart()
+    t.skip_one_minute()
+    c.toggle_checker()  # stop it
+    t.skip_five_minutes()
+    c.fire_event()  # starts it again
+    recorded = [(s.at, s.index, s.reason) for s in run.sessions]
+    assert len(recorded) >= 4 and {"timeout", "start"} <= {r for _, _, r in recorded}
+    scenario_file = tmp_path / "recorded.toml"
+    assert qa.save_recording(scenario_file)
+    text = scenario_file.read_text(encoding="utf-8")
+    assert 'do = "restart"' in text and "foreground_timeout = 120" in text
+
+    replay = ScenarioRun(load_scenario(scenario_file), tmp_path / "replay" / "session.xml")
+    replay.run()
+    assert [(s.at, s.index, s.reason) for s in replay.sessions] == recorded
+    assert [(e.at, e.session) for e in replay.events] == [(e.at, e.session) for e in run.events]
+    assert replay.passed and replay.expectations
+    assert snowsession_main(["simulate", str(scenario_file), "--format", "json"]) == 0
+
+
+def test_recording_menu_entries_follow_the_state(window, tmp_path):
+    save = window.findChild(QAction, "saveRecordingAction")
+    stop = window.findChild(QAction, "stopScenarioAction")
+    assert not save.isEnabled() and not stop.isEnabled()
+    window.findChild(QAction, "recordAction").trigger()
+    assert save.isEnabled() and stop.isEnabled()
+    window.qa.play_file(write(tmp_path, MIXED))  # playing is not recording
+    assert not save.isEnabled() and stop.isEnabled()
+    stop.trigger()
+    assert not stop.isEnabled() and window.host.run is None
