@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QToolBar
 
 from session import (
@@ -19,12 +19,14 @@ from session import (
     EventTracked,
     Notification,
     SessionStarted,
+    VirtualClock,
 )
 
 from .host import CannotOpen
 from .policy_panel import POLICIES, PolicyPanel, PolicySelector, mobile_forecast
 
 if TYPE_CHECKING:
+    from .compare_view import CompareView
     from .main_window import MainWindow
 
 __all__ = ["PolicyFeature", "find_menu", "install"]
@@ -51,6 +53,9 @@ class PolicyFeature(QObject):
         self.window = window
         self.host = window.host
         self._requested = False
+        self.compare_clock: VirtualClock | None = None
+        """The compare view's clock (None: a new one); tests set a paused one."""
+        self.compare_speed = 60.0
 
         self.selector = PolicySelector()
         self.selector.show_policy(self.host.policy)
@@ -98,9 +103,20 @@ class PolicyFeature(QObject):
             self.actions.addAction(action)
             policy_menu.addAction(action)
         self.actions.triggered.connect(self._on_action)
+        self.compare_action = QAction("Compare &policies…", window)
+        self.compare_action.setObjectName("compareAction")
+        self.compare_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.compare_action.setToolTip(
+            "Run dotnet and mobile side by side on the same events and time"
+        )
+        self.compare_action.triggered.connect(self.open_compare)
+        window.addAction(self.compare_action)
         if simulate is not None:
             simulate.addSeparator()
             simulate.addMenu(policy_menu)
+            simulate.addAction(self.compare_action)
+        self.compare: CompareView | None = None
+        window.installEventFilter(self)
         view = find_menu(window, "View")
         if view is not None:
             view.insertAction(
@@ -154,6 +170,44 @@ class PolicyFeature(QObject):
     @Slot(QAction)
     def _on_action(self, action: QAction) -> None:
         self.set_policy(str(action.data()))
+
+    # ------------------------------------------------------------ the compare view
+
+    @Slot()
+    def open_compare(self) -> CompareView:
+        """Show the compare view (made with the window's timeouts the first time)."""
+        if self.compare is None:
+            from .compare_view import CompareView
+
+            host = self.host
+            self.compare = CompareView(
+                foreground_timeout=host.setting("foreground_timeout"),
+                background_timeout=host.setting("background_timeout"),
+                check_interval=host.setting("check_interval"),
+                clock=self.compare_clock,
+                speed=self.compare_speed,
+                parent=self.window,
+            )
+            self.compare.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.compare.destroyed.connect(self._forget_compare)
+        self.compare.show()
+        self.compare.raise_()
+        self.compare.activateWindow()
+        return self.compare
+
+    @Slot()
+    def _forget_compare(self, *_: object) -> None:
+        self.compare = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
+
+    def shutdown(self) -> None:
+        """The window is closing: close the compare view."""
+        if self.compare is not None:
+            self.compare.close()
 
     # ------------------------------------------------------------ mobile controls
 

@@ -1,0 +1,336 @@
+"""The compare view: the dotnet and mobile policies run side by side on one simulated clock.
+
+Two engines (:class:`~snowsession_gui.compare_model.PolicyPair`) on their own save files in a
+temporary folder get the same events, background switches and time; their timelines are drawn
+one above the other with linked time axes, under a one-line summary of where they differ.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session import BackgroundChanged, EventTracked, Notification, SessionStarted, VirtualClock
+
+from .compare_model import COMPARE_DEMO, COMPARE_DEMO_END, POLICY_PAIR, PolicyPair
+from .policy_panel import describe_policy
+from .qt_session import SessionBridge
+from .sim_clock import SimulationClock
+from .time_controls import TimeControls
+from .timeline_data import TimelineData
+from .timeline_plot import TimelinePlot
+
+__all__ = ["CompareView"]
+
+ACCENTS = {"dotnet": "#1d4ed8", "mobile": "#7c3aed"}
+
+
+class CompareView(QWidget):
+    """A window (objectName ``compareView``) comparing the two policies on the same input.
+
+    Parameters are the timeouts and interval both engines use; ``clock`` and ``speed`` set
+    its own simulated time (tests pass a paused :class:`~session.VirtualClock`).
+    """
+
+    def __init__(
+        self,
+        *,
+        foreground_timeout: float = 600.0,
+        background_timeout: float = 300.0,
+        check_interval: float = 15.0,
+        clock: VirtualClock | None = None,
+        speed: float = 60.0,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("compareView")
+        self.setWindowTitle("Compare policies: dotnet and mobile")
+        self.setAccessibleName("Compare policies")
+        self._folder = tempfile.TemporaryDirectory(prefix="snowsession-compare-")
+        self._folder_path = Path(self._folder.name)
+        self._timeouts = (foreground_timeout, background_timeout, check_interval)
+        self.sim = SimulationClock(clock, speed=0.0, parent=self)
+        self.data: dict[str, TimelineData] = {}
+        self.plots: dict[str, TimelinePlot] = {}
+        self.captions: dict[str, QLabel] = {}
+        self._bridges: list[SessionBridge] = []
+        self.pair: PolicyPair | None = None
+
+        heading = QLabel("The same app under two session rules")
+        heading.setObjectName("compareHeading")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        heading.setFont(font)
+        self.summary = QLabel()
+        self.summary.setObjectName("compareSummary")
+        self.summary.setAccessibleName("Where the policies differ")
+        self.summary.setToolTip("Sessions each policy made from the same events and time")
+        bold = self.summary.font()
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        bold.setBold(True)
+        self.summary.setFont(bold)
+        self.summary.setStyleSheet("color: #b45309;")
+
+        self.fire = self._button(
+            "compareFireButton", "Fire event", "Track one event in both (Space)"
+        )
+        self.background = self._button(
+            "compareBackgroundToggle", "In background", "Background (checked) or foreground (B)"
+        )
+        self.background.setCheckable(True)
+        self.demo = self._button(
+            "compareDemoButton",
+            "Play demo",
+            "Start over and play an hour of use at once: a short and a long background trip "
+            "and a long idle period",
+        )
+        self.restart = self._button(
+            "compareStartOverButton", "Start over", "New save files and time back to 0"
+        )
+        self.lifecycle = QCheckBox("mobile tracks app background/foreground events")
+        self.lifecycle.setObjectName("compareLifecycleToggle")
+        self.lifecycle.setChecked(True)
+        self.lifecycle.setToolTip(
+            "As the mobile trackers do: an application_background or _foreground event is "
+            "tracked before each switch, judged by the timeout in force before it"
+        )
+        self.time_controls = TimeControls(self.sim)
+        for child in self.time_controls.findChildren(QWidget):
+            if child.objectName():
+                child.setObjectName(
+                    "compare" + child.objectName()[0].upper() + child.objectName()[1:]
+                )
+        self.time_controls.setObjectName("compareTimeControls")
+
+        controls = QHBoxLayout()
+        for widget in (self.fire, self.background, self.demo, self.restart):
+            controls.addWidget(widget)
+        controls.addWidget(self.lifecycle)
+        controls.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(controls)
+        layout.addWidget(self.time_controls)
+        layout.addWidget(self.summary)
+        for name in POLICY_PAIR:
+            caption = QLabel()
+            caption.setObjectName(f"{name}Caption")
+            caption.setWordWrap(True)
+            caption.setTextFormat(Qt.TextFormat.RichText)
+            caption.setStyleSheet(
+                f"border-left: 4px solid {ACCENTS[name]}; padding-left: 6px; margin-top: 4px;"
+            )
+            self.captions[name] = caption
+            layout.addWidget(caption)
+            data = self.data[name] = TimelineData()
+            plot = self.plots[name] = TimelinePlot(data, self.sim.now, self)
+            plot.plot.setObjectName(f"{name}Plot")
+            plot.plot.setAccessibleName(f"{name} session timeline")
+            plot.setMinimumHeight(180)
+            if name != POLICY_PAIR[0]:
+                plot.legend.hide()  # one legend, on the top plot, serves both
+            layout.addWidget(plot, 1)
+            if name == POLICY_PAIR[0]:
+                layout.addWidget(self._rule())
+        top, bottom = (self.plots[name] for name in POLICY_PAIR)
+        bottom.plot.setXLink(top.plot)
+        top.followChanged.connect(bottom.set_follow)
+        bottom.followChanged.connect(top.set_follow)
+
+        self.fire.clicked.connect(self.fire_event)
+        self.background.toggled.connect(self._on_background)
+        self.demo.clicked.connect(self.play_demo)
+        self.restart.clicked.connect(self.start_over)
+        self.lifecycle.toggled.connect(self._on_lifecycle)
+        self.sim.timeChanged.connect(self._on_time)
+        for key, slot in (("Space", self.fire_event), ("B", self.background.toggle)):
+            QShortcut(QKeySequence(key), self, slot)
+        self.start_over()
+        self.sim.set_speed(speed)
+        self.resize(1180, 820)
+
+    def _button(self, name: str, text: str, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setAccessibleName(text)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return button
+
+    @staticmethod
+    def _rule() -> QFrame:
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        return line
+
+    # ------------------------------------------------------------ the engines
+
+    @Slot()
+    def start_over(self) -> None:
+        """New engines on fresh save files, and empty timelines; time goes on from now."""
+        self._close_pair()
+        for path in ("dotnet.xml", "mobile.xml"):
+            (self._folder_path / path).unlink(missing_ok=True)
+        observers = {}
+        for name in POLICY_PAIR:
+            self.data[name].clear()
+            self.plots[name].set_data(self.data[name])
+            bridge = SessionBridge(parent=self)
+            bridge.notified.connect(self._on_note)
+            bridge.setProperty("policy", name)
+            self._bridges.append(bridge)
+            observers[name] = [bridge.notify]
+        fg, bg, interval = self._timeouts
+        self.pair = PolicyPair(
+            self._folder_path,
+            self.sim.clock,
+            foreground_timeout=fg,
+            background_timeout=bg,
+            check_interval=interval,
+            lifecycle_events=self.lifecycle.isChecked(),
+            observers=observers,
+        )
+        for bridge, name in zip(self._bridges, POLICY_PAIR, strict=True):
+            bridge.attach(self.pair.sessions[name])
+        self._sync_background()
+        self._refresh()
+
+    def _close_pair(self) -> None:
+        for bridge in self._bridges:
+            bridge.detach()
+            bridge.deleteLater()
+        self._bridges.clear()
+        if self.pair is not None:
+            self.pair.close()
+            self.pair = None
+
+    @Slot()
+    def fire_event(self) -> None:
+        if self.pair is not None:
+            self.pair.fire_event()
+
+    @Slot(bool)
+    def _on_background(self, background: bool) -> None:
+        if self.pair is not None and self.pair.background != background:
+            self.pair.set_background(background)
+
+    @Slot(bool)
+    def _on_lifecycle(self, on: bool) -> None:
+        if self.pair is not None:
+            self.pair.lifecycle_events = on
+        self._refresh()
+
+    def _sync_background(self) -> None:
+        on = self.pair is not None and self.pair.background
+        if self.background.isChecked() != on:
+            self.background.blockSignals(True)
+            self.background.setChecked(on)
+            self.background.blockSignals(False)
+
+    @Slot()
+    def play_demo(self) -> None:
+        """Start over and play :data:`COMPARE_DEMO` at once on the simulated clock."""
+        self.sim.set_speed(0)
+        self.start_over()
+        start = self.sim.now()
+        app = QApplication.instance()
+        for at, action in COMPARE_DEMO:
+            self.sim.clock.advance_to(start + at)
+            if action == "event":
+                self.fire_event()
+            else:
+                self.background.setChecked(action == "background")
+            if app is not None:
+                app.processEvents()
+        self.sim.clock.advance_to(start + COMPARE_DEMO_END)
+        self.sim.timeChanged.emit(self.sim.now())
+        if app is not None:
+            app.processEvents()
+        self.show_whole_run(start)
+
+    def show_whole_run(self, start: float = 0.0) -> None:
+        """Stop following the present and show everything from ``start`` to the next due check."""
+        now = self.sim.now()
+        due = self.pair.sessions["dotnet"].expected_new_session_at() if self.pair else None
+        right = max(now, due or now)
+        margin = (right - start) * 0.04
+        for name, plot in self.plots.items():
+            plot.set_follow(False)
+            top = max(1.0, float(self.data[name].index or 1))
+            plot.view.setYRange(0.5, top + 0.8, padding=0)
+            plot.redraw()
+        self.plots[POLICY_PAIR[0]].view.setXRange(start - margin, right + margin * 2, padding=0)
+
+    # ------------------------------------------------------------ engines → views
+
+    @Slot(object)
+    def _on_note(self, note: Notification) -> None:
+        bridge = self.sender()
+        name = str(bridge.property("policy")) if bridge is not None else ""
+        data = self.data.get(name)
+        if data is None:
+            return
+        if isinstance(note, SessionStarted):
+            data.add_start(note)
+            data.add_reading(note.at, note.new.session_index)
+        elif isinstance(note, EventTracked):
+            data.add_event(note.at, note.state.session_index)
+        elif isinstance(note, BackgroundChanged):
+            data.set_background(note.at, note.background)
+            self._sync_background()
+        else:
+            return
+        self.plots[name].schedule_redraw()
+        self._refresh()
+
+    @Slot(float)
+    def _on_time(self, now: float) -> None:
+        for plot in self.plots.values():
+            plot.on_time(now)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        pair = self.pair
+        if pair is None:
+            return
+        text = pair.summary()
+        if self.summary.text() != text:
+            self.summary.setText(text)
+        dotnet = pair.sessions["dotnet"]
+        self.plots["dotnet"].set_deadline(dotnet.expected_new_session_at())
+        for name in POLICY_PAIR:
+            sentence = describe_policy(name, dotnet.check_interval)
+            title, _, rest = sentence.partition(": ")
+            count = pair.tallies[name].describe(name).partition(": ")[2]
+            if name == "mobile" and pair.lifecycle_events:
+                rest += " App background/foreground switches are tracked as events."
+            html = (
+                f"<b style='color:{ACCENTS[name]}'>{title}</b> — {rest} "
+                f"<span style='color:gray'>({count})</span>"
+            )
+            if self.captions[name].text() != html:
+                self.captions[name].setText(html)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.sim.stop()
+        for plot in self.plots.values():
+            plot.stop()
+        self._close_pair()
+        self._folder.cleanup()
+        super().closeEvent(event)

@@ -1,0 +1,120 @@
+"""The compare view: two engines on the same input, linked timelines, and the summary line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+
+from session import VirtualClock, read_save_file
+from snowsession_gui.compare_model import PolicyPair
+from snowsession_gui.compare_view import CompareView
+
+
+@pytest.fixture
+def compare_clock() -> VirtualClock:
+    return VirtualClock(wall_start=1_800_000_000.0)
+
+
+@pytest.fixture
+def view(qtbot, compare_clock) -> CompareView:
+    view = CompareView(clock=compare_clock, speed=0)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def tick(view: CompareView, seconds: float) -> None:
+    view.sim.skip(seconds)
+
+
+def test_the_simulate_menu_opens_it_and_closing_the_window_closes_it(window, qtbot):
+    feature = window.features
+    feature.compare_clock = VirtualClock()
+    feature.compare_speed = 0
+    window.findChild(type(feature.compare_action), "compareAction").trigger()
+    view = window.findChild(QWidget, "compareView")
+    assert view is feature.compare and view.isVisible() and view.isWindow()
+    assert view.pair.sessions["dotnet"].foreground_timeout == window.host.setting(
+        "foreground_timeout"
+    )
+    folder = Path(view._folder.name)
+    assert sorted(p.name for p in folder.glob("*.xml")) == ["dotnet.xml", "mobile.xml"]
+    # its own time controls do not take the window's names
+    assert window.findChild(QComboBox, "speedSelector") is window.time_controls.speed
+    assert view.findChild(QComboBox, "compareSpeedSelector") is view.time_controls.speed
+    feature.open_compare()
+    assert window.findChildren(CompareView) == [view]  # shown again, not made twice
+    window.close()
+    qtbot.waitUntil(lambda: feature.compare is None)
+    assert not folder.exists()
+
+
+def test_timelines_share_the_time_axis(view):
+    top, bottom = view.plots["dotnet"], view.plots["mobile"]
+    assert bottom.plot.getViewBox().linkedView(0) is top.plot.getViewBox()
+    top.view.setXRange(100.0, 700.0, padding=0)
+    (x0, x1), _ = bottom.view.viewRange()
+    assert (x0, x1) == pytest.approx((100.0, 700.0))
+    top.set_follow(False)
+    assert not bottom.follow
+
+
+def test_same_events_and_time_in_both_and_the_summary_says_where_they_differ(view):
+    summary = view.findChild(QLabel, "compareSummary")
+    assert summary.text() == "Same so far: 1 session under both policies"
+    view.fire.click()
+    tick(view, 1300)  # idle: dotnet's checks start two sessions, mobile waits for an event
+    assert summary.text() == "dotnet: 3 sessions, 1 without events; mobile: 1 session"
+    view.fire.click()
+    assert summary.text() == "dotnet: 3 sessions, 1 without events; mobile: 2 sessions"
+    dotnet, mobile = view.pair.sessions["dotnet"], view.pair.sessions["mobile"]
+    assert (dotnet.session_index, mobile.session_index) == (3, 2)
+    for name, session in view.pair.sessions.items():
+        assert session.flush(5.0)
+        saved = read_save_file(session.save_path).saved
+        assert saved is not None and saved.session_index == session.session_index, name
+        view.plots[name].redraw()
+        assert max(view.plots[name].step_curve.getData()[1]) == session.session_index
+    assert dotnet.save_path != mobile.save_path and dotnet.user_id != mobile.user_id
+    assert "every 15 s" in view.captions["dotnet"].text()
+    assert "(3 sessions, 1 without events)" in view.captions["dotnet"].text()
+    assert "(2 sessions)" in view.captions["mobile"].text()
+
+
+def test_background_switches_reach_both_and_mobile_tracks_lifecycle_events(view):
+    view.background.click()
+    pair = view.pair
+    assert pair.sessions["dotnet"].background and pair.sessions["mobile"].background
+    assert pair.sessions["mobile"].state.event_index == 1  # application_background
+    assert pair.sessions["dotnet"].first_event_id is None
+    view.lifecycle.setChecked(False)
+    view.background.click()
+    assert not pair.sessions["mobile"].background
+    assert pair.sessions["mobile"].state.event_index == 1
+    assert len(view.data["mobile"].bands) == 1 and view.data["mobile"].bands[0][1] is not None
+
+
+def test_the_demo_shows_the_difference_at_once(view):
+    view.demo.click()
+    assert view.summary.text() == "dotnet: 5 sessions, 2 without events; mobile: 3 sessions"
+    (x0, x1), _ = view.plots["mobile"].view.viewRange()
+    assert x0 < 10 and x1 > 3500  # the whole run in view, in both
+    assert not view.plots["dotnet"].follow
+    view.restart.click()
+    assert view.summary.text() == "Same so far: 1 session under both policies"
+    assert view.data["dotnet"].event_x.size == 0
+
+
+def test_the_pair_without_qt(tmp_path):
+    clock = VirtualClock()
+    pair = PolicyPair(tmp_path, clock, foreground_timeout=60, check_interval=5)
+    try:
+        pair.fire_event()
+        clock.advance(200)
+        assert pair.summary() == "dotnet: 4 sessions, 2 without events; mobile: 1 session"
+    finally:
+        pair.close()
+    assert all(session.closed for session in pair.sessions.values())
