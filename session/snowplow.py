@@ -34,6 +34,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "session.snowplow needs the Snowplow tracker: pip install 'snowsession[snowplow]'"
     ) from error
 
+from .context import SessionContext
 from .engine import ClientSession
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "SessionTracker",
     "attach",
     "complete_payload",
+    "event_payload",
     "track_lifecycle",
 ]
 
@@ -53,7 +55,13 @@ def complete_payload(tracker: Tracker, session: ClientSession, event: Event) -> 
     """``Tracker.complete_payload`` with the session entity: the event id is made first, so
     the session counts the event under the id the collector receives."""
     event_id = Tracker.get_uuid()
-    entity = session.get_session_context(event_id)
+    return event_payload(tracker, event, event_id, session.get_session_context(event_id))
+
+
+def event_payload(tracker: Tracker, event: Event, event_id: str, entity: SessionContext) -> Payload:
+    """The payload ``tracker`` would send for ``event``, under ``event_id`` and carrying
+    ``entity``: for an event the session has already counted (``get_session_context(event_id)``
+    returned ``entity``), e.g. to send it later or from another thread."""
     own = event.context
     event.context = [*own, SelfDescribingJson(entity.schema, dict(entity.data))]
     try:
