@@ -1,0 +1,190 @@
+"""Monitor mode: a save file another program owns, shown live and never written or locked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from session import ClientSession, SaveFileBusyError, VirtualClock
+from snowsession_gui.launcher import parse_args
+from snowsession_gui.monitor_window import MonitorWindow, run_monitor
+
+
+@pytest.fixture
+def make_monitor(qtbot):
+    def make(path: Path, **options: object) -> MonitorWindow:
+        options.setdefault("now", lambda: 0.0)
+        options.setdefault("poll_ms", 0)  # the file system watcher alone, unless asked
+        monitor = MonitorWindow(path, **options)  # type: ignore[arg-type]
+        qtbot.addWidget(monitor)
+        monitor.show()
+        return monitor
+
+    return make
+
+
+def owner_session(path: Path, clock: VirtualClock) -> ClientSession:
+    return ClientSession(path, 60, 30, 10, clock=clock)
+
+
+def log_lines(monitor: MonitorWindow) -> list[str]:
+    return [monitor.log.item(i).text() for i in range(monitor.log.count())]
+
+
+def test_each_change_by_the_owner_is_shown_and_the_file_is_only_written_by_it(
+    make_monitor, tmp_path, qtbot
+):
+    path = tmp_path / "app" / "session.xml"
+    clock = VirtualClock()
+    owner = owner_session(path, clock)  # holds the lock for the whole test
+    owner.start_checker()
+    assert owner.flush(5.0)
+    monitor = make_monitor(path)
+    assert "MONITORING (read-only)" in monitor.banner.text() and str(path) in monitor.banner.text()
+    assert monitor.index_value.text() == "1"
+    for expected in range(2, 6):
+        owner.get_session_context(f"event-{expected}")
+        clock.advance(75)  # past the 60 s timeout and its check: a new session, saved
+        assert owner.flush(5.0)
+        written = path.read_bytes()
+        stamp = os.stat(path).st_mtime_ns
+        qtbot.waitUntil(lambda e=expected: monitor.index_value.text() == str(e), timeout=3000)
+        assert monitor.fields["sessionIdValue"].text() == owner.current_session_id
+        assert path.read_bytes() == written and os.stat(path).st_mtime_ns == stamp
+    assert [line.split("  ", 1)[1][:9] for line in log_lines(monitor)] == [
+        "first rea",
+        *["session 2", "session 3", "session 4", "session 5"],
+    ]
+    assert monitor.changes == 5 and "5 changes seen" in monitor.status.text()
+    assert sorted(p.name for p in path.parent.iterdir()) == ["session.xml", "session.xml.lock"]
+    with pytest.raises(SaveFileBusyError):
+        ClientSession(path, clock=clock).close()  # the owner still holds the lock
+    owner.close()
+    ClientSession(path, clock=clock).close()  # the monitor never took it
+
+
+def test_no_control_drives_an_engine_in_monitor_mode(make_monitor, tmp_path):
+    path = tmp_path / "session.xml"
+    owner_session(path, VirtualClock()).close()
+    monitor = make_monitor(path)
+    for name in ("fireEventButton", "backgroundToggle", "checkerToggle", "speedSelector"):
+        assert monitor.findChild(QPushButton, name) is None
+        assert monitor.findChild(QAction, name.replace("Button", "Action")) is None
+    texts = [a.text() for a in monitor.menuBar().actions()]
+    assert texts == ["&File"]
+
+
+def test_gone_corrupt_replaced_and_back_are_reported_and_watched_on(make_monitor, tmp_path, qtbot):
+    path = tmp_path / "session.xml"
+    clock = VirtualClock()
+    owner_session(path, clock).close()
+    monitor = make_monitor(path)
+    first_user = monitor.fields["userIdValue"].text()
+
+    path.unlink()
+    qtbot.waitUntil(lambda: "missing" in monitor.status.text(), timeout=3000)
+    assert log_lines(monitor)[-1].endswith("the file is gone: watching for it to come back")
+
+    path.write_bytes(b"<not a save file")
+    qtbot.waitUntil(lambda: "unreadable" in monitor.status.text(), timeout=3000)
+    assert "cannot be read" in log_lines(monitor)[-1]
+    assert monitor.index_value.text() == "—"
+
+    other = tmp_path / "other" / "session.xml"
+    owner_session(other, clock).close()
+    os.replace(other, path)  # another user's file put in its place
+    qtbot.waitUntil(lambda: monitor.index_value.text() == "1", timeout=3000)
+    assert monitor.fields["userIdValue"].text() not in ("—", first_user)
+    assert "readable again" in log_lines(monitor)[-1]
+    assert "missing" not in monitor.status.text() and "unreadable" not in monitor.status.text()
+
+    path.unlink()
+    qtbot.waitUntil(lambda: "missing" in monitor.status.text(), timeout=3000)
+    session = owner_session(path, clock)
+    session.close()
+    qtbot.waitUntil(lambda: "the file is back" in log_lines(monitor)[-1], timeout=3000)
+    assert monitor.fields["sessionIdValue"].text() == session.current_session_id
+
+
+def test_last_change_says_when_and_how_long_ago(make_monitor, tmp_path):
+    path = tmp_path / "session.xml"
+    owner_session(path, VirtualClock()).close()
+    stamp = os.stat(path).st_mtime
+    monitor = make_monitor(path, wall=lambda: stamp + 42)
+    monitor._on_poll()
+    assert monitor.last_change == stamp
+    assert "(42 s ago)" in monitor.status.text() and "1 change seen" in monitor.status.text()
+
+
+@pytest.mark.realtime
+def test_another_process_writes_and_the_monitor_follows(make_monitor, tmp_path, qtbot):
+    path = tmp_path / "session.xml"
+    go = tmp_path / "go"
+    script = textwrap.dedent(
+        f"""
+        import os, sys, time
+        from session import ClientSession
+        for _ in range(3):   # three app starts: sessions 1, 2, 3
+            s = ClientSession({str(path)!r})
+            s.get_session_context("e")
+            s.close()
+            while not os.path.exists({str(go)!r}):
+                time.sleep(0.01)
+            os.remove({str(go)!r})
+        """
+    )
+    owner = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        qtbot.waitUntil(path.exists, timeout=10000)
+        monitor = make_monitor(path, poll_ms=200)
+        for index in ("1", "2", "3"):
+            qtbot.waitUntil(lambda i=index: monitor.index_value.text() == i, timeout=10000)
+            go.touch()
+    finally:
+        assert owner.wait(timeout=20) == 0
+    assert [line.split("  ", 1)[1] for line in log_lines(monitor)][-2:][0].startswith("session 2")
+
+
+def test_a_busy_file_offers_monitor_mode(window, tmp_path, qtbot):
+    path = tmp_path / "busy" / "session.xml"
+    owner = owner_session(path, VirtualClock())
+    assert owner.flush(5.0)
+    try:
+        assert window.open_save_file(path) is False
+        boxes = [d for d in window._dialogs if isinstance(d, QMessageBox) and d.isVisible()]
+        assert len(boxes) == 1 and "monitor mode" in boxes[0].text()
+        button = boxes[0].findChild(QPushButton, "monitorInsteadButton")
+        button.click()
+        (monitor,) = window.qa.monitors  # deletes itself on close
+        assert monitor.path == path and monitor.index_value.text() == "1"
+        monitor.close()
+    finally:
+        owner.close()
+
+
+def test_file_monitor_menu_and_command_line(window, tmp_path, monkeypatch, qtbot, qapp):
+    path = tmp_path / "session.xml"
+    owner_session(path, VirtualClock()).close()
+    monkeypatch.setattr(
+        "snowsession_gui.qa_tools.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), "")
+    )
+    window.findChild(QAction, "monitorAction").trigger()
+    (monitor,) = window.qa.monitors  # deletes itself on close
+    assert monitor.isVisible() and monitor.index_value.text() == "1"
+    window.close()  # closing the window closes its monitors
+    assert not monitor.isVisible()
+
+    assert parse_args(["--monitor", str(path)]).monitor == path
+    with pytest.raises(SystemExit) as stop:
+        parse_args([str(path), "--monitor", str(path)])
+    assert stop.value.code == 2
+    picture = tmp_path / "monitor.png"
+    assert run_monitor(qapp, path, picture) == 0
+    assert picture.read_bytes().startswith(b"\x89PNG")
