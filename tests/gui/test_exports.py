@@ -1,0 +1,130 @@
+"""Exports: the timeline as PNG and CSV, the event log as CSV and JSON, from the File menu."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
+
+from snowsession_gui.cli import shipped_scenarios
+from snowsession_gui.exports import EVENT_FIELDS
+
+from .gui_helpers import settle
+
+
+def shown_error(window) -> QMessageBox:
+    boxes = [d for d in window._dialogs if isinstance(d, QMessageBox) and d.isVisible()]
+    assert len(boxes) == 1
+    return boxes[0]
+
+
+def fire_events(window, count: int) -> None:
+    for _ in range(count):
+        window.controls.fire_event()
+        window.time_controls.skip_one_minute()
+
+
+@pytest.fixture
+def save_dialog(monkeypatch):
+    """Answer the save dialogs with the next path given; remember what they offered."""
+    offered: list[str] = []
+    answers: list[Path] = []
+
+    def answer(_parent, _title, default, _filter):
+        offered.append(default)
+        return (str(answers.pop(0)), "") if answers else ("", "")
+
+    for module in ("qa_tools", "main_window"):
+        monkeypatch.setattr(f"snowsession_gui.{module}.QFileDialog.getSaveFileName", answer)
+    return offered, answers
+
+
+def test_event_log_as_csv_and_json_from_the_file_menu(window, tmp_path, save_dialog):
+    offered, answers = save_dialog
+    fire_events(window, 3)
+    rows = window.event_log.log_model.rows
+    assert len(rows) == 3
+    answers += [tmp_path / "log.csv", tmp_path / "log.json"]
+    window.findChild(QAction, "exportLogCsvAction").trigger()
+    window.findChild(QAction, "exportLogJsonAction").trigger()
+    folder = window.host.save_path.parent
+    assert offered == [str(folder / "event-log.csv"), str(folder / "event-log.json")]
+
+    with (tmp_path / "log.csv").open(newline="", encoding="utf-8") as file:
+        reader = csv.DictReader(file)
+        assert tuple(reader.fieldnames or ()) == EVENT_FIELDS
+        table = list(reader)
+    records = json.loads((tmp_path / "log.json").read_text(encoding="utf-8"))
+    assert (
+        [r["event_id"] for r in table]
+        == [r["event_id"] for r in records]
+        == [row[1] for row in rows]
+    )
+    assert [float(r["simulated_seconds"]) for r in table] == [row[0] for row in rows]
+    assert [r["session_index"] for r in records] == [row[2] for row in rows]
+    assert records[1]["simulated_time"] == "00:01:00"
+    assert "exported" in window.statusBar().currentMessage()
+
+
+def test_timeline_as_png_and_csv_from_the_file_menu(window, tmp_path, save_dialog):
+    offered, answers = save_dialog
+    fire_events(window, 2)
+    window.time_controls.skip_five_minutes()
+    window.time_controls.skip_five_minutes()  # a foreground timeout: session 2
+    settle(window)
+    answers += [tmp_path / "timeline.png", tmp_path / "timeline.csv"]
+    window.findChild(QAction, "exportPngAction").trigger()
+    window.findChild(QAction, "exportCsvAction").trigger()
+    assert [Path(o).name for o in offered] == ["timeline.png", "timeline.csv"]
+    assert (tmp_path / "timeline.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    with (tmp_path / "timeline.csv").open(newline="", encoding="utf-8") as file:
+        steps = list(csv.DictReader(file))
+    assert [r["session_index"] for r in steps] == ["1", "2"]
+    assert "timeout" in steps[-1]["why"]
+
+
+def test_a_cancelled_dialog_writes_nothing(window, tmp_path, save_dialog):
+    window.findChild(QAction, "exportLogCsvAction").trigger()
+    window.findChild(QAction, "exportPngAction").trigger()
+    assert not window._dialogs and list(tmp_path.glob("*.csv")) == []
+
+
+@pytest.mark.parametrize("kind", ["csv", "json"])
+def test_an_event_log_export_that_fails_is_a_clear_message(window, tmp_path, kind):
+    target = tmp_path / "no such folder" / f"log.{kind}"
+    export = window.qa.export_log_csv if kind == "csv" else window.qa.export_log_json
+    assert export(target) is False
+    text = shown_error(window).text()
+    assert text.startswith(f"could not write {target}") and "No such file" in text
+    assert "Traceback" not in text
+
+
+def test_a_failed_export_leaves_the_old_file_whole(window, tmp_path, monkeypatch):
+    target = tmp_path / "log.json"
+    target.write_text("[]\n", encoding="utf-8")
+    fire_events(window, 1)
+
+    def broken(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("snowsession_gui.exports.os.replace", broken)
+    assert window.qa.export_log_json(target) is False
+    assert target.read_text(encoding="utf-8") == "[]\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "log.json"]
+    assert "No space left" in shown_error(window).text()
+
+
+def test_the_event_log_of_a_scenario_exports_its_events(window, tmp_path):
+    run = window.qa.play_file(shipped_scenarios()["restarts"])
+    while not run.done:
+        window.qa.next_step()
+    assert window.qa.export_log_csv(tmp_path / "run.csv")
+    with (tmp_path / "run.csv").open(newline="", encoding="utf-8") as file:
+        table = list(csv.DictReader(file))
+    assert [(float(r["simulated_seconds"]), r["event_id"]) for r in table] == [
+        (window.qa.player.origin + e.at, e.event_id) for e in run.events
+    ]
