@@ -214,7 +214,8 @@ class SessionHost(QObject):
     def reset(self) -> None:
         """Forget everything: delete the save file and start a new user."""
         assert self.session is not None
-        self.end_run()
+        if self.run is not None:
+            raise CannotOpen("a scenario is running on a scratch file: stop it first (File menu)")
         path = self.session.save_path
         self._close(self.session)
         try:

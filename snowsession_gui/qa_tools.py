@@ -55,6 +55,7 @@ class QaTools(QObject):
         self.panel.stopRequested.connect(self.stop)
         self.panel.nextStepRequested.connect(self.next_step)
         self.panel.saveRecordingRequested.connect(self.choose_recording_file)
+        window.host.sessionReplaced.connect(self._on_session_replaced)
         self._menus()
         window.installEventFilter(self)
 
@@ -221,6 +222,14 @@ class QaTools(QObject):
         self._enable()
         if home is not None:
             self.window.open_save_file(home)
+
+    @Slot(object)
+    def _on_session_replaced(self, _session: object) -> None:
+        if self.player.active and self.window.host.run is None:  # another file was opened
+            self.player.close()
+            self.marks.clear()
+            self.panel.show_idle()
+            self._enable()
 
     @Slot(object)
     def _on_recorded(self, item: object) -> None:

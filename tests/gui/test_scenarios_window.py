@@ -222,3 +222,17 @@ def test_recording_menu_entries_follow_the_state(window, tmp_path):
     assert not save.isEnabled() and stop.isEnabled()
     stop.trigger()
     assert not stop.isEnabled() and window.host.run is None
+
+
+def test_opening_a_file_ends_the_scenario_and_reset_is_refused_while_it_runs(window, tmp_path):
+    run = window.qa.play_file(write(tmp_path, MIXED))
+    scratch = Path(run.save_path)
+    window.reset()
+    assert "stop it first" in shown_error(window).text()
+    shown_error(window).close()
+    assert window.host.run is run and scratch.exists()
+    other = tmp_path / "other" / "session.xml"
+    assert window.open_save_file(other)
+    assert not window.qa.player.active and window.host.run is None
+    assert window.qa.panel.title.text() == "No scenario" and not scratch.parent.exists()
+    assert window.host.save_path == other and not window.host.session.closed
