@@ -22,6 +22,7 @@ from session import (
     VirtualClock,
 )
 
+from .collector_feature import CollectorFeature
 from .host import CannotOpen
 from .policy_panel import POLICIES, PolicyPanel, PolicySelector, mobile_forecast
 
@@ -116,6 +117,9 @@ class PolicyFeature(QObject):
             simulate.addMenu(policy_menu)
             simulate.addAction(self.compare_action)
         self.compare: CompareView | None = None
+        self.collector = CollectorFeature(window)
+        if simulate is not None:
+            simulate.addAction(self.collector.action)
         window.installEventFilter(self)
         view = find_menu(window, "View")
         if view is not None:
@@ -205,9 +209,10 @@ class PolicyFeature(QObject):
         return False
 
     def shutdown(self) -> None:
-        """The window is closing: close the compare view."""
+        """The window is closing: close the compare view, stop sending to the collector."""
         if self.compare is not None:
             self.compare.close()
+        self.collector.shutdown()
 
     # ------------------------------------------------------------ mobile controls
 
