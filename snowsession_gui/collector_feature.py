@@ -157,7 +157,8 @@ class CollectorDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(hint)
         layout.addWidget(buttons)
-        self.resize(460, 0)
+        self.setMinimumWidth(480)
+        self.adjustSize()
 
     def accept(self) -> None:
         """Refuse an address that cannot be a collector, with the reason beside the field."""
@@ -190,7 +191,9 @@ class CollectorFeature(QObject):
         log.setModel(self.column)
         for i, width in enumerate(widths):
             log.setColumnWidth(i, width)
-        log.setColumnWidth(len(widths) - 1, 90)
+        extra = len(widths)
+        log.setColumnWidth(extra, 70)
+        log.horizontalHeader().moveSection(extra, 1)  # beside the time, where it is seen
 
         self.label = QLabel()
         self.label.setObjectName("collectorStatus")
