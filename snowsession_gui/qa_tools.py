@@ -51,7 +51,8 @@ class QaTools(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.player.recorded.connect(self._on_recorded)
-        self.player.stepped.connect(self.panel.refresh)
+        self.player.stepped.connect(self._on_stepped)
+        self._shown_events = 0
         self.panel.stopRequested.connect(self.stop)
         self.panel.nextStepRequested.connect(self.next_step)
         self.panel.saveRecordingRequested.connect(self.choose_recording_file)
@@ -164,6 +165,7 @@ class QaTools(QObject):
         w.event_log.clear()
         w.context_view.clear()
         self.marks.clear()
+        self._shown_events = 0
         try:
             run = self.player.record(name) if recording else self.player.play(scenario, name)
         except (OSError, ValueError, RuntimeError) as error:
@@ -222,6 +224,19 @@ class QaTools(QObject):
         self._enable()
         if home is not None:
             self.window.open_save_file(home)
+
+    @Slot()
+    def _on_stepped(self) -> None:
+        """After time moved the run: its progress, and the context of its latest event (once
+        per step of time, not per event: a run may track thousands between two frames)."""
+        self.panel.refresh()
+        run = self.player.run
+        if run is None or len(run.events) == self._shown_events:
+            return
+        self._shown_events = len(run.events)
+        session = run.session
+        if run.events[-1].session == len(run.sessions) and not session.closed:
+            self.window.context_view.show_context(session.policy.context(session.state))
 
     @Slot(object)
     def _on_session_replaced(self, _session: object) -> None:

@@ -3,7 +3,7 @@ and the expectations drawn on the timeline (green holds, red fails, the message 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QBrush, QColor
@@ -32,59 +32,78 @@ FAIL = QColor("#dc2626")
 
 
 class ExpectationMarks:
-    """Expectation markers and labels on the timeline's plot (kept apart from its data)."""
+    """Expectation markers and labels on the timeline's plot (kept apart from its data).
+
+    Expectations checked at the same time and index share one marker and one label
+    (``✓ session_index, ✗ checking``), red when any of them fails; hovering shows each message.
+    """
 
     def __init__(self, timeline: Timeline) -> None:
         self._timeline = timeline
-        self._scatter: object | None = None
-        self._labels: list[object] = []
+        self._scatter: Any = None
+        self._groups: dict[tuple[float, float], tuple[Any, list[tuple[bool, str, str]]]] = {}
         self.points: list[tuple[float, float, bool, str]] = []
         """``(x, y, passed, message)`` for each expectation shown."""
 
-    def _ensure(self) -> object:
+    def _plot_item(self) -> Any:
+        return self._timeline.ensure_plot().plot.getPlotItem()
+
+    def _ensure(self) -> Any:
         if self._scatter is None:
             import pyqtgraph as pg
 
-            plot = self._timeline.ensure_plot().plot.getPlotItem()
             self._scatter = pg.ScatterPlotItem(
                 size=13, hoverable=True, tip=lambda x, y, data: str(data), name="expectation"
             )
             self._scatter.setZValue(20)
-            plot.addItem(self._scatter)
+            self._plot_item().addItem(self._scatter)
         return self._scatter
 
     def add(self, x: float, y: float, result: ExpectationResult) -> None:
         import pyqtgraph as pg
 
-        scatter = self._ensure()
-        color = PASS if result.passed else FAIL
         verdict = "holds" if result.passed else "FAILS"
         message = f"expectation {verdict} — {result.message}"
         self.points.append((x, y, result.passed, message))
-        points = self.points
-        scatter.setData(  # type: ignore[attr-defined]
-            x=[p[0] for p in points],
-            y=[p[1] for p in points],
-            data=[p[3] for p in points],
-            symbol=["s" if p[2] else "x" for p in points],
-            brush=[pg.mkBrush(PASS if p[2] else FAIL) for p in points],
-            pen=[pg.mkPen((PASS if p[2] else FAIL).darker(130), width=1.5) for p in points],
-        )
-        label = pg.TextItem(
-            ("✓ " if result.passed else "✗ ") + result.key, color=color, anchor=(0.5, -0.4)
-        )
-        label.setPos(x, y)
-        label.setToolTip(message)
-        self._timeline.ensure_plot().plot.getPlotItem().addItem(label, ignoreBounds=True)
-        self._labels.append(label)
+        group = self._groups.get((x, y))
+        if group is None:
+            label = pg.TextItem(anchor=(0.5, -0.4))
+            label.setPos(x, y)
+            self._plot_item().addItem(label, ignoreBounds=True)
+            group = self._groups[(x, y)] = (label, [])
+        label, members = group
+        members.append((result.passed, result.key, message))
+        ok = all(passed for passed, _, _ in members)
+        label.setText(", ".join(("✓ " if p else "✗ ") + key for p, key, _ in members))
+        label.setColor(PASS if ok else FAIL)
+        label.setToolTip("\n".join(m for _, _, m in members))
+        self._draw(pg)
+
+    def _draw(self, pg: Any) -> None:
+        spots = []
+        for (x, y), (_, members) in self._groups.items():
+            ok = all(passed for passed, _, _ in members)
+            color = PASS if ok else FAIL
+            spots.append(
+                {
+                    "pos": (x, y),
+                    "data": "\n".join(m for _, _, m in members),
+                    "symbol": "s" if ok else "x",
+                    "brush": pg.mkBrush(color),
+                    "pen": pg.mkPen(color.darker(130), width=1.5),
+                }
+            )
+        self._ensure().setData(spots)
 
     def clear(self) -> None:
         self.points.clear()
         if self._scatter is not None:
-            self._scatter.clear()  # type: ignore[attr-defined]
-        for label in self._labels:
-            label.getViewBox() and label.getViewBox().removeItem(label)  # type: ignore[attr-defined]
-        self._labels.clear()
+            self._scatter.clear()
+        for label, _ in self._groups.values():
+            view = label.getViewBox()
+            if view is not None:
+                view.removeItem(label)
+        self._groups.clear()
 
 
 class ScenarioPanel(QWidget):

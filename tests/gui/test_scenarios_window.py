@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
 
 from session.scenario import load_scenario
 from session.scenario_run import ScenarioRun
@@ -156,10 +156,23 @@ def test_restart_steps_rebind_the_window_and_controls_act_through_the_run(window
     assert window.event_log.log_model.rows[-1][1] == run.events[-1].event_id
 
 
+def test_expectations_at_one_moment_share_a_marker_and_the_context_follows(window):
+    run = window.qa.play_file(shipped_scenarios()["background-long"])
+    while run.time < 15 * 60:
+        window.qa.next_step()
+    groups = window.qa.marks._groups
+    label, _ = groups[(window.qa.player.origin + 900, 2)]
+    assert label.textItem.toPlainText() == "✓ session_index, ✓ checking"
+    assert len(window.qa.marks._scatter.points()) == len(groups) == 2
+    context = window.context_view.findChild(QPlainTextEdit)
+    assert run.sessions[0].session_id in context.toPlainText()  # the last event's session
+
+
 def test_stop_goes_back_to_the_save_file_and_cleans_the_scratch_file(window, tmp_path):
     home = window.host.save_path
     user = window.host.session.user_id
     run = window.qa.play_file(write(tmp_path, MIXED))
+    assert run.session.flush(5.0)
     scratch = Path(run.save_path)
     assert scratch.exists() and scratch.parent != home.parent
     window.qa.stop()
@@ -226,6 +239,7 @@ def test_recording_menu_entries_follow_the_state(window, tmp_path):
 
 def test_opening_a_file_ends_the_scenario_and_reset_is_refused_while_it_runs(window, tmp_path):
     run = window.qa.play_file(write(tmp_path, MIXED))
+    assert run.session.flush(5.0)
     scratch = Path(run.save_path)
     window.reset()
     assert "stop it first" in shown_error(window).text()
