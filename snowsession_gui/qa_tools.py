@@ -174,7 +174,9 @@ class QaTools(QObject):
             return None
         self.panel.start(run, name, recording)
         self.panel.refresh()
-        self.dock.show()
+        if not self.dock.isVisible():
+            self.dock.show()
+            w.resizeDocks([self.dock], [320], Qt.Orientation.Horizontal)
         self.dock.raise_()
         self._enable()
         paused = " (paused: press 1 to 4 to play)" if w.host.sim.speed == 0 else ""

@@ -67,7 +67,7 @@ class ExpectationMarks:
         self.points.append((x, y, result.passed, message))
         group = self._groups.get((x, y))
         if group is None:
-            label = pg.TextItem(anchor=(0.5, -0.4))
+            label = pg.TextItem(anchor=(1.05, -0.15))  # left of the marker, clear of reasons
             label.setPos(x, y)
             self._plot_item().addItem(label, ignoreBounds=True)
             group = self._groups[(x, y)] = (label, [])
