@@ -208,6 +208,8 @@ class MonitorWindow(QMainWindow):
 
     @staticmethod
     def _describe(previous: SaveFileReading | None, reading: SaveFileReading) -> str:
+        if not reading.exists and previous is None:
+            return "no file at this path yet: watching for it"
         if not reading.exists:
             return "the file is gone: watching for it to come back"
         if reading.session_index is None:

@@ -188,3 +188,14 @@ def test_file_monitor_menu_and_command_line(window, tmp_path, monkeypatch, qtbot
     picture = tmp_path / "monitor.png"
     assert run_monitor(qapp, path, picture) == 0
     assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_file_that_does_not_exist_yet_is_waited_for(make_monitor, tmp_path, qtbot):
+    path = tmp_path / "later" / "session.xml"
+    monitor = make_monitor(path, poll_ms=50)  # its folder is not there to be watched either
+    assert log_lines(monitor)[-1].endswith("no file at this path yet: watching for it")
+    assert "missing" in monitor.status.text()
+    session = owner_session(path, VirtualClock())
+    session.close()
+    qtbot.waitUntil(lambda: monitor.index_value.text() == "1", timeout=3000)
+    assert "the file is back" in log_lines(monitor)[-1]

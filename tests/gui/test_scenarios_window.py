@@ -250,3 +250,14 @@ def test_opening_a_file_ends_the_scenario_and_reset_is_refused_while_it_runs(win
     assert not window.qa.player.active and window.host.run is None
     assert window.qa.panel.title.text() == "No scenario" and not scratch.parent.exists()
     assert window.host.save_path == other and not window.host.session.closed
+
+
+def test_closing_the_window_during_a_scenario_ends_it(make_window, tmp_path, qtbot):
+    window = make_window()
+    window.show()
+    run = window.qa.play_file(write(tmp_path, MIXED))
+    assert run.session.flush(5.0)
+    scratch = Path(run.save_path)
+    window.close()
+    assert run.session.closed and not scratch.parent.exists()
+    assert window.host.run is None
