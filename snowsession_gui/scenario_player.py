@@ -115,7 +115,7 @@ class ScenarioPlayer(QObject):
         """Start recording: a new user on a scratch file, with the settings in force."""
         settings = {key: self.host.setting(key) for key in SETTINGS}
         return self.play(
-            Scenario(description=f"Recorded in snowsession-gui: {name}", **settings),
+            Scenario(description=f"Recorded in snowsession-gui ({name})", **settings),
             name,
             recording=True,
         )

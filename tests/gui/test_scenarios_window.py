@@ -261,3 +261,30 @@ def test_closing_the_window_during_a_scenario_ends_it(make_window, tmp_path, qtb
     window.close()
     assert run.session.closed and not scratch.parent.exists()
     assert window.host.run is None
+
+
+def test_a_recording_under_the_mobile_policy_replays_the_same(make_window, tmp_path):
+    window = make_window(policy="mobile")
+    window.qa.start_recording()
+    run = window.qa.player.run
+    t, c = window.time_controls, window.controls
+    c.fire_event()
+    for _ in range(3):
+        t.skip_five_minutes()
+    c.fire_event()  # 15 min idle: the mobile policy starts a session at this event
+    c.toggle_background()
+    t.skip_five_minutes()
+    t.skip_one_minute()
+    c.toggle_background()
+    c.fire_event()
+    window.restart()
+    t.skip_one_minute()
+    c.fire_event()
+    path = tmp_path / "mobile.toml"
+    assert window.qa.save_recording(path)
+    assert 'policy = "mobile"' in path.read_text(encoding="utf-8")
+    replay = ScenarioRun(load_scenario(path), tmp_path / "replay.xml").run()
+    assert [(s.at, s.index, s.reason) for s in replay.sessions] == [
+        (s.at, s.index, s.reason) for s in run.sessions
+    ]
+    assert len(run.sessions) == 3 and replay.passed
