@@ -104,6 +104,7 @@ class CompareView(QWidget):
         self.lifecycle = QCheckBox("mobile tracks app background/foreground events")
         self.lifecycle.setObjectName("compareLifecycleToggle")
         self.lifecycle.setChecked(True)
+        self.lifecycle.setAccessibleName("Mobile tracks lifecycle events")
         self.lifecycle.setToolTip(
             "As the mobile trackers do: an application_background or _foreground event is "
             "tracked before each switch, judged by the timeout in force before it"
