@@ -130,6 +130,7 @@ class PolicyFeature(QObject):
         self.selector.chosen.connect(self.set_policy)
         self.panel.pauseToggled.connect(self._on_pause)
         self.panel.newSessionRequested.connect(self._on_new_session)
+        self.panel.compareRequested.connect(self.open_compare)
         # Connected after the window's own slots, so these run after its refreshes.
         self.host.notified.connect(self._on_note)
         self.host.timeChanged.connect(self._on_time)

@@ -94,6 +94,7 @@ class PolicyPanel(QWidget):
 
     pauseToggled = Signal(bool)
     newSessionRequested = Signal()
+    compareRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -150,14 +151,25 @@ class PolicyPanel(QWidget):
         grid.addWidget(self.pause, 2, 0, 1, 2)
         grid.addWidget(self.new_session, 2, 2)
 
+        self.compare = QPushButton("Compare dotnet and mobile…")
+        self.compare.setObjectName("openCompareButton")
+        self.compare.setAccessibleName("Compare policies")
+        self.compare.setToolTip(
+            "Open a window that runs both policies side by side on the same events (Ctrl+K)"
+        )
+        self.compare.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.compare.setAutoDefault(True)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.description)
         layout.addWidget(self.mobile_group)
+        layout.addWidget(self.compare, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
         self.pause.toggled.connect(self.pauseToggled)
         self.new_session.clicked.connect(self.newSessionRequested)
+        self.compare.clicked.connect(self.compareRequested)
 
     def refresh(self, session: ClientSession) -> None:
         """Show ``session``'s policy and, under ``mobile``, its own state."""

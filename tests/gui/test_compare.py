@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from session import VirtualClock, read_save_file
 from snowsession_gui.compare_model import PolicyPair
@@ -45,8 +45,12 @@ def test_the_simulate_menu_opens_it_and_closing_the_window_closes_it(window, qtb
     # its own time controls do not take the window's names
     assert window.findChild(QComboBox, "speedSelector") is window.time_controls.speed
     assert view.findChild(QComboBox, "compareSpeedSelector") is view.time_controls.speed
-    feature.open_compare()
+    window.findChild(QPushButton, "openCompareButton").click()
     assert window.findChildren(CompareView) == [view]  # shown again, not made twice
+    # its own time: skipping there leaves the window's clock alone
+    before = window.host.now()
+    view.findChild(QPushButton, "compareSkipFiveMinutesButton").click()
+    assert view.sim.now() == 300 and window.host.now() == before
     window.close()
     qtbot.waitUntil(lambda: feature.compare is None)
     assert not folder.exists()
