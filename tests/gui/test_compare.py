@@ -122,3 +122,16 @@ def test_the_pair_without_qt(tmp_path):
     finally:
         pair.close()
     assert all(session.closed for session in pair.sessions.values())
+
+
+@pytest.mark.realtime
+def test_at_3600x_a_timeout_reaches_the_dotnet_timeline_within_seconds(qtbot):
+    view = CompareView(clock=VirtualClock(), speed=0)
+    qtbot.addWidget(view)
+    view.fire.click()
+    view.sim.set_speed(3600)  # a 600 s timeout in about 0.2 s of real time
+    qtbot.waitUntil(lambda: view.pair.tallies["dotnet"].sessions >= 2, timeout=5_000)
+    assert view.pair.tallies["mobile"].sessions == 1
+    qtbot.waitUntil(lambda: max(view.plots["dotnet"].step_curve.getData()[1]) >= 2, timeout=5_000)
+    view.close()
+    assert not view.sim.running
