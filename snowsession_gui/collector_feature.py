@@ -200,7 +200,7 @@ class CollectorFeature(QObject):
         self.label.setAccessibleName("Collector")
         window.statusBar().addPermanentWidget(self.label)
 
-        self.action = QAction("Send events to a &collector…", window)
+        self.action = QAction("Send events to a c&ollector…", window)
         self.action.setObjectName("collectorAction")
         self.action.setToolTip("Send each fired event to a Snowplow collector (off by default)")
         self.action.triggered.connect(self.open_dialog)

@@ -22,6 +22,7 @@ SHORTCUTS = {
     "N": "skip to the next check",
     "F": "follow the present",
     "Ctrl+R": "restart app",
+    "Ctrl+K": "compare the dotnet and mobile policies",
     "Ctrl+O": "open a save file",
     "F1": "how sessions work",
 }

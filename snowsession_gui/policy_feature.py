@@ -92,7 +92,7 @@ class PolicyFeature(QObject):
         self.actions = QActionGroup(self)
         self.actions.setExclusive(True)
         simulate = find_menu(window, "Simulate")
-        policy_menu = QMenu("P&olicy", window)
+        policy_menu = QMenu("Polic&y", window)
         policy_menu.setObjectName("policyMenu")
         for name, label in POLICIES.items():
             action = QAction(f"Policy: {label}", window)
@@ -104,7 +104,7 @@ class PolicyFeature(QObject):
             self.actions.addAction(action)
             policy_menu.addAction(action)
         self.actions.triggered.connect(self._on_action)
-        self.compare_action = QAction("Compare &policies…", window)
+        self.compare_action = QAction("Co&mpare policies…", window)
         self.compare_action.setObjectName("compareAction")
         self.compare_action.setShortcut(QKeySequence("Ctrl+K"))
         self.compare_action.setToolTip(
