@@ -95,7 +95,7 @@ class QaTools(QObject):
             action.triggered.connect(lambda *_, p=path: self.play_file(p))
         self.stop_action = self._action("S&top scenario", self.stop, name="stopScenarioAction")
         self.save_action = self._action(
-            "Save &recording as…", self.choose_recording_file, name="saveRecordingAction"
+            "Save recording &as…", self.choose_recording_file, name="saveRecordingAction"
         )
         for item in (
             self._action(
@@ -103,7 +103,7 @@ class QaTools(QObject):
             ),
             examples,
             self._action(
-                "Re&cord a scenario", self.start_recording, "Ctrl+Shift+R", "recordAction"
+                "&Record a scenario", self.start_recording, "Ctrl+Shift+R", "recordAction"
             ),
             self.save_action,
             self.stop_action,
@@ -113,7 +113,7 @@ class QaTools(QObject):
             ),
             None,
             self._action(
-                "Export event log as C&SV…", self.choose_log_csv, name="exportLogCsvAction"
+                "Export event log as CS&V…", self.choose_log_csv, name="exportLogCsvAction"
             ),
             self._action(
                 "Export event log as &JSON…", self.choose_log_json, name="exportLogJsonAction"
