@@ -135,7 +135,7 @@ class QaTools(QObject):
 
     def _enable(self) -> None:
         self.stop_action.setEnabled(self.player.active)
-        self.save_action.setEnabled(self.player.recording)
+        self.save_action.setEnabled(self.player.can_save_recording)
 
     # ------------------------------------------------------------ playback and recording
 
@@ -191,7 +191,7 @@ class QaTools(QObject):
 
     @Slot()
     def choose_recording_file(self) -> None:
-        if not self.player.recording:
+        if not self.player.can_save_recording:
             return
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Save the recording as a scenario", "recording.toml", "Scenarios (*.toml)"
@@ -220,12 +220,15 @@ class QaTools(QObject):
         if not self.player.active:
             return
         home = self.player.home
+        recording = self.player.recording
         self.player.stop()
         self.marks.clear()
         self.panel.show_idle()
         self._enable()
         if home is not None:
             self.window.open_save_file(home)
+        if recording and self.player.last_recording:
+            self.window.show_message("recording ended: File > Save recording as… still saves it")
 
     @Slot()
     def _on_stepped(self) -> None:

@@ -58,6 +58,8 @@ class ScenarioPlayer(QObject):
         self.host = host
         self.run: ScenarioRun | None = None
         self.recording = False
+        self.last_recording: str | None = None
+        """The scenario text of the last recording that ended (Save recording still works)."""
         self.name = ""
         self.origin = 0.0
         """The window's clock time at scenario time 0."""
@@ -70,6 +72,10 @@ class ScenarioPlayer(QObject):
     @property
     def active(self) -> bool:
         return self.run is not None
+
+    @property
+    def can_save_recording(self) -> bool:
+        return (self.recording and self.run is not None) or self.last_recording is not None
 
     @property
     def save_path(self) -> Path | None:
@@ -123,9 +129,11 @@ class ScenarioPlayer(QObject):
     def recorded_toml(self) -> str:
         """The scenario file for what was done since recording began, with an ``expect`` of the
         state now (so the replay checks it ends the same way)."""
-        if self.run is None:
-            raise RuntimeError("nothing is being recorded")
-        return Recorder.from_run(self.run).to_toml()
+        if self.run is not None and self.recording:
+            return Recorder.from_run(self.run).to_toml()
+        if self.last_recording is not None:
+            return self.last_recording
+        raise RuntimeError("nothing was recorded")
 
     def stop(self) -> None:
         """End the run (its session is closed); the window then goes back to :attr:`home`."""
@@ -136,6 +144,8 @@ class ScenarioPlayer(QObject):
         run = self.run
         if run is None:
             return False
+        if self.recording and run.performed:  # kept, to be saved after it ended
+            self.last_recording = Recorder.from_run(run).to_toml()
         self.run = None
         if self.host.run is run:
             self.host.end_run()

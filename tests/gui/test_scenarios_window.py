@@ -231,10 +231,24 @@ def test_recording_menu_entries_follow_the_state(window, tmp_path):
     assert not save.isEnabled() and not stop.isEnabled()
     window.findChild(QAction, "recordAction").trigger()
     assert save.isEnabled() and stop.isEnabled()
-    window.qa.play_file(write(tmp_path, MIXED))  # playing is not recording
+    window.qa.play_file(write(tmp_path, MIXED))  # playing is not recording (nothing was done)
     assert not save.isEnabled() and stop.isEnabled()
     stop.trigger()
     assert not stop.isEnabled() and window.host.run is None
+
+
+def test_a_recording_can_still_be_saved_after_it_ended(window, tmp_path):
+    window.qa.start_recording()
+    window.controls.fire_event()
+    window.time_controls.skip_one_minute()
+    window.controls.fire_event()
+    expected = window.qa.player.recorded_toml()
+    window.findChild(QAction, "stopScenarioAction").trigger()
+    assert "Save recording as" in window.statusBar().currentMessage()
+    assert window.findChild(QAction, "saveRecordingAction").isEnabled()
+    assert window.qa.save_recording(tmp_path / "late.toml")
+    assert (tmp_path / "late.toml").read_text(encoding="utf-8") == expected
+    assert load_scenario(tmp_path / "late.toml").end == 60
 
 
 def test_opening_a_file_ends_the_scenario_and_reset_is_refused_while_it_runs(window, tmp_path):
