@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -161,6 +161,9 @@ class CompareView(QWidget):
         self.sim.timeChanged.connect(self._on_time)
         for key, slot in (("Space", self.fire_event), ("B", self.background.toggle)):
             QShortcut(QKeySequence(key), self, slot)
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        for plot in self.plots.values():
+            plot.apply_palette(dark)  # the same light or dark look as the main window
         self.start_over()
         self.sim.set_speed(speed)
         self.resize(1180, 820)
