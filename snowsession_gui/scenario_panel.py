@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -131,6 +131,9 @@ class ScenarioPanel(QWidget):
         self.results.setObjectName("scenarioResults")
         self.results.setAccessibleName("Expectations")
         self.results.setToolTip("Each expect step of the scenario: green holds, red fails")
+        self.results.setWordWrap(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.next_button = self._button("nextStepButton", "Next step", "Skip to the next step")
         self.save_button = self._button(
             "saveRecordingButton", "Save recording…", "Save what you did as a scenario file"
