@@ -317,3 +317,11 @@ def test_unknown_keys_are_kept_as_extras():
     saved = interpret(decode(data))
     assert saved.usable
     assert {k: v.value for k, v in saved.extras.items()} == {"eventIndex": 5, "paused": False}
+
+
+@pytest.mark.parametrize("encoding", ["ttf-8", "x-unknown", "utf-32"])
+def test_an_unknown_or_wrong_declared_encoding_is_a_problem_not_an_error(encoding):
+    data = f'<?xml version="1.0" encoding="{encoding}"?>'.encode() + SAMPLE.encode()
+    decoded = decode(data)
+    assert not decoded.dotnet_reads
+    assert not interpret(decoded).usable
