@@ -92,6 +92,7 @@ class MonitorWindow(QMainWindow):
         self.status.setObjectName("monitorStatus")
         self.status.setAccessibleName("Last change")
         self.status.setStyleSheet("padding: 2px 8px;")
+        self.status.setWordWrap(True)
 
         self.timeline = Timeline(self._now, self)
         self.timeline.setToolTip("Session index of the file over the time it has been monitored")
@@ -144,6 +145,13 @@ class MonitorWindow(QMainWindow):
             dock.setObjectName(name)
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
+            self.resizeDocks(
+                [dock],
+                [360 if name == "monitorStateDock" else 160],
+                Qt.Orientation.Horizontal
+                if name == "monitorStateDock"
+                else Qt.Orientation.Vertical,
+            )
         self._menus()
 
         self.watcher = SaveFileWatcher(self.path, parent=self)
@@ -225,6 +233,11 @@ class MonitorWindow(QMainWindow):
             return f"the file is readable again: {session}"
         if reading.problem:
             return f"{session}, with a problem: {reading.problem}"
+        step = reading.session_index - previous.session_index
+        if step > 1:
+            return f"{session}: {step} new sessions since the last reading"
+        if step < 0:
+            return f"{session}: the index went back from {previous.session_index}"
         return session
 
     @Slot()

@@ -63,6 +63,11 @@ def test_each_change_by_the_owner_is_shown_and_the_file_is_only_written_by_it(
         *["session 2", "session 3", "session 4", "session 5"],
     ]
     assert monitor.changes == 5 and "5 changes seen" in monitor.status.text()
+    owner.get_session_context("late")
+    clock.advance(200)  # three timeouts before the next save is read
+    assert owner.flush(5.0)
+    qtbot.waitUntil(lambda: monitor.index_value.text() == "8", timeout=3000)
+    assert log_lines(monitor)[-1].endswith("3 new sessions since the last reading")
     assert sorted(p.name for p in path.parent.iterdir()) == ["session.xml", "session.xml.lock"]
     with pytest.raises(SaveFileBusyError):
         ClientSession(path, clock=clock).close()  # the owner still holds the lock
