@@ -366,7 +366,7 @@ def decode(data: bytes) -> Decoded:
             problems.append(Problem(str(error)))
         except DefusedXmlException as error:
             problems.append(Problem(f"the file has a DTD or entity, which is refused ({error})"))
-        except (LookupError, UnicodeError) as error:  # an unknown or lying encoding
+        except (LookupError, UnicodeError, ValueError) as error:  # an encoding expat lacks
             problems.append(Problem(f"the file's text encoding cannot be read ({error})"))
         except ParseError as error:
             if reader.finished:
