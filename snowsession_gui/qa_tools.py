@@ -74,8 +74,11 @@ class QaTools(QObject):
 
     def _menus(self) -> None:
         w = self.window
-        menus = {m.title(): m for m in w.menuBar().findChildren(QMenu)}
-        file, sim, view = menus["&File"], menus["&Simulate"], menus["&View"]
+        bar = w.menuBar()
+        menus = {m.title().replace("&", ""): m for m in bar.findChildren(QMenu)}
+        file, sim, view = (
+            menus.get(t) or bar.addMenu(f"&{t}") for t in ("File", "Simulate", "View")
+        )
         quit_action = w.findChild(QAction, "quitAction")
         before = quit_action if quit_action in file.actions() else None
 
