@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session.save_report import read_report
+
 from .save_watcher import SaveFileReading, SaveFileWatcher
 from .sim_clock import format_clock
 from .timeline import Timeline
@@ -112,6 +114,7 @@ class MonitorWindow(QMainWindow):
             ("previousSessionIdValue", "Previous session id"),
             ("fileChangedValue", "File changed"),
             ("fileProblemValue", "Problem"),
+            ("dotnetVerdictValue", "A .NET app"),
         ):
             label = QLabel("—")
             label.setObjectName(name)
@@ -212,6 +215,7 @@ class MonitorWindow(QMainWindow):
         f["fileChangedValue"].setText(_wall(reading.mtime))
         f["fileProblemValue"].setText(reading.problem or "none")
         f["fileProblemValue"].setStyleSheet(f"color: {PROBLEM};" if reading.problem else "")
+        f["dotnetVerdictValue"].setText(read_report(self.path).dotnet_verdict)
         self._show_status()
 
     @staticmethod

@@ -49,6 +49,7 @@ def test_each_change_by_the_owner_is_shown_and_the_file_is_only_written_by_it(
     monitor = make_monitor(path)
     assert "MONITORING (read-only)" in monitor.banner.text() and str(path) in monitor.banner.text()
     assert monitor.index_value.text() == "1"
+    assert monitor.fields["dotnetVerdictValue"].text() == "reads it"
     for expected in range(2, 6):
         owner.get_session_context(f"event-{expected}")
         clock.advance(75)  # past the 60 s timeout and its check: a new session, saved
@@ -101,6 +102,7 @@ def test_gone_corrupt_replaced_and_back_are_reported_and_watched_on(make_monitor
     qtbot.waitUntil(lambda: "unreadable" in monitor.status.text(), timeout=3000)
     assert "cannot be read" in log_lines(monitor)[-1]
     assert monitor.index_value.text() == "—"
+    assert monitor.fields["dotnetVerdictValue"].text().startswith("refuses it")
 
     other = tmp_path / "other" / "session.xml"
     owner_session(other, clock).close()
