@@ -43,6 +43,12 @@ _FIELDS = {
 }
 
 
+_TOGGLE_TEXT = {
+    "backgroundToggle": ("Go to background", "Back to foreground"),
+    "checkerToggle": ("Start checker", "Stop checker"),
+}
+
+
 class Controls(QWidget):
     """Buttons and fields that drive the host's session. ``message(str)`` reports actions."""
 
@@ -60,14 +66,18 @@ class Controls(QWidget):
         self.fire.setDefault(False)
         self.background = self._button(
             "backgroundToggle",
-            "In background",
+            "Go to background",
             "Send the app to the background (checked) or bring it to the foreground (B)",
         )
+        self.background.setAccessibleName("Background")
         self.background.setCheckable(True)
         self.checker = self._button(
-            "checkerToggle", "Checker running", "Start or stop the expiry checker (C)"
+            "checkerToggle", "Start checker", "Start or stop the expiry checker (C)"
         )
+        self.checker.setAccessibleName("Checker")
         self.checker.setCheckable(True)
+        for toggle in (self.background, self.checker):
+            toggle.toggled.connect(self._label_toggle)
         self.restart = self._button(
             "restartButton",
             "Restart app",
@@ -178,10 +188,23 @@ class Controls(QWidget):
         elif session.is_checking != checked:
             self._host.set_checking(checked)
 
+    @Slot()
+    def _label_toggle(self) -> None:
+        toggle = self.sender()
+        if isinstance(toggle, QPushButton):
+            self._set_label(toggle)
+
+    @staticmethod
+    def _set_label(toggle: QPushButton) -> None:
+        """A toggle says what pressing it does, not a state to be read off its look."""
+        off, on = _TOGGLE_TEXT[toggle.objectName()]
+        toggle.setText(on if toggle.isChecked() else off)
+
     def _refuse(self, toggle: QPushButton, back: bool) -> None:
         toggle.blockSignals(True)
         toggle.setChecked(back)
         toggle.blockSignals(False)
+        self._set_label(toggle)
         try:
             self._host.live()
         except CannotOpen as error:
@@ -222,6 +245,7 @@ class Controls(QWidget):
                 toggle.blockSignals(True)
                 toggle.setChecked(on)
                 toggle.blockSignals(False)
+            self._set_label(toggle)
         for name in SETTINGS:
             if not self.inputs[name].hasFocus():
                 self.inputs[name].show_value(self._host.setting(name))

@@ -260,3 +260,14 @@ def test_enter_presses_the_focused_button(window, qtbot):
     restart.setFocus()
     qtbot.keyClick(restart, Qt.Key.Key_Return)
     assert window.host.session.session_index == 2
+
+
+def test_toggles_say_what_pressing_them_does(window, qtbot):
+    background = window.findChild(QPushButton, "backgroundToggle")
+    checker = window.findChild(QPushButton, "checkerToggle")
+    assert (background.text(), checker.text()) == ("Go to background", "Start checker")
+    qtbot.mouseClick(background, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(checker, Qt.MouseButton.LeftButton)
+    assert (background.text(), checker.text()) == ("Back to foreground", "Stop checker")
+    window.host.session.stop_checker()  # changed by the engine, not the button
+    assert checker.text() == "Start checker"
