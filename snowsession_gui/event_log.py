@@ -58,6 +58,14 @@ class EventLogModel(QAbstractTableModel):
         )
         self.endInsertRows()
 
+    def extend(self, rows: list[tuple[float, str, int, str]]) -> None:
+        """Add many rows at once (a scenario's events, after each step of time)."""
+        if rows:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+
     def clear(self) -> None:
         self.beginResetModel()
         self.rows.clear()
@@ -80,12 +88,11 @@ class EventLog(QTableView):
         self.setWordWrap(False)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(22)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a narrow dock keeps both ends
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        self.setColumnWidth(0, 100)
-        self.setColumnWidth(1, 300)
-        self.setColumnWidth(2, 100)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the event id
+        header.setStretchLastSection(False)
 
     @Slot(object)
     def on_note(self, note: Notification) -> None:

@@ -52,6 +52,7 @@ class QaTools(QObject):
         self.dock.hide()
         self.player.recorded.connect(self._on_recorded)
         self.player.stepped.connect(self._on_stepped)
+        window.host.contextReady.connect(self._on_stepped)  # an event fired by hand
         self._shown_events = 0
         self.panel.stopRequested.connect(self.stop)
         self.panel.nextStepRequested.connect(self.next_step)
@@ -234,17 +235,36 @@ class QaTools(QObject):
             self.window.show_message("recording ended: File > Save recording as… still saves it")
 
     @Slot()
-    def _on_stepped(self) -> None:
+    @Slot(object)
+    def _on_stepped(self, *_: object) -> None:
         """After time moved the run: its progress, and the context of its latest event (once
         per step of time, not per event: a run may track thousands between two frames)."""
-        self.panel.refresh()
         run = self.player.run
-        if run is None or len(run.events) == self._shown_events:
+        if run is None:
             return
+        self.panel.refresh()
+        if len(run.events) == self._shown_events:
+            return
+        new = run.events[self._shown_events :]
         self._shown_events = len(run.events)
+        origin, sessions, w = self.player.origin, run.sessions, self.window
+        rows = []
+        for event in new:
+            entry = sessions[event.session - 1]
+            rows.append((origin + event.at, event.event_id, entry.index, entry.session_id[:8]))
+            w.timeline.data.add_event(origin + event.at, entry.index)
+        bar = w.event_log.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 2
+        w.event_log.log_model.extend(rows)
+        if at_end:
+            w.event_log.scrollToBottom()
+        if w.timeline.built:
+            w.timeline.schedule_redraw()
         session = run.session
-        if run.events[-1].session == len(run.sessions) and not session.closed:
-            self.window.context_view.show_context(session.policy.context(session.state))
+        if not session.closed:
+            w.state_panel.refresh(session)
+            if run.events[-1].session == len(run.sessions):
+                w.context_view.show_context(session.policy.context(session.state))
 
     @Slot(object)
     def _on_session_replaced(self, _session: object) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from session import ClientSession
+from session import ClientSession, EventTracked, Notification
 from session.scenario import Scenario, ScenarioError, load_scenario
 from session.scenario_record import Recorder
 from session.scenario_run import ScenarioRun
@@ -90,6 +90,14 @@ class ScenarioPlayer(QObject):
         bridge = SessionBridge(parent=self.host)
         bridge.notified.connect(self.host.notified)
         self._bridge = bridge
+        relay = bridge.notify
+
+        def observe(note: Notification) -> None:
+            # Events reach the views in batches after each step of time (see QaTools): one Qt
+            # signal per event would cost more than the run itself.
+            if not isinstance(note, EventTracked):
+                relay(note)
+
         self.recording = recording
         self.name = name or ("recording" if recording else scenario.source)
         self.origin = self.host.clock.now()
@@ -98,7 +106,7 @@ class ScenarioPlayer(QObject):
             Path(self._folder.name) / "session.xml",
             clock=self.host.clock,
             policy=scenario.policy or getattr(self.host, "policy", None),
-            observers=(bridge.notify,),
+            observers=(observe,),
             on_session=self._on_session,
             on_record=self._relay.emit,
         )

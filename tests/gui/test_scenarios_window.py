@@ -154,6 +154,11 @@ def test_restart_steps_rebind_the_window_and_controls_act_through_the_run(window
     window.controls.fire_event()  # a person's event goes through the run
     assert run.performed[-1][1].value == "event" and len(run.events) == 14
     assert window.event_log.log_model.rows[-1][1] == run.events[-1].event_id
+    origin = window.qa.player.origin
+    assert list(window.timeline.data.event_x.view()) == [origin + e.at for e in run.events]
+    indexes = [run.sessions[e.session - 1].index for e in run.events]
+    assert list(window.timeline.data.event_y.view()) == indexes
+    assert [row[2] for row in window.event_log.log_model.rows] == indexes
 
 
 def test_expectations_at_one_moment_share_a_marker_and_the_context_follows(window):
