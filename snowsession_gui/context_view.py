@@ -48,6 +48,7 @@ class ContextView(QWidget):
         self.text.setAccessibleName("Latest client_session context")
         self.text.setToolTip("The client_session context attached to the latest event")
         self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # keep the JSON's shape
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setPlaceholderText("Fire an event to see the context it carries.")
         self.badge = QLabel("no context yet")
