@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import math
 import os
 import socket
@@ -19,6 +20,14 @@ NO_DISPLAY = (
     "snowsession-gui: no display available (DISPLAY and WAYLAND_DISPLAY {detail}); run it "
     "under a display server, e.g. `xvfb-run snowsession-gui`, or write a picture with "
     "`snowsession-gui --offscreen --screenshot FILE.png`"
+)
+
+
+XCB_MISSING = (
+    "snowsession-gui: Qt cannot use the X display: {error}; install Qt's X11 libraries "
+    "(Debian and Ubuntu: apt install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 "
+    "libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxkbcommon-x11-0), or "
+    "write a picture with `snowsession-gui --offscreen --screenshot FILE.png`"
 )
 
 
@@ -157,9 +166,30 @@ def display_problem(environ: dict[str, str] | os._Environ[str] = os.environ) -> 
     display = environ.get("DISPLAY")
     if display:
         if _x11_reachable(display):
-            return None
+            return xcb_plugin_problem()
         return NO_DISPLAY.format(detail=f"point to {display!r}, which does not answer")
     return NO_DISPLAY.format(detail="are not set")
+
+
+def xcb_plugin_problem() -> str | None:
+    """Why Qt's X11 plugin would not load (one line), or None if it loads.
+
+    Qt aborts the process when the plugin is missing a system library (a machine without
+    ``libxcb-cursor0``, say), so the plugin is loaded here first and the loader's own words,
+    which name the missing library, are passed on.
+    """
+    try:
+        import PySide6
+    except ImportError:
+        return None
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.is_file():
+        return None
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as error:
+        return XCB_MISSING.format(error=error)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

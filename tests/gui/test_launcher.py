@@ -56,6 +56,29 @@ def test_an_unreachable_x_display_is_detected_before_qt_starts():
     assert "are not set" in display_problem({})
 
 
+def test_an_x_display_without_qts_x11_libraries_is_one_clear_line(tmp_path, monkeypatch):
+    import ctypes
+    import socket
+
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(tmp_path / "X5"))
+    server.listen(1)
+    try:
+        display = {"DISPLAY": f"{tmp_path / 'X5'}:5"}
+        real = display_problem(display)  # this machine's own answer: loads, or names a library
+        assert real is None or "libxcb" in real or "cannot open" in real
+
+        def missing(path, *args, **kwargs):
+            raise OSError("libxcb-cursor.so.0: cannot open shared object file")
+
+        monkeypatch.setattr(ctypes, "CDLL", missing)
+        problem = display_problem(display)
+    finally:
+        server.close()
+    assert problem is not None and "\n" not in problem
+    assert "libxcb-cursor.so.0" in problem and "--screenshot" in problem
+
+
 @pytest.mark.parametrize(
     "args",
     [
