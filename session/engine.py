@@ -31,7 +31,7 @@ from .savefile import encode
 from .state import INT32_MAX, SessionState
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler, Timer
 
-__all__ = ["MAX_SECONDS", "ClientSession", "SessionClosedError"]
+__all__ = ["MAX_SECONDS", "ClientSession", "SessionClosedError", "check_seconds"]
 
 MAX_SECONDS = INT32_MAX
 """The largest timeout or interval, in seconds: the .NET setters take an Int32."""
@@ -41,7 +41,8 @@ class SessionClosedError(RuntimeError):
     """The session was closed; make a new one to go on tracking."""
 
 
-def _seconds(name: str, value: object) -> float:
+def check_seconds(name: str, value: object) -> float:
+    """``value`` as seconds for the setting ``name``, or a ValueError/TypeError naming both."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number of seconds, got {value!r}")
     seconds = float(value)
@@ -111,9 +112,9 @@ class ClientSession(MobileControls):
         id_factory: Callable[[], str] | None = None,
         continue_session_on_restart: bool = False,
     ) -> None:
-        self._foreground_timeout = _seconds("foreground_timeout", foreground_timeout)
-        self._background_timeout = _seconds("background_timeout", background_timeout)
-        self._check_interval = _seconds("check_interval", check_interval)
+        self._foreground_timeout = check_seconds("foreground_timeout", foreground_timeout)
+        self._background_timeout = check_seconds("background_timeout", background_timeout)
+        self._check_interval = check_seconds("check_interval", check_interval)
         self._logger = logger or logging.getLogger("session")
         self._policy = make_policy(policy, continue_session_on_restart=continue_session_on_restart)
         self._clock: Clock = clock if clock is not None else SystemClock()
@@ -276,7 +277,7 @@ class ClientSession(MobileControls):
 
     @foreground_timeout.setter
     def foreground_timeout(self, value: float) -> None:
-        self._foreground_timeout = _seconds("foreground_timeout", value)
+        self._foreground_timeout = check_seconds("foreground_timeout", value)
 
     @property
     def background_timeout(self) -> float:
@@ -284,7 +285,7 @@ class ClientSession(MobileControls):
 
     @background_timeout.setter
     def background_timeout(self, value: float) -> None:
-        self._background_timeout = _seconds("background_timeout", value)
+        self._background_timeout = check_seconds("background_timeout", value)
 
     @property
     def check_interval(self) -> float:
@@ -293,7 +294,7 @@ class ClientSession(MobileControls):
 
     @check_interval.setter
     def check_interval(self, value: float) -> None:
-        self._check_interval = _seconds("check_interval", value)
+        self._check_interval = check_seconds("check_interval", value)
 
     # ------------------------------------------------------------------ events
 

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from .engine import ClientSession
+from .engine import ClientSession, check_seconds
 from .events import (
     BackgroundChanged,
     CheckerChanged,
@@ -207,12 +207,12 @@ class ScenarioRun:
         unknown = set(values) - set(_VALUE_KEYS.get(action, ()))
         if unknown:
             raise ValueError(f"{action.value} takes no {', '.join(sorted(unknown))}")
-        before = len(self.expectations)
-        self.performed.append((self.time, action, dict(values)))
+        before, at = len(self.expectations), self.time
         try:
-            self._do(Step(self.time, action, values), action, dict(values))
+            self._do(Step(at, action, values), action, dict(values))
         finally:
             self._left_at = self.clock.now()
+        self.performed.append((at, action, dict(values)))  # only what was done is recorded
         return self.expectations[before:]
 
     def finish(self) -> None:
@@ -267,6 +267,8 @@ class ScenarioRun:
         elif action is Action.STOP_CHECKER:
             session.stop_checker()
         elif action is Action.SET:
+            for key, value in values.items():
+                check_seconds(key, value)  # all or nothing: a refused value changes nothing
             for key, value in values.items():
                 setattr(session, key, value)
                 self.settings[key] = value

@@ -148,6 +148,20 @@ def test_set_changes_each_timeout(save_path: Path, ids: Ids) -> None:
     assert run_b.passed
 
 
+def test_a_refused_setting_changes_nothing_and_is_not_recorded(save_path: Path, ids: Ids) -> None:
+    run = ScenarioRun(parse_scenario(steps('at = 0\ndo = "event"')), save_path, id_factory=ids)
+    try:
+        run.advance_to(10)
+        with pytest.raises(ValueError, match="check_interval"):
+            run.perform("set", foreground_timeout=60, check_interval=-1)
+        assert run.session.foreground_timeout == 600 and run.settings["foreground_timeout"] == 600
+        assert run.performed == []
+        run.perform("set", foreground_timeout=60)
+        assert run.performed == [(10, Action.SET, {"foreground_timeout": 60})]
+    finally:
+        run.finish()
+
+
 def test_restart_opens_a_new_session_on_the_same_file(save_path: Path, ids: Ids) -> None:
     opened: list[ClientSession] = []
     run = ScenarioRun(
