@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from .menus import SHORTCUTS
+
 __all__ = ["ABOUT", "HOW_SESSIONS_WORK", "HelpDialog"]
 
 HOW_SESSIONS_WORK = """
@@ -36,11 +38,12 @@ timeout, with no events in it.</p>
 <li>If several sessions reached the file in one save, the step says how many.</li>
 </ul>
 <h3>Keys</h3>
-<p><b>Space</b> fire an event · <b>B</b> background/foreground · <b>C</b> checker ·
-<b>P</b> pause/resume · <b>0</b>-<b>4</b> pause, 1x, 10x, 60x, 600x · <b>M</b> +1 min ·
-<b>Shift+M</b> +5 min · <b>N</b> next check · <b>F</b> follow the present ·
-<b>Ctrl+R</b> restart app · <b>Ctrl+O</b> open · <b>F1</b> this page</p>
 """
+
+
+HOW_SESSIONS_WORK += (
+    "<p>" + " · ".join(f"<b>{key}</b> {what}" for key, what in SHORTCUTS.items()) + "</p>"
+)  # the one list of keys, shared with the menus
 
 ABOUT = """
 <h2>snowsession</h2>

@@ -24,6 +24,10 @@ SHORTCUTS = {
     "Ctrl+R": "restart app",
     "Ctrl+K": "compare the dotnet and mobile policies",
     "Ctrl+O": "open a save file",
+    "Ctrl+Shift+O": "play a scenario file",
+    "Shift+N": "skip to the next scenario step",
+    "Ctrl+Shift+R": "record a scenario",
+    "Ctrl+Shift+M": "monitor a save file, read-only",
     "F1": "how sessions work",
 }
 
