@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Slot,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from session import EventTracked, Notification
@@ -89,10 +96,14 @@ class EventLog(QTableView):
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(22)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a narrow dock keeps both ends
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        """Every model (the log's, or a proxy adding columns) gets the same column sizing."""
+        super().setModel(model)
         header = self.horizontalHeader()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the event id
-        header.setStretchLastSection(False)
 
     @Slot(object)
     def on_note(self, note: Notification) -> None:
