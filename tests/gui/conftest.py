@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from session import VirtualClock
 from snowsession_gui import create_main_window
@@ -33,6 +33,22 @@ def _isolated_settings(tmp_path: Path) -> Iterator[None]:
     for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
         QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal dialog nobody answers would hang the run: fail the test instead.
+
+    A test that expects one patches the call itself, which overrides this.
+    """
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError(f"an unexpected modal dialog was opened: {args[1:3]}")
+
+    for name in ("question", "warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, refuse)
+    for name in ("getOpenFileName", "getSaveFileName", "getExistingDirectory"):
+        monkeypatch.setattr(QFileDialog, name, refuse)
 
 
 @pytest.fixture(autouse=True)
