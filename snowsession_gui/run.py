@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -26,9 +26,19 @@ log = logging.getLogger("snowsession_gui")
 ICON = Path(__file__).parent / "resources" / "snowsession.svg"
 
 
+_QT_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def _quiet_qt_messages(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own messages go to stderr as usual, less the offscreen plugin's harmless notes."""
+    if message not in _QT_NOISE:
+        print(message, file=sys.stderr)
+
+
 def _application() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        qInstallMessageHandler(_quiet_qt_messages)
         app = QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
