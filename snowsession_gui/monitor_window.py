@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -120,7 +120,10 @@ class MonitorWindow(QMainWindow):
             label.setObjectName(name)
             label.setAccessibleName(title)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setWordWrap(True)
+            if name.endswith("IdValue"):  # ids read whole, in the state panel's font
+                label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            else:
+                label.setWordWrap(True)
             self.fields[name] = label
             form.addRow(title, label)
         state = QWidget()
@@ -150,7 +153,7 @@ class MonitorWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.resizeDocks(
                 [dock],
-                [360 if name == "monitorStateDock" else 160],
+                [440 if name == "monitorStateDock" else 160],
                 Qt.Orientation.Horizontal
                 if name == "monitorStateDock"
                 else Qt.Orientation.Vertical,
