@@ -147,6 +147,9 @@ class TimelinePlot(QWidget):
         self.view = item.getViewBox()
         self.view.disableAutoRange()
         self.view.sigRangeChangedManually.connect(self._on_manual_range)
+        # Any change of the visible times (a program's setRange, a linked plot's pan) shows
+        # the markers and labels of what has come into view.
+        self.view.sigXRangeChanged.connect(self._on_x_range)
 
         self.band_curve = pg.PlotDataItem(fillLevel=0.0, name="background")
         self.band_curve.setZValue(-10)
@@ -229,6 +232,10 @@ class TimelinePlot(QWidget):
         (x0, x1), _y = self.view.viewRange()
         self._span = max(10.0, x1 - x0)
         self.set_follow(False)
+        self._update_markers()
+
+    @Slot()
+    def _on_x_range(self, *_: object) -> None:
         self._update_markers()
 
     @Slot()

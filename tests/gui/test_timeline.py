@@ -217,3 +217,15 @@ def test_an_index_going_back_is_labelled_as_such(qtbot, tmp_path):
     assert [(j.at, j.index, j.count) for j in data.jumps] == [(20.0, 1, -5)]
     assert jump_label(-5, 1) == "back to 1 (a new user or a reset)"
     assert jump_label(3, 9) == "+3 sessions in one save"
+
+
+def test_markers_follow_any_change_of_the_visible_times(window, clock):
+    session = window.host.session
+    session.start_checker()
+    clock.advance(3 * 615)  # sessions 2, 3 and 4, at 615, 1230 and 1845
+    settle(window)
+    plot = window.timeline.ensure_plot()
+    plot.view.setXRange(600, 700, padding=0)  # a program's (or a linked plot's) range change
+    assert list(plot.start_markers.getData()[1]) == [2]
+    plot.view.setXRange(0, 2000, padding=0)
+    assert list(plot.start_markers.getData()[1]) == [1, 2, 3, 4]
