@@ -176,6 +176,8 @@ class QaTools(QObject):
             self.window.show_error("Cannot run this scenario", str(error))
             self._enable()
             return None
+        if run.end > 0:  # the whole scenario fits the timeline once it has played
+            w.timeline.set_span(max(60.0, run.end * 1.5))
         self.panel.start(run, name, recording)
         self.panel.refresh()
         if not self.dock.isVisible():
