@@ -307,3 +307,15 @@ def test_a_recording_under_the_mobile_policy_replays_the_same(make_window, tmp_p
         (s.at, s.index, s.reason) for s in run.sessions
     ]
     assert len(run.sessions) == 3 and replay.passed
+
+
+def test_a_finished_scenario_fits_the_timeline(window, tmp_path):
+    run = window.qa.play_file(write(tmp_path, MIXED))  # 200 simulated seconds
+    window.host.sim.skip(run.end + 10)
+    assert run.done
+    settle(window)
+    window.timeline.redraw()
+    origin = window.qa.player.origin
+    x0, x1 = window.timeline.visible_range()
+    assert x0 <= origin and origin + run.end <= x1
+    assert x1 - x0 < 600  # not the default quarter of an hour: the run fills the view
