@@ -10,7 +10,6 @@ system watcher (a folder that is deleted and made again is not seen by it).
 from __future__ import annotations
 
 import datetime
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -312,18 +311,12 @@ def run_monitor(app: QApplication, path: Path, screenshot: Path | None = None) -
     window.show()
     if screenshot is None:
         return app.exec()
-    try:
+    from .run import write_picture
+
+    def prepare() -> None:
         app.processEvents()
         window.ensure_plot()
         window.timeline.redraw()
         app.processEvents()
-        ok = window.grab().save(str(screenshot), "PNG")
-    finally:
-        window.close()
-        window.deleteLater()
-        app.processEvents()
-    if not ok:
-        print(f"snowsession-gui: could not write {screenshot}", file=sys.stderr)
-        return 1
-    print(f"snowsession-gui: wrote {screenshot}")
-    return 0
+
+    return write_picture(app, window, screenshot, prepare)

@@ -7,12 +7,13 @@ import logging
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from session import VirtualClock
 
@@ -101,16 +102,26 @@ def _screenshot(app: QApplication, args: argparse.Namespace, options: dict) -> i
         except CannotOpen as error:
             print(f"snowsession-gui: {error}", file=sys.stderr)
             return 2
-        try:
-            window.show()
-            play_demo(window)
-            ok = window.grab().save(str(args.screenshot), "PNG")
-        finally:
-            window.close()
-            window.deleteLater()
-            app.processEvents()
+        window.show()
+        return write_picture(app, window, args.screenshot, lambda: play_demo(window))
+
+
+def write_picture(
+    app: QApplication, window: QWidget, path: Path, prepare: Callable[[], object]
+) -> int:
+    """Run ``prepare``, grab ``window`` to the PNG ``path``, close it, say so in one line.
+
+    Returns the command's exit status.
+    """
+    try:
+        prepare()
+        ok = window.grab().save(str(path), "PNG")
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
     if not ok:
-        print(f"snowsession-gui: could not write {args.screenshot}", file=sys.stderr)
+        print(f"snowsession-gui: could not write {path}", file=sys.stderr)
         return 1
-    print(f"snowsession-gui: wrote {args.screenshot}")
+    print(f"snowsession-gui: wrote {path}")
     return 0
