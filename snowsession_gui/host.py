@@ -151,6 +151,9 @@ class SessionHost(QObject):
             raise
         bridge.attach(session)
         self.bridge = bridge
+        # The timeline is read from the file: the session's start must be on disk before the
+        # first reading, or a quick timeout could reach the file first and hide it.
+        session.flush(timeout=2.0)
         return session
 
     def _construct(self, path: Path) -> ClientSession:

@@ -170,6 +170,7 @@ class ScenarioPlayer(QObject):
 
     def _on_session(self, session: ClientSession) -> None:
         assert self._bridge is not None
+        session.flush(timeout=2.0)  # its start on disk before the timeline reads the file
         self.host.adopt(session, self._bridge)
 
     def _drive(self, target: float) -> None:

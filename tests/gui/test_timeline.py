@@ -229,3 +229,22 @@ def test_markers_follow_any_change_of_the_visible_times(window, clock):
     assert list(plot.start_markers.getData()[1]) == [2]
     plot.view.setXRange(0, 2000, padding=0)
     assert list(plot.start_markers.getData()[1]) == [1, 2, 3, 4]
+
+
+def test_the_first_session_reaches_the_timeline_on_a_slow_disk(make_window, clock, monkeypatch):
+    import time as real_time
+
+    from session.storage import SaveFile
+
+    write = SaveFile.write
+
+    def slow(self, data):
+        real_time.sleep(0.1)  # the writer thread is slow; the window must not read first
+        write(self, data)
+
+    monkeypatch.setattr(SaveFile, "write", slow)
+    window = make_window()
+    window.host.session.get_session_context("e")
+    clock.advance(615)  # a foreground timeout before the window has read anything
+    settle(window)
+    assert list(window.timeline.data.step_y.view()) == [1, 2]
