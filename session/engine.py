@@ -327,8 +327,7 @@ class ClientSession(MobileControls):
             state = self._state
             if state.first_event_id is None:
                 state = self._state = replace(state, first_event_id=event_id)
-                live.context = self._policy.context(state)
-            context = live.context
+            context = live.context  # None for a new session, so its first event builds it
             if context is None or not self._policy.cacheable_context:
                 context = live.context = self._policy.context(state)
             if self._policy.uses_checker and self._timer is None:

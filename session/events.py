@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 from .state import SessionState
 
@@ -170,11 +171,4 @@ class Observers:
                 )
 
 
-_KINDS = (
-    SessionStarted,
-    EventTracked,
-    CheckerChanged,
-    BackgroundChanged,
-    StorageProblem,
-    StorageRecovered,
-)
+_KINDS = get_args(Notification)
