@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -33,6 +33,7 @@ from session.save_report import read_report
 
 from .save_watcher import SaveFileReading, SaveFileWatcher
 from .sim_clock import format_clock
+from .state_panel import session_index_label
 from .timeline import Timeline
 
 __all__ = ["MonitorWindow"]
@@ -98,12 +99,7 @@ class MonitorWindow(QMainWindow):
         self.timeline = Timeline(self._now, self)
         self.timeline.setToolTip("Session index of the file over the time it has been monitored")
 
-        self.index_value = QLabel("—")
-        self.index_value.setObjectName("sessionIndexValue")
-        big = QFont(self.font())
-        big.setPointSizeF(big.pointSizeF() * 3.2)
-        big.setBold(True)
-        self.index_value.setFont(big)
+        self.index_value = session_index_label(self)
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
         form.addRow("Session index", self.index_value)

@@ -10,7 +10,7 @@ from session import ClientSession
 
 from .sim_clock import format_clock
 
-__all__ = ["StatePanel", "format_countdown"]
+__all__ = ["StatePanel", "format_countdown", "session_index_label"]
 
 
 def format_countdown(seconds: float) -> str:
@@ -21,6 +21,17 @@ def format_countdown(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def session_index_label(parent: QWidget) -> QLabel:
+    """The session index, large: the first thing to read in a state panel."""
+    label = QLabel("—", parent)
+    label.setObjectName("sessionIndexValue")
+    big = QFont(parent.font())
+    big.setPointSizeF(big.pointSizeF() * 3.2)
+    big.setBold(True)
+    label.setFont(big)
+    return label
+
+
 class StatePanel(QFrame):
     """Read-only view of a session's state; :meth:`refresh` copies it from the engine."""
 
@@ -29,12 +40,7 @@ class StatePanel(QFrame):
         self.setObjectName("statePanel")
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
-        self.index_value = QLabel("—")
-        self.index_value.setObjectName("sessionIndexValue")
-        big = QFont(self.font())
-        big.setPointSizeF(big.pointSizeF() * 3.2)
-        big.setBold(True)
-        self.index_value.setFont(big)
+        self.index_value = session_index_label(self)
         self.index_value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.index_caption = QLabel("SESSION INDEX")
         self.index_caption.setObjectName("sessionIndexCaption")
