@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,snowplow]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -21,6 +21,7 @@ test: lint pytest
 lint: $(STAMP)
 	$(BIN)/ruff check session snowsession_gui tests benchmarks
 	$(BIN)/ruff format --check session snowsession_gui tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 pytest: $(STAMP)

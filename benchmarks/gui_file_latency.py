@@ -19,7 +19,7 @@ USER = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
 
 def write_index(path: Path, index: int) -> None:
-    from session.savefile import encode
+    from session.storage.format import encode
 
     session_id = f"00000000-0000-4000-8000-{index:012d}"
     data = encode(

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from session import ClientSession, VirtualClock
 from session.scenario import parse_scenario
-from session.scenario_output import write_csv, write_json, write_table
-from session.scenario_run import ScenarioRun
+from session.scenario.output import write_csv, write_json, write_table
+from session.scenario.run import ScenarioRun
 
 WEEK = 7 * 24 * 3600
 TARGET_S = 2.0

@@ -7,7 +7,7 @@
 """
 
 from .context import SCHEMA_1_0_1, SCHEMA_1_0_2, SessionContext, load_schema
-from .engine import MAX_SECONDS, ClientSession, SessionClosedError
+from .engine import ClientSession, SessionClosedError
 from .events import (
     BackgroundChanged,
     CheckerChanged,
@@ -19,17 +19,20 @@ from .events import (
     StorageProblem,
     StorageRecovered,
 )
-from .mobile import MobilePolicy
-from .policy import DotNetPolicy, Policy, PolicyError
+from .policy import POLICY_NAMES, DotNetPolicy, MobilePolicy, Policy, PolicyError
+from .settings import DEFAULTS, MAX_SECONDS, SETTING_NAMES, Timeouts, check_seconds
 from .state import INT32_MAX, SessionState
 from .storage import SaveFileBusyError, read_save_file
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler, Timer, VirtualClock
 
 __all__ = [
+    "DEFAULTS",
     "INT32_MAX",
     "MAX_SECONDS",
+    "POLICY_NAMES",
     "SCHEMA_1_0_1",
     "SCHEMA_1_0_2",
+    "SETTING_NAMES",
     "BackgroundChanged",
     "CheckerChanged",
     "ClientSession",
@@ -52,8 +55,10 @@ __all__ = [
     "StorageRecovered",
     "SystemClock",
     "ThreadScheduler",
+    "Timeouts",
     "Timer",
     "VirtualClock",
+    "check_seconds",
     "load_schema",
     "read_save_file",
 ]

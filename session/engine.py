@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
-import numbers
 import os
 import threading
 import uuid
@@ -24,33 +22,18 @@ from .events import (
     Reason,
     SessionStarted,
 )
-from .mobile import MobileControls
-from .persistence import Persistence
-from .policy import Policy, make_policy
-from .savefile import encode
+from .policy import MobileControls, Policy, make_policy
+from .settings import DEFAULTS, check_seconds
 from .state import INT32_MAX, SessionState
+from .storage.format import encode
+from .storage.saving import Persistence
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler, Timer
 
-__all__ = ["MAX_SECONDS", "ClientSession", "SessionClosedError", "check_seconds"]
-
-MAX_SECONDS = INT32_MAX
-"""The largest timeout or interval, in seconds: the .NET setters take an Int32."""
+__all__ = ["ClientSession", "SessionClosedError"]
 
 
 class SessionClosedError(RuntimeError):
     """The session was closed; make a new one to go on tracking."""
-
-
-def check_seconds(name: str, value: object) -> float:
-    """``value`` as seconds for the setting ``name``, or a ValueError/TypeError naming both."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number of seconds, got {value!r}")
-    seconds = float(value)
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ValueError(f"{name} must be a positive, finite number of seconds, got {value!r}")
-    if seconds > MAX_SECONDS:
-        raise ValueError(f"{name} must be at most {MAX_SECONDS} seconds, got {value!r}")
-    return seconds
 
 
 class _Live:
@@ -100,9 +83,9 @@ class ClientSession(MobileControls):
     def __init__(
         self,
         save_path: str | os.PathLike[str],
-        foreground_timeout: float = 600,
-        background_timeout: float = 300,
-        check_interval: float = 15,
+        foreground_timeout: float = DEFAULTS.foreground_timeout,
+        background_timeout: float = DEFAULTS.background_timeout,
+        check_interval: float = DEFAULTS.check_interval,
         logger: logging.Logger | None = None,
         *,
         clock: Clock | None = None,

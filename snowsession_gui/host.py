@@ -24,7 +24,7 @@ from .seconds_input import parse_seconds
 from .sim_clock import SimulationClock
 
 if TYPE_CHECKING:
-    from session.scenario_run import ScenarioRun
+    from session.scenario.run import ScenarioRun
 
 __all__ = ["SETTINGS", "CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
 

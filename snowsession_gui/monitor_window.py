@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session.save_report import read_report
+from session.storage.report import read_report
 
 from .save_watcher import SaveFileReading, SaveFileWatcher
 from .sim_clock import format_clock

@@ -15,11 +15,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QMessageBox
 
-from session.scenario import Scenario, ScenarioError
-from session.scenario_run import ScenarioRun
-from session.scenario_timeline import ExpectationResult, Mark
+from session.scenario import Scenario, ScenarioError, example_scenarios
+from session.scenario.run import ScenarioRun
+from session.scenario.timeline import ExpectationResult, Mark
 
-from .cli import shipped_scenarios
 from .exports import event_log_csv, event_log_json, write_text
 from .monitor_window import MonitorWindow
 from .scenario_panel import ExpectationMarks, ScenarioPanel
@@ -93,7 +92,7 @@ class QaTools(QObject):
 
         examples = QMenu("E&xample scenarios", w)
         examples.setObjectName("examplesMenu")
-        for name, path in shipped_scenarios().items():
+        for name, path in example_scenarios().items():
             action = examples.addAction(name)
             action.setObjectName(f"example:{name}")
             action.triggered.connect(lambda *_, p=path: self.play_file(p))
@@ -145,7 +144,7 @@ class QaTools(QObject):
 
     @Slot()
     def choose_scenario(self) -> None:
-        start = next(iter(shipped_scenarios().values()), Path.home()).parent
+        start = next(iter(example_scenarios().values()), Path.home()).parent
         path, _ = QFileDialog.getOpenFileName(
             self.window, "Open a scenario", str(start), "Scenarios (*.toml);;All (*)"
         )

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session.scenario_run import ScenarioRun
-from session.scenario_timeline import ExpectationResult
+from session.scenario.run import ScenarioRun
+from session.scenario.timeline import ExpectationResult
 
 from .sim_clock import format_clock
 

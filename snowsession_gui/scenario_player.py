@@ -17,8 +17,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from session import ClientSession, EventTracked, Notification
 from session.scenario import Scenario, ScenarioError, load_scenario
-from session.scenario_record import Recorder
-from session.scenario_run import ScenarioRun
+from session.scenario.record import Recorder
+from session.scenario.run import ScenarioRun
 
 from .host import SETTINGS, SessionHost
 from .qt_session import SessionBridge

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import filecmp
 import io
 import json
 import shutil
@@ -13,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import snowsession_gui.cli as cli
+import session.cli as cli
+import session.cli.commands as cli_commands
+import session.cli.scenarios as cli_scenarios
 from session import ClientSession, VirtualClock, read_save_file
-from session.scenario import load_scenario
-from session.scenario_run import ScenarioRun
+from session.scenario import example_scenarios, load_scenario
+from session.scenario.run import ScenarioRun
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "resources" / "scenarios").glob("*.toml"))
@@ -74,13 +75,11 @@ def test_every_example_runs_green(path: Path, tmp_path: Path) -> None:
     assert run.passed, [f.message for f in run.failures]
 
 
-def test_the_packaged_copies_match_the_examples() -> None:
-    packaged = cli.shipped_scenarios()
-    assert sorted(packaged) == [path.stem for path in SHIPPED]
+def test_the_packaged_examples_are_the_resources_folder() -> None:
+    packaged = example_scenarios()
+    assert sorted(packaged) == sorted(path.stem for path in SHIPPED)
     for path in SHIPPED:
-        assert filecmp.cmp(path, packaged[path.stem], shallow=False), (
-            f"copy {path} to snowsession_gui/resources/scenarios/"
-        )
+        assert packaged[path.stem].samefile(path), "one copy: resources/scenarios/"
 
 
 def test_examples_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
@@ -264,14 +263,14 @@ def test_policies(
     assert [r["summary"]["sessions"] for r in runs] == [7, 1]
     assert (tmp_path / "s.dotnet.xml").exists() and (tmp_path / "s.mobile.xml").exists()
 
-    real = cli.make_policy
+    real = cli_scenarios.make_policy
 
     def without_mobile(name: str) -> object:
         if name == "mobile":
             raise ValueError("unknown session policy 'mobile'")
         return real(name)
 
-    monkeypatch.setattr(cli, "make_policy", without_mobile)
+    monkeypatch.setattr(cli_scenarios, "make_policy", without_mobile)
     status, out, err = run_cli(capsys, "simulate", str(scenario), "--policy", "both")
     assert (status, out) == (2, "")
     assert err == (
@@ -356,7 +355,7 @@ def test_the_cli_never_imports_qt(tmp_path: Path, scenario: Path) -> None:
         "import runpy\n"
         "sys.argv = ['snowsession', 'simulate', sys.argv[1], '--format', 'json']\n"
         "try:\n"
-        "    runpy.run_module('snowsession_gui.cli', run_name='__main__')\n"
+        "    runpy.run_module('session.cli', run_name='__main__')\n"
         "except SystemExit as exit:\n"
         "    loaded = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))\n"
         "              and sys.modules[m] is not None]\n"
@@ -373,3 +372,64 @@ def test_the_cli_never_imports_qt(tmp_path: Path, scenario: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["passed"] is True
     assert done.stderr == "QT []\n"
+
+
+# ------------------------------------------------------------------ manners
+
+
+def test_alone_it_prints_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run_cli(capsys)
+    assert (status, err) == (0, "")
+    assert out.startswith("usage: snowsession")
+    for command in ("simulate", "check", "examples", "inspect", "watch"):
+        assert f"    {command} " in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["--version"])
+    assert exit.value.code == 0
+    assert capsys.readouterr().out == f"snowsession {version('snowsession')}\n"
+
+
+def test_every_command_has_a_description_and_examples() -> None:
+    import argparse
+
+    top = cli_commands.parser()
+    commands = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    assert commands.choices
+    for name, sub in commands.choices.items():
+        text = sub.format_help()
+        assert sub.description and len(sub.description) > 40, name
+        assert f"examples:\n  snowsession {name}" in text, name
+        for action in sub._actions:
+            if (action.option_strings and action.dest != "help") or not action.option_strings:
+                assert action.help, f"{name} {action.dest} has no help"
+
+
+def test_examples_are_written_out_and_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "my scenarios"
+    status, out, err = run_cli(capsys, "examples", "--write", str(folder))
+    assert (status, err) == (0, "")
+    written = sorted(folder.glob("*.toml"))
+    assert [p.name for p in written] == [p.name for p in SHIPPED]
+    assert out.splitlines() == [f"wrote {folder / p.name}" for p in SHIPPED]
+    for path in written:
+        assert path.read_bytes() == (ROOT / "resources" / "scenarios" / path.name).read_bytes()
+    status, out, err = run_cli(capsys, "simulate", str(written[0]))
+    assert (status, err) == (0, "")
+
+    (folder / "restarts.toml").write_text("# mine\n")
+    status, out, err = run_cli(capsys, "examples", "--write", str(folder))
+    assert (status, out) == (2, "")
+    assert err.startswith(f"snowsession: {folder} already has ") and "nothing was written" in err
+    assert (folder / "restarts.toml").read_text() == "# mine\n"
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    status, out, err = run_cli(capsys, "examples", "--write", str(blocker / "sub"))
+    assert status == 2 and err.startswith("snowsession: cannot write the examples to ")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import snowsession_gui.cli as cli
+import session.cli as cli
+import session.cli.savefiles as cli_savefiles
 from session import ClientSession, VirtualClock
 
 DATA = Path(__file__).parent / "data"
@@ -35,7 +36,7 @@ def _watch(path: Path, changes: list[Callable[[], None]], **options: object) -> 
             pending.pop(0)()
 
     out = io.StringIO()
-    status = cli.watch(path, out, interval=0.01, sleep=sleep, **options)  # type: ignore[arg-type]
+    status = cli_savefiles.watch(path, out, interval=0.01, sleep=sleep, **options)  # type: ignore[arg-type]
     assert status == 0
     return [line.split("  ", 1)[1] for line in out.getvalue().splitlines()]
 
@@ -120,7 +121,7 @@ def test_timeout_stops_it(tmp_path: Path) -> None:
         now[0] += seconds
 
     out = io.StringIO()
-    status = cli.watch(
+    status = cli_savefiles.watch(
         tmp_path / "x.xml", out, interval=0.4, timeout=1.0, sleep=sleep, monotonic=lambda: now[0]
     )
     assert status == 0 and slept == pytest.approx([0.4, 0.4, 0.2])
@@ -132,7 +133,7 @@ def test_ctrl_c_exits_0(
     def interrupted(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.time, "sleep", interrupted)
+    monkeypatch.setattr(cli_savefiles.time, "sleep", interrupted)
     assert cli.main(["watch", str(tmp_path / "x.xml")]) == 0
     out, err = capsys.readouterr()
     assert "watching" in out and err == ""
@@ -151,7 +152,7 @@ def test_watch_as_a_command(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "snowsession_gui.cli",
+            "session.cli",
             "watch",
             str(path),
             "--interval",

@@ -314,7 +314,7 @@ def test_expected_new_session_matches_what_the_engine_does(make_session, clock):
 
 
 def test_the_index_wraps_to_one_after_int32_max_with_a_warning(tmp_path, clock, caplog):
-    from session.savefile import encode
+    from session.storage.format import encode
 
     path = tmp_path / "s.xml"
     path.write_bytes(

@@ -23,8 +23,8 @@ from session import (
     SessionState,
     VirtualClock,
 )
-from session.mobile import iso_millis
 from session.policy import make_policy
+from session.policy.mobile import iso_millis
 
 
 @pytest.fixture

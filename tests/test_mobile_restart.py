@@ -18,8 +18,8 @@ from session import (
     VirtualClock,
     read_save_file,
 )
-from session.mobile import MOBILE_KEYS
-from session.savefile import SESSION_KEYS, decode
+from session.policy.mobile import MOBILE_KEYS
+from session.storage.format import SESSION_KEYS, decode
 
 
 @pytest.fixture

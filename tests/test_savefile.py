@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import DATA, FIRST, SECOND, USER
 
-from session.savefile import decode, encode, interpret
+from session.storage.format import decode, encode, interpret
 
 XSD = "http://www.w3.org/2001/XMLSchema"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from session.scenario import parse_scenario
-from session.scenario_output import (
+from session.scenario.output import (
     CSV_COLUMNS,
     summary,
     summary_line,
@@ -19,7 +19,7 @@ from session.scenario_output import (
     write_json,
     write_table,
 )
-from session.scenario_run import ScenarioRun
+from session.scenario.run import ScenarioRun
 
 TEXT = """\
 description = "two sessions"

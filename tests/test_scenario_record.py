@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from session.scenario import Action, Scenario, parse_scenario
-from session.scenario_record import Recorder, record
-from session.scenario_run import ScenarioRun
+from session.scenario.record import Recorder, record
+from session.scenario.run import ScenarioRun
 
 
 def _ids() -> Callable[[], str]:

@@ -10,8 +10,8 @@ import pytest
 
 from session import ClientSession, Notification, SessionStarted, VirtualClock, read_save_file
 from session.scenario import Action, Scenario, Step, parse_scenario
-from session.scenario_run import ScenarioRun
-from session.scenario_timeline import EventRun, ExpectationResult, Mark, SessionEntry
+from session.scenario.run import ScenarioRun
+from session.scenario.timeline import EventRun, ExpectationResult, Mark, SessionEntry
 
 Ids = Callable[[], str]
 

@@ -222,7 +222,7 @@ def test_attach_to_a_plain_tracker_with_the_dotnet_policy(collector, http, make_
 def test_session_never_imports_the_tracker_and_the_adapter_says_what_to_install():
     code = (
         "import sys\n"
-        "import session, session.mobile\n"
+        "import session, session.policy.mobile\n"
         "assert 'snowplow_tracker' not in sys.modules\n"
         "sys.modules['snowplow_tracker'] = None\n"
         "try:\n"

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
-from snowsession_gui.cli import shipped_scenarios
+from session.scenario import example_scenarios
 from snowsession_gui.exports import EVENT_FIELDS
 
 from .gui_helpers import settle
@@ -119,7 +119,7 @@ def test_a_failed_export_leaves_the_old_file_whole(window, tmp_path, monkeypatch
 
 
 def test_the_event_log_of_a_scenario_exports_its_events(window, tmp_path):
-    run = window.qa.play_file(shipped_scenarios()["restarts"])
+    run = window.qa.play_file(example_scenarios()["restarts"])
     while not run.done:
         window.qa.next_step()
     assert window.qa.export_log_csv(tmp_path / "run.csv")

@@ -10,10 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
 
-from session.scenario import load_scenario
-from session.scenario_run import ScenarioRun
-from snowsession_gui.cli import main as snowsession_main
-from snowsession_gui.cli import shipped_scenarios
+from session.cli import main as snowsession_main
+from session.scenario import example_scenarios, load_scenario
+from session.scenario.run import ScenarioRun
 from snowsession_gui.scenario_panel import FAIL, PASS
 
 from .gui_helpers import settle
@@ -53,7 +52,7 @@ def shown_error(window) -> QMessageBox:
     return boxes[0]
 
 
-@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+@pytest.mark.parametrize("name", sorted(example_scenarios()))
 def test_every_shipped_example_plays_green_from_its_menu_entry(window, name):
     action = window.findChild(QAction, f"example:{name}")
     assert action is not None, "each shipped example is listed in File > Example scenarios"
@@ -137,7 +136,7 @@ def test_a_missing_or_binary_scenario_file_is_a_message(window, tmp_path):
 
 
 def test_restart_steps_rebind_the_window_and_controls_act_through_the_run(window):
-    run = window.qa.play_file(shipped_scenarios()["restarts"])
+    run = window.qa.play_file(example_scenarios()["restarts"])
     assert run is not None
     sessions = []
     window.host.sessionReplaced.connect(sessions.append)
@@ -162,7 +161,7 @@ def test_restart_steps_rebind_the_window_and_controls_act_through_the_run(window
 
 
 def test_expectations_at_one_moment_share_a_marker_and_the_context_follows(window):
-    run = window.qa.play_file(shipped_scenarios()["background-long"])
+    run = window.qa.play_file(example_scenarios()["background-long"])
     while run.time < 15 * 60:
         window.qa.next_step()
     groups = window.qa.marks._groups

@@ -10,7 +10,7 @@ import pytest
 
 from gui.gui_helpers import settle
 from session import ClientSession, Reason, SessionStarted, SessionState
-from session.savefile import encode
+from session.storage.format import encode
 from snowsession_gui.save_watcher import SaveFileWatcher
 from snowsession_gui.timeline_data import TimelineData, describe_start
 

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from session import ClientSession, SessionStarted, SystemClock, VirtualClock
-from session.savefile import encode
+from session.storage.format import encode
 
 HOUR = 3600.0
 

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from session import read_save_file
-from session.savefile import Decoded, SavedSession, decode, interpret
 from session.storage import Loaded
+from session.storage.format import Decoded, SavedSession, decode, interpret
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLES = [p.read_bytes() for p in sorted(DATA.glob("dotnet-*.xml"))]

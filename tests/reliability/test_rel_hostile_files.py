@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from session import ClientSession, VirtualClock, read_save_file
-from session.savefile import decode, interpret
+from session.storage.format import decode, interpret
 
 USER = "0f8fad5b-d9cb-469f-a165-70867728950e"
 SESSION = "7c9e6679-7425-40de-944b-e07fc1f90ae7"

@@ -27,8 +27,8 @@ from session import (
     VirtualClock,
     read_save_file,
 )
-from session.savefile import encode
-from session.writer import WriteBehind
+from session.storage.format import encode
+from session.storage.writer import WriteBehind
 
 
 class Notes(list[Notification]):

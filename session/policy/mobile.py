@@ -22,12 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from .context import SessionContext
-from .events import Reason
-from .policy import Policy, PolicyError
-from .savefile import SavedSession
-from .state import INT32_MAX, SessionState
-from .timing import Clock, SystemClock
+from ..context import SessionContext
+from ..events import Reason
+from ..state import INT32_MAX, SessionState
+from ..storage.format import SavedSession
+from ..timing import Clock, SystemClock
+from .base import Policy, PolicyError
 
 __all__ = ["MOBILE_KEYS", "MobileControls", "MobilePolicy", "SessionCallback", "iso_millis"]
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import overload
 
-from .events import (
+from ..events import (
     BackgroundChanged,
     CheckerChanged,
     Notification,
@@ -23,7 +23,7 @@ from .events import (
     StorageProblem,
     StorageRecovered,
 )
-from .scenario import format_time
+from .model import format_time
 
 __all__ = ["EventEntry", "EventRun", "ExpectationResult", "Mark", "SessionEntry", "Timeline"]
 

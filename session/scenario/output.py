@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-from .scenario import format_time
-from .scenario_run import ScenarioRun
-from .scenario_timeline import EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
+from .model import format_time
+from .run import ScenarioRun
+from .timeline import EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
 
 __all__ = [
     "CSV_COLUMNS",

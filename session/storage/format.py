@@ -19,7 +19,7 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import XMLParser
 
-from .state import INT32_MAX
+from ..state import INT32_MAX
 
 __all__ = [
     "MAX_FILE_BYTES",

@@ -6,8 +6,8 @@ import logging
 import os
 from collections.abc import Callable
 
-from .events import Notification, StorageProblem, StorageRecovered
-from .storage import Loaded, SaveFile
+from ..events import Notification, StorageProblem, StorageRecovered
+from .file import Loaded, SaveFile
 from .writer import WriteBehind
 
 __all__ = ["Persistence"]

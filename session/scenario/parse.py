@@ -6,16 +6,16 @@ tomllib reads the TOML but gives no line numbers for what it read, so the lines 
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .engine import MAX_SECONDS
-from .policy import make_policy
-from .scenario import (
+from ..policy import POLICY_NAMES, make_policy
+from ..settings import check_seconds
+from .model import (
     EXPECT_KEYS,
     MAX_STEP_RUNS,
     TIMEOUT_KEYS,
@@ -27,7 +27,7 @@ from .scenario import (
     parse_time,
 )
 
-__all__ = ["load", "parse"]
+__all__ = ["example_scenarios", "load_scenario", "parse_scenario"]
 
 _ACTION_KEYS: dict[Action, tuple[str, ...]] = {
     Action.SET: TIMEOUT_KEYS,
@@ -36,8 +36,6 @@ _ACTION_KEYS: dict[Action, tuple[str, ...]] = {
 _STEP_KEYS = ("at", "do", "every", "until")
 _TOP_KEYS = ("session", "step", "description")
 _SESSION_KEYS = (*TIMEOUT_KEYS, "policy", "continue_session_on_restart")
-KNOWN_POLICIES = ("dotnet", "mobile")
-"""Policy names a scenario may use even where this engine lacks them (a run then says so)."""
 
 
 class _Lines:
@@ -100,7 +98,18 @@ class _Lines:
         return None
 
 
-def load(path: str | Path) -> Scenario:
+def example_scenarios() -> dict[str, Path]:
+    """The example scenarios that ship with the package, by name (the file name without .toml)."""
+    folder = resources.files("session.scenario.examples")
+    found = {
+        item.name.removesuffix(".toml"): Path(str(item))
+        for item in folder.iterdir()
+        if item.name.endswith(".toml")
+    }
+    return dict(sorted(found.items()))
+
+
+def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file. Raises :class:`ScenarioError` (or OSError)."""
     path = Path(path)
     data = path.read_bytes()
@@ -108,10 +117,10 @@ def load(path: str | Path) -> Scenario:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ScenarioError(str(path), f"the file is not UTF-8 text ({error.reason})") from None
-    return parse(text, str(path))
+    return parse_scenario(text, str(path))
 
 
-def parse(text: str, source: str = "<scenario>") -> Scenario:
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Check a scenario's TOML text and return it; :class:`ScenarioError` says what is wrong."""
     try:
         document = tomllib.loads(text)
@@ -201,7 +210,7 @@ class _Parser:
     def _policy(self, value: object, line: int | None, step: int | None = None) -> str:
         if not isinstance(value, str):
             raise self._fail(f'policy must be a name such as "dotnet", got {value!r}', line, step)
-        if value not in KNOWN_POLICIES:
+        if value not in POLICY_NAMES:
             try:
                 make_policy(value)
             except ValueError as error:
@@ -209,14 +218,10 @@ class _Parser:
         return value
 
     def _timeout(self, key: str, value: object, line: int | None, step: int | None = None) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._fail(f"{key} must be a number of seconds, got {value!r}", line, step)
-        if not math.isfinite(value) or value <= 0 or value > MAX_SECONDS:
-            raise self._fail(
-                f"{key} must be more than 0 and at most {MAX_SECONDS} seconds, got {value!r}",
-                line,
-                step,
-            )
+        try:
+            check_seconds(key, value)
+        except (TypeError, ValueError) as error:
+            raise self._fail(str(error), line, step) from None
         return value
 
     def _time(self, index: int, raw: dict[str, Any], key: str) -> float:

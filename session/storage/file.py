@@ -22,7 +22,7 @@ from pathlib import Path
 
 import filelock
 
-from .savefile import MAX_FILE_BYTES, SavedSession, decode, interpret
+from .format import MAX_FILE_BYTES, SavedSession, decode, interpret
 
 __all__ = ["Loaded", "SaveFile", "SaveFileBusyError", "read_save_file"]
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .scenario import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
-from .scenario_run import ScenarioRun
+from .model import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
+from .run import ScenarioRun
 
 __all__ = ["Recorder"]
 

@@ -34,8 +34,8 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "session.snowplow needs the Snowplow tracker: pip install 'snowsession[snowplow]'"
     ) from error
 
-from .context import SessionContext
-from .engine import ClientSession
+from ..context import SessionContext
+from ..engine import ClientSession
 
 __all__ = [
     "BACKGROUND_SCHEMA",

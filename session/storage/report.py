@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .savefile import Decoded, SavedSession, decode, interpret
-from .storage import read_bytes
+from .file import read_bytes
+from .format import Decoded, SavedSession, decode, interpret
 
 __all__ = ["Change", "Report", "Watcher", "read_report"]
 

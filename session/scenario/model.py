@@ -25,9 +25,10 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from ..settings import SETTING_NAMES
 
 __all__ = [
     "EXPECT_KEYS",
@@ -38,12 +39,10 @@ __all__ = [
     "ScenarioError",
     "Step",
     "format_time",
-    "load_scenario",
-    "parse_scenario",
     "parse_time",
 ]
 
-TIMEOUT_KEYS = ("foreground_timeout", "background_timeout", "check_interval")
+TIMEOUT_KEYS = SETTING_NAMES
 EXPECT_KEYS = ("session_index", "background", "checking")
 MAX_STEP_RUNS = 20_000_000
 """The most step runs (repeats included) one scenario may ask for: a typo guard."""
@@ -180,17 +179,3 @@ class Scenario:
         """The timeouts the scenario sets, as ``ClientSession`` keyword arguments."""
         values = {key: getattr(self, key) for key in TIMEOUT_KEYS}
         return {key: value for key, value in values.items() if value is not None}
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file. Raises :class:`ScenarioError` (or OSError)."""
-    from .scenario_parse import load
-
-    return load(path)
-
-
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    """Check a scenario's TOML text and return it; :class:`ScenarioError` says what is wrong."""
-    from .scenario_parse import parse
-
-    return parse(text, source)

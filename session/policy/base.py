@@ -1,26 +1,26 @@
 """Expiry rules: when a session ends, and what its context and save file hold.
 
 The engine keeps the state, the storage and the scheduling; a policy only answers questions
-about them. :class:`DotNetPolicy` is the .NET tracker's timer-driven behaviour, quirks included;
-:class:`~session.mobile.MobilePolicy` is the Android/iOS trackers' event-driven one.
+about them. :class:`~session.policy.DotNetPolicy` is the .NET tracker's timer-driven
+behaviour, quirks included; :class:`~session.policy.MobilePolicy` is the Android/iOS
+trackers' event-driven one.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .context import SessionContext
-from .events import Reason
-from .state import SessionState
-from .timing import Clock
+from ..context import SessionContext
+from ..events import Reason
+from ..state import SessionState
+from ..timing import Clock
 
 if TYPE_CHECKING:
-    from .savefile import SavedSession
+    from ..storage.format import SavedSession
 
-__all__ = ["DotNetPolicy", "Policy", "PolicyError", "make_policy"]
+__all__ = ["Policy", "PolicyError"]
 
 
 class PolicyError(RuntimeError):
@@ -94,61 +94,3 @@ class Policy:
     ) -> float | None:
         """When a new session will start if nothing else happens, or None if never."""
         raise NotImplementedError
-
-
-class DotNetPolicy(Policy):
-    """The Snowplow .NET tracker 1.3.1 ``ClientSession``.
-
-    A check expires the session when ``elapsed >= timeout``; an event never checks. After a
-    background expiry the checker stops, so the background adds at most one session.
-    """
-
-    name = "dotnet"
-
-    def expired_at_check(self, elapsed: float, timeout: float) -> bool:
-        return elapsed >= timeout
-
-    def stop_after_expiry(self, background: bool) -> bool:
-        return background
-
-    def context(self, state: SessionState) -> SessionContext:
-        return SessionContext.for_state(state)
-
-    def forecast(
-        self, last_access: float, timeout: float, next_check: float | None, interval: float
-    ) -> float | None:
-        # The first check at or after the deadline; checks after the next one are an interval
-        # apart (a changed interval takes effect at the next re-arm, as in .NET).
-        if next_check is None:
-            return None
-        deadline = last_access + timeout
-        if next_check >= deadline:
-            return next_check
-        return next_check + math.ceil((deadline - next_check) / interval) * interval
-
-
-POLICY_NAMES = ("dotnet", "mobile")
-
-
-def make_policy(policy: str | Policy, *, continue_session_on_restart: bool = False) -> Policy:
-    """A policy object from its name (``"dotnet"``, ``"mobile"``) or the object itself."""
-    if not isinstance(continue_session_on_restart, bool):
-        raise TypeError(
-            "continue_session_on_restart must be True or False, "
-            f"got {continue_session_on_restart!r}"
-        )
-    if isinstance(policy, str) and policy == "mobile":
-        from .mobile import MobilePolicy
-
-        return MobilePolicy(continue_session_on_restart=continue_session_on_restart)
-    if isinstance(policy, str) and policy == "dotnet":
-        policy = DotNetPolicy()
-    if not isinstance(policy, Policy):
-        names = ", ".join(repr(name) for name in POLICY_NAMES)
-        raise ValueError(f"unknown session policy {policy!r}; choose one of {names}")
-    if continue_session_on_restart and not policy.continue_session_on_restart:
-        raise ValueError(
-            f"continue_session_on_restart needs a policy that resumes sessions ('mobile'); "
-            f"this {policy.name!r} policy starts a new session at every start"
-        )
-    return policy

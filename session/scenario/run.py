@@ -17,8 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from .engine import ClientSession, check_seconds
-from .events import (
+from ..engine import ClientSession
+from ..events import (
     BackgroundChanged,
     CheckerChanged,
     Notification,
@@ -28,9 +28,13 @@ from .events import (
     StorageProblem,
     StorageRecovered,
 )
-from .policy import Policy, make_policy
-from .scenario import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
-from .scenario_timeline import (
+from ..policy import Policy, make_policy
+from ..settings import DEFAULTS, check_seconds
+from ..state import SessionState
+from ..storage.file import read_save_file
+from ..timing import VirtualClock
+from .model import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
+from .timeline import (
     Entry,
     EventEntry,
     ExpectationResult,
@@ -41,13 +45,8 @@ from .scenario_timeline import (
     mark_for,
     why_new_session,
 )
-from .state import SessionState
-from .storage import read_save_file
-from .timing import VirtualClock
 
 __all__ = ["ScenarioRun"]
-
-DEFAULTS = {"foreground_timeout": 600.0, "background_timeout": 300.0, "check_interval": 15.0}
 
 # Everything but EventTracked: the run records its own events, and an observer that does not
 # want them keeps the engine's event path lock-free (the week-long benchmark is 604,800 events).
@@ -101,7 +100,7 @@ class ScenarioRun:
         self._on_session = on_session
         self._on_record = on_record
         self._id_factory = id_factory or (lambda: str(uuid.uuid4()))
-        self.settings: dict[str, float] = {**DEFAULTS, **scenario.settings()}
+        self.settings: dict[str, float] = {**DEFAULTS.as_dict(), **scenario.settings()}
         self.record = Timeline()
         """What happened so far (also read through the properties below)."""
         self.sessions = self.record.sessions

@@ -1,0 +1,1 @@
+"""The example scenarios: installed as the package ``session.scenario.examples`` (see pyproject)."""

@@ -1,0 +1,27 @@
+"""The client session inside the Snowplow Python tracker (``pip install 'snowsession[snowplow]'``).
+
+See :mod:`session.snowplow.tracker`. This package imports ``snowplow_tracker``; the engine never
+does.
+"""
+
+from __future__ import annotations
+
+from .tracker import (
+    BACKGROUND_SCHEMA,
+    FOREGROUND_SCHEMA,
+    SessionTracker,
+    attach,
+    complete_payload,
+    event_payload,
+    track_lifecycle,
+)
+
+__all__ = [
+    "BACKGROUND_SCHEMA",
+    "FOREGROUND_SCHEMA",
+    "SessionTracker",
+    "attach",
+    "complete_payload",
+    "event_payload",
+    "track_lifecycle",
+]

@@ -1,0 +1,86 @@
+"""What a plain ``pip install`` gives: the engine and the command line, without Qt."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BLOCK_QT = (
+    "import sys\n"
+    "for name in ('PySide6', 'pyqtgraph', 'shiboken6'):\n"
+    "    sys.modules[name] = None  # as if the gui extra were not installed\n"
+)
+
+
+def test_the_window_without_its_extra_says_how_to_get_it_in_one_line() -> None:
+    code = BLOCK_QT + "from snowsession_gui.__main__ import main\nsys.exit(main())\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("snowsession-gui: the window needs PySide6, pyqtgraph")
+    assert "pip install 'snowsession[gui]'" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_plain_install_is_the_engine_and_the_command_line_without_qt(tmp_path: Path) -> None:
+    """Build the wheel as a user would get it, install it into a new virtual environment and
+    use it there: no Qt or numpy comes with it, and nothing in the build warns."""
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONWARNINGS": ""}
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "dist"), "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert built.returncode == 0, built.stderr
+    assert "Warning" not in built.stdout + built.stderr, built.stdout + built.stderr
+    wheel = next((tmp_path / "dist").glob("snowsession-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    bin_ = venv / "bin"
+    installed = subprocess.run(
+        [str(bin_ / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert installed.returncode == 0, installed.stderr
+    frozen = subprocess.run(
+        [str(bin_ / "python"), "-m", "pip", "freeze"], capture_output=True, text=True, check=True
+    ).stdout.lower()
+    for heavy in ("pyside6", "shiboken6", "pyqtgraph", "numpy"):
+        assert heavy not in frozen, frozen
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            argv, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env
+        )
+
+    version = run(str(bin_ / "snowsession"), "--version")
+    assert version.returncode == 0 and version.stdout.startswith("snowsession "), version
+    listed = run(str(bin_ / "snowsession"), "examples")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 6, listed
+    simulated = run(str(bin_ / "snowsession"), "simulate", "dotnet-timing-test")
+    assert simulated.returncode == 0 and "0 failed" in simulated.stdout, simulated
+    every_module = (
+        "import importlib, pkgutil, session\n"
+        "names = [m.name for m in pkgutil.walk_packages(session.__path__, 'session.')\n"
+        "         if not m.name.startswith('session.snowplow')\n"
+        "         and not m.name.endswith('__main__')]\n"
+        "for name in names: importlib.import_module(name)\n"
+        "print(len(names))\n"
+    )
+    imported = run(str(bin_ / "python"), "-c", every_module)
+    assert imported.returncode == 0 and int(imported.stdout) > 20, imported
+    window = run(str(bin_ / "snowsession-gui"))
+    assert window.returncode == 1 and window.stderr.count("\n") == 1, window
+    assert "pip install 'snowsession[gui]'" in window.stderr
