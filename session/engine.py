@@ -17,13 +17,15 @@ from .events import (
     BackgroundChanged,
     CheckerChanged,
     EventTracked,
+    Notification,
     Observer,
     Observers,
     Reason,
     SessionStarted,
+    SettingsChanged,
 )
 from .policy import MobileControls, Policy, make_policy
-from .settings import DEFAULTS, check_seconds
+from .settings import DEFAULTS, Timeouts, check_seconds
 from .state import INT32_MAX, SessionState
 from .storage.format import encode
 from .storage.saving import Persistence
@@ -260,7 +262,7 @@ class ClientSession(MobileControls):
 
     @foreground_timeout.setter
     def foreground_timeout(self, value: float) -> None:
-        self._foreground_timeout = check_seconds("foreground_timeout", value)
+        self._change_setting("foreground_timeout", value)
 
     @property
     def background_timeout(self) -> float:
@@ -268,7 +270,7 @@ class ClientSession(MobileControls):
 
     @background_timeout.setter
     def background_timeout(self, value: float) -> None:
-        self._background_timeout = check_seconds("background_timeout", value)
+        self._change_setting("background_timeout", value)
 
     @property
     def check_interval(self) -> float:
@@ -277,7 +279,21 @@ class ClientSession(MobileControls):
 
     @check_interval.setter
     def check_interval(self, value: float) -> None:
-        self._check_interval = check_seconds("check_interval", value)
+        self._change_setting("check_interval", value)
+
+    @property
+    def settings(self) -> Timeouts:
+        """The three timing settings as they are now."""
+        return Timeouts(self._foreground_timeout, self._background_timeout, self._check_interval)
+
+    def _change_setting(self, name: str, value: object) -> None:
+        seconds = check_seconds(name, value)
+        with self._lock:
+            self._ensure_open()
+            if getattr(self, f"_{name}") == seconds:
+                return
+            setattr(self, f"_{name}", seconds)
+            self._observers.notify(SettingsChanged(name, self.settings, self._now()))
 
     # ------------------------------------------------------------------ events
 
@@ -316,7 +332,7 @@ class ClientSession(MobileControls):
             if self._policy.uses_checker and self._timer is None:
                 self._arm(now, notify=True)
             if self._observers.wants_events:
-                self._observers.notify(EventTracked(event_id, state, now))
+                self._observers.notify(EventTracked(event_id, state, now, context))
             return context
 
     def _track_at_event(self, event_id: str, now: float) -> SessionContext:
@@ -335,7 +351,7 @@ class ClientSession(MobileControls):
         if policy.continue_session_on_restart:
             self._save()
         if self._observers.wants_events:
-            self._observers.notify(EventTracked(event_id, state, now))
+            self._observers.notify(EventTracked(event_id, state, now, context))
         return context
 
     def set_background(self, background: bool) -> None:
@@ -372,6 +388,7 @@ class ClientSession(MobileControls):
     def stop_checker(self) -> None:
         """Stop the expiry checker; the next event or foreground switch arms it again."""
         with self._lock:
+            self._ensure_open()
             if self._timer is None:
                 return
             self._disarm()
@@ -451,6 +468,7 @@ class ClientSession(MobileControls):
         # Under the lock: deciding on the lock-free event path reads the checker's state, which
         # a concurrent stop_checker() could change between the read and the write.
         with self._lock:
+            self._ensure_open()
             unsubscribe = self._observers.add(observer, kinds)
             self._update_fast()
 
@@ -467,6 +485,9 @@ class ClientSession(MobileControls):
             and not self._observers.wants_events
             and self._policy.cacheable_context
         )
+
+    def _notify(self, note: Notification) -> None:
+        self._observers.notify(note)
 
     def _ensure_open(self) -> None:
         if self._closed:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import get_args
 
+from .context import SessionContext
+from .settings import Timeouts
 from .state import SessionState
 
 __all__ = [
@@ -26,8 +28,11 @@ __all__ = [
     "EventTracked",
     "Notification",
     "Observer",
+    "PausedChanged",
     "Reason",
+    "SessionRequested",
     "SessionStarted",
+    "SettingsChanged",
     "StorageProblem",
     "StorageRecovered",
 ]
@@ -69,11 +74,13 @@ class SessionStarted:
 
 @dataclass(frozen=True, slots=True)
 class EventTracked:
-    """An event was tracked: ``state`` is the session it belongs to, after it was counted."""
+    """An event was tracked: ``state`` is the session it belongs to, after it was counted, and
+    ``context`` the ``client_session`` context it was given."""
 
     event_id: str
     state: SessionState
     at: float
+    context: SessionContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,31 @@ class BackgroundChanged:
     """The host application went to the background (``background``) or to the foreground."""
 
     background: bool
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsChanged:
+    """A timing setting was changed: ``name`` is the one that changed, ``settings`` all three
+    as they are now."""
+
+    name: str
+    settings: Timeouts
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PausedChanged:
+    """The session was paused (``paused``) or resumed (mobile policy)."""
+
+    paused: bool
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRequested:
+    """A new session was asked for; it starts at the next event (mobile policy)."""
+
     at: float
 
 
@@ -114,6 +146,9 @@ Notification = (
     | EventTracked
     | CheckerChanged
     | BackgroundChanged
+    | SettingsChanged
+    | PausedChanged
+    | SessionRequested
     | StorageProblem
     | StorageRecovered
 )

@@ -19,6 +19,8 @@ from session import (
     SaveFileBusyError,
     SessionClosedError,
     SessionStarted,
+    SettingsChanged,
+    Timeouts,
     VirtualClock,
     read_save_file,
 )
@@ -411,13 +413,51 @@ def test_close_stops_the_checker_and_refuses_further_use(make_session, clock):
     s.close()
     s.close()
     assert s.closed and not s.is_checking and clock.pending == 0
+    state = s.state
     for call in (
         lambda: s.get_session_context("e"),
         s.start_checker,
+        s.stop_checker,
         lambda: s.set_background(True),
+        lambda: setattr(s, "foreground_timeout", 60),
+        lambda: setattr(s, "background_timeout", 60),
+        lambda: setattr(s, "check_interval", 60),
+        lambda: s.subscribe(print),
     ):
         with pytest.raises(SessionClosedError, match="closed"):
             call()
+    # Reading still works, and nothing changed.
+    assert s.state == state and s.foreground_timeout == 600 and s.session_index == 1
+    assert s.settings.check_interval == 5
+
+
+def test_every_setting_change_is_a_notification(make_session, clock):
+    seen = Recorder()
+    s = make_session(observers=[seen])
+    clock.advance(2)
+    s.foreground_timeout = 120
+    s.foreground_timeout = 120  # no change, no notification
+    s.background_timeout = 30.5
+    s.check_interval = 5
+    notes = seen.of(SettingsChanged)
+    assert [(n.name, n.at) for n in notes] == [
+        ("foreground_timeout", 2),
+        ("background_timeout", 2),
+        ("check_interval", 2),
+    ]
+    assert notes[0].settings == Timeouts(120, 300, 15)
+    assert notes[-1].settings == s.settings == Timeouts(120, 30.5, 5)
+    with pytest.raises(ValueError, match="foreground_timeout must be more than 0"):
+        s.foreground_timeout = 0
+    assert len(seen.of(SettingsChanged)) == 3 and s.foreground_timeout == 120
+
+
+def test_an_event_notification_carries_its_context(make_session):
+    seen = Recorder()
+    s = make_session(observers=[seen])
+    context = s.get_session_context("e1")
+    (note,) = seen.of(EventTracked)
+    assert note.context is context and note.context.data["firstEventId"] == "e1"
 
 
 def test_context_manager_closes(save_path, clock):

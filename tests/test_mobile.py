@@ -17,8 +17,10 @@ from session import (
     DotNetPolicy,
     EventTracked,
     MobilePolicy,
+    PausedChanged,
     PolicyError,
     Reason,
+    SessionRequested,
     SessionStarted,
     SessionState,
     VirtualClock,
@@ -450,3 +452,15 @@ def test_random_walks_keep_every_invariant(mobile, clock, tmp_path, seed):
     # Every session but the current one had events; no index was skipped.
     assert len(counts) == s.session_index
     assert s.session_index == 1 + len(started)
+
+
+def test_pause_resume_and_a_requested_session_are_notifications(make_session, clock):
+    seen = Recorder()
+    s = make_session(policy="mobile", observers=[seen])
+    clock.advance(1)
+    s.pause()
+    s.pause()  # already paused: nothing changes
+    s.resume()
+    s.start_new_session()
+    notes = [n for n in seen.notes if isinstance(n, PausedChanged | SessionRequested)]
+    assert notes == [PausedChanged(True, 1), PausedChanged(False, 1), SessionRequested(1)]

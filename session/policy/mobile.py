@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from ..context import SessionContext
-from ..events import Reason
+from ..events import Notification, PausedChanged, Reason, SessionRequested
 from ..state import INT32_MAX, SessionState
 from ..storage.format import SavedSession
 from ..timing import Clock, SystemClock
@@ -286,8 +286,12 @@ class MobileControls:
 
     _lock: threading.RLock
     _policy: Policy
+    _now: Callable[[], float]
 
     def _ensure_open(self) -> None:
+        raise NotImplementedError
+
+    def _notify(self, note: Notification) -> None:
         raise NotImplementedError
 
     def _mobile(self, feature: str) -> MobilePolicy:
@@ -302,15 +306,19 @@ class MobileControls:
     def pause(self) -> None:
         """Hold the session: until :meth:`resume` it cannot expire and events do not refresh
         its last access (they are still counted and get contexts)."""
-        with self._lock:
-            self._ensure_open()
-            self._mobile("pause()").paused = True
+        self._set_paused(True, "pause()")
 
     def resume(self) -> None:
         """End a :meth:`pause`; the next event is judged from the last access before it."""
+        self._set_paused(False, "resume()")
+
+    def _set_paused(self, paused: bool, feature: str) -> None:
         with self._lock:
             self._ensure_open()
-            self._mobile("resume()").paused = False
+            policy = self._mobile(feature)
+            if policy.paused != paused:
+                policy.paused = paused
+                self._notify(PausedChanged(paused, self._now()))
 
     @property
     def paused(self) -> bool:
@@ -321,6 +329,7 @@ class MobileControls:
         with self._lock:
             self._ensure_open()
             self._mobile("start_new_session()").request_new_session()
+            self._notify(SessionRequested(self._now()))
 
     @property
     def foreground_index(self) -> int:
