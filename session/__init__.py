@@ -25,7 +25,15 @@ from .events import (
 from .policy import POLICY_NAMES, DotNetPolicy, MobilePolicy, Policy, PolicyError
 from .settings import DEFAULTS, MAX_SECONDS, SETTING_NAMES, Timeouts, check_seconds
 from .state import INT32_MAX, SessionState
-from .storage import SaveFileBusyError, read_save_file
+from .storage import (
+    FileState,
+    NotASaveFileError,
+    Report,
+    SaveFileBusyError,
+    SaveFileError,
+    SaveFileUnreadableError,
+    read_save_file,
+)
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler, Timer, VirtualClock
 
 __all__ = [
@@ -42,14 +50,19 @@ __all__ = [
     "Clock",
     "DotNetPolicy",
     "EventTracked",
+    "FileState",
     "MobilePolicy",
+    "NotASaveFileError",
     "Notification",
     "Observer",
     "PausedChanged",
     "Policy",
     "PolicyError",
     "Reason",
+    "Report",
     "SaveFileBusyError",
+    "SaveFileError",
+    "SaveFileUnreadableError",
     "Scheduler",
     "SessionClosedError",
     "SessionContext",

@@ -15,7 +15,7 @@ from typing import Any
 
 from .state import SessionState
 
-__all__ = ["SCHEMA_1_0_1", "SCHEMA_1_0_2", "SessionContext", "load_schema"]
+__all__ = ["SCHEMA_1_0_1", "SCHEMA_1_0_2", "SessionContext", "load_schema", "schema_errors"]
 
 SCHEMA_1_0_1 = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-1"
 SCHEMA_1_0_2 = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2"
@@ -105,6 +105,25 @@ class SessionContext:
 def _schema_text(version: str) -> str:
     name = f"client_session-{version}.json"
     return resources.files("session").joinpath("schemas", name).read_text(encoding="utf-8")
+
+
+def schema_errors(schema: str, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Where ``data`` breaks the bundled schema ``schema``: ``(key, message)`` pairs, empty
+    when it is valid. Formats (``uuid``, ``date-time``) are checked."""
+    errors = []
+    for error in _validator(schema.rsplit("/", 1)[-1]).iter_errors(dict(data)):
+        key = str(error.path[0]) if error.path else "(entity)"
+        errors.append((key, error.message))
+    return errors
+
+
+@cache
+def _validator(version: str) -> Any:
+    import jsonschema  # on first use: importing it costs as much as the rest of the engine
+
+    return jsonschema.Draft4Validator(
+        load_schema(version), format_checker=jsonschema.FormatChecker()
+    )
 
 
 def load_schema(schema: str = SCHEMA_1_0_1) -> dict[str, Any]:

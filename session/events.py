@@ -35,6 +35,7 @@ __all__ = [
     "SettingsChanged",
     "StorageProblem",
     "StorageRecovered",
+    "only",
 ]
 
 
@@ -60,7 +61,8 @@ class SessionStarted:
 
     ``old`` is the session before (None for the first session of a user), ``new`` the one
     now in force. For a timeout, ``last_access``, ``timeout`` and ``background`` say what the
-    decision was made on, and ``at`` is the time of the check (or event) that made it.
+    decision was made on, and ``at`` is the time of the check (``by_check``) or event that
+    made it.
     """
 
     old: SessionState | None
@@ -70,17 +72,20 @@ class SessionStarted:
     last_access: float | None = None
     timeout: float | None = None
     background: bool = False
+    by_check: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class EventTracked:
-    """An event was tracked: ``state`` is the session it belongs to, after it was counted, and
-    ``context`` the ``client_session`` context it was given."""
+    """An event was tracked: ``state`` is the session it belongs to, after it was counted,
+    ``context`` the ``client_session`` context it was given, and ``first`` whether it is its
+    session's first event."""
 
     event_id: str
     state: SessionState
     at: float
     context: SessionContext
+    first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +160,19 @@ Notification = (
 Observer = Callable[[Notification], None]
 
 
+def only(kinds: Iterable[type], observer: Observer) -> Observer:
+    """``observer``, to be called with notifications of ``kinds`` only: for ``observers=[…]``
+    at construction, as ``subscribe(observer, kinds)`` does later."""
+    wanted = tuple(kinds)
+
+    def filtered(note: Notification) -> None:
+        observer(note)
+
+    filtered.kinds = wanted  # type: ignore[attr-defined]
+    filtered.__qualname__ = f"only({getattr(observer, '__qualname__', observer)!r})"
+    return filtered
+
+
 class Observers:
     """A copy-on-write list of observers, so notifying never races with (un)subscribing.
 
@@ -171,6 +189,8 @@ class Observers:
     def add(self, callback: Observer, kinds: Iterable[type] | None = None) -> Callable[[], None]:
         if not callable(callback):
             raise TypeError(f"an observer must be callable, got {callback!r}")
+        if kinds is None:
+            kinds = getattr(callback, "kinds", None)
         wanted = None if kinds is None else tuple(kinds)
         for kind in wanted or ():
             if kind not in _KINDS:

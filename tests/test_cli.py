@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -340,8 +341,21 @@ def test_inspect_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     status, out, err = run_cli(capsys, "inspect", str(tmp_path / "none.xml"))
     assert (status, out) == (2, "") and err == f"snowsession: no save file {tmp_path}/none.xml\n"
     status, _, err = run_cli(capsys, "inspect", str(tmp_path))
-    assert status == 2 and err.startswith(f"snowsession: cannot read {tmp_path}: ")
-    assert err.count("\n") == 1
+    assert status == 2 and err == f"snowsession: {tmp_path} is a folder, not a save file\n"
+    (tmp_path / "locked.xml").write_bytes(b"")
+    (tmp_path / "locked.xml").chmod(0)
+    if os.geteuid() != 0:  # (root reads it anyway)
+        status, _, err = run_cli(capsys, "inspect", str(tmp_path / "locked.xml"))
+        assert status == 2 and err.startswith(f"snowsession: cannot read {tmp_path}/locked.xml: ")
+    status, out, err = run_cli(capsys, "inspect", "/dev/zero")
+    assert (status, out) == (
+        2,
+        "",
+    ) and err == "snowsession: /dev/zero is a character device, not a save file\n"
+    (tmp_path / "notes.txt").write_text("a shopping list\n")
+    status, out, err = run_cli(capsys, "inspect", str(tmp_path / "notes.txt"))
+    assert status == 1 and err == "" and "does not look like a save file" in out
+    assert "never written over" in out
 
 
 # ------------------------------------------------------------------ no Qt, as a module

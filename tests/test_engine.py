@@ -538,8 +538,8 @@ def test_events_stay_lock_free_unless_an_observer_wants_them(make_session):
     s = make_session()
     s.get_session_context("e1")  # the first event and the checker armed: now the fast path
     s.subscribe(Recorder(), kinds=[SessionStarted, CheckerChanged])
-    assert s._fast
+    assert s._core.live.fast is not None
     unsubscribe = s.subscribe(Recorder())
-    assert not s._fast
+    assert s._core.live.fast is None
     unsubscribe()
-    assert s._fast
+    assert s._core.live.fast is not None

@@ -8,7 +8,7 @@ import os
 import pytest
 from conftest import DATA, SECOND, USER, Recorder
 
-from session import StorageProblem, StorageRecovered, read_save_file
+from session import NotASaveFileError, StorageProblem, read_save_file
 
 SAMPLE = (DATA / "dotnet-later-save.xml").read_bytes()
 XSD = b"http://www.w3.org/2001/XMLSchema"
@@ -30,7 +30,14 @@ BAD = {
     ),
     "index out of range": (SAMPLE.replace(b">2</Value>", b">-5</Value>"), USER),
     "hostile dtd": (b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + SAMPLE, None),
-    "binary junk": (bytes(range(256)) * 4, None),
+    "only NUL bytes, as a crash can leave": (b"\x00" * 4096, None),
+    "cut short before the root was complete": (SAMPLE[:12], None),
+}
+
+FOREIGN = {
+    "binary junk": bytes(range(256)) * 4,
+    "a text file": b"root:x:0:0:root:/root:/bin/bash\n",
+    "another XML document": b'<?xml version="1.0"?><settings><theme>dark</theme></settings>',
 }
 
 
@@ -81,26 +88,32 @@ def test_a_good_dotnet_file_is_used_as_it_stands(make_session, save_path):
     assert not seen.of(StorageProblem) and not corrupt_files(save_path)
 
 
-def test_a_folder_in_place_of_the_file_keeps_the_session_in_memory(
-    make_session, save_path, clock, caplog
-):
+@pytest.mark.parametrize("name", FOREIGN)
+def test_a_file_that_is_not_a_save_file_is_never_taken_over(name, make_session, save_path):
+    save_path.write_bytes(FOREIGN[name])
+    save_path.chmod(0o640)
+    before = os.stat(save_path)
+    with pytest.raises(NotASaveFileError, match="does not look like a save file") as refused:
+        make_session()
+    assert refused.value.path == save_path
+    assert str(save_path) in str(refused.value) and "never written over" in str(refused.value)
+    after = os.stat(save_path)
+    assert save_path.read_bytes() == FOREIGN[name]
+    assert (after.st_ino, after.st_mtime_ns, after.st_mode) == (
+        before.st_ino,
+        before.st_mtime_ns,
+        before.st_mode,
+    )
+    assert sorted(p.name for p in save_path.parent.iterdir()) == ["session.xml"]  # no lock made
+
+
+def test_a_folder_in_place_of_the_file_is_refused_and_left_alone(make_session, save_path):
     save_path.mkdir()
-    seen = Recorder()
-    with caplog.at_level(logging.WARNING, "session"):
-        s = make_session(observers=[seen], foreground_timeout=8, check_interval=5)
-        assert s.flush(timeout=5)
-    assert s.storage_problem and "folder" in s.storage_problem
-    assert seen.of(StorageProblem)
-    assert save_path.is_dir() and not corrupt_files(save_path)
-    s.get_session_context("e1")
-    clock.advance(10)
-    assert s.session_index == 2  # tracking goes on
-    save_path.rmdir()
-    s.get_session_context("e2")
-    clock.advance(5)  # the next check writes again
-    assert s.flush(timeout=5)
-    assert s.storage_problem is None and seen.of(StorageRecovered)
-    assert read_save_file(save_path).saved.session_index == 2
+    (save_path / "inside.txt").write_text("mine")
+    with pytest.raises(NotASaveFileError, match="is a folder, not a save file"):
+        make_session()
+    assert save_path.is_dir() and (save_path / "inside.txt").read_text() == "mine"
+    assert sorted(p.name for p in save_path.parent.iterdir()) == ["session.xml"]
 
 
 def test_a_failed_write_leaves_the_old_file_intact(make_session, save_path, clock, monkeypatch):

@@ -304,43 +304,42 @@ def test_a_clock_that_went_backwards_starts_a_new_session(mobile, tmp_path):
 # ------------------------------------------------------------------ callbacks
 
 
-def test_session_update_callbacks_run_off_the_tracking_thread(mobile, clock, caplog):
+def test_session_update_callbacks_go_through_the_one_notification_channel(mobile, clock, caplog):
     s = mobile()
     seen: list[tuple[SessionState, str]] = []
-    done = threading.Event()
-    release = threading.Event()
+    order: list[str] = []
 
     def failing(state: SessionState) -> None:
         raise RuntimeError("callback bug")
 
-    def slow(state: SessionState) -> None:
-        release.wait(5)
+    def keep(state: SessionState) -> None:
         seen.append((state, threading.current_thread().name))
-        if len(seen) == 2:
-            done.set()
+        order.append("callback")
 
     s.on_session_update(failing)
-    s.on_session_update(slow)
+    s.on_session_update(keep)
+    s.subscribe(lambda note: order.append(type(note).__name__))
     with caplog.at_level(logging.ERROR, logger="session"):
-        first = event(s)  # returns while the slow callback is still waiting
+        first = event(s)  # the callback has run when the event returns
+        assert len(seen) == 1
+        event(s)  # not a new session: no callback
         clock.advance(601)
         second = event(s)
-        assert not seen
-        release.set()
-        assert done.wait(5)
-        s.close()  # lets queued callbacks finish, then stops the worker
     assert [state.session_id for state, _ in seen] == [first["sessionId"], second["sessionId"]]
     assert [state.first_event_id for state, _ in seen] == [
         first["firstEventId"],
         second["firstEventId"],
     ]
     assert all(state.event_index == 1 for state, _ in seen)
-    assert all(name.startswith("session-callbacks") for _, name in seen)
-    failures = [r for r in caplog.records if "callback" in r.getMessage()]
+    # On the thread that tracked the event, as every observer, and after the session started.
+    assert {name for _, name in seen} == {threading.current_thread().name}
+    assert order[-3:] == ["SessionStarted", "callback", "EventTracked"]
+    failures = [r for r in caplog.records if "failed" in r.getMessage()]
     assert len(failures) == 2 and all(r.exc_info for r in failures)
+    assert not [t for t in threading.enumerate() if t.name.startswith("session-callbacks")]
 
 
-def test_a_removed_callback_is_not_called_and_close_stops_the_worker(mobile):
+def test_a_removed_callback_is_not_called(mobile):
     s = mobile()
     calls: list[SessionState] = []
     remove = s.on_session_update(calls.append)
@@ -348,10 +347,9 @@ def test_a_removed_callback_is_not_called_and_close_stops_the_worker(mobile):
     event(s)
     s.close()
     assert calls == []
-    assert not [t for t in threading.enumerate() if t.name.startswith("session-callbacks")]
 
 
-def test_close_waits_for_queued_callbacks(mobile, clock):
+def test_every_session_is_announced_once(mobile, clock):
     s = mobile()
     calls: list[SessionState] = []
     s.on_session_update(calls.append)
@@ -405,10 +403,16 @@ def test_policy_selection(make_session, tmp_path):
         make_session(continue_session_on_restart=True)
     with pytest.raises(TypeError, match="continue_session_on_restart"):
         make_policy("mobile", continue_session_on_restart="yes")  # type: ignore[arg-type]
+    # A policy keeps no state of its own: one object may serve several sessions.
     shared = MobilePolicy()
-    make_session(tmp_path / "a.xml", policy=shared)
-    with pytest.raises(ValueError, match="already serves a session"):
-        make_session(tmp_path / "b.xml", policy=shared)
+    a = make_session(tmp_path / "a.xml", policy=shared)
+    b = make_session(tmp_path / "b.xml", policy=shared)
+    a.pause()
+    a.get_session_context(str(uuid.uuid4()))
+    a.start_new_session()
+    b.get_session_context(str(uuid.uuid4()))
+    assert a.paused and not b.paused
+    assert b.get_session_context(str(uuid.uuid4())).data["sessionIndex"] == 1
 
 
 def test_closed_session_refuses_mobile_controls(mobile):

@@ -19,7 +19,8 @@ from session import (
     read_save_file,
 )
 from session.policy.mobile import MOBILE_KEYS
-from session.storage.format import SESSION_KEYS, decode
+from session.storage.decode import decode
+from session.storage.format import SESSION_KEYS
 
 
 @pytest.fixture
@@ -125,22 +126,25 @@ def test_a_wall_clock_that_went_backwards_ends_the_session_at_the_next_event(mob
 @pytest.mark.parametrize(
     "first_id", ["evt-1", "42", "screen_view:home#7", "  spaced <&> \u00e9v\u00e9nement  "]
 )
-def test_a_session_whose_first_event_id_is_not_a_uuid_is_resumed(mobile, first_id):
-    # The engine takes any string as an event id and saves it: a restart goes on with it.
-    # (Such a context is not valid against 1-0-2, whose firstEventId has format uuid.)
+def test_a_session_whose_first_event_id_is_not_a_uuid_is_not_resumed(mobile, first_id, caplog):
+    # The engine takes any string as an event id and saves it, but a restart resumes only what
+    # validates: 1-0-2 gives firstEventId the format uuid, so this starts a new session, with a
+    # warning that names the key.
     clock = VirtualClock(wall_start=WALL)
     first = mobile(clock, continue_session_on_restart=True)
     data = first.get_session_context(first_id).to_dict()["data"]
     assert data["firstEventId"] == first_id
     notes = Recorder()
-    second = mobile(reboot(WALL + 30), continue_session_on_restart=True, observers=[notes])
+    with caplog.at_level(logging.WARNING, logger="session"):
+        second = mobile(reboot(WALL + 30), continue_session_on_restart=True, observers=[notes])
     (started,) = notes.of(SessionStarted)
-    assert started.reason is Reason.RESUMED
-    assert second.current_session_id == data["sessionId"] and second.session_index == 1
+    assert started.reason is Reason.START
+    assert second.user_id == data["userId"] and second.session_index == 2
+    assert second.previous_session_id == data["sessionId"]
+    (warning,) = [r.getMessage() for r in caplog.records if "firstEventId" in r.getMessage()]
+    assert "starting a new session" in warning and len(warning) < 400
     again = second.get_session_context(str(uuid.uuid4())).to_dict()["data"]
-    assert again["sessionId"] == data["sessionId"] and again["eventIndex"] == 2
-    assert again["firstEventId"] == first_id
-    assert again["firstEventTimestamp"] == data["firstEventTimestamp"]
+    assert again["eventIndex"] == 1 and again["sessionId"] != data["sessionId"]
 
 
 def test_an_empty_first_event_id_is_not_resumed(mobile, save_path, caplog):
@@ -149,7 +153,10 @@ def test_an_empty_first_event_id_is_not_resumed(mobile, save_path, caplog):
     with caplog.at_level(logging.WARNING, logger="session"):
         second = mobile(reboot(WALL + 30), continue_session_on_restart=True)
     assert second.session_index == 2
-    assert any("mobile fields" in r.getMessage() for r in caplog.records)
+    assert any(
+        "firstEventId" in r.getMessage() and "starting a new session" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_the_file_keeps_the_five_dotnet_keys_first_and_matches_memory(mobile, save_path):
@@ -222,7 +229,10 @@ def test_mistyped_mobile_fields_start_a_new_session_and_keep_the_user(mobile, sa
         second = mobile(reboot(WALL + 1), continue_session_on_restart=True)
     assert second.user_id == old["userId"]
     assert second.session_index == 2 and second.previous_session_id == old["sessionId"]
-    assert any("mobile fields" in r.getMessage() for r in caplog.records)
+    assert any(
+        "eventIndex" in r.getMessage() and "starting a new session" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_threads_keep_indexes_counts_and_file_consistent(mobile, save_path):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import DATA, FIRST, SECOND, USER
 
-from session.storage.format import decode, encode, interpret
+from session.storage.decode import decode
+from session.storage.fields import interpret
+from session.storage.format import encode
 
 XSD = "http://www.w3.org/2001/XMLSchema"
 

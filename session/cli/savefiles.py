@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from ..storage.report import Watcher, describe, read_report
+from ..storage.report import FileState, Watcher, describe, read_report
 from .common import CommandError, add_command
 
 __all__ = ["register", "watch"]
@@ -19,13 +19,15 @@ def inspect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     report = read_report(args.save_file)
     if report.state == "missing":
         raise CommandError(f"no save file {args.save_file}")
-    if report.state == "unreadable":
+    if report.state == FileState.UNREADABLE or (
+        report.state == FileState.FOREIGN and report.data is None  # a folder, a FIFO, too big
+    ):
         raise CommandError(report.error or f"cannot read {args.save_file}")
     if args.json:
         stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
         stdout.write("\n".join(report.lines()) + "\n")
-    return 0 if report.state == "ok" else 1
+    return 0 if report.state == FileState.OK else 1
 
 
 def watch(

@@ -1,86 +1,142 @@
-"""Expiry rules: when a session ends, and what its context and save file hold.
+"""The rules of a session's life, as one interface every policy implements in full.
 
-The engine keeps the state, the storage and the scheduling; a policy only answers questions
-about them. :class:`~session.policy.DotNetPolicy` is the .NET tracker's timer-driven
-behaviour, quirks included; :class:`~session.policy.MobilePolicy` is the Android/iOS
-trackers' event-driven one.
+The engine keeps the state, the storage, the clock and the checker, and asks its policy at each
+moment that can change a session: at the start (resume the saved session?), at an event (does
+the session end before it? what does the event change?), at a check (does the session end? when
+is the next check?), and for the context and the save file of a state. A policy keeps no state
+of its own: everything it judges by is in the :class:`Moment` it is given, so one policy object
+may serve any number of sessions.
 """
 
 from __future__ import annotations
 
-import logging
+import enum
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import ClassVar
 
 from ..context import SessionContext
 from ..events import Reason
+from ..settings import Timeouts
 from ..state import SessionState
-from ..timing import Clock
+from ..storage.fields import SavedSession
 
-if TYPE_CHECKING:
-    from ..storage.format import SavedSession
-
-__all__ = ["Policy", "PolicyError"]
+__all__ = ["Control", "Moment", "Policy", "PolicyError", "Resumed", "Trigger"]
 
 
 class PolicyError(RuntimeError):
-    """A feature of one policy was used on a session with another (e.g. ``pause()`` on dotnet)."""
+    """A control the session's policy does not have was used (e.g. ``pause()`` on dotnet)."""
 
 
-class Policy:
-    """The questions the engine asks. Subclass and override to change the rules."""
+class Trigger(enum.StrEnum):
+    """What the engine is asking at."""
 
-    name = "base"
-    uses_checker = True
-    """Whether a timer checks for expiry (and an event arms it when it is stopped)."""
-    cacheable_context = True
-    """Whether every event of a session after the first gets the same context object."""
-    continue_session_on_restart = False
-    """Whether a restart resumes the saved session (else every start is a new session)."""
+    EVENT = "event"
+    CHECK = "check"
 
-    # The hooks below are for policies without a checker (``uses_checker`` False): the engine
-    # calls them with its lock held. The defaults do nothing.
 
-    def bind(self, logger: logging.Logger, clock: Clock) -> None:
-        """The session this policy serves is being built (called once, before anything else)."""
+class Control(enum.StrEnum):
+    """Controls of ``ClientSession`` that only some policies give."""
 
-    def close(self) -> None:
-        """The session was closed (called without the engine lock)."""
+    PAUSE = "pause"
+    """``pause()`` / ``resume()``: while paused a session cannot end and events do not
+    refresh its last access."""
+    NEW_SESSION = "start_new_session"
+    """``start_new_session()``: a new session at the next event."""
+    SWITCH_COUNTS = "switch_counts"
+    """``foreground_index`` / ``background_index``: the switches counted."""
+    SESSION_UPDATES = "on_session_update"
+    """``on_session_update(callback)``: called with each session once its first event is in."""
 
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """Everything a policy judges by: the session as it stands at one instant.
+
+    ``now`` and ``last_access`` are on the engine's clock, ``wall`` is Unix seconds.
+    ``pending`` is why the next event ends the session whatever else holds (a requested
+    session, a wall clock that went backwards across a restart), or None.
+    """
+
+    state: SessionState
+    now: float
+    wall: float
+    last_access: float
+    background: bool
+    settings: Timeouts
+    paused: bool = False
+    pending: Reason | None = None
+
+    @property
+    def timeout(self) -> float:
+        """The timeout in force: the background one in the background, else the foreground."""
+        settings = self.settings
+        return settings.background_timeout if self.background else settings.foreground_timeout
+
+    @property
+    def idle(self) -> float:
+        """Seconds since the last access."""
+        return self.now - self.last_access
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """At a start: the saved session to go on with, its last access on the engine's clock,
+    and why the next event must end it anyway (None if it need not)."""
+
+    state: SessionState
+    last_access: float
+    pending: Reason | None = None
+
+
+class Policy(ABC):
+    """The questions the engine asks. Implement every method to make a policy."""
+
+    name: ClassVar[str]
+    """The policy's name, as ``ClientSession(policy=...)`` takes it."""
+    controls: ClassVar[frozenset[Control]] = frozenset()
+    """The controls this policy gives; the others raise :class:`PolicyError`."""
+    stable_context: ClassVar[bool] = False
+    """Whether every event of a session after its first gets the same context (so the engine
+    may hand it out without its lock)."""
+    continue_session_on_restart: bool = False
+    """Whether a restart may go on with the saved session, and so each event is saved."""
+
+    @abstractmethod
     def resume(
-        self, saved: SavedSession, user_id: str, now: float
-    ) -> tuple[SessionState, float] | None:
-        """At construction: the saved session to go on with and its last access time, or None
-        to start a new session."""
-        return None
+        self, saved: SavedSession, user_id: str, now: float, wall: float
+    ) -> Resumed | str | None:
+        """At a start on an intact save file (whose user is ``user_id``; ``now`` on the engine
+        clock, ``wall`` in Unix seconds): the saved session to go on with, or None to start a
+        new session, or a message saying why the saved session cannot be resumed (it names
+        the key; the engine logs it and starts a new session)."""
 
-    def expiry_at_event(
-        self, state: SessionState, now: float, last_access: float, timeout: float
-    ) -> Reason | None:
-        """At an event: why ``state`` ends before it, or None if it goes on."""
-        raise NotImplementedError
+    @abstractmethod
+    def ends(self, moment: Moment, trigger: Trigger) -> Reason | None:
+        """Why the session ends at this event or check, or None if it goes on."""
 
-    def count_event(self, state: SessionState, event_id: str) -> tuple[SessionState, bool]:
-        """At an event: the state with the event counted, and whether it refreshes last access."""
-        raise NotImplementedError
+    @abstractmethod
+    def count(self, state: SessionState, event_id: str, wall: float) -> SessionState:
+        """``state`` with the event ``event_id`` (tracked at Unix time ``wall``) counted."""
 
-    def background_changed(self, background: bool) -> None:
-        """The app went to the background (True) or to the foreground."""
+    @abstractmethod
+    def next_check(self, moment: Moment, ended: bool) -> float | None:
+        """When the checker should check next, as it is started (``ended`` False) or after a
+        check that did or did not end the session; None: no check (the checker stops)."""
 
-    def expired_at_check(self, elapsed: float, timeout: float) -> bool:
-        """At a check: has a session idle for ``elapsed`` seconds run out its ``timeout``?"""
-        raise NotImplementedError
+    @abstractmethod
+    def forecast(self, moment: Moment, next_check: float | None) -> float | None:
+        """When a new session will start if nothing else happens, or None if never."""
 
-    def stop_after_expiry(self, background: bool) -> bool:
-        """After a check expired the session: should the checker stop rather than re-arm?"""
-        raise NotImplementedError
-
+    @abstractmethod
     def context(self, state: SessionState) -> SessionContext:
-        """The context for events of ``state`` (its first event already set)."""
-        raise NotImplementedError
+        """The context for events of ``state`` (its first event already counted)."""
 
-    def saved_entries(self, state: SessionState) -> Iterable[tuple[str, object]]:
-        """The save file's entries for ``state``, in file order."""
+    def saved_entries(
+        self, state: SessionState, wall_accessed: float
+    ) -> Iterable[tuple[str, object]]:
+        """The save file's entries for ``state``, in file order: the .NET tracker's five."""
         return (
             ("userId", state.user_id),
             ("sessionId", state.session_id),
@@ -88,9 +144,3 @@ class Policy:
             ("sessionIndex", state.session_index),
             ("storageMechanism", "LOCAL_STORAGE"),
         )
-
-    def forecast(
-        self, last_access: float, timeout: float, next_check: float | None, interval: float
-    ) -> float | None:
-        """When a new session will start if nothing else happens, or None if never."""
-        raise NotImplementedError

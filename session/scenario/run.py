@@ -27,11 +27,12 @@ from ..events import (
     SessionStarted,
     StorageProblem,
     StorageRecovered,
+    only,
 )
 from ..policy import Policy, make_policy
 from ..settings import DEFAULTS, check_seconds
 from ..state import SessionState
-from ..storage.file import read_save_file
+from ..storage import read_save_file
 from ..timing import VirtualClock
 from .model import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
 from .timeline import (
@@ -97,6 +98,7 @@ class ScenarioRun:
         self.clock = clock if clock is not None else VirtualClock()
         self._origin = self._left_at = self.clock.now()
         self._observers = tuple(observers)
+        self._listening = True
         self._on_session = on_session
         self._on_record = on_record
         self._id_factory = id_factory or (lambda: str(uuid.uuid4()))
@@ -312,11 +314,11 @@ class ScenarioRun:
             self.settings["check_interval"],
             clock=self.clock,
             policy=policy,
-            observers=self._observers,
+            observers=(*self._observers, only(_OBSERVED, self._observe)),
             id_factory=self._id_factory,
         )
         self.session = session
-        self._unsubscribe = session.subscribe(self._observe, kinds=_OBSERVED)
+        self._listening = True
         state = session.state
         if saved is not None and saved.session_id == state.session_id:
             self._add_session(
@@ -327,17 +329,17 @@ class ScenarioRun:
             )
         else:
             self._add_session(state, Reason.START.value, self.time, "")
-        if session.storage_problem:
-            self._mark(self.time, "storage", session.storage_problem)
         if self._on_session:
             self._on_session(session)
         return session
 
     def _close_session(self) -> None:
-        self._unsubscribe()  # closing stops the checker: not a step of the scenario
+        self._listening = False  # closing stops the checker: not a step of the scenario
         self.session.close()
 
     def _observe(self, note: Notification) -> None:
+        if not self._listening:
+            return
         if not isinstance(note, SessionStarted):
             mark = mark_for(note, self._origin, self.clock.now())
             if mark is not None:
@@ -347,7 +349,6 @@ class ScenarioRun:
                 note,
                 self._origin,
                 had_events=self._event_sessions[-1:] == [len(self.sessions)],
-                by_check=self.session.policy.uses_checker,
             )
             self._add_session(note.new, note.reason.value, note.at - self._origin, why)
 

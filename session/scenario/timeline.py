@@ -120,16 +120,14 @@ def event_id(position: int) -> str:
     return EVENT_ID.format(position + 1)
 
 
-def why_new_session(
-    note: SessionStarted, origin: float, *, had_events: bool, by_check: bool
-) -> str:
+def why_new_session(note: SessionStarted, origin: float, *, had_events: bool) -> str:
     """Why a session began, in a line: ``timeout: 600 s since the last event at 00:10:05,
     seen by the check at 00:20:10``. ``origin`` is the clock time of scenario time 0."""
     at = format_time(note.at - origin)
     if note.reason is Reason.TIMEOUT and note.last_access is not None:
         since = "the last event" if had_events else "the session began"
         where = " in the background" if note.background else ""
-        seen = "the check" if by_check else "the event"
+        seen = "the check" if note.by_check else "the event"
         return (
             f"timeout: {text(note.timeout)} s{where} since {since} at "
             f"{format_time(note.last_access - origin)}, seen by {seen} at {at}"

@@ -1,20 +1,38 @@
-"""The save file: its format (``format``), the file on disk and its lock (``file``), the
-writer thread (``writer``), the engine's side of saving (``saving``) and read-only reports of
-what a file holds (``report``)."""
+"""The save file: its format (``format``), the file on disk (``file``) and its lock (``lock``),
+the writes now and behind (``writer``), the engine's side of saving (``saving``) and read-only
+looks at what a file holds (``report``)."""
 
 from __future__ import annotations
 
-from .file import Loaded, SaveFile, SaveFileBusyError, read_save_file
-from .format import MAX_FILE_BYTES, SavedSession, decode, encode, interpret
+from .decode import decode
+from .fields import SavedSession, interpret
+from .file import (
+    NotASaveFileError,
+    SaveFile,
+    SaveFileBusyError,
+    SaveFileError,
+    SaveFileUnreadableError,
+)
+from .format import MAX_FILE_BYTES, encode, looks_like_save_file
+from .report import FileState, Report, read_report
+
+read_save_file = read_report
+"""Read and judge a save file once, without locking or changing it: a :class:`Report`."""
 
 __all__ = [
     "MAX_FILE_BYTES",
-    "Loaded",
+    "FileState",
+    "NotASaveFileError",
+    "Report",
     "SaveFile",
     "SaveFileBusyError",
+    "SaveFileError",
+    "SaveFileUnreadableError",
     "SavedSession",
     "decode",
     "encode",
     "interpret",
+    "looks_like_save_file",
+    "read_report",
     "read_save_file",
 ]

@@ -1,44 +1,85 @@
-"""What a save file holds, read-only: for ``snowsession inspect`` and ``snowsession watch``.
+"""One look at a save file, read-only: for the engine, ``inspect``, ``watch`` and the monitor.
 
 Nothing here writes or locks the file: a program that owns it (a .NET app, another Python
 process) carries on undisturbed. :class:`Report` says what the file holds, whether a .NET app
-would read it (or crash on it), and what is wrong; :class:`Watcher` compares successive looks
-at a file and says what changed.
+would read it (or crash on it), whether it is a save file at all, and what is wrong;
+:class:`Watcher` compares successive looks at a file and says what changed.
 """
 
 from __future__ import annotations
 
+import enum
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .file import read_bytes
-from .format import Decoded, SavedSession, decode, interpret
+from ..files import NotARegularFileError, TooLargeError, read_stat_limited
+from .decode import Decoded, decode
+from .fields import SavedSession, interpret
+from .format import MAX_FILE_BYTES, looks_like_save_file
 
-__all__ = ["Change", "Report", "Watcher", "read_report"]
+__all__ = ["Change", "FileState", "Report", "Watcher", "describe", "read_report"]
+
+
+class FileState(enum.StrEnum):
+    """What a look at a path found."""
+
+    OK = "ok"
+    """A save file that can be used as it stands."""
+    DAMAGED = "damaged"
+    """A save file that cannot be used as it stands (empty, truncated, mistyped, hostile):
+    the engine sets it aside and keeps its intact fields."""
+    MISSING = "missing"
+    """Nothing at the path: the engine starts a new user there."""
+    UNREADABLE = "unreadable"
+    """Something is there but could not be read (permission, too many open files, I/O error):
+    the engine never writes over it."""
+    FOREIGN = "foreign"
+    """Not a save file: a folder, a device, a FIFO, a socket, a file too large to be one, or a
+    file that shows no sign of ever being one. The engine never takes it over."""
 
 
 @dataclass(frozen=True)
 class Report:
-    """One look at a save file. ``state`` is ``ok``, ``damaged``, ``missing`` or ``unreadable``."""
+    """One look at a save file; ``state`` says what was found (a :class:`FileState`).
+
+    ``data`` is the bytes judged, and ``version`` the file's identity and time stamps when
+    they were read (device, inode, size, mtime, ctime): a later write checks the file is
+    still this one before it replaces it.
+    """
 
     path: Path
-    state: str
+    state: FileState
     size: int | None = None
     modified: float | None = None
     identity: tuple[int, int] | None = None
+    version: tuple[int, ...] | None = None
+    mode: int | None = None
+    owner: tuple[int, int] | None = None
     data: bytes | None = field(default=None, repr=False)
     decoded: Decoded | None = None
     saved: SavedSession | None = None
     error: str | None = None
 
     @property
+    def problem(self) -> str | None:
+        """What is wrong, in a line; None for a sound save file or no file at all."""
+        if self.error:
+            return self.error
+        if self.state == FileState.DAMAGED and self.saved is not None:
+            reasons = "; ".join(p.message for p in self.saved.problems)
+            return f"{self.path} cannot be used as it stands: {reasons}"
+        return None
+
+    @property
     def dotnet_verdict(self) -> str:
         """What a .NET ``ClientSession`` does with this file, in a few words."""
-        if self.decoded is None or self.saved is None:
+        if self.state == FileState.MISSING:
             return "no file: it starts a new user"
-        if not self.decoded.dotnet_reads:
+        if self.state == FileState.UNREADABLE:
+            return "cannot read it either: it starts a new user"
+        if self.decoded is None or self.saved is None or not self.decoded.dotnet_reads:
             return "refuses it: starts a new user and overwrites the file"
         if self.saved.dotnet_crashes:
             return "crashes on it at every start (InvalidCastException)"
@@ -47,8 +88,12 @@ class Report:
     @property
     def engine_verdict(self) -> str:
         """What this engine does with the file when a session opens it."""
+        if self.state == FileState.FOREIGN:
+            return "refuses it: not a save file, so it is never written over"
+        if self.state == FileState.UNREADABLE:
+            return "refuses to start: it never writes over a file it could not read"
         if self.saved is None:
-            return "starts a new user" if self.state == "missing" else "cannot open it"
+            return "starts a new user"
         if self.saved.usable:
             return "uses it as it stands"
         kept = "the user id" if self.saved.user_id else "nothing"
@@ -94,8 +139,9 @@ class Report:
         """The report for people, one fact a line."""
         saved = self.saved
         rows = [("save file", str(self.path))]
-        if self.state in ("missing", "unreadable"):
+        if self.state in (FileState.MISSING, FileState.UNREADABLE, FileState.FOREIGN):
             rows.append(("state", self.error or "there is no file"))
+            rows.append(("this engine", self.engine_verdict))
             return [f"{name:<12}{value}" for name, value in rows]
         rows.append(("size", f"{self.size} bytes"))
         if saved is not None:
@@ -117,30 +163,43 @@ class Report:
 
 
 def read_report(path: str | os.PathLike[str]) -> Report:
-    """Look at a save file once, read-only. Never raises for what the file holds."""
+    """Look at a save file once, read-only. Never raises for what the path holds."""
     path = Path(path)
     try:
-        info = os.stat(path)
-        data = read_bytes(path)
-    except FileNotFoundError:
-        return Report(path, "missing")
+        found = read_stat_limited(path, MAX_FILE_BYTES, "save file")
+    except (NotARegularFileError, TooLargeError) as error:
+        return Report(path, FileState.FOREIGN, error=error.strerror or str(error))
     except OSError as error:
         reason = error.strerror or str(error)
-        return Report(path, "unreadable", error=f"cannot read {path}: {reason}")
-    if data is None:
-        return Report(path, "missing")
+        return Report(path, FileState.UNREADABLE, error=f"cannot read {path}: {reason}")
+    if found is None:
+        return Report(path, FileState.MISSING)
+    data, info = found
+    common: dict[str, Any] = {
+        "size": len(data),
+        "modified": info.st_mtime,
+        "identity": (info.st_dev, info.st_ino),
+        "version": version_of(info),
+        "mode": info.st_mode & 0o7777,
+        "owner": (info.st_uid, info.st_gid),
+        "data": data,
+    }
+    if not looks_like_save_file(data):
+        return Report(
+            path,
+            FileState.FOREIGN,
+            error=f"{path} does not look like a save file (no .NET session dictionary in it)",
+            **common,
+        )
     decoded = decode(data)
     saved = interpret(decoded)
-    return Report(
-        path,
-        "ok" if saved.usable else "damaged",
-        size=len(data),
-        modified=info.st_mtime,
-        identity=(info.st_dev, info.st_ino),
-        data=data,
-        decoded=decoded,
-        saved=saved,
-    )
+    state = FileState.OK if saved.usable else FileState.DAMAGED
+    return Report(path, state, decoded=decoded, saved=saved, **common)
+
+
+def version_of(info: os.stat_result) -> tuple[int, ...]:
+    """What tells one state of a file from another: identity, size and time stamps."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 @dataclass(frozen=True)
@@ -160,8 +219,8 @@ def describe(report: Report) -> str:
     """One line: what the file holds now."""
     if report.state == "missing":
         return "no file"
-    if report.state == "unreadable":
-        return report.error or "unreadable"
+    if report.state in (FileState.UNREADABLE, FileState.FOREIGN):
+        return report.error or str(report.state)
     saved = report.saved
     assert saved is not None
     text = (
@@ -169,7 +228,7 @@ def describe(report: Report) -> str:
         f"session {_short(saved.session_id)}, previous {_short(saved.previous_session_id)}, "
         f"user {_short(saved.user_id)}"
     )
-    if report.state == "damaged":
+    if report.state == FileState.DAMAGED:
         text += f"; DAMAGED: {'; '.join(report.problems)}"
         if report.decoded is not None and not report.decoded.dotnet_reads:
             text += " (a .NET app refuses it)"
@@ -205,9 +264,9 @@ def _change_text(before: Report, after: Report) -> str:
     if after.data == before.data:
         return f"the file was replaced with the same content: {now}"
     old, new = before.saved, after.saved
-    if after.state == "ok" and before.state != "ok":
+    if after.state == FileState.OK and before.state != FileState.OK:
         return f"the file is sound again: {now}"
-    if old is None or new is None or after.state != "ok":
+    if old is None or new is None or after.state != FileState.OK:
         return now
     if old.user_id and new.user_id != old.user_id:
         return f"A NEW USER (was {_short(old.user_id)}): {now}"

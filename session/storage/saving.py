@@ -1,24 +1,28 @@
-"""The engine's side of saving: write-behind to the save file, and problems reported once."""
+"""The engine's side of saving: the file opened once, states written now or behind, and each
+problem reported once, as a notification and a log line."""
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 
 from ..events import Notification, StorageProblem, StorageRecovered
-from .file import Loaded, SaveFile
+from ..text import quote
+from .file import SaveFile, WriteRefused
+from .report import FileState, Report
 from .writer import WriteBehind
 
 __all__ = ["Persistence"]
 
 
 class Persistence:
-    """One session's save file: locked, loaded once, written behind, problems reported.
+    """One session's save file: locked, read and judged once, written now or behind.
 
     ``problem`` is the last storage problem, until a write works again; ``dirty`` says the
-    file does not hold the latest state (a write failed), so the engine should save again.
-    Results of writes arrive on the writer thread, without the engine's lock.
+    file does not hold the latest state (a write failed or was refused), so the engine should
+    save again.
     """
 
     def __init__(
@@ -35,6 +39,8 @@ class Persistence:
         self._writer = WriteBehind(
             self.store.write, self._on_write, name=f"session-writer {self.store.path.name}"
         )
+        self._results = threading.Lock()
+        self._last_result = 0
         self.problem: str | None = None
         self.dirty = False
 
@@ -42,22 +48,31 @@ class Persistence:
     def path(self) -> os.PathLike[str]:
         return self.store.path
 
-    def lock(self) -> None:
-        """Take the file's lock; raises ``SaveFileBusyError`` if another session holds it."""
-        problem = self.store.lock()
-        if problem:
-            self._logger.warning("%s; running without a lock", problem)
-
-    def load(self) -> Loaded:
-        loaded = self.store.load()
-        if loaded.problem:
-            self.report(loaded.problem, None)
-            if loaded.saved is None or loaded.saved.user_id is None:
+    def open(self) -> Report:
+        """Lock and read the file; raises ``SaveFileError`` if it cannot be used at all."""
+        report = self.store.open()  # a lock problem is reported by the first save it refuses
+        if report.state == FileState.DAMAGED and report.saved is not None:
+            self.report(report.problem or f"{self.path} is damaged", None)
+            if report.saved.user_id is None:
                 self._logger.warning("no intact user id in %s: starting a new user", self.path)
-        return loaded
+        saved = report.saved
+        if saved is not None and saved.user_id is not None and not saved.user_id_fits_schema:
+            self._logger.warning(
+                "the user id %s in %s is kept, as a .NET app keeps it, but the client_session "
+                "schemas expect a lower-case UUID: a collector that validates them refuses its "
+                "events",
+                quote(saved.user_id),
+                self.path,
+            )
+        return report
 
-    def save(self, data: bytes) -> None:
-        """Queue ``data`` as the file's next content (callers keep submissions in order)."""
+    def save_now(self, data: bytes) -> bool:
+        """Write ``data`` durably before returning; False if it is not on disk (the problem is
+        reported, and the engine saves again at its next chance)."""
+        return self._writer.write_now(data) is None
+
+    def save_behind(self, data: bytes) -> None:
+        """Queue ``data`` to be written on the writer thread (a refresh nobody acts on)."""
         self._writer.submit(data)
 
     @property
@@ -73,27 +88,38 @@ class Persistence:
         self._writer.close()
         self.store.unlock()
 
-    def report(self, message: str, error: BaseException | None, *, log: bool = True) -> None:
+    def report(self, message: str, error: BaseException | None) -> None:
+        """A storage problem: logged and notified once, until it changes or is solved."""
+        if message == self.problem:
+            return
         self.problem = message
-        if log:
-            self._logger.warning("%s", message)
+        self._logger.warning("%s", message)
         self._notify(StorageProblem(self.store.path, message, error))
 
-    def _on_write(self, error: BaseException | None) -> None:
-        if error is not None:
-            self.dirty = True
-            detail = error.strerror if isinstance(error, OSError) and error.strerror else error
-            message = (
-                f"cannot save {self.path}: {detail}; the session goes on in memory "
-                "and is saved again when possible"
-            )
-            self.report(message, error, log=message != self.problem)
-            return
-        self.dirty = False
-        if self.store.moved_to is not None:
-            self._logger.warning("the damaged save file was moved to %s", self.store.moved_to)
-            self.store.moved_to = None
-        if self.problem is not None:
-            self.problem = None
-            self._logger.info("saved %s again", self.path)
-            self._notify(StorageRecovered(self.store.path))
+    def _on_write(self, number: int, error: BaseException | None) -> None:
+        with self._results:
+            if number < self._last_result:
+                return  # a newer write has reported already
+            self._last_result = number
+            if error is not None:
+                self.dirty = True
+                if isinstance(error, WriteRefused):
+                    message = f"{error.strerror}; the session goes on in memory"
+                else:
+                    detail = (
+                        error.strerror if isinstance(error, OSError) and error.strerror else error
+                    )
+                    message = (
+                        f"cannot save {self.path}: {detail}; the session goes on in memory "
+                        "and is saved again when possible"
+                    )
+                self.report(message, error)
+                return
+            self.dirty = False
+            if self.store.moved_to is not None:
+                self._logger.warning("the damaged save file was kept as %s", self.store.moved_to)
+                self.store.moved_to = None
+            if self.problem is not None:
+                self.problem = None
+                self._logger.info("saved %s again", self.path)
+                self._notify(StorageRecovered(self.store.path))

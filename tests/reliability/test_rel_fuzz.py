@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from session import read_save_file
-from session.storage import Loaded
-from session.storage.format import Decoded, SavedSession, decode, interpret
+from session.storage import FileState, Report, looks_like_save_file
+from session.storage.decode import Decoded, decode
+from session.storage.fields import SavedSession, interpret
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLES = [p.read_bytes() for p in sorted(DATA.glob("dotnet-*.xml"))]
@@ -204,9 +205,14 @@ def reads_without_raising(folder: Path, data: bytes) -> None:
     path = folder / "session.xml"
     path.write_bytes(data)
     loaded = read_save_file(path)
-    assert isinstance(loaded, Loaded)
-    # The two ways of reading agree, and a usable file has every field intact.
-    assert loaded.damaged == (not saved.usable)
+    assert isinstance(loaded, Report)
+    # The ways of reading agree, and a usable file has every field intact. A file that shows
+    # no sign of being a save file is refused, never judged.
+    if not looks_like_save_file(data):
+        assert loaded.state == FileState.FOREIGN and loaded.problem
+        assert not saved.usable
+        return
+    assert (loaded.state == FileState.DAMAGED) == (not saved.usable)
     if saved.usable:
         assert saved.user_id and saved.session_id and saved.session_index is not None
     else:

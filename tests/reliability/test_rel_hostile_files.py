@@ -22,8 +22,16 @@ from typing import Any
 
 import pytest
 
-from session import ClientSession, VirtualClock, read_save_file
-from session.storage.format import decode, interpret
+from session import (
+    ClientSession,
+    FileState,
+    NotASaveFileError,
+    Report,
+    VirtualClock,
+    read_save_file,
+)
+from session.storage.decode import decode
+from session.storage.fields import interpret
 
 USER = "0f8fad5b-d9cb-469f-a165-70867728950e"
 SESSION = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -195,6 +203,8 @@ def namespace_scopes() -> bytes:
 
 
 HOSTILE = [name for name, _, _ in hostile_cases(Path("/nonexistent/secret.txt"))]
+NOT_SAVE_FILES = {"100-MB", "binary-junk", "fifo"}
+"""Hostile paths that are not save files at all: refused and left alone, never set aside."""
 
 
 # ------------------------------------------------------------------ the checks
@@ -237,6 +247,7 @@ def check_file(
     make: Callable[[Path], None],
     user_intact: bool,
     index_after: int | None = None,
+    refused: bool = False,
 ) -> None:
     folder = tmp_path / "store"
     folder.mkdir()
@@ -250,7 +261,10 @@ def check_file(
     assert seconds < MAX_SECONDS, f"read took {seconds * 1000:.1f} ms"
     assert peak < MAX_PEAK, f"read peaked at {peak / 1e6:.1f} MB"
     loaded = read_save_file(path)
-    assert loaded.damaged and loaded.problem, "a broken file must be reported"
+    if refused:
+        check_refused(path, before, loaded)
+        return
+    assert loaded.state == FileState.DAMAGED and loaded.problem, "a broken file must be reported"
 
     caplog.clear()
     tracemalloc.start()
@@ -289,6 +303,28 @@ def check_file(
         assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def check_refused(path: Path, before: bytes, loaded: Report) -> None:
+    """What is not a save file (a FIFO, a file too large to be one, binary junk) is refused at
+    once, with a message naming it, and left exactly as it was: no lock, no copy, no write."""
+    assert loaded.state == FileState.FOREIGN and loaded.problem and str(path) in loaded.problem
+    identity = os.lstat(path)
+    started = time.perf_counter()
+    with pytest.raises(NotASaveFileError) as refused:
+        ClientSession(path, clock=VirtualClock(wall_start=WALL))
+    assert time.perf_counter() - started < MAX_SECONDS
+    assert str(path) in str(refused.value) and "never written over" in str(refused.value)
+    after = os.lstat(path)
+    assert (after.st_ino, after.st_mode, after.st_size, after.st_mtime_ns) == (
+        identity.st_ino,
+        identity.st_mode,
+        identity.st_size,
+        identity.st_mtime_ns,
+    )
+    if not path.is_fifo():
+        assert hashlib.sha256(path.read_bytes()).hexdigest().encode() == before
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
 @pytest.mark.parametrize(
     ("content", "user_intact", "index_after"),
     [pytest.param(c, u, i, id=name) for name, c, u, i in mistyped_cases()],
@@ -302,12 +338,14 @@ def test_every_value_mistyped_or_out_of_range(
 ) -> None:
     saved = interpret(decode(content))
     if saved.usable:
-        # Wrong only where nothing reads it (storageMechanism): used as it stands.
-        assert saved.user_id == USER and saved.session_index == 7
+        # Wrong only where nothing reads it (storageMechanism), or a user id that is some other
+        # string, which a .NET reader keeps as it is: used as it stands.
+        user = "7" if content == with_value("userId", MISTYPED["string"]) else USER
+        assert saved.user_id == user and saved.session_index == 7
         path = tmp_path / "session.xml"
         path.write_bytes(content)
         with ClientSession(path, clock=VirtualClock()) as s:
-            assert (s.user_id, s.session_index) == (USER, 8)
+            assert (s.user_id, s.session_index) == (user, 8)
         return
     check_file(tmp_path, caplog, lambda p: p.write_bytes(content), user_intact, index_after)
 
@@ -330,6 +368,7 @@ def test_hostile_files(
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
     name, make, user_intact = next(c for c in hostile_cases(secret) if c[0] == case)
+    refused = name in NOT_SAVE_FILES
     opened: list[str] = []
     real_open = os.open
 
@@ -338,7 +377,7 @@ def test_hostile_files(
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", watch_open)
-    check_file(tmp_path, caplog, make, user_intact)
+    check_file(tmp_path, caplog, make, user_intact, refused=refused)
     assert no_outside_access == [], f"{name}: network access {no_outside_access}"
     assert str(secret) not in opened, f"{name}: the secret file was opened"
     outside = [p for p in opened if not p.startswith(str(tmp_path / "store"))]

@@ -256,7 +256,7 @@ def test_unsubscribing_while_the_checker_is_stopped_leaves_events_rearming_it(
         def notify(self, note: Any) -> None:
             self.inner.notify(note)
 
-    monkeypatch.setattr(s, "_observers", Paused(s._observers))
+    monkeypatch.setattr(s._core, "observers", Paused(s._core.observers))
     unsubscriber = threading.Thread(target=undo, name="unsubscribe")
     unsubscriber.start()
     assert reached.wait(BOUND)

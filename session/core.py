@@ -1,0 +1,398 @@
+"""The session's mechanics: its state, what starts a new session, the checker, the save file.
+
+:class:`SessionCore` does what :class:`~session.ClientSession` promises, in the order that keeps
+the promises: a state that starts a session is written durably, then made current, then heard
+of by observers, all under one lock; the policy is asked at each moment that can change a
+session, and answers from a :class:`~session.policy.Moment`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+
+from .context import SessionContext
+from .events import (
+    BackgroundChanged,
+    CheckerChanged,
+    EventTracked,
+    Notification,
+    Observer,
+    Observers,
+    PausedChanged,
+    Reason,
+    SessionRequested,
+    SessionStarted,
+    SettingsChanged,
+)
+from .live import Live
+from .policy import Control, Moment, Policy, Resumed, Trigger, require
+from .settings import Timeouts, check_seconds
+from .state import INT32_MAX, SessionState
+from .storage.format import encode
+from .storage.report import FileState, Report
+from .storage.saving import Persistence
+from .timing import Clock, Scheduler, ThreadScheduler, Timer
+
+__all__ = ["SessionClosedError", "SessionCore"]
+
+
+class SessionClosedError(RuntimeError):
+    """The session was closed; make a new one to go on tracking."""
+
+
+class SessionCore:
+    """One session's state and the one lock that every change of it takes."""
+
+    def __init__(
+        self,
+        settings: Timeouts,
+        policy: Policy,
+        clock: Clock,
+        scheduler: Scheduler,
+        owned_scheduler: ThreadScheduler | None,
+        logger: logging.Logger,
+        new_id: Callable[[], str],
+        observers: Iterable[Observer],
+    ) -> None:
+        self.settings = settings
+        self.policy = policy
+        self.clock = clock
+        self.now = clock.now
+        self._scheduler = scheduler
+        self._owned_scheduler = owned_scheduler
+        self.logger = logger
+        self._new_id = new_id
+        self.lock = threading.RLock()
+        self._depth = 0  # how deep the thread holding the lock is in the engine's own calls
+        self._release_due = False
+        self.observers = Observers(logger)
+        for observer in observers:
+            self.observers.add(observer)
+        self.background = False
+        self.paused = False
+        self.pending: Reason | None = None
+        self.switches = {False: 0, True: 0}  # to the foreground, to the background
+        self.timer: Timer | None = None
+        self._timer_token = 0
+        self.next_check: float | None = None
+        self.closed = False
+        self.state: SessionState
+        self.live = Live(0.0, 0.0)  # until the start; nobody reads it before
+        self.on_live: Callable[[Live], None] = lambda live: None  # a lock-free reader's copy
+
+    def open(self, file: Persistence) -> None:
+        """Read the save file and start from it: a new session, or the saved one resumed."""
+        self.file = file
+        report = file.open()  # raises SaveFileError: busy, unreadable, not a save file
+        try:
+            with self.locked():
+                self._start(report)
+        except BaseException:
+            file.close()
+            raise
+
+    def _start(self, report: Report) -> None:
+        saved = report.saved
+        user_id = saved.user_id if saved and saved.user_id else self._new_id()
+        old = None
+        if saved and saved.session_id is not None and saved.session_index is not None:
+            old = SessionState(
+                user_id, saved.session_id, saved.previous_session_id, saved.session_index
+            )
+        now, wall = self.now(), self.clock.wall_time()
+        resumed = self._resume(report, user_id, now, wall)
+        if resumed is not None:  # continue_session_on_restart
+            self.pending = resumed.pending
+            live = Live(resumed.last_access, wall - (now - resumed.last_access))
+            if resumed.state.event_index:
+                live.context = self.policy.context(resumed.state)
+            note = SessionStarted(resumed.state, resumed.state, Reason.RESUMED, now)
+            self._begin(resumed.state, live, [note])
+            return
+        index = saved.session_index if saved and saved.session_index is not None else 0
+        state = self._next_state(user_id, saved.session_id if saved else None, index, now)
+        self._begin(state, Live(now, wall), [SessionStarted(old, state, Reason.START, now)])
+
+    def _resume(self, report: Report, user_id: str, now: float, wall: float) -> Resumed | None:
+        if report.saved is None or report.state != FileState.OK:
+            return None
+        resumed = self.policy.resume(report.saved, user_id, now, wall)
+        if isinstance(resumed, str):
+            self.logger.warning("%s in %s; starting a new session", resumed, self.file.path)
+            return None
+        return resumed
+
+    def _next_state(
+        self, user_id: str, previous: str | None, index: int, now: float
+    ) -> SessionState:
+        if index >= INT32_MAX:
+            self.logger.warning("session index reached %d: starting again at 1", INT32_MAX)
+            index = 0
+        return SessionState(user_id, self._new_id(), previous, index + 1, None, now)
+
+    def _begin(self, state: SessionState, live: Live, notes: list[Notification]) -> None:
+        """Make ``state`` durable, then current, then heard of: nobody sees it before."""
+        self.file.save_now(self._encode(state, live))
+        self._publish(state, live)
+        for note in notes:
+            self.notify(note)
+
+    def _publish(self, state: SessionState, live: Live) -> None:
+        self.state = state
+        if live is not self.live:
+            self.live = live
+            self.on_live(live)
+
+    def _started(
+        self, state: SessionState, reason: Reason, moment: Moment, by_check: bool
+    ) -> SessionStarted:
+        return SessionStarted(
+            moment.state,
+            state,
+            reason,
+            moment.now,
+            moment.last_access,
+            moment.timeout,
+            moment.background,
+            by_check,
+        )
+
+    # ------------------------------------------------------------------ events
+
+    def track(self, event_id: str) -> SessionContext:
+        if not isinstance(event_id, str):
+            raise TypeError(f"event_id must be a string, got {event_id!r}")
+        with self.locked():
+            self.ensure_open()
+            policy, now, wall = self.policy, self.now(), self.clock.wall_time()
+            moment = self.moment(now, wall)
+            reason = policy.ends(moment, Trigger.EVENT)
+            if not self.paused:
+                self.pending = None  # used up: it ended the session, or this is its first event
+            notes: list[Notification] = []
+            state, live = self.state, self.live
+            if reason is not None:
+                state = self._next_state(state.user_id, state.session_id, state.session_index, now)
+                live = Live(now, wall)
+                notes.append(self._started(state, reason, moment, by_check=False))
+            first = state.first_event_id is None
+            state = policy.count(state, event_id, wall)
+            if not self.paused:
+                live.accessed, live.wall_accessed = now, wall
+            if live.context is None or not policy.stable_context:
+                live.context = policy.context(state)
+            if notes or (first and policy.continue_session_on_restart):
+                self.file.save_now(self._encode(state, live))  # a new session, or its first event
+            elif policy.continue_session_on_restart:
+                self.file.save_behind(self._encode(state, live))  # a refresh nobody acts on
+            self._publish(state, live)
+            notes += self._start_checker(now)
+            if self.observers.wants_events:
+                notes.append(EventTracked(event_id, state, now, live.context, first))
+            self.update_fast()
+            for note in notes:
+                self.notify(note)
+            return live.context
+
+    def switch(self, background: bool) -> None:
+        if not isinstance(background, bool):
+            raise TypeError(f"background must be True or False, got {background!r}")
+        with self.locked():
+            self.ensure_open()
+            now = self.now()
+            notes: list[Notification] = []
+            if background != self.background:
+                self.background = background
+                self.switches[background] += 1
+                notes.append(BackgroundChanged(background, now))
+            if not background:
+                notes += self._start_checker(now)
+            for note in notes:
+                self.notify(note)
+
+    def change_setting(self, name: str, value: object) -> None:
+        seconds = check_seconds(name, value)
+        with self.locked():
+            self.ensure_open()
+            if getattr(self.settings, name) == seconds:
+                return
+            self.settings = Timeouts(**{**self.settings.as_dict(), name: seconds})
+            self.notify(SettingsChanged(name, self.settings, self.now()))
+
+    # ------------------------------------------------------------------ checker
+
+    def start_checker(self) -> None:
+        with self.locked():
+            self.ensure_open()
+            for note in self._start_checker(self.now()):
+                self.notify(note)
+
+    def stop_checker(self) -> None:
+        with self.locked():
+            self.ensure_open()
+            if self.timer is not None:
+                self._disarm()
+                self.notify(CheckerChanged(False, self.now()))
+
+    def _start_checker(self, now: float) -> list[Notification]:
+        if self.timer is not None:
+            return []
+        due = self.policy.next_check(self.moment(now, 0.0), False)
+        if due is None:
+            return []
+        self._arm(now, due)
+        return [CheckerChanged(True, now, due)]
+
+    def _arm(self, now: float, due: float) -> None:
+        self._timer_token += 1
+        self.next_check = due
+        self.timer = self._scheduler.call_later(due - now, partial(self._check, self._timer_token))
+        self.update_fast()
+
+    def _disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = None
+        self._timer_token += 1
+        self.next_check = None
+        self.update_fast()
+
+    def _check(self, token: int) -> None:
+        with self.locked():
+            if token != self._timer_token or self.closed:
+                return  # cancelled while it was on its way
+            now, wall = self.now(), self.clock.wall_time()
+            if self.file.needs_retry:
+                self.file.save_now(self._encode(self.state, self.live))  # the path may work now
+            moment = self.moment(now, wall)
+            reason = self.policy.ends(moment, Trigger.CHECK)
+            notes: list[Notification] = []
+            if reason is not None:
+                old = self.state
+                state = self._next_state(old.user_id, old.session_id, old.session_index, now)
+                notes.append(self._started(state, reason, moment, by_check=True))
+                self._begin(state, Live(now, wall), [])
+            due = self.policy.next_check(self.moment(now, wall), reason is not None)
+            if due is None:
+                self._disarm()
+                notes.append(CheckerChanged(False, now))
+            else:
+                self._arm(now, due)
+            for note in notes:
+                self.notify(note)
+
+    def forecast(self) -> float | None:
+        with self.locked():
+            return self.policy.forecast(self.moment(self.now(), 0.0), self.next_check)
+
+    # ------------------------------------------------------------------ controls of some policies
+
+    def set_paused(self, paused: bool, feature: str) -> None:
+        with self.locked():
+            self.ensure_open()
+            self.needs(Control.PAUSE, feature)
+            if self.paused != paused:
+                self.paused = paused
+                self.update_fast()
+                self.notify(PausedChanged(paused, self.now()))
+
+    def request_session(self) -> None:
+        with self.locked():
+            self.ensure_open()
+            self.needs(Control.NEW_SESSION, "start_new_session()")
+            self.pending = Reason.REQUESTED
+            self.notify(SessionRequested(self.now()))
+
+    def needs(self, control: Control, feature: str) -> None:
+        require(self.policy, control, feature)
+
+    # ------------------------------------------------------------------ state, storage
+
+    def moment(self, now: float, wall: float) -> Moment:
+        live = self.live
+        return Moment(
+            self.state,
+            now,
+            wall,
+            live.accessed,
+            self.background,
+            self.settings,
+            self.paused,
+            self.pending,
+        )
+
+    def _encode(self, state: SessionState, live: Live) -> bytes:
+        return encode(self.policy.saved_entries(state, live.wall_accessed))
+
+    # ------------------------------------------------------------------ observers, life cycle
+
+    def subscribe(self, observer: Observer, kinds: Iterable[type] | None) -> Callable[[], None]:
+        with self.locked():
+            self.ensure_open()
+            unsubscribe = self.observers.add(observer, kinds)
+            self.update_fast()
+
+        def undo() -> None:
+            with self.locked():
+                unsubscribe()
+                self.update_fast()
+
+        return undo
+
+    def update_fast(self) -> None:
+        # Under the lock. The lock-free path may hand out the session's context only while an
+        # event would change nothing but the last access, and nobody wants to hear of it.
+        live = self.live
+        fast = (
+            self.timer is not None
+            and self.policy.stable_context
+            and not self.policy.continue_session_on_restart
+            and not self.paused
+            and not self.observers.wants_events
+        )
+        live.fast = live.context if fast else None
+
+    def notify(self, note: Notification) -> None:
+        self.observers.notify(note)
+
+    def ensure_open(self) -> None:
+        if self.closed:
+            raise SessionClosedError(
+                f"the session on {self.file.path} is closed; create a new ClientSession"
+            )
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """The lock, for one of the engine's own calls; a :meth:`close` made meanwhile (by an
+        observer) releases the file once the outermost call returns."""
+        with self.lock:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+        self._release_if_due()
+
+    def close(self) -> None:
+        with self.locked():
+            if self.closed:
+                return
+            self.closed = self._release_due = True
+            if self.timer is not None:
+                self._disarm()
+                self.notify(CheckerChanged(False, self.now()))
+            if self.file.needs_retry:
+                self.file.save_now(self._encode(self.state, self.live))
+
+    def _release_if_due(self) -> None:
+        with self.lock:
+            if not self._release_due or self._depth:
+                return
+            self._release_due = False
+        self.file.close()
+        if self._owned_scheduler is not None:
+            self._owned_scheduler.close()
