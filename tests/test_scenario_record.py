@@ -159,6 +159,7 @@ NASTY = {
     "control characters": "nul\x00 bell\x07 bs\x08 tab\t vt\x0b ff\x0c esc\x1b del\x7f \x85",
     "unicode separators": "line\u2028separator\u2029paragraph \ufeff bom \u200b zero width",
     "a TOML comment": "# not a comment\n# nor this",
+    "a scenario name": 'Recorded in snowsession-gui (we\'ird "name" 😀 [[step]] #1.toml)',
 }
 
 
@@ -180,6 +181,18 @@ def test_any_text_is_written_and_read_back_through_a_utf8_file(
         (10.5, Action.SET, {"background_timeout": 30}),
         (3600, Action.EXPECT, {"session_index": 1}),
     ]
+
+
+def test_a_played_scenarios_description_survives_its_recording(tmp_path: Path) -> None:
+    played = parse_scenario(
+        'description = "Démo ☕ 😀 \\"quoted\\""\n[[step]]\nat = 0\ndo = "event"\n'
+    )
+    run = ScenarioRun(played, tmp_path / "run.xml", id_factory=_ids())
+    run.advance_to(5)
+    run.perform("event")
+    text = Recorder.from_run(run).to_toml()
+    run.finish()
+    assert parse_scenario(text).description == 'Démo ☕ 😀 "quoted"'
 
 
 def test_the_file_keeps_a_table_per_step_so_errors_name_their_line() -> None:

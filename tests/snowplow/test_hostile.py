@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import Recorder
-from snowplow_tracker import Snowplow, Subject
+from snowplow_tracker import AsyncEmitter, Snowplow, Subject
 from snowplow_tracker.events import StructuredEvent
 from snowplow_tracker.self_describing_json import SelfDescribingJson
 from snowplow_tracker.tracker import Tracker
@@ -197,3 +197,15 @@ def test_event_payload_sends_an_event_counted_before_without_counting_it_again(
     assert received["eid"] == event_id
     assert session_entity(received) == entity.to_dict()
     assert entities(received)[0] == OWN.to_json()
+
+
+def test_an_async_emitter_sends_each_event_as_it_was_tracked(collector, http, make_session):
+    session = make_session(policy="mobile")
+    sending = AsyncEmitter(collector.url, method="get", batch_size=4, session=http)
+    tracker = SessionTracker("app", sending, session=session)
+    event = StructuredEvent("nav", "open")  # one object, its payloads sent later on a worker
+    ids = [tracker.track(event) for _ in range(10)]
+    tracker.flush()  # blocks until the worker has sent every batch
+    assert sorted(e["eid"] for e in collector.events) == sorted(ids)
+    by_id = {e["eid"]: session_entity(e)["data"]["eventIndex"] for e in collector.events}
+    assert [by_id[event_id] for event_id in ids] == list(range(1, 11))
