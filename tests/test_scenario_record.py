@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from session.scenario import Action, Scenario, parse_scenario
+from session.policy import POLICY_NAMES
+from session.scenario import (
+    TIMEOUT_KEYS,
+    Action,
+    Scenario,
+    ScenarioError,
+    Step,
+    load_scenario,
+    parse_scenario,
+)
 from session.scenario.record import Recorder, record
 from session.scenario.run import ScenarioRun
 
@@ -121,3 +132,157 @@ def test_the_recorder_refuses_what_it_could_not_replay() -> None:
         recorder.add(float("nan"), "event")
     with pytest.raises(ValueError):
         recorder.add(20, "jump")
+
+
+def test_the_recorder_refuses_values_it_could_not_replay() -> None:
+    recorder = Recorder()
+    with pytest.raises(ValueError, match="foreground_timeout must be a number of seconds"):
+        recorder.add(0, "set", foreground_timeout="600")
+    with pytest.raises(ValueError, match="more than 0"):
+        recorder.add(0, "set", check_interval=0)
+    with pytest.raises(ValueError, match="session_index must be a whole number from 1"):
+        recorder.add(0, "expect", session_index=True)
+    with pytest.raises(ValueError, match="background must be true or false"):
+        recorder.add(0, "expect", background="no")
+    with pytest.raises(ValueError, match="background_timeout must be more than 0"):
+        Recorder(background_timeout=float("inf"))
+    assert recorder.actions == []  # nothing half-recorded
+
+
+NASTY = {
+    "non-ASCII": "Café ☕ — naïve Øre, 日本語のテキスト, Ελληνικά, עברית",
+    "emoji": "😀 👩‍👩‍👧 🇺🇦 🏳️‍🌈 (a family, a flag and a rainbow flag are several code points)",
+    "quotes": "say \"hi\", it's 'fine', \"\"\"triple\"\"\" and '''triple''' too",
+    "backslashes": r"C:\new\table \u0041 \\ \" ends with a backslash \\",
+    "newlines": "first line\nsecond line\n[[step]]\nat = 5\n\n[session]\nend",
+    "carriage returns": "windows\r\nlines\rand a lone CR",
+    "control characters": "nul\x00 bell\x07 bs\x08 tab\t vt\x0b ff\x0c esc\x1b del\x7f \x85",
+    "unicode separators": "line\u2028separator\u2029paragraph \ufeff bom \u200b zero width",
+    "a TOML comment": "# not a comment\n# nor this",
+    "a scenario name": 'Recorded in snowsession-gui (we\'ird "name" 😀 [[step]] #1.toml)',
+}
+
+
+@pytest.mark.parametrize("description", list(NASTY.values()), ids=list(NASTY))
+def test_any_text_is_written_and_read_back_through_a_utf8_file(
+    tmp_path: Path, description: str
+) -> None:
+    recorder = Recorder(foreground_timeout=90, policy="mobile", description=description)
+    recorder.add(0, "event")
+    recorder.add(10.5, "set", background_timeout=30)
+    recorder.add(3600, "expect", session_index=1)
+    path = tmp_path / "recorded.toml"
+    path.write_bytes(recorder.to_toml().encode("utf-8"))
+    scenario = load_scenario(path)
+    assert scenario.description == description.strip()
+    assert scenario.policy == "mobile" and scenario.settings() == {"foreground_timeout": 90}
+    assert [(s.at, s.action, dict(s.values)) for s in scenario.steps] == [
+        (0, Action.EVENT, {}),
+        (10.5, Action.SET, {"background_timeout": 30}),
+        (3600, Action.EXPECT, {"session_index": 1}),
+    ]
+
+
+def test_a_played_scenarios_description_survives_its_recording(tmp_path: Path) -> None:
+    played = parse_scenario(
+        'description = "Démo ☕ 😀 \\"quoted\\""\n[[step]]\nat = 0\ndo = "event"\n'
+    )
+    run = ScenarioRun(played, tmp_path / "run.xml", id_factory=_ids())
+    run.advance_to(5)
+    run.perform("event")
+    text = Recorder.from_run(run).to_toml()
+    run.finish()
+    assert parse_scenario(text).description == 'Démo ☕ 😀 "quoted"'
+
+
+def test_the_file_keeps_a_table_per_step_so_errors_name_their_line() -> None:
+    recorder = Recorder(description="one\ntwo")
+    for at in (0, 1, 2, 3, 10):
+        recorder.add(at, "event")
+    text = recorder.to_toml()
+    assert text.startswith('description = """\none\ntwo"""\n\n[[step]]\nat = "00:00:00"\n')
+    assert text.count("[[step]]\n") == 2 and "{" not in text  # no inline tables
+    broken = text.replace('at = "00:00:10"', 'at = "00:00:10"\nsession_index = 2')
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(broken, "edited.toml")
+    assert raised.value.line == text.splitlines().index('at = "00:00:10"') + 2
+
+
+@pytest.mark.parametrize("where", ["description", "policy"])
+def test_a_lone_surrogate_is_refused_rather_than_written(where: str) -> None:
+    # A file name that is not UTF-8 reaches Python as a lone surrogate ('\udcff').
+    recorder = Recorder(**{where: "from \udcff.toml"})  # type: ignore[arg-type]
+    recorder.add(0, "event")
+    with pytest.raises(ValueError, match=rf"the {where} holds '\\udcff' at character 6"):
+        recorder.to_toml()
+
+
+def test_a_huge_description_is_written_whole() -> None:
+    description = 'Lorem ipsum 😀 "dolor" \\ sit amet\n' * 30_000  # about 1 MB
+    recorder = Recorder(description=description)
+    recorder.add(0, "event")
+    scenario = parse_scenario(recorder.to_toml())
+    assert scenario.description == description.strip()
+    assert scenario.steps[0].line == 30_004  # after """, 30,000 lines, """ and a blank line
+
+
+_TIMES = st.one_of(
+    st.integers(0, 10**9).map(float),
+    st.floats(0, 1e12, allow_nan=False, allow_infinity=False),
+    st.sampled_from([0.1, 0.2, 0.3, 1 / 3, 2.0**53, 2.0**53 + 2, 1e15 + 0.5, 5e-324]),
+)
+_SECONDS = st.one_of(st.integers(1, 86_400), st.floats(0.001, 86_400, allow_nan=False))
+_VALUES: dict[Action, st.SearchStrategy[dict[str, object]]] = {
+    Action.SET: st.dictionaries(st.sampled_from(TIMEOUT_KEYS), _SECONDS, min_size=1),
+    Action.EXPECT: st.fixed_dictionaries(
+        {},
+        optional={
+            "session_index": st.integers(1, 10**6),
+            "background": st.booleans(),
+            "checking": st.booleans(),
+        },
+    ).filter(bool),
+}
+
+
+@st.composite
+def _recorders(draw: st.DrawFn) -> Recorder:
+    recorder = Recorder(
+        **draw(st.dictionaries(st.sampled_from(TIMEOUT_KEYS), _SECONDS)),
+        policy=draw(st.sampled_from([None, *POLICY_NAMES])),
+        continue_session_on_restart=draw(st.booleans()),
+        description=draw(st.text(max_size=40)),
+    )
+    times = sorted(draw(st.lists(_TIMES, max_size=25)))
+    if draw(st.booleans()):  # a regular run to fold, at some start and step
+        start, every = draw(_TIMES), draw(st.sampled_from([0.5, 1.0, 5.0, 0.1, 7.25, 3600.0]))
+        times = sorted(times + [start + k * every for k in range(draw(st.integers(3, 8)))])
+    for at in times:
+        action = draw(st.sampled_from(list(Action)))
+        values = draw(_VALUES[action]) if action in _VALUES else {}
+        recorder.add(at, action, **values)
+    return recorder
+
+
+def _when(steps: Iterable[Step]) -> list[tuple[float, Action, dict[str, object]]]:
+    """Every run of every step: its time, action and values."""
+    return [
+        (step.at + k * (step.every or 0.0), step.action, dict(step.values))
+        for step in steps
+        for k in range(step.runs)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_recorders())
+def test_any_recording_reads_back_to_the_same_steps(recorder: Recorder) -> None:
+    scenario = parse_scenario(recorder.to_toml())
+    steps = recorder.steps()
+    assert [(s.at, s.action, dict(s.values), s.every, s.until) for s in scenario.steps] == [
+        (s.at, s.action, dict(s.values), s.every, s.until) for s in steps
+    ]
+    assert _when(scenario.steps) == [(at, a, dict(v)) for at, a, v in recorder.actions]
+    assert scenario.settings() == recorder.settings
+    assert scenario.policy == recorder.policy
+    assert scenario.continue_session_on_restart == recorder.continue_session_on_restart
+    assert scenario.description == recorder.description.strip()

@@ -16,6 +16,7 @@ from .model import (
     Scenario,
     ScenarioError,
     Step,
+    check_expectation,
     format_time,
     parse_time,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Step",
+    "check_expectation",
     "example_scenarios",
     "format_time",
     "load_scenario",

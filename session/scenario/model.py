@@ -38,6 +38,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Step",
+    "check_expectation",
     "format_time",
     "parse_time",
 ]
@@ -70,6 +71,15 @@ class ScenarioError(ValueError):
         self.source = source
         self.line = line
         self.message = message
+
+
+def check_expectation(key: str, value: object) -> None:
+    """A ValueError unless ``value`` can be expected of ``key`` (one of :data:`EXPECT_KEYS`)."""
+    if key == "session_index":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"session_index must be a whole number from 1, got {value!r}")
+    elif not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false, got {value!r}")
 
 
 # ------------------------------------------------------------------------------------ times

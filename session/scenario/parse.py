@@ -23,6 +23,7 @@ from .model import (
     Scenario,
     ScenarioError,
     Step,
+    check_expectation,
     format_time,
     parse_time,
 )
@@ -302,14 +303,10 @@ class _Parser:
             if key not in raw:
                 continue
             value = raw[key]
-            line = self._lines.step_key(index, key)
-            if key == "session_index":
-                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    raise self._fail(
-                        f"session_index must be a whole number from 1, got {value!r}", line, index
-                    )
-            elif not isinstance(value, bool):
-                raise self._fail(f"{key} must be true or false, got {value!r}", line, index)
+            try:
+                check_expectation(key, value)
+            except ValueError as error:
+                raise self._fail(str(error), self._lines.step_key(index, key), index) from None
             values[key] = value
         if not values:
             raise self._fail(

@@ -8,19 +8,31 @@ one ``every``/``until`` step only when that gives back exactly the same times.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from .model import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
+import tomli_w
+
+from ..settings import check_seconds
+from .model import (
+    EXPECT_KEYS,
+    TIMEOUT_KEYS,
+    Action,
+    Scenario,
+    Step,
+    check_expectation,
+    format_time,
+    parse_time,
+)
 from .run import ScenarioRun
 
 __all__ = ["Recorder"]
 
 _VALUE_KEYS = {Action.SET: TIMEOUT_KEYS, Action.EXPECT: EXPECT_KEYS}
 _FOLD_AT_LEAST = 3
+_EXACT_INTS = 2**53  # every whole float up to here is an int and back
 
 
 class Recorder:
@@ -44,11 +56,10 @@ class Recorder:
         continue_session_on_restart: bool = False,
         description: str = "",
     ) -> None:
+        given = (foreground_timeout, background_timeout, check_interval)
         self.settings = {
-            key: value
-            for key, value in zip(
-                TIMEOUT_KEYS, (foreground_timeout, background_timeout, check_interval), strict=True
-            )
+            key: _seconds(key, value)
+            for key, value in zip(TIMEOUT_KEYS, given, strict=True)
             if value is not None
         }
         self.policy = policy
@@ -95,6 +106,11 @@ class Recorder:
             raise ValueError(f"{action.value} takes no {', '.join(sorted(unknown))}")
         if action in _VALUE_KEYS and not values:
             raise ValueError(f"{action.value} needs one of {', '.join(_VALUE_KEYS[action])}")
+        for key, value in values.items():
+            if action is Action.SET:
+                _seconds(key, value)
+            else:
+                check_expectation(key, value)
         self.actions.append((float(at), action, MappingProxyType(dict(values))))
 
     def steps(self) -> list[Step]:
@@ -127,26 +143,32 @@ class Recorder:
         )
 
     def to_toml(self) -> str:
-        """The scenario file's text."""
-        lines: list[str] = []
+        """The scenario file's text: ``[session]``, then one ``[[step]]`` table per step.
+
+        Raises ValueError for text a UTF-8 file cannot hold (a lone surrogate).
+        """
+        blocks: list[str] = []
         if self.description:
-            lines += [f"description = {json.dumps(self.description)}", ""]
-        if self.settings or self.policy or self.continue_session_on_restart:
-            lines.append("[session]")
-            lines += [f"{key} = {_value(value)}" for key, value in self.settings.items()]
-            if self.policy:
-                lines.append(f"policy = {json.dumps(self.policy)}")
-            if self.continue_session_on_restart:
-                lines.append("continue_session_on_restart = true")
-            lines.append("")
+            text = _utf8("description", self.description)
+            # A multi-line string reads best, but TOML reads "\r\n" in one back as "\n".
+            multiline = "\n" in text and "\r" not in text
+            blocks.append(tomli_w.dumps({"description": text}, multiline_strings=multiline))
+        session: dict[str, Any] = {key: _number(value) for key, value in self.settings.items()}
+        if self.policy:
+            session["policy"] = _utf8("policy", self.policy)
+        if self.continue_session_on_restart:
+            session["continue_session_on_restart"] = True
+        if session:
+            blocks.append("[session]\n" + tomli_w.dumps(session))
         for step in self.steps():
-            lines += ["[[step]]", f"at = {_time(step.at)}"]
+            table: dict[str, Any] = {"at": _time(step.at)}
             if step.every is not None and step.until is not None:
-                lines += [f"every = {_value(step.every)}", f"until = {_time(step.until)}"]
-            lines.append(f'do = "{step.action.value}"')
-            lines += [f"{key} = {_value(value)}" for key, value in step.values.items()]
-            lines.append("")
-        return "\n".join(lines)
+                table |= {"every": _number(step.every), "until": _time(step.until)}
+            table["do"] = step.action.value
+            table |= {key: _number(value) for key, value in step.values.items()}
+            # tomli_w would write short steps as one inline array; a table each is easier to edit.
+            blocks.append("[[step]]\n" + tomli_w.dumps(table))
+        return "\n".join(blocks)
 
 
 def _fold(
@@ -174,20 +196,43 @@ def _fold(
     return step, start + count
 
 
-def _time(seconds: float) -> str:
+def _seconds(name: str, value: Any) -> Any:
+    """``value`` if it is a setting's seconds, else a ValueError saying why not."""
+    try:
+        check_seconds(name, value)
+    except TypeError as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
+def _time(seconds: float) -> object:
+    """Whole seconds as ``"hh:mm:ss"`` where that reads back exactly, else the number."""
     if float(seconds).is_integer():
-        return f'"{format_time(seconds)}"'
-    return repr(float(seconds))
+        text = format_time(seconds)
+        if parse_time(text) == seconds:
+            return text
+    return _number(seconds)
 
 
-def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    return json.dumps(str(value))
+def _number(value: object) -> object:
+    """A whole number of seconds as an int (``5``, not ``5.0``); anything else as it is."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_INTS:
+        return int(value)
+    return value
+
+
+def _utf8(name: str, text: str) -> str:
+    """``text``, or a ValueError if a UTF-8 file cannot hold it."""
+    if not isinstance(text, str):
+        raise ValueError(f"the {name} must be text, got {text!r}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"the {name} holds {text[error.start]!r} at character {error.start + 1}, a lone "
+            "surrogate that a UTF-8 scenario file cannot hold; remove it and save again"
+        ) from None
+    return text
 
 
 def record(actions: Iterable[tuple[float, Action | str, Mapping[str, Any]]], **options: Any) -> str:

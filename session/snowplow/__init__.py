@@ -6,22 +6,6 @@ does.
 
 from __future__ import annotations
 
-from .tracker import (
-    BACKGROUND_SCHEMA,
-    FOREGROUND_SCHEMA,
-    SessionTracker,
-    attach,
-    complete_payload,
-    event_payload,
-    track_lifecycle,
-)
+from .tracker import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA, SessionTracker, event_payload
 
-__all__ = [
-    "BACKGROUND_SCHEMA",
-    "FOREGROUND_SCHEMA",
-    "SessionTracker",
-    "attach",
-    "complete_payload",
-    "event_payload",
-    "track_lifecycle",
-]
+__all__ = ["BACKGROUND_SCHEMA", "FOREGROUND_SCHEMA", "SessionTracker", "event_payload"]

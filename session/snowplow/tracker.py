@@ -10,17 +10,27 @@
     from session import ClientSession
     from session.snowplow import SessionTracker
 
-    session = ClientSession("session.xml", policy="mobile")
-    tracker = SessionTracker("app", Emitter("collector.example.com"), session=session)
-    tracker.track(ScreenView(name="home"))
+    with ClientSession("session.xml", policy="mobile") as session:
+        tracker = SessionTracker("app", Emitter("http://localhost:9090"), session=session)
+        tracker.track(ScreenView(id_="0e1f5d5a-9c4e-4d4e-8a52-2b7f0c6a3d11", name="home"))
+        tracker.flush()
 
-:func:`attach` does the same to a tracker made elsewhere (``Snowplow.create_tracker``).
+It extends the tracker only where the tracker is built to be extended: it is a subclass whose
+``complete_payload`` hands the tracker's own payload builder a copy of the event with the
+entity added to its ``context``, then gives the payload the event id the session counted. So
+the tracker still decides everything else (encoding, subject, timestamps, namespace), the
+caller's event is never changed, and the same event object may be tracked again, or from
+several threads at once.
+
+A tracker made elsewhere (``Snowplow.create_tracker``) cannot be given a session in place: a
+plain ``Tracker`` has no hook that runs before its event id and contexts are fixed. Make a
+:class:`SessionTracker` instead (``Snowplow.add_tracker`` registers it by its namespace).
 This module imports ``snowplow_tracker``; :mod:`session` itself never does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
 from typing import Any
 
 try:
@@ -36,75 +46,22 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 
 from ..context import SessionContext
 from ..engine import ClientSession
+from ..policy import Control
 
-__all__ = [
-    "BACKGROUND_SCHEMA",
-    "FOREGROUND_SCHEMA",
-    "SessionTracker",
-    "attach",
-    "complete_payload",
-    "event_payload",
-    "track_lifecycle",
-]
+__all__ = ["BACKGROUND_SCHEMA", "FOREGROUND_SCHEMA", "SessionTracker", "event_payload"]
 
 BACKGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0"
 FOREGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0"
 
 
-def complete_payload(tracker: Tracker, session: ClientSession, event: Event) -> Payload:
-    """``Tracker.complete_payload`` with the session entity: the event id is made first, so
-    the session counts the event under the id the collector receives."""
-    event_id = Tracker.get_uuid()
-    return event_payload(tracker, event, event_id, session.get_session_context(event_id))
-
-
-def event_payload(tracker: Tracker, event: Event, event_id: str, entity: SessionContext) -> Payload:
-    """The payload ``tracker`` would send for ``event``, under ``event_id`` and carrying
-    ``entity``: for an event the session has already counted (``get_session_context(event_id)``
-    returned ``entity``), e.g. to send it later or from another thread."""
-    own = event.context
-    event.context = [*own, SelfDescribingJson(entity.schema, dict(entity.data))]
-    try:
-        payload = event.build_payload(
-            encode_base64=tracker.encode_base64,
-            json_encoder=tracker.json_encoder,
-            subject=tracker.subject,
-        )
-    finally:
-        event.context = own  # the caller's event is left as it was given
-    payload.add("eid", event_id)
-    payload.add("dtm", Tracker.get_timestamp())
-    payload.add_dict(tracker.standard_nv_pairs)
-    return payload
-
-
-def track_lifecycle(tracker: Tracker, session: ClientSession, background: bool) -> str | None:
-    """Tell ``session`` the app went to the background (True) or foreground, as the mobile
-    trackers do: track ``application_background {backgroundIndex}`` (or
-    ``application_foreground {foregroundIndex}``) first, so the old state's timeout judges
-    it, then switch. Nothing is tracked when the state does not change. Returns the event id.
-
-    Under the ``dotnet`` policy (which has no such indexes) it only switches.
-    """
-    if session.background == background:
-        return None
-    event_id: str | None = None
-    if session.policy.name == "mobile":
-        if background:
-            data = {"backgroundIndex": session.background_index + 1}
-            schema = BACKGROUND_SCHEMA
-        else:
-            data = {"foregroundIndex": session.foreground_index + 1}
-            schema = FOREGROUND_SCHEMA
-        event_id = tracker.track(SelfDescribing(SelfDescribingJson(schema, data)))
-    session.set_background(background)
-    return event_id
-
-
 class SessionTracker(Tracker):
     """A ``snowplow_tracker.Tracker`` whose every event carries ``session``'s entity.
 
-    Parameters are those of ``Tracker``, plus ``session`` (keyword only).
+    Parameters are those of ``Tracker``, plus ``session`` (keyword only). The event id is made
+    first and the session counts the event under it, so the ``client_session`` entity (its
+    ``firstEventId`` and ``eventIndex``) names the very event the collector receives. The event
+    is counted before it is handed to the emitters: if an emitter raises, the error reaches
+    the caller and the event stays counted, as it would in the mobile trackers.
     """
 
     def __init__(self, *args: Any, session: ClientSession, **kwargs: Any) -> None:
@@ -112,26 +69,52 @@ class SessionTracker(Tracker):
         self.session = session
 
     def complete_payload(self, event: Event) -> Payload:
-        return complete_payload(self, self.session, event)
+        """The tracker's payload for ``event``, counted by the session and carrying its entity."""
+        event_id = self.get_uuid()
+        entity = self.session.get_session_context(event_id)
+        return _identified(super().complete_payload(_carrying(event, entity)), event_id)
 
     def set_background(self, background: bool) -> str | None:
-        """Switch the session to the background or foreground; see :func:`track_lifecycle`."""
-        return track_lifecycle(self, self.session, background)
+        """Tell the session the app went to the background (True) or foreground, as the mobile
+        trackers do: track ``application_background {backgroundIndex}`` (or
+        ``application_foreground {foregroundIndex}``) first, so the old state's timeout judges
+        it, then switch. Nothing is tracked when the state does not change. Returns the event
+        id. Under a policy without switch counts (``dotnet``) it only switches.
+        """
+        session = self.session
+        if session.background == background:
+            return None
+        event_id: str | None = None
+        if Control.SWITCH_COUNTS in session.policy.controls:
+            if background:
+                lifecycle = {"backgroundIndex": session.background_index + 1}
+                schema = BACKGROUND_SCHEMA
+            else:
+                lifecycle = {"foregroundIndex": session.foreground_index + 1}
+                schema = FOREGROUND_SCHEMA
+            event_id = self.track(SelfDescribing(SelfDescribingJson(schema, lifecycle)))
+        session.set_background(background)
+        return event_id
 
 
-def attach(tracker: Tracker, session: ClientSession) -> Callable[[], None]:
-    """Make an existing ``tracker`` attach ``session``'s entity to every event it tracks.
+def event_payload(tracker: Tracker, event: Event, event_id: str, entity: SessionContext) -> Payload:
+    """The payload ``tracker`` would send for ``event``, under ``event_id`` and carrying
+    ``entity``: for an event the session has already counted (``get_session_context(event_id)``
+    returned ``entity``), e.g. to send it later or from another thread. Nothing is counted
+    again, whatever kind of tracker ``tracker`` is."""
+    return _identified(Tracker.complete_payload(tracker, _carrying(event, entity)), event_id)
 
-    Returns a function that detaches it again.
-    """
 
-    def complete(event: Event) -> Payload:
-        return complete_payload(tracker, session, event)
+def _carrying(event: Event, entity: SessionContext) -> Event:
+    """A copy of ``event`` with ``entity`` added to its context. The tracker builds a payload
+    by writing into the event's own, so the copy gets a payload of its own as well."""
+    carrying = copy.copy(event)
+    carrying.payload = Payload(event.payload.get())
+    carrying.context = [*event.context, SelfDescribingJson(entity.schema, dict(entity.data))]
+    return carrying
 
-    tracker.complete_payload = complete  # type: ignore[method-assign]
 
-    def detach() -> None:
-        if tracker.__dict__.get("complete_payload") is complete:
-            del tracker.complete_payload
-
-    return detach
+def _identified(payload: Payload, event_id: str) -> Payload:
+    """``payload`` under ``event_id`` (``eid``: the event id field of the tracker protocol)."""
+    payload.add("eid", event_id)
+    return payload

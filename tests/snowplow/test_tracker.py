@@ -3,124 +3,21 @@ every event carries the engine's ``client_session`` entity, across a session tim
 
 from __future__ import annotations
 
-import base64
-import json
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 import pytest
-import requests
 from conftest import Recorder
 from mobile_helpers import check_context
-from snowplow_tracker import Emitter
 from snowplow_tracker.events import StructuredEvent
 from snowplow_tracker.self_describing_json import SelfDescribingJson
 from snowplow_tracker.tracker import Tracker
 
 from session import SCHEMA_1_0_1, EventTracked, Reason, SessionStarted, load_schema
-from session.snowplow import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA, SessionTracker, attach
+from session.snowplow import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA, SessionTracker
 
-CLIENT_SESSION = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/"
-
-
-class Collector:
-    """A Snowplow collector on 127.0.0.1 that keeps every event it is sent (GET or POST)."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, str]] = []
-        self.requests: list[tuple[str, str]] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                url = urlsplit(self.path)
-                owner.requests.append(("GET", url.path))
-                query = parse_qs(url.query, keep_blank_values=True)
-                owner.events.append({key: values[0] for key, values in query.items()})
-                self._ok()
-
-            def do_POST(self) -> None:
-                owner.requests.append(("POST", self.path))
-                length = int(self.headers["Content-Length"])
-                body = json.loads(self.rfile.read(length))
-                owner.events.extend(body["data"])
-                self._ok()
-
-            def _ok(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-
-@pytest.fixture
-def collector() -> Iterator[Collector]:
-    server = Collector()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    session = requests.Session()
-    session.trust_env = False  # loopback only: no proxy from the environment
-    yield session
-    session.close()
-
-
-def emitter(collector: Collector, http: requests.Session, method: str) -> Emitter:
-    """Sends each event at once, on the tracking thread: tracking returns after the request."""
-    return Emitter(collector.url, method=method, batch_size=1, request_timeout=5, session=http)  # type: ignore[arg-type]
-
-
-def entities(event: dict[str, str]) -> list[dict[str, Any]]:
-    """The context entities of a received event, from ``cx`` (base64url) or ``co``."""
-    if "cx" in event:
-        raw = event["cx"]
-        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8")
-    else:
-        text = event["co"]
-    envelope = json.loads(text)
-    assert envelope["schema"].startswith("iglu:com.snowplowanalytics.snowplow/contexts/")
-    data: list[dict[str, Any]] = envelope["data"]
-    return data
-
-
-def session_entity(event: dict[str, str]) -> dict[str, Any]:
-    (entity,) = [e for e in entities(event) if e["schema"].startswith(CLIENT_SESSION)]
-    return entity
-
-
-def self_describing(event: dict[str, str]) -> dict[str, Any]:
-    raw = event["ue_px"]
-    text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8")
-    data: dict[str, Any] = json.loads(text)["data"]
-    return data
+from .helpers import emitter, entities, self_describing, session_entity
 
 
 @pytest.mark.parametrize(("method", "encode"), [("post", True), ("get", True), ("post", False)])
@@ -196,16 +93,18 @@ def test_lifecycle_events_are_tracked_before_the_switch(collector, http, make_se
     assert session_entity(foreground)["data"]["firstEventId"] == foreground["eid"]
 
 
-def test_attach_to_a_plain_tracker_with_the_dotnet_policy(collector, http, make_session, clock):
+def test_the_dotnet_policy_gives_1_0_1_entities_and_a_plain_tracker_none(
+    collector, http, make_session, clock
+):
     session = make_session(foreground_timeout=2, background_timeout=2, check_interval=1)
-    tracker = Tracker("app", emitter(collector, http, "get"))
-    detach = attach(tracker, session)
+    sending = emitter(collector, http, "get")
+    tracker = SessionTracker("app", sending, session=session)
     tracker.track(StructuredEvent("nav", "open"))
     clock.advance(3)  # the .NET checker starts session 2 without an event
     tracker.track(StructuredEvent("nav", "open"))
-    detach()
-    tracker.track(StructuredEvent("nav", "open"))
-    with_session, after_timeout, detached = collector.events
+    assert tracker.set_background(True) is None  # no lifecycle events under dotnet
+    Tracker("app", sending).track(StructuredEvent("nav", "open"))  # a plain one, beside it
+    with_session, after_timeout, plain = collector.events
     validator = jsonschema.Draft4Validator(
         load_schema(SCHEMA_1_0_1), format_checker=jsonschema.FormatChecker()
     )
@@ -215,8 +114,8 @@ def test_attach_to_a_plain_tracker_with_the_dotnet_policy(collector, http, make_
         validator.validate(entity["data"])
         assert entity["data"]["sessionIndex"] == index
         assert entity["data"]["firstEventId"] == received["eid"]
-    assert "cx" not in detached
-    assert session.session_index == 2
+    assert "cx" not in plain
+    assert session.session_index == 2 and session.background
 
 
 def test_session_never_imports_the_tracker_and_the_adapter_says_what_to_install():
