@@ -1,7 +1,9 @@
 """The ``client_session`` context attached to every tracked event, and its bundled schemas.
 
 The schemas in ``session/schemas`` are Iglu Central's
-``com.snowplowanalytics.snowplow/client_session`` 1-0-1 and 1-0-2 (Apache 2.0), unchanged.
+``com.snowplowanalytics.snowplow/client_session`` 1-0-0, 1-0-1 and 1-0-2 (Apache 2.0), unchanged.
+The engine sends 1-0-1 and 1-0-2; :mod:`session.trackers` checks what real trackers send against
+all three.
 """
 
 from __future__ import annotations
@@ -15,10 +17,20 @@ from typing import Any
 
 from .state import SessionState
 
-__all__ = ["SCHEMA_1_0_1", "SCHEMA_1_0_2", "SessionContext", "load_schema"]
+__all__ = [
+    "SCHEMA_1_0_0",
+    "SCHEMA_1_0_1",
+    "SCHEMA_1_0_2",
+    "SCHEMA_URIS",
+    "SessionContext",
+    "load_schema",
+]
 
+SCHEMA_1_0_0 = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-0"
 SCHEMA_1_0_1 = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-1"
 SCHEMA_1_0_2 = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2"
+SCHEMA_URIS = (SCHEMA_1_0_0, SCHEMA_1_0_1, SCHEMA_1_0_2)
+"""Every ``client_session`` version with a bundled schema, oldest first."""
 STORAGE_MECHANISM = "LOCAL_STORAGE"
 
 
