@@ -240,9 +240,7 @@ def read_capture(
         if head.startswith(b"<"):
             handle.seek(0)
             if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-                raise CaptureError(
-                    f"{name} looks like a save file but is over {MAX_FILE_BYTES} bytes"
-                )
+                raise CaptureError(f"{name} is XML over {MAX_FILE_BYTES} bytes, not a save file")
             _read_save_file(handle, name, reader)
             return "dotnet", reader.events
         first = head.split(b"\n", 1)[0]

@@ -10,6 +10,7 @@ The format, defined here once (``docs/trackers.md`` shows it):
 - each bad payload is ``{"received": <Unix s>, "bad": "<reason>", "error": "<message>",
   "payload": "<the first 2000 characters>"}``.
 
+Lines are ASCII (JSON escapes), so any text a tracker sends, lone surrogates included, is kept.
 A line cut short by a kill is skipped when read, and counted.
 """
 
@@ -58,7 +59,6 @@ def event_line(received: float, decoded: Decoded) -> str:
             "contexts": decoded.contexts,
             "unstruct": decoded.unstruct,
         },
-        ensure_ascii=False,
         separators=(",", ":"),
         default=dict,
     )
@@ -72,7 +72,6 @@ def bad_line(received: float, reason: str, message: str, payload: str) -> str:
             "error": message[:KEEP_PAYLOAD],
             "payload": payload[:KEEP_PAYLOAD],
         },
-        ensure_ascii=False,
         separators=(",", ":"),
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import binascii
 import json
-from base64 import urlsafe_b64decode
+from base64 import b64decode
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -95,9 +95,11 @@ class Decoded:
 
 
 def _b64(text: str, field: str) -> bytes:
-    data = text.strip().replace("+", "-").replace("/", "_")
+    # base64url, with or without padding; the standard alphabet too (a "+" that a query
+    # string turned into a space included).
+    data = text.strip().replace(" ", "+").replace("+", "-").replace("/", "_")
     try:
-        return urlsafe_b64decode(data + "=" * (-len(data) % 4))
+        return b64decode(data + "=" * (-len(data) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as error:
         raise PayloadError("invalid_base64", f"{field} is not valid base64 ({error})") from None
 

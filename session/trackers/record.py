@@ -90,4 +90,7 @@ def make_record(decoded: Decoded, received: float, capture: int = 0) -> Record:
 def _user_of(raw: Mapping[str, Any]) -> str | None:
     data = raw.get("data")
     user = data.get("userId") if isinstance(data, dict) else None
-    return user[:80] if isinstance(user, str) and user else None
+    if not isinstance(user, str) or not user:
+        return None
+    # Shown to people and written to terminals and XML: escape what is not printable.
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in user[:80])
