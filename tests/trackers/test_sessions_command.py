@@ -66,9 +66,16 @@ def test_findings_exit_1_and_the_json_shape(
     assert finding["message"] and finding["time"].endswith("Z")
     assert [s["index"] for s in user["sessions"]] == [1, 2, 4]
     assert set(user["sessions"][0]) == {
-        "index", "session_id", "previous_session_id", "first_event_id", "events",
-        "first_event_time", "last_event_time", "idle_before", "exceeded",
-    }  # fmt: skip
+        "index",
+        "session_id",
+        "previous_session_id",
+        "first_event_id",
+        "events",
+        "first_event_time",
+        "last_event_time",
+        "idle_before",
+        "exceeded",
+    }
 
 
 def test_junit_is_a_suite_per_capture_and_a_case_per_user_and_check(
@@ -146,13 +153,33 @@ def test_a_har_file_with_get_and_post_requests(
     posts = [fields(entity(1, event_index=2), T0 + 1), fields(entity(2, event_index=1), T0 + 900)]
     document = har(
         [
-            {"startedDateTime": "2027-01-15T08:00:00.000Z", "request": {"method": "GET", "url": f"https://c.example/i?{query(get)}"}},
-            {"startedDateTime": "2027-01-15T08:00:01.000Z", "request": {"method": "GET", "url": "https://example.com/logo.png"}},
-            {"startedDateTime": "2027-01-15T08:00:02.000Z", "request": {"method": "POST", "url": "https://c.example/com.snowplowanalytics.snowplow/tp2", "postData": {"mimeType": "application/json", "text": body(*posts).decode()}}},
-            {"startedDateTime": "2027-01-15T08:00:03.000Z", "request": {"method": "POST", "url": "https://c.example/com.snowplowanalytics.snowplow/tp2", "postData": {"mimeType": "application/json", "text": "{"}}},
+            {
+                "startedDateTime": "2027-01-15T08:00:00.000Z",
+                "request": {"method": "GET", "url": f"https://c.example/i?{query(get)}"},
+            },
+            {
+                "startedDateTime": "2027-01-15T08:00:01.000Z",
+                "request": {"method": "GET", "url": "https://example.com/logo.png"},
+            },
+            {
+                "startedDateTime": "2027-01-15T08:00:02.000Z",
+                "request": {
+                    "method": "POST",
+                    "url": "https://c.example/com.snowplowanalytics.snowplow/tp2",
+                    "postData": {"mimeType": "application/json", "text": body(*posts).decode()},
+                },
+            },
+            {
+                "startedDateTime": "2027-01-15T08:00:03.000Z",
+                "request": {
+                    "method": "POST",
+                    "url": "https://c.example/com.snowplowanalytics.snowplow/tp2",
+                    "postData": {"mimeType": "application/json", "text": "{"},
+                },
+            },
             "not an entry",
         ]
-    )  # fmt: skip
+    )
     path = tmp_path / "app.har"
     path.write_text(json.dumps(document))
     status, out, _ = run(capsys, "sessions", str(path), "--format", "json")
@@ -172,10 +199,15 @@ def test_micro_good_json_with_raw_events_or_enriched_only(
     ent = json.loads(json.dumps(entity(2)))
     enriched = {
         "event": {
-            "event": "page_view", "event_id": second["eid"], "dvce_created_tstamp": "2027-01-15T08:15:00.000Z",
-            "contexts": {"schema": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0", "data": [ent]},
+            "event": "page_view",
+            "event_id": second["eid"],
+            "dvce_created_tstamp": "2027-01-15T08:15:00.000Z",
+            "contexts": {
+                "schema": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0",
+                "data": [ent],
+            },
         }
-    }  # fmt: skip
+    }
     path = tmp_path / "good.json"
     path.write_text(json.dumps([enriched, raw, 7]))  # Micro: newest first
     status, out, _ = run(capsys, "sessions", str(path), "--format", "json")
@@ -191,8 +223,15 @@ def test_save_files_are_a_chain_of_snapshots(
     for number, (index, previous) in enumerate([(1, None), (2, 1), (4, 2)], start=1):
         path = tmp_path / f"session-{number}.xml"
         path.write_bytes(
-            encode([("userId", USER), ("sessionId", sid(index)), ("previousSessionId", previous and sid(previous)), ("sessionIndex", index)])
-        )  # fmt: skip
+            encode(
+                [
+                    ("userId", USER),
+                    ("sessionId", sid(index)),
+                    ("previousSessionId", previous and sid(previous)),
+                    ("sessionIndex", index),
+                ]
+            )
+        )
         os.utime(path, (T0 + 1000 * number, T0 + 1000 * number))
         paths.append(str(path))
     status, out, _ = run(capsys, "sessions", *paths, "--format", "json")
@@ -254,7 +293,12 @@ def test_a_har_file_of_200_mb_is_read(tmp_path: Path) -> None:
     """Browser exports hold every response body: a big one is read, in bounded memory."""
     get = fields(entity(1, event_index=1), T0)
     entries = [{"request": {"method": "GET", "url": f"https://c.example/i?{query(get)}"}}]
-    entries += [{"request": {"method": "GET", "url": "https://x.example/"}, "response": {"content": {"text": "y" * (1 << 20)}}}] * 200  # fmt: skip
+    entries += [
+        {
+            "request": {"method": "GET", "url": "https://x.example/"},
+            "response": {"content": {"text": "y" * (1 << 20)}},
+        }
+    ] * 200
     path = tmp_path / "big.har"
     path.write_text(json.dumps(har(entries)))
     analysis = Analysis()
