@@ -221,7 +221,7 @@ class Collector:
         try:
             response = await self._route(request)
         except web.HTTPException as error:
-            response = error
+            response = web.Response(status=error.status, text=error.text)
         return _cors(request, response)
 
     async def _route(self, request: web.Request) -> web.StreamResponse:
@@ -286,10 +286,12 @@ class Collector:
             self._bad(
                 None, info, "oversized", f"the body is {length} bytes, over {MAX_BODY_BYTES}", None
             )
+            await _drain(request)
             raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=length)
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
+            await _drain(request)
             self._bad(
                 None,
                 self._request(request),
@@ -382,6 +384,20 @@ class Collector:
         return web.Response(
             status=404, text="Path for micro has to be one of: /events /all /good /bad /reset\n"
         )
+
+
+DRAIN_BYTES = 4 * MAX_BODY_BYTES
+
+
+async def _drain(request: web.Request) -> None:
+    """Read and drop a refused body up to :data:`DRAIN_BYTES`, so the client can read the
+    answer instead of a reset connection; past that the connection is closed."""
+    read = 0
+    while read < DRAIN_BYTES:
+        chunk = await request.content.read(65536)
+        if not chunk:
+            return
+        read += len(chunk)
 
 
 def _json(value: Any) -> web.Response:
