@@ -179,7 +179,8 @@ def test_a_get_with_its_event_in_a_huge_request_line_is_not_a_crash(collector: C
 def test_half_a_request_and_a_slow_client_hold_up_no_one(collector: Collector) -> None:
     slow = socket.create_connection(("127.0.0.1", collector.port))
     slow.sendall(
-        f"POST {POST_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{{".encode()
+        f"POST {POST_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 5000\r\n\r\n{".encode()
     )
     half = socket.create_connection(("127.0.0.1", collector.port))
     half.sendall(b"GET /i?e=pv HTTP/1.1\r\nHo")
