@@ -16,6 +16,7 @@ from .common import PROG, CommandError, add_command, emit
 
 if TYPE_CHECKING:
     from ..trackers.chain import Timeouts
+    from ..trackers.collector import Collector
 
 __all__ = ["register"]
 
@@ -59,41 +60,28 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 
 def collect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..trackers.collector import Collector, is_loopback
+    from ..trackers.collector import Collector
 
     timeouts = _timeouts(args)
-    log = None if args.no_log else args.log
-    collector = Collector(args.host, args.port, log, timeouts)
-    try:
-        collector.start()
-    except OSError as error:
-        if error.errno == errno.EADDRINUSE:
-            raise CommandError(
-                f"cannot listen on {args.host}:{args.port}: the port is in use (another "
-                "collector? choose another --port)"
-            ) from None
-        where = f"{args.host}:{args.port}" if error.filename is None else error.filename
-        raise CommandError(f"cannot use {where}: {error.strerror or error}") from None
-    if not is_loopback(args.host):
-        stderr.write(
-            f"{PROG}: warning: listening on {args.host}, so other machines can send events "
-            "and read them back; use it only on a network you trust\n"
-        )
-        stderr.flush()
-    stdout.write(
-        f"collecting on {collector.url} (log: {log or 'none'}); point trackers at it, read "
-        f"{collector.url}/sessions; Ctrl-C stops\n"
-    )
-    stdout.flush()
     stop = threading.Event()
-    try:
-        with _stop_on_signals(stop):
+    # The handlers are in place before the address is printed: a SIGTERM sent as soon as
+    # the address is read still stops the collector cleanly.
+    with _stop_on_signals(stop):
+        collector = _start(
+            Collector(args.host, args.port, None if args.no_log else args.log, timeouts), stderr
+        )
+        stdout.write(
+            f"collecting on {collector.url} (log: {collector.log_path or 'none'}); point "
+            f"trackers at it, read {collector.url}/sessions; Ctrl-C stops\n"
+        )
+        stdout.flush()
+        try:
             while not stop.wait(0.5):
                 pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        collector.stop()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            collector.stop()
     summary = collector.micro.summary()
     report = collector.snapshot()
     stdout.write(
@@ -101,6 +89,28 @@ def collect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         f"{len(report.users)} user(s), {len(report.findings)} finding(s)\n"
     )
     return 0
+
+
+def _start(collector: Collector, stderr: TextIO) -> Collector:
+    from ..trackers.collector import is_loopback
+
+    try:
+        collector.start()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise CommandError(
+                f"cannot listen on {collector.host}:{collector.port}: the port is in use "
+                "(another collector? choose another --port)"
+            ) from None
+        where = f"{collector.host}:{collector.port}" if error.filename is None else error.filename
+        raise CommandError(f"cannot use {where}: {error.strerror or error}") from None
+    if not is_loopback(collector.host):
+        stderr.write(
+            f"{PROG}: warning: listening on {collector.host}, so other machines can send "
+            "events and read them back; use it only on a network you trust\n"
+        )
+        stderr.flush()
+    return collector
 
 
 def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

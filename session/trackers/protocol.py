@@ -172,9 +172,10 @@ def decode_body(body: bytes) -> list[Mapping[str, Any]]:
 
 
 def event_time(fields: Mapping[str, str], fallback: float) -> float:
-    """When the tracker made the event, in Unix seconds: ``dtm`` (or ``ttm``, ``stm``), in
-    milliseconds, else ``fallback`` (when it arrived)."""
-    for key in ("dtm", "ttm", "stm"):
+    """When the event happened, in Unix seconds: the true time the app gave (``ttm``), else the
+    tracker's (``dtm``), else when it was sent (``stm``), all in milliseconds; else
+    ``fallback`` (when it arrived)."""
+    for key in ("ttm", "dtm", "stm"):
         text = fields.get(key)
         if text is not None and text.isdigit() and len(text) <= 15:
             return int(text) / 1000.0

@@ -99,6 +99,7 @@ def test_a_body_with_too_many_events_is_oversized() -> None:
 
 def test_event_time_is_the_trackers_then_the_arrival() -> None:
     assert event_time({"dtm": "1800000000123"}, 5.0) == 1_800_000_000.123
+    assert event_time({"dtm": "1800000000123", "ttm": "1700000000000"}, 5.0) == 1_700_000_000.0
     assert event_time({"stm": "1800000000000"}, 5.0) == 1_800_000_000.0
     assert event_time({"dtm": "soon"}, 5.0) == 5.0
     assert event_time({"dtm": "9" * 400}, 5.0) == 5.0
