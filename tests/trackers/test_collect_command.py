@@ -121,7 +121,7 @@ def test_the_default_log_is_in_the_current_folder(tmp_path: Path) -> None:
 def test_a_log_in_a_folder_it_may_not_write_is_one_line_and_exit_2() -> None:
     # sysfs refuses new files even to root: a real read-only folder on every Linux machine.
     folder = Path("/sys/kernel")
-    if not folder.is_dir() or os.access(folder, os.W_OK) and not Path("/sys/fs").is_dir():
+    if not folder.is_dir():
         pytest.skip("no sysfs here")
     done = subprocess.run(
         [
