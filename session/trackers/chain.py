@@ -42,6 +42,7 @@ class _Open:
         "index",
         "last_event_index",
         "last_time",
+        "linked",
         "previous",
         "session_id",
     )
@@ -52,6 +53,7 @@ class _Open:
         self.index = entity.session_index
         self.session_id = entity.session_id
         self.previous = entity.previous_session_id
+        self.linked = self.previous  # what it started with: its link in the chain
         self.first_event_id = entity.first_event_id
         self.events = 0
         self.first_time = self.last_time = record.time
@@ -64,7 +66,7 @@ class _Open:
         return SessionSummary(
             self.index,
             self.session_id,
-            self.previous,
+            self.linked,
             self.first_event_id,
             self.events,
             self.first_time,

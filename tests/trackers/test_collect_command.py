@@ -183,8 +183,17 @@ def test_the_snowplow_python_tracker_end_to_end(tmp_path: Path, method: str) -> 
     assert [s["events"] for s in user["sessions"]] == [3, 1]
     assert user["sessions"][1]["previous_session_id"] == user["sessions"][0]["session_id"]
     done = subprocess.run(
-        [sys.executable, "-m", "session.cli", "sessions", str(log), "--format", "json"]
-        + ["--foreground-timeout", "600"],
+        [
+            sys.executable,
+            "-m",
+            "session.cli",
+            "sessions",
+            str(log),
+            "--format",
+            "json",
+            "--foreground-timeout",
+            "600",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
