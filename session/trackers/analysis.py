@@ -78,8 +78,14 @@ class Analysis:
             return chain.add(record)
 
     def add_all(self, records: Iterable[Record]) -> None:
-        for record in records:
-            self.add(record)
+        """Add many events under one lock (a capture read in batches)."""
+        with self._lock:
+            users = self._users
+            for record in records:
+                chain = users.get(record.user)
+                if chain is None:
+                    chain = users[record.user] = UserChain(record.user, self.timeouts)
+                chain.add(record)
 
     def count_bad(self, reason: str, count: int = 1) -> None:
         with self._lock:

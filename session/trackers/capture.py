@@ -9,6 +9,7 @@ document (HAR, Micro) may be at most :data:`MAX_DOCUMENT_BYTES`. Anything else i
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import stat
@@ -118,7 +119,20 @@ def _iso_seconds(text: Any) -> float | None:
 
 
 def _read_log(handle: IO[bytes], name: str, reader: _Reader) -> None:
+    # A log of a million events keeps a million records: the cyclic collector would scan
+    # them again and again while they are made, and none of them forms a cycle.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _read_log_lines(handle, name, reader)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_log_lines(handle: IO[bytes], name: str, reader: _Reader) -> None:
     unreadable: list[int] = []
+    batch: list[Record] = []
     for number, line in iter_lines(handle, MAX_LINE_BYTES):
         if line is None or not line.strip():
             if line is None:
@@ -140,7 +154,13 @@ def _read_log(handle: IO[bytes], name: str, reader: _Reader) -> None:
         except PayloadError as error:
             reader.analysis.count_bad(error.reason)
             continue
-        reader.record(record)
+        batch.append(record)
+        if len(batch) >= 10_000:
+            reader.events += len(batch)
+            reader.analysis.add_all(batch)
+            batch.clear()
+    reader.events += len(batch)
+    reader.analysis.add_all(batch)
     if unreadable:
         reader.analysis.count_bad("unreadable_line", len(unreadable))
         reader.warn(

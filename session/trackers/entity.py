@@ -70,8 +70,8 @@ def find_entity(contexts: tuple[Mapping[str, Any], ...]) -> Mapping[str, Any]:
     return found[0]
 
 
-_checked: dict[tuple[str, str], SessionEntity | str] = {}
-_checked_index: dict[tuple[str, str], str | None] = {}
+_checked: dict[tuple[Any, ...], SessionEntity | str] = {}
+_checked_index: dict[tuple[Any, ...], str | None] = {}
 
 
 def _problem(
@@ -90,6 +90,22 @@ def _remember(table: dict[Any, Any], key: Any, value: Any) -> None:
     table[key] = value
 
 
+def _key(uri: str, data: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The cache key of an entity's data without its ``eventIndex``. The values' types are in
+    it, since ``True == 1`` and ``1.0 == 1`` would otherwise share a key and a result."""
+    rest = dict(data)
+    rest.pop("eventIndex", None)
+    key = (uri, tuple(rest.items()), tuple(map(type, rest.values())))
+    try:
+        hash(key)
+    except TypeError:  # a list or object where a string belongs: key it by its JSON text
+        try:
+            return (uri, json.dumps(rest, sort_keys=True))
+        except (TypeError, ValueError, RecursionError) as error:
+            raise PayloadError("invalid_entity", f"the client_session entity: {error}") from None
+    return key
+
+
 def read_entity(entity: Mapping[str, Any]) -> tuple[SessionEntity, int | None]:
     """Check a ``client_session`` entity against its schema; its fields and its ``eventIndex``.
 
@@ -102,13 +118,10 @@ def read_entity(entity: Mapping[str, Any]) -> tuple[SessionEntity, int | None]:
     data = entity.get("data")
     if not isinstance(data, dict):
         raise PayloadError("invalid_entity", "the client_session entity's data is not an object")
-    rest = {key: value for key, value in data.items() if key != "eventIndex"}
-    try:
-        key = (uri, json.dumps(rest, sort_keys=True))
-    except (TypeError, ValueError, RecursionError) as error:
-        raise PayloadError("invalid_entity", f"the client_session entity: {error}") from None
+    key = _key(uri, data)
     known = _checked.get(key)
     if known is None:
+        rest = {name: value for name, value in data.items() if name != "eventIndex"}
         problem = _problem(_validator(uri), rest)
         known = problem if problem is not None else _entity(uri, rest)
         _remember(_checked, key, known)
@@ -117,7 +130,7 @@ def read_entity(entity: Mapping[str, Any]) -> tuple[SessionEntity, int | None]:
     if "eventIndex" not in data:
         return known, None
     index = data["eventIndex"]
-    index_key = (uri, json.dumps(index))
+    index_key = (uri, type(index), index if type(index) in (int, str) else repr(index))
     if index_key not in _checked_index:
         part = _event_index_validator(uri)
         _remember(

@@ -10,7 +10,8 @@ The format, defined here once (``docs/trackers.md`` shows it):
 - each bad payload is ``{"received": <Unix s>, "bad": "<reason>", "error": "<message>",
   "payload": "<the first 2000 characters>"}``.
 
-Lines are ASCII (JSON escapes), so any text a tracker sends, lone surrogates included, is kept.
+Lines are UTF-8 JSON; a line holding text that UTF-8 cannot (a lone surrogate) is written with
+JSON escapes, so anything a tracker sends is kept.
 A line cut short by a kill is skipped when read, and counted.
 """
 
@@ -21,9 +22,9 @@ import os
 import stat
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
+from .jsontext import dumps, loads
 from .protocol import BAD_REASONS, Decoded
 from .report import iso_time
 
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 FORMAT = 1
+
 KEEP_PAYLOAD = 2000
 
 
@@ -52,32 +54,28 @@ def is_header(value: Any) -> bool:
 
 
 def event_line(received: float, decoded: Decoded) -> str:
-    return json.dumps(
+    return dumps(
         {
             "received": round(received, 3),
             "fields": decoded.fields,
-            "contexts": decoded.contexts,
+            "contexts": list(decoded.contexts),
             "unstruct": decoded.unstruct,
-        },
-        separators=(",", ":"),
-        default=dict,
+        }
     )
 
 
 def bad_line(received: float, reason: str, message: str, payload: str) -> str:
-    return json.dumps(
+    return dumps(
         {
             "received": round(received, 3),
             "bad": reason,
             "error": message[:KEEP_PAYLOAD],
             "payload": payload[:KEEP_PAYLOAD],
-        },
-        separators=(",", ":"),
+        }
     )
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     """A line read back: an event (``decoded``), a bad payload (``bad``), or a header."""
 
     received: float
@@ -87,7 +85,7 @@ class LogEntry:
 
 def parse_line(text: str | bytes) -> LogEntry | None:
     """A log line read back; None for a header. ValueError for a line that is not one."""
-    value = json.loads(text)
+    value = loads(text)
     if not isinstance(value, dict):
         raise ValueError("the line is not a JSON object")
     if is_header(value):
@@ -102,11 +100,10 @@ def parse_line(text: str | bytes) -> LogEntry | None:
         return LogEntry(float(received), bad=bad)
     fields, contexts, unstruct = value.get("fields"), value.get("contexts"), value.get("unstruct")
     if (
-        not isinstance(fields, dict)
-        or not isinstance(contexts, list)
-        or not all(isinstance(item, dict) for item in contexts)
-        or not (unstruct is None or isinstance(unstruct, dict))
-        or not all(isinstance(item, str) for item in fields.values())
+        type(fields) is not dict
+        or type(contexts) is not list
+        or not (unstruct is None or type(unstruct) is dict)
+        or any(type(item) is not dict for item in contexts)
     ):
         raise ValueError("the line is not an event of this log format")
     return LogEntry(float(received), Decoded(fields, tuple(contexts), unstruct))

@@ -10,11 +10,11 @@ collector counts it as a bad event and goes on.
 from __future__ import annotations
 
 import binascii
-import json
 from base64 import b64decode
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+from .jsontext import loads
 
 __all__ = [
     "BAD_REASONS",
@@ -71,8 +71,7 @@ class PayloadError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class Decoded:
+class Decoded(NamedTuple):
     """One event: its scalar fields as sent, its entities, and its self-describing event."""
 
     fields: Mapping[str, str]
@@ -84,7 +83,8 @@ class Decoded:
 
     @property
     def event_id(self) -> str | None:
-        return self.fields.get("eid")
+        event_id = self.fields.get("eid")
+        return event_id if type(event_id) is str else None
 
     @property
     def unstruct_schema(self) -> str | None:
@@ -106,7 +106,7 @@ def _b64(text: str, field: str) -> bytes:
 
 def _json(text: str | bytes, field: str) -> Any:
     try:
-        return json.loads(text)
+        return loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise PayloadError("not_json", f"{field} is not JSON ({error})") from None
 
@@ -177,6 +177,6 @@ def event_time(fields: Mapping[str, str], fallback: float) -> float:
     ``fallback`` (when it arrived)."""
     for key in ("ttm", "dtm", "stm"):
         text = fields.get(key)
-        if text is not None and text.isdigit() and len(text) <= 15:
+        if type(text) is str and text.isdigit() and len(text) <= 15:
             return int(text) / 1000.0
     return fallback

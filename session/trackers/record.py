@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .entity import SessionEntity, find_entity, read_entity
 from .protocol import Decoded, PayloadError, event_time
@@ -27,8 +26,7 @@ the background timeout, and the time before a foreground event by the background
 _LIFECYCLE = {BACKGROUND_SCHEMA: "background", FOREGROUND_SCHEMA: "foreground"}
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """An event's place in a session chain.
 
     ``entity`` is None when the event's ``client_session`` entity is invalid; ``problem`` then
@@ -61,7 +59,7 @@ def make_record(decoded: Decoded, received: float, capture: int = 0) -> Record:
     """The record of a decoded event. A missing entity is a :class:`PayloadError`; an invalid
     one gives a record with its ``problem``, so the report can show it for its user."""
     schema = decoded.unstruct_schema
-    name = schema if schema is not None else decoded.fields.get("e", "")
+    name = schema if schema is not None else str(decoded.fields.get("e", ""))
     time = event_time(decoded.fields, received)
     raw = find_entity(decoded.contexts)
     try:
