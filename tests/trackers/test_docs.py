@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from markdown_blocks import python_blocks, run_block
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "trackers.md"
