@@ -3,10 +3,9 @@
 It runs aiohttp's server on an asyncio loop in a thread of its own, so any Python program can
 host it: the ``snowsession collect`` command, a pytest fixture, a window. ::
 
-    collector = Collector(port=0, log="events.ndjson").start()
-    print(collector.url)               # point a tracker here
-    report = collector.snapshot()      # the live sessions report, from any thread
-    collector.stop()                   # the log is flushed and closed
+    collector = Collector(port=0, log="events.ndjson").start()  # .url: point trackers here
+    report = collector.snapshot()  # the live sessions report, from any thread
+    collector.stop()  # the log is flushed and closed
 
 Every event it takes is in the log (:mod:`~session.trackers.logfile`) before its request is
 answered. ``on_event`` is called with each event's :class:`~session.trackers.record.Record`
@@ -110,8 +109,6 @@ class Collector:
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
 
-    # ------------------------------------------------------------------ life
-
     @property
     def url(self) -> str:
         """The collector's URL (``http://127.0.0.1:9090``), for a tracker's endpoint."""
@@ -204,8 +201,6 @@ class Collector:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # ------------------------------------------------------------------ reading
-
     def snapshot(self) -> Report:
         """The live sessions report: plain frozen data."""
         return self.analysis.report((self.log_path or self.url,))
@@ -214,8 +209,6 @@ class Collector:
         """Forget every event (as Micro's ``/micro/reset``); the log keeps them."""
         self.analysis.reset()
         return self.micro.reset()
-
-    # ------------------------------------------------------------------ serving
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         try:
