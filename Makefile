@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
+BROWSER = tests/browser
 
-.PHONY: run test lint pytest bench screenshot clean
+.PHONY: run test lint pytest browser-deps bench screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +25,13 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser-deps
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The JavaScript tracker for the browser tests, from the lock file (when npm is here).
+browser-deps:
+	@if command -v npm >/dev/null 2>&1 && [ ! -d $(BROWSER)/node_modules ]; then \
+		cd $(BROWSER) && npm ci --no-audit --no-fund --silent; fi
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks

@@ -8,6 +8,7 @@ import sys
 MODULES = [
     "benchmarks.engine",
     "benchmarks.week",
+    "benchmarks.trackers",
     "benchmarks.gui_startup",
     "benchmarks.gui_timeline_redraw",
     "benchmarks.gui_file_latency",

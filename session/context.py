@@ -1,7 +1,9 @@
 """The ``client_session`` context attached to every tracked event, and its bundled schemas.
 
 The schemas in ``session/schemas`` are Iglu Central's
-``com.snowplowanalytics.snowplow/client_session`` 1-0-1 and 1-0-2 (Apache 2.0), unchanged.
+``com.snowplowanalytics.snowplow/client_session`` 1-0-0, 1-0-1 and 1-0-2 (Apache 2.0), unchanged.
+The engine sends 1-0-1 and 1-0-2; :mod:`session.trackers` checks what real trackers send against
+all three.
 """
 
 from __future__ import annotations
@@ -15,10 +17,22 @@ from typing import Any
 
 from .state import SessionState
 
-__all__ = ["SCHEMA_1_0_1", "SCHEMA_1_0_2", "SessionContext", "load_schema", "schema_errors"]
+__all__ = [
+    "SCHEMA_1_0_0",
+    "SCHEMA_1_0_1",
+    "SCHEMA_1_0_2",
+    "SCHEMA_URIS",
+    "SessionContext",
+    "load_schema",
+    "schema_errors",
+    "validator",
+]
 
+SCHEMA_1_0_0 = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-0"
 SCHEMA_1_0_1 = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-1"
 SCHEMA_1_0_2 = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2"
+SCHEMA_URIS = (SCHEMA_1_0_0, SCHEMA_1_0_1, SCHEMA_1_0_2)
+"""Every ``client_session`` version with a bundled schema, oldest first."""
 STORAGE_MECHANISM = "LOCAL_STORAGE"
 
 
@@ -111,19 +125,25 @@ def schema_errors(schema: str, data: Mapping[str, Any]) -> list[tuple[str, str]]
     """Where ``data`` breaks the bundled schema ``schema``: ``(key, message)`` pairs, empty
     when it is valid. Formats (``uuid``, ``date-time``) are checked."""
     errors = []
-    for error in _validator(schema.rsplit("/", 1)[-1]).iter_errors(dict(data)):
+    for error in validator(schema).iter_errors(dict(data)):
         key = str(error.path[0]) if error.path else "(entity)"
         errors.append((key, error.message))
     return errors
+
+
+def validator(schema: str) -> Any:
+    """The validator for the bundled schema ``schema`` (an Iglu URI or a bare version), formats
+    checked; made once per version."""
+    return _validator(schema.rsplit("/", 1)[-1])
 
 
 @cache
 def _validator(version: str) -> Any:
     import jsonschema  # on first use: importing it costs as much as the rest of the engine
 
-    return jsonschema.Draft4Validator(
-        load_schema(version), format_checker=jsonschema.FormatChecker()
-    )
+    schema = load_schema(version)
+    kind = jsonschema.validators.validator_for(schema, default=jsonschema.Draft4Validator)
+    return kind(schema, format_checker=jsonschema.FormatChecker())
 
 
 def load_schema(schema: str = SCHEMA_1_0_1) -> dict[str, Any]:

@@ -73,6 +73,10 @@ def _commands() -> list[tuple[str, list[str]]]:
         text = block.text.replace("\\\n", " ")
         for number, line in enumerate(text.splitlines()):
             words = shlex.split(line, comments=True)
+            for at, word in enumerate(words):  # the command ends at a shell operator
+                if word in ("&", "&&", "||", "|", ";", ">", ">>", "2>&1"):
+                    words = words[:at]
+                    break
             placeholders = any(word.isupper() or "|" in word for word in words)
             if words[:1] == ["snowsession"] and not placeholders:
                 found.append((f"{block.name}+{number}", words[1:]))

@@ -75,12 +75,69 @@ def test_a_plain_install_is_the_engine_and_the_command_line_without_qt(tmp_path:
         "import importlib, pkgutil, session\n"
         "names = [m.name for m in pkgutil.walk_packages(session.__path__, 'session.')\n"
         "         if not m.name.startswith('session.snowplow')\n"
+        "         and m.name != 'session.trackers.pytest_plugin'\n"
         "         and not m.name.endswith('__main__')]\n"
         "for name in names: importlib.import_module(name)\n"
         "print(len(names))\n"
     )
     imported = run(str(bin_ / "python"), "-c", every_module)
     assert imported.returncode == 0 and int(imported.stdout) > 20, imported
+    collected = _collect_one_event(bin_, tmp_path, env)
+    assert collected["users"][0]["sessions"][0]["index"] == 1, collected
     window = run(str(bin_ / "snowsession-gui"))
     assert window.returncode == 1 and window.stderr.count("\n") == 1, window
     assert "pip install 'snowsession[gui]'" in window.stderr
+
+
+def _collect_one_event(bin_: Path, folder: Path, env: dict[str, str]) -> dict[str, object]:
+    """Start the installed ``snowsession collect``, send it one event, stop it with SIGTERM,
+    and read its log back with the installed ``snowsession sessions``."""
+    import json
+    import re
+    import signal
+    import urllib.request
+
+    log = folder / "events.ndjson"
+    child = subprocess.Popen(
+        [str(bin_ / "snowsession"), "collect", "--port", "0", "--log", str(log)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert child.stdout is not None
+        url = re.search(r"collecting on (http://\S+)", child.stdout.readline())
+        assert url, child.stderr
+        entity = {
+            "schema": "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2",
+            "data": {
+                "userId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                "sessionId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                "sessionIndex": 1,
+                "previousSessionId": None,
+                "storageMechanism": "SQLITE",
+                "firstEventTimestamp": "2027-01-15T08:00:00.000Z",
+            },
+        }
+        contexts = {"schema": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1"}
+        query = {"e": "pv", "eid": "9a1f6c2e-3b4d-4e5f-8a6b-7c8d9e0f1a2b"}
+        query["co"] = json.dumps({**contexts, "data": [entity]})
+        from urllib.parse import urlencode
+
+        with urllib.request.urlopen(f"{url.group(1)}/i?{urlencode(query)}", timeout=30) as answer:
+            assert answer.status == 200
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.communicate(timeout=60)
+    assert child.returncode == 0
+    done = subprocess.run(
+        [str(bin_ / "snowsession"), "sessions", str(log), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result

@@ -14,12 +14,12 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from . import savefiles, scenarios
+from . import savefiles, scenarios, trackers
 from .common import PROG, CommandError
 
 __all__ = ["main"]
 
-COMMANDS = (scenarios, savefiles)
+COMMANDS = (scenarios, savefiles, trackers)
 """Modules whose ``register(commands)`` adds their subcommands, in the order of the help."""
 
 
@@ -33,7 +33,8 @@ def version() -> str:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog=PROG,
-        description="Simulate client-session scenarios, and inspect or watch save files. "
+        description="Simulate client-session scenarios, inspect or watch save files, and "
+        "collect and check the sessions of real trackers. "
         f"Run '{PROG} COMMAND --help' for what a command does, with examples.",
     )
     top.add_argument("--version", action="version", version=f"{PROG} {version()}")
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stderr.write(f"{PROG}: {error}\n")
         return 2
     except KeyboardInterrupt:
-        return 0 if args.command == "watch" else 130
+        return 0 if args.command in ("watch", "collect") else 130
     except BrokenPipeError:
         # The reader went away (| head): stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -1,0 +1,230 @@
+"""``collect`` and ``sessions``: what real trackers send, collected and checked."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import io
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
+
+from ..settings import check_seconds
+from .common import PROG, CommandError, add_command, emit
+
+if TYPE_CHECKING:
+    from ..trackers.chain import Timeouts
+    from ..trackers.collector import Collector
+
+__all__ = ["register"]
+
+DEFAULT_LOG = "snowsession-events.ndjson"
+
+
+def _timeouts(args: argparse.Namespace) -> Timeouts:
+    from ..trackers.chain import Timeouts
+
+    def seconds(name: str, value: float | None) -> float | None:
+        if value is None:
+            return None
+        try:
+            return check_seconds(name, value)
+        except ValueError as error:
+            raise CommandError(str(error).replace("_", "-")) from None
+
+    interval = args.check_interval
+    if not 0 <= interval <= 86_400:
+        raise CommandError(f"--check-interval must be from 0 to 86400 seconds, got {interval}")
+    return Timeouts(
+        seconds("--foreground_timeout", args.foreground_timeout),
+        seconds("--background_timeout", args.background_timeout),
+        interval,
+    )
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM (and SIGHUP) set ``stop``; Ctrl-C arrives as KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    before = {name: signal.signal(name, lambda *_: stop.set()) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in before.items():
+            signal.signal(name, handler)
+
+
+def collect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ..trackers.collector import Collector
+
+    timeouts = _timeouts(args)
+    stop = threading.Event()
+    # The handlers are in place before the address is printed: a SIGTERM sent as soon as
+    # the address is read still stops the collector cleanly.
+    with _stop_on_signals(stop):
+        collector = _start(
+            Collector(args.host, args.port, None if args.no_log else args.log, timeouts), stderr
+        )
+        stdout.write(
+            f"collecting on {collector.url} (log: {collector.log_path or 'none'}); point "
+            f"trackers at it, read {collector.url}/sessions; Ctrl-C stops\n"
+        )
+        stdout.flush()
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            collector.stop()
+    summary = collector.micro.summary()
+    report = collector.snapshot()
+    stdout.write(
+        f"stopped: {summary['good']} good and {summary['bad']} bad event(s), "
+        f"{len(report.users)} user(s), {len(report.findings)} finding(s)\n"
+    )
+    return 0
+
+
+def _start(collector: Collector, stderr: TextIO) -> Collector:
+    from ..trackers.collector import is_loopback
+
+    try:
+        collector.start()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise CommandError(
+                f"cannot listen on {collector.host}:{collector.port}: the port is in use "
+                "(another collector? choose another --port)"
+            ) from None
+        where = f"{collector.host}:{collector.port}" if error.filename is None else error.filename
+        raise CommandError(f"cannot use {where}: {error.strerror or error}") from None
+    if not is_loopback(collector.host):
+        stderr.write(
+            f"{PROG}: warning: listening on {collector.host}, so other machines can send "
+            "events and read them back; use it only on a network you trust\n"
+        )
+        stderr.flush()
+    return collector
+
+
+def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ..trackers.analysis import Analysis
+    from ..trackers.capture import CaptureError, read_capture
+    from ..trackers.output import write_json, write_junit, write_table
+
+    analysis = Analysis(_timeouts(args))
+
+    def warn(message: str) -> None:
+        stderr.write(f"{PROG}: warning: {message}\n")
+
+    for index, path in enumerate(args.captures):
+        try:
+            read_capture(path, analysis, index, warn)
+        except CaptureError as error:
+            raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+    report = analysis.report(tuple(args.captures))
+    if args.junit:
+        buffer = io.StringIO()
+        write_junit(report, args.captures, buffer)
+        emit(buffer.getvalue(), None if args.junit == "-" else args.junit, stdout)
+    out = io.StringIO()
+    (write_json if args.format == "json" else write_table)(report, out)
+    stdout.write(out.getvalue())
+    stdout.flush()
+    return 1 if report.findings else 0
+
+
+def _timeout_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--foreground-timeout",
+        type=float,
+        metavar="S",
+        help="the tracker's foreground timeout: judge idle gaps by it (early_new_session, "
+        "missed_expiry); for the JavaScript tracker, its sessionCookieTimeout",
+    )
+    parser.add_argument(
+        "--background-timeout",
+        type=float,
+        metavar="S",
+        help="the background timeout, in force after an application_background event",
+    )
+    parser.add_argument(
+        "--check-interval",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="how late past its timeout a tracker may still start a new session (default 0: "
+        "mobile and JavaScript trackers decide at the event; .NET checks every 15 s)",
+    )
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    collector = add_command(
+        commands,
+        "collect",
+        collect,
+        summary="a collector for real trackers: log their events and report their sessions",
+        description="Collect events from Snowplow trackers (GET /i, POST tp2, CORS for web "
+        "pages), append each to an NDJSON log as it arrives, and serve Snowplow Micro's read "
+        "API (/micro/all, /micro/good, /micro/bad, /micro/reset) and the live sessions "
+        "report (/sessions). Ctrl-C or SIGTERM stops it.",
+        examples="""
+            snowsession collect
+            snowsession collect --port 9090 --log run.ndjson --foreground-timeout 1800
+            snowsession collect --host 0.0.0.0   # for a phone on this network
+        """,
+    )
+    collector.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only)",
+    )
+    collector.add_argument(
+        "--port", type=int, default=9090, help="the port to listen on (default 9090; 0: any)"
+    )
+    collector.add_argument(
+        "--log",
+        default=DEFAULT_LOG,
+        metavar="FILE",
+        help=f"the NDJSON log to append every event to (default ./{DEFAULT_LOG})",
+    )
+    collector.add_argument(
+        "--no-log", action="store_true", help="keep events in memory only (nothing on disk)"
+    )
+    _timeout_options(collector)
+
+    checker = add_command(
+        commands,
+        "sessions",
+        sessions,
+        summary="each user's session chain in captures, with findings (exit 1 if any)",
+        description="Read captures (the collector's log, HAR files, Snowplow Micro's "
+        "/micro/good JSON, .NET save files) and report each user's session chain: index, "
+        "id, previous id, first event, event count, times and idle gaps, with findings "
+        "such as index_gap or broken_chain. Exit 0 with no findings, 1 with findings, 2 if "
+        "a capture cannot be read.",
+        examples="""
+            snowsession sessions snowsession-events.ndjson
+            snowsession sessions app.har --foreground-timeout 1800 --format json
+            snowsession sessions micro-good.json --junit sessions.xml
+        """,
+    )
+    checker.add_argument("captures", metavar="CAPTURE", nargs="+", help="capture files to read")
+    checker.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table for people (the default), or json for programs",
+    )
+    checker.add_argument(
+        "--junit", metavar="FILE", help="also write JUnit XML for CI here ('-': stdout)"
+    )
+    _timeout_options(checker)

@@ -1,0 +1,222 @@
+"""Snowplow Micro's read API, in Micro's own JSON shapes, so a CI script written for Micro works.
+
+``/micro/all`` and ``/micro/reset`` give ``{"total", "good", "bad"}``; ``/micro/good`` lists
+``{"rawEvent", "eventType", "schema", "contexts", "event", "incomplete"}`` newest first and
+takes Micro's filters (``event_type``, ``schema``, ``contexts``, ``limit``) in a POST body;
+``/micro/bad`` lists ``{"collectorPayload", "rawEvent", "errors"}`` and takes ``vendor``,
+``version`` and ``limit``. The ``event`` is the enriched event's fields that a collector can
+fill without an enrichment pipeline.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .protocol import Decoded
+from .report import iso_time
+
+__all__ = ["KEEP", "MicroStore", "Request"]
+
+KEEP = 100_000
+"""At most this many good and as many bad events are listed (the newest); counts are all."""
+
+VENDOR = "com.snowplowanalytics.snowplow"
+CONTEXTS = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"
+UNSTRUCT = "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0"
+_EVENTS = {
+    "pv": ("page_view", "iglu:com.snowplowanalytics.snowplow/page_view/jsonschema/1-0-0"),
+    "pp": ("page_ping", "iglu:com.snowplowanalytics.snowplow/page_ping/jsonschema/1-0-0"),
+    "se": ("struct", "iglu:com.google.analytics/event/jsonschema/1-0-0"),
+    "tr": ("transaction", "iglu:com.snowplowanalytics.snowplow/transaction/jsonschema/1-0-0"),
+    "ti": (
+        "transaction_item",
+        "iglu:com.snowplowanalytics.snowplow/transaction_item/jsonschema/1-0-0",
+    ),
+}
+_FIELDS = {
+    "aid": "app_id",
+    "p": "platform",
+    "eid": "event_id",
+    "tna": "name_tracker",
+    "tv": "v_tracker",
+    "uid": "user_id",
+    "duid": "domain_userid",
+    "sid": "domain_sessionid",
+    "url": "page_url",
+    "page": "page_title",
+    "refr": "page_referrer",
+    "ua": "useragent",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What the collector knew of the HTTP request an event came in."""
+
+    received: float
+    method: str
+    path: str
+    content_type: str | None
+    ip: str
+    headers: tuple[str, ...]
+    query: str = ""
+    body: str | None = None
+
+    def source(self, hostname: str) -> dict[str, Any]:
+        return {"name": "snowsession", "encoding": "UTF-8", "hostname": hostname}
+
+    def context(self) -> dict[str, Any]:
+        header = dict(h.split(": ", 1) for h in self.headers if ": " in h)
+        return {
+            "timestamp": iso_time(self.received),
+            "ipAddress": self.ip,
+            "useragent": header.get("User-Agent"),
+            "refererUri": header.get("Referer"),
+            "headers": list(self.headers),
+            "userId": None,
+        }
+
+    def api(self) -> dict[str, str]:
+        return {"vendor": VENDOR, "version": "tp2" if self.method == "POST" else "i"}
+
+
+def _ms_iso(text: str | None) -> str | None:
+    return iso_time(int(text) / 1000) if text and text.isdigit() and len(text) <= 15 else None
+
+
+def good_event(decoded: Decoded, raw: Mapping[str, Any], request: Request) -> dict[str, Any]:
+    """One ``/micro/good`` item."""
+    fields = decoded.fields
+    kind = fields.get("e", "")
+    unstruct = decoded.unstruct
+    if kind == "ue" and unstruct is not None:
+        event_type, schema = "unstruct", str(unstruct.get("schema"))
+    else:
+        event_type, schema = _EVENTS.get(kind, (kind, None))  # type: ignore[assignment]
+    event: dict[str, Any] = {name: fields.get(key) for key, name in _FIELDS.items()}
+    vendor = name = version = None
+    if schema is not None and schema.startswith("iglu:") and schema.count("/") == 3:
+        vendor, name, _format, version = schema[5:].split("/")
+    event.update(
+        {
+            "event": event_type,
+            "collector_tstamp": iso_time(request.received),
+            "dvce_created_tstamp": _ms_iso(fields.get("dtm")),
+            "dvce_sent_tstamp": _ms_iso(fields.get("stm")),
+            "true_tstamp": _ms_iso(fields.get("ttm")),
+            "domain_sessionidx": int(fields["vid"]) if fields.get("vid", "").isdigit() else None,
+            "contexts": {"schema": CONTEXTS, "data": list(decoded.contexts)},
+            "unstruct_event": None if unstruct is None else {"schema": UNSTRUCT, "data": unstruct},
+            "event_vendor": vendor,
+            "event_name": name,
+            "event_format": "jsonschema" if schema else None,
+            "event_version": version,
+        }
+    )
+    return {
+        "rawEvent": {
+            "api": request.api(),
+            "parameters": dict(raw),
+            "contentType": request.content_type,
+            "source": request.source("localhost"),
+            "context": request.context(),
+        },
+        "eventType": event_type,
+        "schema": schema,
+        "contexts": [str(item.get("schema")) for item in decoded.contexts],
+        "event": event,
+        "incomplete": False,
+    }
+
+
+def bad_event(
+    reason: str, message: str, request: Request, raw: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """One ``/micro/bad`` item; ``errors`` starts with the reason."""
+    return {
+        "collectorPayload": {
+            "api": request.api(),
+            "querystring": [part for part in request.query.split("&") if part][:200],
+            "contentType": request.content_type,
+            "body": None if request.body is None else request.body[:2000],
+            "source": request.source("localhost"),
+            "context": request.context(),
+        },
+        "rawEvent": None if raw is None else {"api": request.api(), "parameters": dict(raw)},
+        "errors": [f"{reason}: {message}"],
+    }
+
+
+class MicroStore:
+    """The good and bad events for Micro's API: thread-safe, newest first, bounded."""
+
+    def __init__(self, keep: int = KEEP) -> None:
+        self._lock = threading.Lock()
+        # Kept as received and shaped when listed: ingest stays cheap.
+        self._good: collections.deque[tuple[Decoded, Mapping[str, Any], Request]] = (
+            collections.deque(maxlen=keep)
+        )
+        self._bad: collections.deque[dict[str, Any]] = collections.deque(maxlen=keep)
+        self.good_count = 0
+        self.bad_count = 0
+
+    def add_good(self, decoded: Decoded, raw: Mapping[str, Any], request: Request) -> None:
+        with self._lock:
+            self._good.appendleft((decoded, raw, request))
+            self.good_count += 1
+
+    def add_bad(self, item: dict[str, Any]) -> None:
+        with self._lock:
+            self._bad.appendleft(item)
+            self.bad_count += 1
+
+    def summary(self) -> dict[str, int]:
+        with self._lock:
+            good, bad = self.good_count, self.bad_count
+        return {"total": good + bad, "good": good, "bad": bad}
+
+    def reset(self) -> dict[str, int]:
+        with self._lock:
+            self._good.clear()
+            self._bad.clear()
+            self.good_count = self.bad_count = 0
+        return self.summary()
+
+    def good(self, filters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        filters = filters or {}
+        with self._lock:
+            kept_raw = list(self._good)
+        items = [good_event(*item) for item in kept_raw]
+        event_type, schema = filters.get("event_type"), filters.get("schema")
+        contexts = filters.get("contexts") or []
+        kept = [
+            item
+            for item in items
+            if (event_type is None or item["eventType"] == event_type)
+            and (schema is None or item["schema"] == schema)
+            and all(context in item["contexts"] for context in contexts)
+        ]
+        return _limit(kept, filters.get("limit"))
+
+    def bad(self, filters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        filters = filters or {}
+        with self._lock:
+            items = list(self._bad)
+        vendor, version = filters.get("vendor"), filters.get("version")
+        kept = [
+            item
+            for item in items
+            if (vendor is None or item["collectorPayload"]["api"]["vendor"] == vendor)
+            and (version is None or item["collectorPayload"]["api"]["version"] == version)
+        ]
+        return _limit(kept, filters.get("limit"))
+
+
+def _limit(items: list[dict[str, Any]], limit: Any) -> list[dict[str, Any]]:
+    if isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0:
+        return items[:limit]
+    return items

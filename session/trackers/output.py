@@ -1,0 +1,143 @@
+"""The sessions report written out: a table for people, JSON for programs, JUnit XML for CI."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import TextIO
+from xml.etree import ElementTree as ET
+
+from .report import FINDING_KINDS, Report, UserReport, iso_time
+
+__all__ = ["CHECKS", "write_json", "write_junit", "write_table"]
+
+CHECKS = {
+    "index_gap": "the index rises by one from session to session",
+    "index_went_back": "the index never goes back",
+    "index_reused": "each index belongs to one session",
+    "id_changed_without_index": "a new session id comes with a new index",
+    "broken_chain": "previousSessionId is the session before",
+    "index_starts_at_zero": "the index starts at 1",
+    "first_event_id_reused": "each session has its own firstEventId",
+    "first_event_id_changed": "a session keeps its firstEventId",
+    "event_index_went_back": "the eventIndex rises within a session",
+    "early_new_session": "no new session before the timeout in force",
+    "missed_expiry": "a session expires after the timeout in force",
+    "invalid_entity": "every client_session entity is valid",
+}
+"""What each check asserts, by finding kind (a JUnit test case each)."""
+assert tuple(CHECKS) == FINDING_KINDS
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """Text that XML 1.0 can hold (control characters and lone surrogates become U+FFFD)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def write_json(report: Report, out: TextIO) -> None:
+    json.dump(report.to_dict(), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def _idle(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 120:
+        return f"{seconds:.1f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f}m"
+    return f"{seconds / 3600:.1f}h"
+
+
+def write_table(report: Report, out: TextIO) -> None:
+    """Each user's chain, a session a line, then the findings, then a summary line."""
+    for user in report.users:
+        out.write(f"user {user.user_id}: {len(user.sessions)} session(s), {user.events} event(s)")
+        out.write(f", {user.duplicates} duplicate(s) dropped\n" if user.duplicates else "\n")
+        if user.sessions:
+            out.write(
+                f"  {'index':>5}  {'session':<36}  {'previous':<8}  {'first event':<8}  "
+                f"{'events':>6}  {'first':<24}  {'last':<24}  {'idle':>6}  exceeded\n"
+            )
+        for s in user.sessions:
+            out.write(
+                f"  {s.index:>5}  {s.session_id:<36}  {(s.previous_session_id or '-')[:8]:<8}  "
+                f"{(s.first_event_id or '-')[:8]:<8}  {s.events:>6}  {iso_time(s.first_time):<24}  "
+                f"{iso_time(s.last_time):<24}  {_idle(s.idle_before):>6}  {s.exceeded or ''}\n"
+            )
+        for finding in user.findings:
+            out.write(f"  ! {finding.kind} at {iso_time(finding.time)}: {finding.message}\n")
+        out.write("\n")
+    bad = ", ".join(f"{count} {reason}" for reason, count in sorted(report.bad.items()))
+    out.write(
+        f"{len(report.users)} user(s), {report.events} event(s), "
+        f"{len(report.findings)} finding(s)" + (f"; bad: {bad}" if bad else "") + "\n"
+    )
+
+
+def _suite(report: Report, capture: int, name: str) -> ET.Element:
+    users = [
+        user
+        for user in report.users
+        if any(capture in s.captures for s in user.sessions)
+        or any(f.capture == capture for f in user.findings)
+    ]
+    suite = ET.Element("testsuite", name=_xml(f"sessions: {name}"))
+    tests = failures = 0
+    for user in users:
+        for kind, check in CHECKS.items():
+            tests += 1
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=_xml(f"sessions.{_classname(user)}"),
+                name=f"{kind}: {check}",
+                time="0",
+            )
+            found = [f for f in user.findings if f.kind == kind and f.capture == capture]
+            if found:
+                failures += 1
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    type=kind,
+                    message=_xml(f"{len(found)} finding(s): {found[0].message}"[:500]),
+                )
+                failure.text = _xml(
+                    "\n".join(
+                        f"{iso_time(f.time)} session {f.session_index} {f.session_id}: {f.message}"
+                        for f in found
+                    )
+                )
+    suite.set("tests", str(tests))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", "0")
+    suite.set("time", "0")
+    return suite
+
+
+def _classname(user: UserReport) -> str:
+    return "user " + user.user_id.replace(".", "_")
+
+
+def write_junit(report: Report, captures: Sequence[str], out: TextIO) -> None:
+    """JUnit XML: a test suite per capture, a test case per user and check, findings as
+    failures."""
+    root = ET.Element("testsuites", name="snowsession sessions")
+    total = failed = 0
+    for index, name in enumerate(captures):
+        suite = _suite(report, index, name)
+        total += int(suite.get("tests", "0"))
+        failed += int(suite.get("failures", "0"))
+        root.append(suite)
+    root.set("tests", str(total))
+    root.set("failures", str(failed))
+    root.set("errors", "0")
+    ET.indent(root)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(ET.tostring(root, encoding="unicode"))
+    out.write("\n")

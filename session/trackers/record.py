@@ -1,0 +1,94 @@
+"""One event as the session-chain analysis sees it, made from a decoded tracker payload."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from .entity import SessionEntity, find_entity, read_entity
+from .protocol import Decoded, PayloadError, event_time
+
+__all__ = [
+    "BACKGROUND_SCHEMA",
+    "FOREGROUND_SCHEMA",
+    "Record",
+    "make_record",
+]
+
+BACKGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0"
+FOREGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0"
+"""The mobile trackers' lifecycle events: the app goes to the background, or comes back.
+
+Each is tracked before the state flips, so the idle time after a background event is judged by
+the background timeout, and the time before a foreground event by the background timeout too.
+"""
+
+_LIFECYCLE = {BACKGROUND_SCHEMA: "background", FOREGROUND_SCHEMA: "foreground"}
+
+
+class Record(NamedTuple):
+    """An event's place in a session chain.
+
+    ``entity`` is None when the event's ``client_session`` entity is invalid; ``problem`` then
+    says why and ``user_id`` is the entity's ``userId`` if it has a readable one.
+    """
+
+    time: float
+    """When the tracker made it (``dtm``), in Unix seconds."""
+    event_id: str | None
+    entity: SessionEntity | None
+    event_index: int | None = None
+    name: str = ""
+    """``e`` (``pv``, ``se``, ``ue``…), or the self-describing event's schema for ``ue``."""
+    lifecycle: str | None = None
+    """``background`` or ``foreground`` when this event moves the app there."""
+    capture: int = 0
+    """Which capture it came from (an index into the captures read)."""
+    problem: str | None = None
+    user_id: str | None = None
+
+    @property
+    def user(self) -> str:
+        """The user (device) this event belongs to."""
+        if self.entity is not None:
+            return self.entity.user_id
+        return self.user_id or "(unknown user)"
+
+
+def make_record(decoded: Decoded, received: float, capture: int = 0) -> Record:
+    """The record of a decoded event. A missing entity is a :class:`PayloadError`; an invalid
+    one gives a record with its ``problem``, so the report can show it for its user."""
+    schema = decoded.unstruct_schema
+    name = schema if schema is not None else str(decoded.fields.get("e", ""))
+    time = event_time(decoded.fields, received)
+    raw = find_entity(decoded.contexts)
+    try:
+        entity, event_index = read_entity(raw)
+    except PayloadError as error:
+        return Record(
+            time,
+            decoded.event_id,
+            None,
+            name=name,
+            capture=capture,
+            problem=error.message,
+            user_id=_user_of(raw),
+        )
+    return Record(
+        time,
+        decoded.event_id,
+        entity,
+        event_index,
+        name,
+        _LIFECYCLE.get(schema) if schema is not None else None,
+        capture,
+    )
+
+
+def _user_of(raw: Mapping[str, Any]) -> str | None:
+    data = raw.get("data")
+    user = data.get("userId") if isinstance(data, dict) else None
+    if not isinstance(user, str) or not user:
+        return None
+    # Shown to people and written to terminals and XML: escape what is not printable.
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in user[:80])

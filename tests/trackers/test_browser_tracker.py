@@ -1,0 +1,185 @@
+"""The Snowplow JavaScript browser tracker in headless Chromium, sending to ``snowsession
+collect`` on another origin, in real time: new sessions after idle gaps, an unbroken chain,
+and what clearing the tracker's cookies and storage mid-session does.
+
+Needs Debian's ``chromium`` and ``npm ci`` in tests/browser (``make test`` and CI do both).
+Without them the test is skipped, except under CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from .child import CollectProcess
+
+BROWSER = Path(__file__).resolve().parents[1] / "browser"
+TRACKER = BROWSER / "node_modules/@snowplow/browser-tracker/dist/index.umd.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# 3 s of idle ends a session; gaps of 5 s were reliable, 1 s or less is flaky.
+TIMEOUT = 3
+PLAN = [
+    (0.0, "first"),
+    (1.0, "second"),
+    (6.0, "after-a-gap"),  # session 2
+    (7.0, "again"),
+    (12.0, "after-another-gap"),  # session 3
+    (12.5, "clear"),  # cookies and storage cleared; the page goes on
+    (13.0, "cleared"),
+    (14.0, "last"),
+]
+EVENTS = sum(1 for _, action in PLAN if action != "clear")
+
+
+def _need(condition: bool, reason: str) -> None:
+    if not condition:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}, and CI must have it (.ci/run installs it)")
+        pytest.skip(reason)
+
+
+class _Page(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:
+        path = {"/": BROWSER / "page.html", "/sp.js": TRACKER}.get(self.path.split("#")[0])
+        if path is None:
+            self.send_error(404)
+            return
+        data = path.read_bytes()
+        self.send_response(200)
+        self.send_header(
+            "Content-Type", "text/html" if path.suffix == ".html" else "text/javascript"
+        )
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def page_server() -> Iterator[int]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _chromium(url: str, profile: Path) -> subprocess.Popen[bytes]:
+    assert CHROMIUM is not None
+    return subprocess.Popen(
+        [
+            CHROMIUM,
+            "--headless=new",
+            "--no-sandbox",  # Chromium runs as root only with this
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-background-timer-throttling",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",  # keeps the headless browser running
+            url,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _events(collector: CollectProcess) -> int:
+    summary: dict[str, int] = collector.get("/micro/all")
+    return summary["total"]
+
+
+@pytest.mark.realtime
+def test_the_browser_tracker_sessions_in_chromium(tmp_path: Path, page_server: int) -> None:
+    _need(CHROMIUM is not None, "Chromium is not installed (apt-get install chromium)")
+    _need(TRACKER.is_file(), "the browser tracker is not installed (npm ci in tests/browser)")
+    log = tmp_path / "events.ndjson"
+    collector = CollectProcess(log, "--foreground-timeout", str(TIMEOUT))
+    browsers = []
+    try:
+        # POST from a page on 127.0.0.1 and GET from one on localhost: two cookie jars, so
+        # two users, and the collector on another origin (its own port) for both.
+        for host, method in (("127.0.0.1", "post"), ("localhost", "get")):
+            config = {
+                "collector": collector.url,
+                "method": method,
+                "sessionCookieTimeout": TIMEOUT,
+                "plan": PLAN,
+            }
+            url = f"http://{host}:{page_server}/#{quote(json.dumps(config))}"
+            browsers.append(_chromium(url, tmp_path / f"profile-{method}"))
+        deadline = time.monotonic() + 60
+        while _events(collector) < 2 * EVENTS and time.monotonic() < deadline:
+            time.sleep(0.25)
+        time.sleep(0.5)  # a retried GET would arrive now
+        report = collector.get("/sessions")
+        summary = collector.get("/micro/all")
+    finally:
+        for browser in browsers:
+            browser.kill()
+            browser.wait(timeout=30)
+        status, _, err = collector.stop()
+    assert status == 0, err
+    assert summary == {"total": 2 * EVENTS, "good": 2 * EVENTS, "bad": 0}, summary
+    assert len(report["users"]) == 2
+    for user in report["users"]:
+        _check_user(user)
+    # The log says the same when read back.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "session.cli",
+            "sessions",
+            str(log),
+            "--format",
+            "json",
+            "--foreground-timeout",
+            str(TIMEOUT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and json.loads(done.stdout)["users"] == report["users"]
+
+
+def _check_user(user: dict[str, Any]) -> None:
+    sessions = user["sessions"]
+    # New sessions after each idle gap longer than the cookie timeout, and nothing else.
+    assert [s["index"] for s in sessions] == [1, 2, 3], sessions
+    assert [s["events"] for s in sessions] == [2, 2, 3], sessions
+    assert sessions[0]["previous_session_id"] is None
+    assert sessions[1]["previous_session_id"] == sessions[0]["session_id"]
+    assert sessions[2]["previous_session_id"] == sessions[1]["session_id"]
+    assert [s["exceeded"] for s in sessions] == [None, "foreground", "foreground"]
+    assert all(4 < s["idle_before"] < 6 for s in sessions[1:]), sessions
+    # Clearing the cookies and storage: the tracker keeps the session id and index in memory,
+    # but previousSessionId becomes null, eventIndex restarts and firstEventId changes.
+    kinds = sorted(f["kind"] for f in user["findings"])
+    assert kinds == ["broken_chain", "event_index_went_back", "first_event_id_changed"], user[
+        "findings"
+    ]
+    assert all(f["session_id"] == sessions[2]["session_id"] for f in user["findings"])
+    broken = next(f for f in user["findings"] if f["kind"] == "broken_chain")
+    assert "cookies or storage cleared" in broken["message"]
