@@ -68,9 +68,11 @@ def read_stat_limited(
         return None
     except OSError as error:
         if error.errno == errno.ENXIO:  # a FIFO or socket with nobody at the other end
-            raise NotARegularFileError(
-                errno.ENXIO, f"{path} is not a regular file, so it is not a {what}"
-            ) from None
+            try:
+                kind = describe_kind(os.stat(path).st_mode)
+            except OSError:
+                kind = "not a regular file"
+            raise NotARegularFileError(errno.ENXIO, f"{path} is {kind}, not a {what}") from None
         raise
     try:
         info = os.fstat(fd)

@@ -7,8 +7,10 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ import session.cli.commands as cli_commands
 import session.cli.scenarios as cli_scenarios
 from session import ClientSession, VirtualClock, read_save_file
 from session.scenario import example_scenarios, load_scenario
+from session.scenario.parse import MAX_SCENARIO_BYTES
 from session.scenario.run import ScenarioRun
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +40,19 @@ at = 90
 do = "expect"
 session_index = 2
 """
+
+
+def run_unprivileged(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The command line in a child without privileges (a user namespace of its own, mapped to a
+    plain user), where file permissions apply as to anyone: root would read a mode-0 file."""
+    unprivileged = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
+    return subprocess.run(
+        [*unprivileged, sys.executable, "-m", "session.cli", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -147,7 +163,13 @@ def test_missing_and_unreadable_scenarios(
     assert status == 2 and err.startswith(f"snowsession: no scenario file {tmp_path}")
     assert err.count("\n") == 1
     status, _, err = run_cli(capsys, "simulate", str(tmp_path))
-    assert status == 2 and err.startswith("snowsession: cannot read the scenario")
+    assert status == 2 and err == f"snowsession: {tmp_path} is a folder, not a scenario file\n"
+    unreadable = tmp_path / "mine.toml"
+    unreadable.write_text("")
+    unreadable.chmod(0)
+    done = run_unprivileged("simulate", str(unreadable))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"snowsession: cannot read the scenario {unreadable}: Permission denied\n"
     status, _, err = run_cli(capsys, "check", str(tmp_path / "none.toml"))
     assert status == 2
 
@@ -344,9 +366,9 @@ def test_inspect_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert status == 2 and err == f"snowsession: {tmp_path} is a folder, not a save file\n"
     (tmp_path / "locked.xml").write_bytes(b"")
     (tmp_path / "locked.xml").chmod(0)
-    if os.geteuid() != 0:  # (root reads it anyway)
-        status, _, err = run_cli(capsys, "inspect", str(tmp_path / "locked.xml"))
-        assert status == 2 and err.startswith(f"snowsession: cannot read {tmp_path}/locked.xml: ")
+    done = run_unprivileged("inspect", str(tmp_path / "locked.xml"))
+    assert done.returncode == 2
+    assert done.stderr == f"snowsession: cannot read {tmp_path}/locked.xml: Permission denied\n"
     status, out, err = run_cli(capsys, "inspect", "/dev/zero")
     assert (status, out) == (
         2,
@@ -447,3 +469,69 @@ def test_examples_are_written_out_and_run(
     blocker.write_text("")
     status, out, err = run_cli(capsys, "examples", "--write", str(blocker / "sub"))
     assert status == 2 and err.startswith("snowsession: cannot write the examples to ")
+
+
+# ------------------------------------------------------------------ bounded reads, signals
+
+
+@pytest.mark.parametrize("command", ["simulate", "check"])
+def test_only_regular_files_under_a_limit_are_read_as_scenarios(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.toml"
+    with open(big, "wb") as handle:
+        handle.truncate(MAX_SCENARIO_BYTES + 1)  # sparse
+    for path, why in [
+        ("/dev/zero", "/dev/zero is a character device, not a scenario file"),
+        (str(fifo), f"{fifo} is a FIFO (named pipe), not a scenario file"),
+        (str(tmp_path), f"{tmp_path} is a folder, not a scenario file"),
+        (str(big), f"over the {MAX_SCENARIO_BYTES:,} byte limit for a scenario file"),
+    ]:
+        started = time.perf_counter()
+        status, out, err = run_cli(capsys, command, path)
+        assert time.perf_counter() - started < 2, f"{path} was read"
+        assert (status, out) == (2, "") and err.count("\n") == 1, err
+        assert why in err
+
+
+LONG_SCENARIO = """
+[session]
+foreground_timeout = 60
+
+[[step]]
+at = 0
+every = 1
+until = "2000:00:00"
+do = "event"
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_a_signal_closes_the_session_cleanly(tmp_path: Path, name: str) -> None:
+    scenario = tmp_path / "long.toml"
+    scenario.write_text(LONG_SCENARIO)
+    save = tmp_path / "session.xml"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "session.cli", "simulate", str(scenario), "--save-path", str(save)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while not save.exists():  # the session has started: its first state is on disk
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.01)
+    time.sleep(0.2)
+    child.send_signal(getattr(signal, name))
+    _, err = child.communicate(timeout=30)
+    number = getattr(signal, name)
+    assert child.returncode == (130 if name == "SIGINT" else 128 + number), err
+    if name != "SIGINT":
+        assert err == f"snowsession: stopped by {name}\n"
+    report = read_save_file(save)
+    assert report.problem is None and report.saved is not None
+    with ClientSession(save, clock=VirtualClock()) as again:  # the lock was released
+        assert again.user_id == report.saved.user_id

@@ -145,3 +145,45 @@ def test_the_writer_is_atomic_no_temp_files_remain(make_session, save_path, cloc
     assert s.flush(timeout=5)
     names = sorted(p.name for p in save_path.parent.iterdir())
     assert names == ["session.xml", "session.xml.lock"]
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        "0F8FAD5B-D9CB-469F-A165-70867728950E",
+        "jane.doe@example.com",
+        "device-42",
+        " spaced \t<&> ünïcode 😀 ",
+    ],
+)
+def test_any_user_id_a_dotnet_reader_keeps_is_kept(user, make_session, save_path, caplog):
+    save_path.write_bytes(
+        SAMPLE.replace(
+            USER.encode(),
+            user.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode(),
+        )
+    )
+    with caplog.at_level(logging.WARNING, "session"):
+        s = make_session()
+    assert (s.user_id, s.session_index) == (user, 3)
+    assert not corrupt_files(save_path)
+    (warning,) = [r.getMessage() for r in caplog.records if "user id" in r.getMessage()]
+    assert "kept" in warning and "schema" in warning
+    assert read_save_file(save_path).saved.user_id == user
+
+
+def test_a_huge_user_id_is_kept_and_quoted_short(make_session, save_path, caplog):
+    user = "u" * 1_000_000
+    save_path.write_bytes(SAMPLE.replace(USER.encode(), user.encode()))
+    with caplog.at_level(logging.WARNING, "session"):
+        s = make_session()
+    assert s.user_id == user
+    assert all(len(r.getMessage()) < 600 for r in caplog.records), "a warning quotes ~80 chars"
+    assert any("1,000,000 characters" in r.getMessage() for r in caplog.records)
+    assert read_save_file(save_path).saved.user_id == user
+
+
+def test_an_empty_user_id_is_damage(make_session, save_path):
+    save_path.write_bytes(SAMPLE.replace(USER.encode(), b""))
+    s = make_session()
+    assert s.user_id != "" and corrupt_files(save_path)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import threading
 import uuid
 
 import pytest
 from conftest import DATA, Recorder
-from mobile_helpers import check_chain, event
+from mobile_helpers import check_chain, check_context, event
 
 from session import (
     ClientSession,
@@ -278,3 +279,35 @@ def test_threads_keep_indexes_counts_and_file_consistent(mobile, save_path):
     assert entries["sessionId"].value == s.current_session_id
     assert entries["eventIndex"].value == s.state.event_index
     assert entries["sessionIndex"].value == s.session_index
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("firstEventTimestamp", '<Value i:type="a:string" {XSD}>yesterday-ish</Value>'),
+        ("firstEventTimestamp", '<Value i:type="a:string" {XSD}>2027-13-45T99:00:00.000Z</Value>'),
+        ("firstEventId", '<Value i:type="a:string" {XSD}>a\tb</Value>'),
+        ("lastAccessTime", '<Value i:type="a:double" {XSD}>-1</Value>'),
+        ("lastAccessTime", '<Value i:type="a:double" {XSD}>NaN</Value>'),
+        ("eventIndex", '<Value i:type="a:int" {XSD}>-3</Value>'),
+    ],
+)
+def test_only_what_validates_is_resumed(mobile, save_path, caplog, key, value):
+    """Every saved field is checked before a restart goes on with it; anything else is a new
+    session, with a warning that names the key, and never a context that fails 1-0-2."""
+    first = mobile(VirtualClock(wall_start=WALL), continue_session_on_restart=True)
+    data = event(first)
+    first.close()
+    text = save_path.read_text(encoding="utf-8")
+    entry = re.compile(rf"(<Key>{key}</Key>)<Value[^>]*?(?:/>|>[^<]*</Value>)")
+    assert entry.search(text), key
+    xsd = 'xmlns:a="http://www.w3.org/2001/XMLSchema"'
+    changed = entry.sub(lambda m: m.group(1) + value.replace("{XSD}", xsd), text, count=1)
+    save_path.write_text(changed, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="session"):
+        second = mobile(reboot(WALL + 30), continue_session_on_restart=True)
+    assert second.user_id == data["userId"]
+    assert second.current_session_id != data["sessionId"]
+    warnings = [r.getMessage() for r in caplog.records]
+    assert any(key in w and "starting a new session" in w for w in warnings), warnings
+    check_context(second.get_session_context(str(uuid.uuid4())))  # what it hands out validates

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -84,6 +85,19 @@ def test_a_plain_install_is_the_engine_and_the_command_line_without_qt(tmp_path:
     assert imported.returncode == 0 and int(imported.stdout) > 20, imported
     collected = _collect_one_event(bin_, tmp_path, env)
     assert collected["users"][0]["sessions"][0]["index"] == 1, collected
+    formats = (  # the schema's formats are checked in a plain install too, not only in the tests
+        "import json\n"
+        "from session.context import SCHEMA_1_0_2, schema_errors\n"
+        "data = {'userId': '0f8fad5b-d9cb-469f-a165-70867728950e',\n"
+        "        'sessionId': 'not-a-uuid', 'previousSessionId': None, 'sessionIndex': 1,\n"
+        "        'storageMechanism': 'LOCAL_STORAGE', 'eventIndex': 1,\n"
+        "        'firstEventId': '7c9e6679-7425-40de-944b-e07fc1f90ae7',\n"
+        "        'firstEventTimestamp': 'not-a-date'}\n"
+        "print(json.dumps(sorted(key for key, _ in schema_errors(SCHEMA_1_0_2, data))))\n"
+    )
+    checked = run(str(bin_ / "python"), "-c", formats)
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout) == ["firstEventTimestamp", "sessionId"]
     window = run(str(bin_ / "snowsession-gui"))
     assert window.returncode == 1 and window.stderr.count("\n") == 1, window
     assert "pip install 'snowsession[gui]'" in window.stderr

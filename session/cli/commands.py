@@ -8,10 +8,12 @@ error (a missing or unreadable file, a bad scenario), which is one line on stder
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import metadata
 
 from . import savefiles, scenarios, trackers
@@ -44,6 +46,35 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread so that sessions close on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _signals_stop() -> Iterator[None]:
+    """While a command runs: SIGTERM and SIGHUP stop it as Ctrl-C does, unwinding through
+    every ``with`` and ``finally``, so its sessions write their last state and release their
+    files. (Outside the main thread signals cannot be set; then nothing changes.)"""
+    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    try:
+        previous = [(number, signal.signal(number, _stop)) for number in wanted]
+    except ValueError:  # not the main thread
+        previous = []
+    try:
+        yield
+    finally:
+        for number, handler in previous:
+            signal.signal(number, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     top = parser()
@@ -55,13 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The engine's warnings are in the output (storage marks); keep them off stderr.
     logging.getLogger("session").addHandler(logging.NullHandler())
     try:
-        status: int = args.handler(args, stdout, stderr)
+        with _signals_stop():
+            status: int = args.handler(args, stdout, stderr)
         return status
     except CommandError as error:
         stderr.write(f"{PROG}: {error}\n")
         return 2
     except KeyboardInterrupt:
         return 0 if args.command in ("watch", "collect") else 130
+    except Stopped as stopped:
+        if args.command in ("watch", "collect"):
+            return 0
+        stderr.write(f"{PROG}: stopped by {signal.Signals(stopped.signum).name}\n")
+        return 128 + stopped.signum
     except BrokenPipeError:
         # The reader went away (| head): stop quietly.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from ..files import NotARegularFileError, TooLargeError
 from ..policy import POLICY_NAMES, make_policy
 from ..scenario import Scenario, ScenarioError, example_scenarios, format_time, load_scenario
 from ..scenario.output import FORMATS
 from ..scenario.run import ScenarioRun
-from ..storage import SaveFileBusyError
+from ..storage import SaveFileError
 from .common import PROG, CommandError, add_command, emit
 
 __all__ = ["register"]
@@ -36,6 +37,8 @@ def _load(name: str) -> Scenario:
         raise CommandError(
             f"no scenario file {name} (a path, or one of the examples: {names})"
         ) from None
+    except (NotARegularFileError, TooLargeError) as error:
+        raise CommandError(error.strerror or str(error)) from None
     except OSError as error:
         raise CommandError(f"cannot read the scenario {name}: {error.strerror or error}") from None
 
@@ -85,7 +88,7 @@ def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 run = ScenarioRun(
                     scenario, path, policy=policy, id_factory=_id_factory(args.seed)
                 ).run()
-            except SaveFileBusyError as error:
+            except SaveFileError as error:
                 raise CommandError(str(error)) from None
             except OSError as error:
                 raise CommandError(

@@ -6,6 +6,8 @@ tomllib reads the TOML but gives no line numbers for what it read, so the lines 
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import tomllib
 from importlib import resources
@@ -13,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..files import read_limited
 from ..policy import POLICY_NAMES, make_policy
 from ..settings import check_seconds
 from .model import (
@@ -28,7 +31,10 @@ from .model import (
     parse_time,
 )
 
-__all__ = ["example_scenarios", "load_scenario", "parse_scenario"]
+__all__ = ["MAX_SCENARIO_BYTES", "example_scenarios", "load_scenario", "parse_scenario"]
+
+MAX_SCENARIO_BYTES = 16 << 20
+"""Larger scenario files are refused unread: a week of steps is a few kilobytes."""
 
 _ACTION_KEYS: dict[Action, tuple[str, ...]] = {
     Action.SET: TIMEOUT_KEYS,
@@ -111,9 +117,12 @@ def example_scenarios() -> dict[str, Path]:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file. Raises :class:`ScenarioError` (or OSError)."""
+    """Read and check a scenario file. Raises :class:`ScenarioError` (or OSError: a missing
+    file, or a path that is not a regular file under :data:`MAX_SCENARIO_BYTES`)."""
     path = Path(path)
-    data = path.read_bytes()
+    data = read_limited(path, MAX_SCENARIO_BYTES, "scenario file")
+    if data is None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

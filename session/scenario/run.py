@@ -162,9 +162,12 @@ class ScenarioRun:
     # ------------------------------------------------------------------ driving
 
     def run(self) -> ScenarioRun:
-        """Run every step, then close the session (the save file holds the final state)."""
-        self.advance_to(max(self.end, self.time))
-        self.finish()
+        """Run every step, then close the session (the save file holds the final state); the
+        session is closed if the run is stopped on the way, too (Ctrl-C, SIGTERM)."""
+        try:
+            self.advance_to(max(self.end, self.time))
+        finally:
+            self.finish()
         return self
 
     def advance(self, seconds: float) -> None:

@@ -22,7 +22,15 @@ from typing import Any
 
 import pytest
 
-from session import ClientSession, Notification, SessionStarted, VirtualClock, read_save_file
+from session import (
+    ClientSession,
+    Notification,
+    SaveFileBusyError,
+    SessionClosedError,
+    SessionStarted,
+    VirtualClock,
+    read_save_file,
+)
 
 THREADS = 8
 BOUND = 30.0  # seconds: any join that takes longer is a deadlock
@@ -271,3 +279,51 @@ def test_unsubscribing_while_the_checker_is_stopped_leaves_events_rearming_it(
     s.get_session_context("e2")
     assert s.is_checking, "an event must re-arm a stopped checker"
     s.close()
+
+
+@pytest.mark.realtime
+@pytest.mark.parametrize("kind", ["SessionStarted", "CheckerChanged", "StorageRecovered"])
+def test_close_from_an_observer_on_the_checker_thread(
+    tmp_path: Path, escaped: list[str], kind: str
+) -> None:
+    """An observer that closes its own session, on the checker's thread (real timers), while
+    the engine is in the middle of a check: nothing escapes, and the file is released."""
+    path = tmp_path / "s.xml"
+    closed = threading.Event()
+    session: list[ClientSession] = []
+
+    def closer(note: Notification) -> None:
+        if type(note).__name__ == kind and session and note_is_late(note):
+            session[0].close()
+            closed.set()
+
+    def note_is_late(note: Notification) -> bool:
+        return kind != "SessionStarted" or note.reason.value == "timeout"  # type: ignore[union-attr]
+
+    s = ClientSession(path, foreground_timeout=0.05, check_interval=0.02, observers=[closer])
+    session.append(s)
+    if kind == "StorageRecovered":  # a folder in the file's place: saves fail, then work again
+        path.unlink()
+        path.mkdir()
+    s.start_checker()
+    if kind == "StorageRecovered":
+        deadline = time.monotonic() + BOUND
+        while s.storage_problem is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        path.rmdir()
+    assert closed.wait(BOUND)
+    deadline = time.monotonic() + BOUND
+    while True:  # released once the check that notified it has returned
+        try:
+            again = ClientSession(path, clock=VirtualClock())
+            break
+        except SaveFileBusyError:
+            assert time.monotonic() < deadline, "the file was never released"
+            time.sleep(0.01)
+    again.close()
+    time.sleep(0.1)  # any late timer would fire now
+    assert escaped == []
+    assert s.closed
+    with pytest.raises(SessionClosedError):
+        s.start_checker()
