@@ -163,15 +163,21 @@ if sys.argv[2:] == ["behind"]:  # the control: sessions written behind, after th
         self.save_behind(data)
         return True
     Persistence.save_now = behind
+mobile = sys.argv[2:] == ["mobile"]  # sessions start at events, each saved, and resumed
+options = {"policy": "mobile", "continue_session_on_restart": True} if mobile else {}
+if mobile:  # the schema checks of a resume load jsonschema once: not what is timed here
+    from session.context import SCHEMA_1_0_2, validator
+    validator(SCHEMA_1_0_2)
 print("ready", flush=True)
 clock = VirtualClock()
 while True:
     s = ClientSession(path, foreground_timeout=1, background_timeout=1, check_interval=1,
-                      clock=clock)
+                      clock=clock, **options)
     for _ in range(20):
         data = s.get_session_context(str(uuid.uuid4())).data
-        print(json.dumps([data["sessionIndex"], data["sessionId"]]), flush=True)
-        clock.advance(1)  # the check starts a new session
+        print(json.dumps([data["sessionIndex"], data["sessionId"], data.get("firstEventId")]),
+              flush=True)
+        clock.advance(1.5)  # the check (dotnet), or the next event (mobile), starts a session
     s.close()
 """
 
@@ -197,7 +203,7 @@ def run_handed_out(
         lines = [line for line in out.decode().splitlines() if line.startswith("[")]
         if not lines:
             continue
-        index, session_id = json.loads(lines[-1])  # the last context handed out
+        index, session_id, first_event = json.loads(lines[-1])  # the last context handed out
         printed += len(lines)
         loaded = read_save_file(path)
         assert loaded.problem is None and loaded.saved is not None, f"kill {kill}"
@@ -208,25 +214,33 @@ def run_handed_out(
         )
         if on_disk == index:
             assert loaded.saved.session_id == session_id, f"kill {kill}: another session"
+            if "mobile" in extra:  # its first event too: a restart goes on with the same one
+                saved_first = loaded.saved.extras["firstEventId"].value
+                assert saved_first == first_event, f"kill {kill}: first event {saved_first}"
         else:
             ahead += 1  # a new session was on disk, and the child killed before handing it out
     return {"kills": kills, "contexts_handed_out": printed, "file_ahead": ahead}
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_a_session_handed_out_is_on_disk(tmp_path: Path, how: signal.Signals) -> None:
-    result = run_handed_out(tmp_path, kills=8, seed=11, how=how)
+@pytest.mark.parametrize("policy", ["dotnet", "mobile"])
+def test_a_session_handed_out_is_on_disk(tmp_path: Path, how: signal.Signals, policy: str) -> None:
+    result = run_handed_out(tmp_path, 8, 11, how, *(["mobile"] if policy == "mobile" else []))
     assert result["contexts_handed_out"] > 8
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_a_session_handed_out_is_on_disk_many_times(tmp_path: Path, how: signal.Signals) -> None:
+@pytest.mark.parametrize("policy", ["dotnet", "mobile"])
+def test_a_session_handed_out_is_on_disk_many_times(
+    tmp_path: Path, how: signal.Signals, policy: str
+) -> None:
     kills = int(os.environ.get("SNOWSESSION_CRASH_KILLS", "50"))
     started = time.perf_counter()
     seed = int(os.environ.get("SNOWSESSION_SEED", "7"))
-    result = run_handed_out(tmp_path, kills=kills, seed=seed, how=how)
-    print(f"\nhanded out, {how.name}: {result} in {time.perf_counter() - started:.1f} s")
+    extra = ["mobile"] if policy == "mobile" else []
+    result = run_handed_out(tmp_path, kills, seed, how, *extra)
+    print(f"\nhanded out, {policy}, {how.name}: {result} in {time.perf_counter() - started:.1f} s")
     assert result["contexts_handed_out"] > kills
 
 
