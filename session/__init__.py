@@ -21,6 +21,7 @@ from .events import (
     SettingsChanged,
     StorageProblem,
     StorageRecovered,
+    only,
 )
 from .policy import POLICY_NAMES, DotNetPolicy, MobilePolicy, Policy, PolicyError
 from .settings import DEFAULTS, MAX_SECONDS, SETTING_NAMES, Timeouts, check_seconds
@@ -79,5 +80,6 @@ __all__ = [
     "VirtualClock",
     "check_seconds",
     "load_schema",
+    "only",
     "read_save_file",
 ]
