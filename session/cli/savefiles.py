@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from ..storage.report import Watcher, describe, read_report
+from ..storage.report import SETTLE, Watcher, describe, read_report
 from .common import CommandError, add_command
 
 __all__ = ["register", "watch"]
@@ -50,13 +50,15 @@ def watch(
     out.flush()
     changes = 0
     while count is None or changes < count:
+        # A file that looked damaged gets a second look soon: it may have been mid-write.
+        wait = min(interval, SETTLE) if watcher.unsettled else interval
         if deadline is not None:
             left = deadline - monotonic()
             if left <= 0:
                 break
-            sleep(min(interval, left))
+            sleep(min(wait, left))
         else:
-            sleep(interval)
+            sleep(wait)
         change = watcher.poll()
         if change is not None:
             changes += 1

@@ -16,7 +16,7 @@ from typing import Any
 from .file import read_bytes
 from .format import Decoded, SavedSession, decode, interpret
 
-__all__ = ["Change", "Report", "Watcher", "read_report"]
+__all__ = ["SETTLE", "Change", "Report", "Watcher", "describe", "read_report"]
 
 
 @dataclass(frozen=True)
@@ -176,39 +176,58 @@ def describe(report: Report) -> str:
     return text
 
 
+SETTLE = 0.05
+"""Seconds a watcher waits before a second look at a file that looked damaged."""
+
+
+def _same(a: Report, b: Report) -> bool:
+    return (a.state, a.data, a.identity, a.error) == (b.state, b.data, b.identity, b.error)
+
+
 class Watcher:
-    """Successive looks at one file; :meth:`poll` returns a :class:`Change` or None."""
+    """Successive looks at one file; :meth:`poll` returns a :class:`Change` or None.
+
+    A writer that does not replace the file atomically (the .NET tracker writes it in place)
+    leaves it empty or half written for a few milliseconds. So a look that finds the file
+    damaged is not reported at once: :attr:`unsettled` turns True, and the damage is reported
+    only if the next look (at least :data:`SETTLE` seconds later) finds the same bytes. A
+    file that is sound again is compared with the last sound look, so a session that began
+    while it was damaged is reported as a new session.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.current = read_report(self.path)
+        self._sound: Report | None = self.current if self.current.state == "ok" else None
+        self._suspect: Report | None = None
+
+    @property
+    def unsettled(self) -> bool:
+        """The last look found the file damaged and it is not yet known to stay so: look
+        again after :data:`SETTLE` seconds."""
+        return self._suspect is not None
 
     def poll(self) -> Change | None:
         before, after = self.current, read_report(self.path)
-        if (before.state, before.data, before.identity, before.error) == (
-            after.state,
-            after.data,
-            after.identity,
-            after.error,
-        ):
+        if _same(before, after):
+            self._suspect = None
             return None
+        if after.state == "damaged" and (self._suspect is None or not _same(self._suspect, after)):
+            self._suspect = after  # perhaps caught mid-write: look again before saying so
+            return None
+        self._suspect = None
         self.current = after
-        return Change(before, after, _change_text(before, after))
+        text = _change_text(before, after, self._sound)
+        if after.state == "ok":
+            self._sound = after
+        elif after.state == "missing":
+            self._sound = None
+        return Change(before, after, text)
 
 
-def _change_text(before: Report, after: Report) -> str:
-    if after.state == "missing":
-        return "the file is gone"
-    now = describe(after)
-    if before.state == "missing":
-        return f"the file is back: {now}"
-    if after.data == before.data:
-        return f"the file was replaced with the same content: {now}"
-    old, new = before.saved, after.saved
-    if after.state == "ok" and before.state != "ok":
-        return f"the file is sound again: {now}"
-    if old is None or new is None or after.state != "ok":
-        return now
+def _step_text(old: SavedSession, new: SavedSession, now: str) -> str | None:
+    """What happened between two sound looks, or None if it is neither a new user nor a
+    move of the index."""
     if old.user_id and new.user_id != old.user_id:
         return f"A NEW USER (was {_short(old.user_id)}): {now}"
     if old.session_index is not None and new.session_index is not None:
@@ -222,4 +241,22 @@ def _change_text(before: Report, after: Report) -> str:
             )
         if step < 0:
             return f"the index went back from {old.session_index}: {now}"
-    return f"changed: {now}"
+    return None
+
+
+def _change_text(before: Report, after: Report, last_sound: Report | None) -> str:
+    if after.state == "missing":
+        return "the file is gone"
+    now = describe(after)
+    if before.state == "missing":
+        return f"the file is back: {now}"
+    if after.data == before.data:
+        return f"the file was replaced with the same content: {now}"
+    old, new = before.saved, after.saved
+    if after.state == "ok" and before.state != "ok":
+        sound = last_sound.saved if last_sound is not None else None
+        step = _step_text(sound, new, now) if sound is not None and new is not None else None
+        return f"{step} (the file is sound again)" if step else f"the file is sound again: {now}"
+    if old is None or new is None or after.state != "ok":
+        return now
+    return _step_text(old, new, now) or f"changed: {now}"
