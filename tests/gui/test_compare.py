@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
-from session import VirtualClock, read_save_file
+from session import Timeouts, VirtualClock, read_save_file
 from snowsession_gui.compare_model import PolicyPair
 from snowsession_gui.compare_view import CompareView
+
+from .gui_helpers import policies
 
 
 @pytest.fixture
@@ -31,7 +33,7 @@ def tick(view: CompareView, seconds: float) -> None:
 
 
 def test_the_simulate_menu_opens_it_and_closing_the_window_closes_it(window, qtbot):
-    feature = window.features
+    feature = policies(window)
     feature.compare_clock = VirtualClock()
     feature.compare_speed = 0
     window.findChild(type(feature.compare_action), "compareAction").trigger()
@@ -114,7 +116,7 @@ def test_the_demo_shows_the_difference_at_once(view):
 
 def test_the_pair_without_qt(tmp_path):
     clock = VirtualClock()
-    pair = PolicyPair(tmp_path, clock, foreground_timeout=60, check_interval=5)
+    pair = PolicyPair(tmp_path, clock, settings=Timeouts(foreground_timeout=60, check_interval=5))
     try:
         pair.fire_event()
         clock.advance(200)

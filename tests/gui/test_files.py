@@ -15,7 +15,7 @@ from snowsession_gui.host import CannotOpen
 
 
 def shown_error(window) -> QMessageBox:
-    boxes = [d for d in window._dialogs if isinstance(d, QMessageBox) and d.isVisible()]
+    boxes = [d for d in window.dialogs if isinstance(d, QMessageBox) and d.isVisible()]
     assert len(boxes) == 1
     return boxes[0]
 
