@@ -89,6 +89,9 @@ class Timeline(QWidget):
             self._layout.replaceWidget(self._placeholder, plot)
             self._placeholder.deleteLater()
             self._plot = plot
+            if self.isVisible():  # at its size now, so what is drawn first fits it
+                plot.show()
+                self._layout.activate()
             plot.redraw()
         return self._plot
 
