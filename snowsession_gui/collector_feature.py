@@ -93,8 +93,8 @@ class CollectorDialog(QDialog):
         self.install_hint.setWordWrap(True)
         self.install_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.install_hint.setVisible(not available)
-        for widget in (self.enabled, self.url):
-            widget.setEnabled(available)
+        self.enabled.setEnabled(available)
+        self.url.setEnabled(available)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

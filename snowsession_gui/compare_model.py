@@ -106,7 +106,9 @@ class PolicyPair:
             for name in POLICY_PAIR:
                 self.sessions[name] = ClientSession(
                     self.folder / f"{name}.xml",
-                    **settings.as_dict(),
+                    foreground_timeout=settings.foreground_timeout,
+                    background_timeout=settings.background_timeout,
+                    check_interval=settings.check_interval,
                     clock=clock,
                     policy=name,
                     observers=(self.tallies[name], *extra.get(name, ())),

@@ -174,10 +174,10 @@ class CompareView(QWidget):
         self.restart.clicked.connect(self.start_over)
         self.lifecycle.toggled.connect(self._on_lifecycle)
         self.sim.timeChanged.connect(self._on_time)
-        for key, slot in (("Space", self.fire_event), ("B", self.background.toggle)):
-            QShortcut(QKeySequence(key), self, slot)
-        for key in (QKeySequence("Esc"), QKeySequence(QKeySequence.StandardKey.Close)):
-            QShortcut(key, self, self.close)
+        for text, slot in (("Space", self.fire_event), ("B", self.background.toggle)):
+            QShortcut(QKeySequence(text), self, slot)
+        for sequence in (QKeySequence("Esc"), QKeySequence(QKeySequence.StandardKey.Close)):
+            QShortcut(sequence, self, self.close)
         self.apply_colors(self.colors)  # the same light or dark look as the main window
         self.start_over()
         self.sim.set_speed(speed)

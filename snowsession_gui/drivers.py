@@ -106,7 +106,13 @@ def _open(
 ) -> ClientSession:
     try:
         session = ClientSession(
-            path, **settings.as_dict(), clock=clock, policy=policy, observers=(observer,)
+            path,
+            foreground_timeout=settings.foreground_timeout,
+            background_timeout=settings.background_timeout,
+            check_interval=settings.check_interval,
+            clock=clock,
+            policy=policy,
+            observers=(observer,),
         )
     except SaveFileBusyError:
         raise FileBusy(

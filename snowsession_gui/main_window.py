@@ -132,20 +132,24 @@ class MainWindow(WindowFrame):
             (Section.SIMULATE_TIME, "&Pause / resume", t.toggle_pause, "P", "pauseAction"),
         ):  # fmt: skip
             m.add(section, make_action(self, text, slot, key, name))
-        for key, speed in enumerate(SPEEDS):
+        for digit, speed in enumerate(SPEEDS):
             text = "Pause" if speed == 0 else f"Speed {speed_label(speed)}"
-            m.add(Section.SIMULATE_TIME, make_action(self, text, t.speed_setter(speed), str(key)))
+            setter = t.speed_setter(speed)
+            m.add(Section.SIMULATE_TIME, make_action(self, text, setter, str(digit)))
         for text, slot, key, name in (
             ("Skip +1 min", t.skip_one_minute, "M", "skipMinuteAction"),
             ("Skip +5 min", t.skip_five_minutes, "Shift+M", "skipFiveMinutesAction"),
             ("Skip to the &next check", t.skip_to_check, "N", "skipToCheckAction"),
         ):
             m.add(Section.SIMULATE_TIME, make_action(self, text, slot, key, name))
-        for text, slot, key, name in (
-            ("&Restart app", self.restart, "Ctrl+R", "restartAction"),
-            ("Reset (&delete the save file)…", self.request_reset, None, "resetAction"),
-        ):
-            m.add(Section.SIMULATE_APP, make_action(self, text, slot, key, name))
+        restart = make_action(self, "&Restart app", self.restart, "Ctrl+R", "restartAction")
+        m.add(Section.SIMULATE_APP, restart)
+        m.add(
+            Section.SIMULATE_APP,
+            make_action(
+                self, "Reset (&delete the save file)…", self.request_reset, None, "resetAction"
+            ),
+        )
         follow = make_action(self, "&Follow the present", self.follow_button.toggle, "F")
         follow.setObjectName("followAction")
         m.add(Section.VIEW_TIMELINE, follow)

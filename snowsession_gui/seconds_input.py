@@ -58,7 +58,7 @@ class SecondsInput(QDoubleSpinBox):
         self._edited = True
 
     # Any text may be typed; only the owner decides what is acceptable.
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         value, _ = parse_seconds(text)
         state = QValidator.State.Acceptable if value is not None else QValidator.State.Intermediate
         return state, text, pos

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QImageWriter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from session import BackgroundChanged, EventTracked, SessionStarted
@@ -216,8 +216,9 @@ class Timeline(QWidget):
         image = self.ensure_plot().picture(*size)
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not image.save(buffer, "PNG"):
-            raise OSError(f"could not draw the timeline for {path}")
+        writer = QImageWriter(buffer, QByteArray(b"png"))
+        if not writer.write(image):
+            raise OSError(f"could not draw the timeline for {path}: {writer.errorString()}")
         write_bytes(path, bytes(buffer.data().data()))
 
     def export_csv(self, path: str | Path) -> None:

@@ -189,7 +189,7 @@ class TimelinePlot(QWidget):
 
     def _fit_legend(self) -> None:
         entries = max(1, len(self.legend.items))
-        columns = max(1, min(entries, int(self.view.width() // LEGEND_COLUMN_PX)))
+        columns = max(1, min(entries, int(self.view.size().width() // LEGEND_COLUMN_PX)))
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
 
@@ -212,11 +212,11 @@ class TimelinePlot(QWidget):
         self.step_curve.setData(*data.step_line(now), skipFiniteCheck=True)
         bx, by = data.band_line(now, self._ymax + 1.0)
         self.band_curve.setData(bx, by)
-        self.now_line.setPos(now)
+        self.now_line.setValue(now)
         if self._deadline is None:
             self.deadline_line.hide()
         else:
-            self.deadline_line.setPos(self._deadline)
+            self.deadline_line.setValue(self._deadline)
             self.deadline_line.show()
         if self._follow:
             self._follow_present(now)
@@ -245,7 +245,7 @@ class TimelinePlot(QWidget):
         pad = max(0.5, (hi - lo) * 0.08)
         bottom, top = max(0.0, lo - pad), hi + pad
         strip = 2 * (self.fontMetrics().height() + GAP)
-        share = min(0.4, strip / max(1.0, self.view.height()))
+        share = min(0.4, strip / max(1.0, self.view.size().height()))
         return bottom, top + (top - bottom) * share / (1 - share)
 
     def _visible_index_range(self, left: float, right: float) -> tuple[float, float]:
