@@ -22,7 +22,7 @@ from .host import SessionHost
 from .main_window import MainWindow
 from .policy_feature import PolicyFeature
 from .scenario_feature import ScenarioFeature
-from .units import MAX_SPEED
+from .units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
 
 __all__ = ["Stored", "app_settings", "create_main_window", "default_save_path", "stored"]
 
@@ -47,8 +47,8 @@ class Stored:
     """What the window kept from its last run (the defaults where it kept nothing usable)."""
 
     timeouts: Timeouts = DEFAULTS
-    policy: str = "dotnet"
-    speed: float = 1.0
+    policy: str = DEFAULT_POLICY
+    speed: float = DEFAULT_SPEED
 
 
 def _seconds(settings: QSettings, name: str) -> float:
@@ -68,11 +68,11 @@ def stored(settings: QSettings | None = None) -> Stored:
     try:
         pace = float(speed)
     except (TypeError, ValueError):
-        pace = 1.0
+        pace = DEFAULT_SPEED
     return Stored(
         timeouts,
-        policy if policy in POLICY_NAMES else "dotnet",
-        pace if 0 <= pace <= MAX_SPEED else 1.0,
+        policy if policy in POLICY_NAMES else DEFAULT_POLICY,
+        pace if 0 <= pace <= MAX_SPEED else DEFAULT_SPEED,
     )
 
 

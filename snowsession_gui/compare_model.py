@@ -9,7 +9,15 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from session import DEFAULTS, ClientSession, Notification, SessionStarted, Timeouts, VirtualClock
+from session import (
+    DEFAULTS,
+    POLICY_NAMES,
+    ClientSession,
+    Notification,
+    SessionStarted,
+    Timeouts,
+    VirtualClock,
+)
 
 __all__ = [
     "COMPARE_DEMO",
@@ -20,7 +28,8 @@ __all__ = [
     "Tally",
 ]
 
-POLICY_PAIR = ("dotnet", "mobile")
+DOTNET, MOBILE = POLICY_PAIR = POLICY_NAMES
+"""The two policies compared: the timer-driven one and the event-driven one."""
 
 # (simulated seconds from the start, what to do): a short background trip, a long idle, a long
 # background trip. With the tracker's defaults (DEMO_SETTINGS) the .NET rules make sessions
@@ -126,14 +135,14 @@ class PolicyPair:
 
     @property
     def background(self) -> bool:
-        return self.sessions["dotnet"].background
+        return self.sessions[DOTNET].background
 
     def set_background(self, background: bool) -> None:
         """Send the app to the background (True) or the foreground in both engines."""
         for name, session in self.sessions.items():
             if session.background == background:
                 continue
-            if name == "mobile" and self.lifecycle_events:
+            if name == MOBILE and self.lifecycle_events:
                 session.get_session_context(str(uuid.uuid4()))
             session.set_background(background)
 

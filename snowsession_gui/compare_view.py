@@ -34,7 +34,15 @@ from session import (
     VirtualClock,
 )
 
-from .compare_model import COMPARE_DEMO, COMPARE_DEMO_END, DEMO_SETTINGS, POLICY_PAIR, PolicyPair
+from .compare_model import (
+    COMPARE_DEMO,
+    COMPARE_DEMO_END,
+    DEMO_SETTINGS,
+    DOTNET,
+    MOBILE,
+    POLICY_PAIR,
+    PolicyPair,
+)
 from .palette import Colors, colors, is_dark, text_style
 from .policy_panel import describe_policy
 from .qt_session import SessionBridge
@@ -305,7 +313,7 @@ class CompareView(QWidget):
     def show_whole_run(self, start: float = 0.0) -> None:
         """Stop following the present and show everything from ``start`` to the next due check."""
         now = self.sim.now()
-        due = self.pair.sessions["dotnet"].expected_new_session_at() if self.pair else None
+        due = self.pair.sessions[DOTNET].expected_new_session_at() if self.pair else None
         right = max(now, due or now)
         margin = (right - start) * 0.04
         for plot in self.plots.values():
@@ -346,13 +354,13 @@ class CompareView(QWidget):
         text = pair.summary()
         if self.summary.text() != text:
             self.summary.setText(text)
-        dotnet = pair.sessions["dotnet"]
-        self.plots["dotnet"].set_deadline(dotnet.expected_new_session_at())
+        dotnet = pair.sessions[DOTNET]
+        self.plots[DOTNET].set_deadline(dotnet.expected_new_session_at())
         for name in POLICY_PAIR:
             sentence = describe_policy(name, dotnet.check_interval)
             title, _, rest = sentence.partition(": ")
             count = pair.tallies[name].describe(name).partition(": ")[2]
-            if name == "mobile" and pair.lifecycle_events:
+            if name == MOBILE and pair.lifecycle_events:
                 rest += " App background/foreground switches are tracked as events."
             accent = getattr(self.colors, name, self.colors.step)
             html = (

@@ -34,7 +34,7 @@ from .drivers import CannotOpen, DirectDriver, Driver, FileBusy, ScenarioDriver
 from .route import Route
 from .save_watcher import SaveFileWatcher
 from .sim_clock import SimulationClock
-from .units import parse_seconds
+from .units import DEFAULT_POLICY, DEFAULT_SPEED, parse_seconds
 
 __all__ = ["LABELS", "CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
 
@@ -83,9 +83,9 @@ class SessionHost(Route):
         save_path: str | os.PathLike[str],
         *,
         clock: VirtualClock | None = None,
-        speed: float = 1.0,
+        speed: float = DEFAULT_SPEED,
         settings: Timeouts = DEFAULTS,
-        policy: str = "dotnet",
+        policy: str = DEFAULT_POLICY,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

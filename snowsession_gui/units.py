@@ -1,4 +1,5 @@
-"""Times and speeds as the window shows and reads them (no Qt here: the launcher uses them).
+"""Times, speeds and the default policy as the window shows and reads them (no Qt here: the
+launcher uses them).
 
 One copy of each: the clock format, the countdown format, the speeds offered and their limit,
 and the reading of a typed number of seconds (checked by the engine's own
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import math
 
-from session import check_seconds
+from session import POLICY_NAMES, check_seconds
 
 __all__ = [
+    "DEFAULT_POLICY",
+    "DEFAULT_SPEED",
     "MAX_SPEED",
     "SPEEDS",
     "format_clock",
@@ -21,6 +24,12 @@ __all__ = [
     "parse_speed",
     "speed_label",
 ]
+
+DEFAULT_POLICY = POLICY_NAMES[0]
+"""The policy when nothing says otherwise: the engine's own default (the .NET tracker's)."""
+
+DEFAULT_SPEED = 1.0
+"""Simulated seconds per real second when nothing says otherwise: real time."""
 
 SPEEDS: tuple[float, ...] = (0.0, 1.0, 10.0, 60.0, 600.0)
 """The speeds offered in the window (keys 0 to 4); 0 is pause."""
