@@ -37,7 +37,7 @@ from .host import CannotOpen, FileBusy
 from .main_window import MainWindow
 from .monitor_window import MonitorWindow
 
-__all__ = ["SIGNALS", "close_on_signals", "run", "run_monitor", "write_picture"]
+__all__ = ["SIGNALS", "application", "close_on_signals", "run", "run_monitor", "write_picture"]
 
 log = logging.getLogger("snowsession_gui")
 ICON = Path(__file__).parent / "resources" / "snowsession.svg"
@@ -55,7 +55,8 @@ def _quiet_qt_messages(kind: QtMsgType, context: QMessageLogContext, message: st
         print(message, file=sys.stderr)
 
 
-def _application() -> QApplication:
+def application() -> QApplication:
+    """The QApplication, made once and named for snowsession (the window and its settings)."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         qInstallMessageHandler(_quiet_qt_messages)
@@ -120,7 +121,7 @@ def close_on_signals(app: QApplication, loop: Callable[[], int]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app = _application()
+    app = application()
     if args.monitor is not None:
         return run_monitor(app, args.monitor, args.screenshot)
     if args.screenshot is not None:

@@ -85,7 +85,7 @@ def test_every_text_colour_reads_on_its_background(colors: Colors) -> None:
 
 def test_the_default_policy_is_the_engines() -> None:
     engine_default = inspect.signature(session.ClientSession).parameters["policy"].default
-    assert units.DEFAULT_POLICY == engine_default
+    assert engine_default == units.DEFAULT_POLICY
 
 
 @pytest.mark.parametrize("text", ["0", "-5", "1e12", "nan", str(MAX_SECONDS + 1)])
