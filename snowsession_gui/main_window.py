@@ -375,10 +375,10 @@ class MainWindow(WindowFrame):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.timeline.stop()
         self.close_dialogs()
         self.closing.emit()
         self.monitors.close_all()
         self.save_settings()
-        self.timeline.stop()
         self.host.close()
         super().closeEvent(event)

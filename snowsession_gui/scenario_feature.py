@@ -56,6 +56,12 @@ class ScenarioFeature(QObject):
             w, "Skip to the next scenario step", self.next_step, "Shift+N", "nextStepAction",
             tip="Skip to the next step",
         )  # fmt: skip
+        for action, short in (
+            (self.next_action, "Next step"),
+            (self.save_action, "Save recording…"),
+            (self.stop_action, "Stop"),
+        ):
+            action.setIconText(short)  # what the dock's buttons say; the menus say the rest
         self.examples = QMenu("E&xample scenarios", w)
         self.examples.setObjectName("examplesMenu")
         for name, path in example_scenarios().items():

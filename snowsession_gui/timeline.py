@@ -54,7 +54,11 @@ class Timeline(QWidget):
         self._span: float | None = None
         self._colors = LIGHT
         self._with_engine = True
-        self._scheduled = False
+        self._build = QTimer(self)  # parented: it goes with the timeline if that goes first
+        self._build.setObjectName("timelineBuild")
+        self._build.setSingleShot(True)
+        self._build.setInterval(0)
+        self._build.timeout.connect(self._build_after_paint)
         self._placeholder = QLabel("Drawing the timeline…")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout = QVBoxLayout(self)
@@ -97,13 +101,13 @@ class Timeline(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self._plot is None and not self._scheduled:
-            self._scheduled = True  # build once the first frame is on screen
-            QTimer.singleShot(0, self, self._build_after_paint)
+        if self._plot is None and not self._build.isActive():
+            self._build.start()  # build once the first frame is on screen
 
     @Slot()
     def _build_after_paint(self) -> None:
-        self.ensure_plot()
+        if self.isVisible():
+            self.ensure_plot()
 
     def without_engine(self) -> None:
         """Show a file another program writes: no events, bands or reasons."""
@@ -206,6 +210,7 @@ class Timeline(QWidget):
         self.ensure_plot().redraw()
 
     def stop(self) -> None:
+        self._build.stop()
         if self._plot is not None:
             self._plot.stop()
 
