@@ -43,6 +43,7 @@ from .compare_model import (
     POLICY_PAIR,
     PolicyPair,
 )
+from .menus import close_keys
 from .palette import Colors, colors, is_dark, text_style
 from .policy_panel import describe_policy
 from .qt_session import SessionBridge
@@ -184,7 +185,7 @@ class CompareView(QWidget):
         self.sim.timeChanged.connect(self._on_time)
         for text, slot in (("Space", self.fire_event), ("B", self.background.toggle)):
             QShortcut(QKeySequence(text), self, slot)
-        for sequence in (QKeySequence("Esc"), QKeySequence(QKeySequence.StandardKey.Close)):
+        for sequence in close_keys():
             QShortcut(sequence, self, self.close)
         self.apply_colors(self.colors)  # the same light or dark look as the main window
         self.start_over()

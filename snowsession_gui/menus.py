@@ -9,7 +9,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-__all__ = ["MenuBar", "Section", "make_action"]
+__all__ = ["MenuBar", "Section", "close_keys", "make_action"]
 
 
 class Section(enum.Enum):
@@ -32,6 +32,17 @@ class Section(enum.Enum):
     @property
     def menu(self) -> str:
         return self.value[0]
+
+
+def close_keys() -> list[QKeySequence]:
+    """The keys that close a window of the app other than the main window: Esc, Ctrl+W and
+    the system's own (Ctrl+F4 on some)."""
+    keys = [QKeySequence("Esc"), QKeySequence("Ctrl+W")]
+    keys += QKeySequence.keyBindings(QKeySequence.StandardKey.Close)
+    unique: dict[str, QKeySequence] = {}
+    for key in keys:  # one key bound twice would be ambiguous, and do nothing
+        unique.setdefault(key.toString(), key)
+    return list(unique.values())
 
 
 def make_action(

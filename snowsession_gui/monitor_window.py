@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from session.storage.report import Change, Report, describe
 
+from .menus import close_keys
 from .palette import LIGHT, Colors, colors, is_dark, text_style
 from .save_watcher import SaveFileWatcher
 from .state_panel import session_index_label
@@ -205,7 +206,7 @@ class MonitorWindow(QMainWindow):
         file.addSeparator()
         close = file.addAction("&Close")
         close.setObjectName("closeMonitorAction")
-        close.setShortcuts([QKeySequence(QKeySequence.StandardKey.Close), QKeySequence("Esc")])
+        close.setShortcuts(close_keys())
         close.triggered.connect(self.close)
         view = self.menuBar().addMenu("&View")
         follow = view.addAction("&Follow the file")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 
-from session.storage.report import SETTLE, Change, Report, Watcher
+from session.storage.report import Change, Report, Watcher
 
 __all__ = ["SaveFileWatcher"]
 
@@ -37,7 +37,6 @@ class SaveFileWatcher(QObject):
         self._again = QTimer(self)
         self._again.setObjectName("saveFileSecondLook")
         self._again.setSingleShot(True)
-        self._again.setInterval(round(SETTLE * 1000))
         self._again.timeout.connect(self.read_now)
         self.reads = 0
         self._looks = Watcher(path)
@@ -80,8 +79,8 @@ class SaveFileWatcher(QObject):
         new."""
         self.reads += 1
         change = self._looks.poll()
-        if self._looks.unsettled:
-            self._again.start()  # perhaps caught mid-write: look again in a moment
+        if self._looks.unsettled:  # perhaps caught mid-write: look again in a moment
+            self._again.start(max(1, round(self._looks.retry_in * 1000)))
         if change is not None:
             self.changed.emit(change)
         return change

@@ -28,15 +28,25 @@ def _replace(path: Path, data: bytes) -> None:
 
 
 def _watch(path: Path, changes: list[Callable[[], None]], **options: object) -> list[str]:
-    """Run watch with a sleep that makes the next change instead of waiting."""
+    """Run watch on a clock that moves only when it sleeps; each sleep makes the next change
+    instead of waiting."""
     pending = list(changes)
+    now = [0.0]
 
     def sleep(seconds: float) -> None:
+        now[0] += seconds
         if pending:
             pending.pop(0)()
 
     out = io.StringIO()
-    status = cli_savefiles.watch(path, out, interval=0.01, sleep=sleep, **options)  # type: ignore[arg-type]
+    status = cli_savefiles.watch(
+        path,
+        out,
+        interval=0.01,
+        sleep=sleep,
+        monotonic=lambda: now[0],
+        **options,  # type: ignore[arg-type]
+    )
     assert status == 0
     return [line.split("  ", 1)[1] for line in out.getvalue().splitlines()]
 
@@ -185,6 +195,7 @@ def test_a_write_in_place_caught_mid_way_is_not_called_damage(tmp_path: Path) ->
     path = tmp_path / "session.xml"
     path.write_bytes(FIRST)
     waits: list[float] = []
+    now = [0.0]
     pending = [
         lambda: path.write_bytes(b""),  # truncated: the writer has not written yet
         lambda: path.write_bytes(LATER[:150]),  # half written
@@ -193,11 +204,15 @@ def test_a_write_in_place_caught_mid_way_is_not_called_damage(tmp_path: Path) ->
 
     def sleep(seconds: float) -> None:
         waits.append(seconds)
+        now[0] += seconds
         if pending:
             pending.pop(0)()
 
     out = io.StringIO()
-    assert cli_savefiles.watch(path, out, interval=0.5, sleep=sleep, count=1) == 0
+    status = cli_savefiles.watch(
+        path, out, interval=0.5, sleep=sleep, monotonic=lambda: now[0], count=1
+    )
+    assert status == 0
     lines = [line.split("  ", 1)[1] for line in out.getvalue().splitlines()]
     assert lines[1:] == ["new session: index 2, session 9a1f6c2e, previous 7c9e6679, user 0f8fad5b"]
     assert "DAMAGED" not in out.getvalue()
@@ -211,10 +226,13 @@ def test_damage_that_stays_is_reported_and_a_session_begun_meanwhile_is_new(
 
     path = tmp_path / "session.xml"
     path.write_bytes(FIRST)
-    watcher = Watcher(path)
+    now = [0.0]
+    watcher = Watcher(path, clock=lambda: now[0])
     path.write_bytes(FIRST[:200])
     assert watcher.poll() is None and watcher.unsettled
-    change = watcher.poll()  # the same bytes at the second look: damaged for real
+    assert watcher.poll() is None and watcher.unsettled  # too soon to be sure
+    now[0] += 0.05
+    change = watcher.poll()  # the same bytes a moment later: damaged for real
     assert change is not None and "DAMAGED" in change.text and not watcher.unsettled
     path.write_bytes(LATER)
     change = watcher.poll()

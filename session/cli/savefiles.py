@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from ..storage.report import SETTLE, Watcher, describe, read_report
+from ..storage.report import Watcher, describe, read_report
 from .common import CommandError, add_command
 
 __all__ = ["register", "watch"]
@@ -44,14 +44,15 @@ def watch(
     """
     sleep = sleep or time.sleep
     monotonic = monotonic or time.monotonic
-    watcher = Watcher(path)
+    watcher = Watcher(path, monotonic)
     deadline = None if timeout is None else monotonic() + timeout
     out.write(f"{_stamp()}  watching {watcher.path} (read-only): {describe(watcher.current)}\n")
     out.flush()
     changes = 0
     while count is None or changes < count:
-        # A file that looked damaged gets a second look soon: it may have been mid-write.
-        wait = min(interval, SETTLE) if watcher.unsettled else interval
+        # A file that looked damaged gets a second look once that look can tell whether it
+        # stays damaged: it may have been caught mid-write.
+        wait = watcher.retry_in if watcher.unsettled else interval
         if deadline is not None:
             left = deadline - monotonic()
             if left <= 0:

@@ -9,6 +9,8 @@ at a file and says what changed.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,37 +186,62 @@ def _same(a: Report, b: Report) -> bool:
     return (a.state, a.data, a.identity, a.error) == (b.state, b.data, b.identity, b.error)
 
 
+def _still(a: Report, b: Report) -> bool:
+    """The same bytes, and nothing has written the file in between."""
+    return _same(a, b) and a.modified == b.modified
+
+
 class Watcher:
     """Successive looks at one file; :meth:`poll` returns a :class:`Change` or None.
 
     A writer that does not replace the file atomically (the .NET tracker writes it in place)
     leaves it empty or half written for a few milliseconds. So a look that finds the file
     damaged is not reported at once: :attr:`unsettled` turns True, and the damage is reported
-    only if the next look (at least :data:`SETTLE` seconds later) finds the same bytes. A
-    file that is sound again is compared with the last sound look, so a session that began
-    while it was damaged is reported as a new session.
+    only once a look at least :data:`SETTLE` seconds later finds the same bytes, with nothing
+    written in between. A file that is sound again is compared with the last sound look, so a
+    session that began while it was damaged is reported as a new session.
+
+    ``clock`` gives seconds for the wait (``time.monotonic`` by default).
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.path = Path(path)
+        self._clock = clock
         self.current = read_report(self.path)
         self._sound: Report | None = self.current if self.current.state == "ok" else None
         self._suspect: Report | None = None
+        self._suspect_since = 0.0
 
     @property
     def unsettled(self) -> bool:
         """The last look found the file damaged and it is not yet known to stay so: look
-        again after :data:`SETTLE` seconds."""
+        again in :attr:`retry_in` seconds."""
         return self._suspect is not None
+
+    @property
+    def retry_in(self) -> float:
+        """Seconds until a look can tell whether a damaged file stays so (0: now)."""
+        if self._suspect is None:
+            return 0.0
+        left = SETTLE - (self._clock() - self._suspect_since)
+        return left if left > 1e-9 else 0.0
 
     def poll(self) -> Change | None:
         before, after = self.current, read_report(self.path)
         if _same(before, after):
             self._suspect = None
             return None
-        if after.state == "damaged" and (self._suspect is None or not _same(self._suspect, after)):
-            self._suspect = after  # perhaps caught mid-write: look again before saying so
-            return None
+        if after.state == "damaged":
+            now = self._clock()
+            suspect = self._suspect
+            if suspect is None or not _still(suspect, after):
+                self._suspect, self._suspect_since = after, now  # perhaps caught mid-write
+                return None
+            if self.retry_in > 0:
+                return None  # not long enough to be sure: look again
+
         self._suspect = None
         self.current = after
         text = _change_text(before, after, self._sound)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QRectF
 
 from snowsession_gui.collector_feature import CollectorFeature
 from snowsession_gui.export_feature import ExportFeature
 from snowsession_gui.main_window import MainWindow
 from snowsession_gui.policy_feature import PolicyFeature
 from snowsession_gui.scenario_feature import ScenarioFeature
+from snowsession_gui.timeline_plot import TimelinePlot
 
 
 def settle(window: MainWindow) -> None:
@@ -39,3 +40,11 @@ def exports(window: MainWindow) -> ExportFeature:
 
 def collector(window: MainWindow) -> CollectorFeature:
     return window.feature(CollectorFeature)
+
+
+def label_rect(plot: TimelinePlot, label: object) -> QRectF:
+    """Where a timeline label is, in the plot's scene (its pixels, from its position)."""
+    from pyqtgraph import TextItem
+
+    assert isinstance(label, TextItem)
+    return QRectF(plot.view.mapViewToScene(label.pos()), label.boundingRect().size())

@@ -128,3 +128,17 @@ def test_the_event_log_of_a_scenario_exports_its_events(window, tmp_path):
     assert [(float(r["simulated_seconds"]), r["event_id"]) for r in table] == [
         (e.at, e.event_id) for e in run.events
     ]
+
+
+def test_times_are_written_to_the_millisecond(window, tmp_path):
+    window.host.sim.skip(13149.857999999982 - 0.1)
+    window.host.sim.skip(0.1)  # a time with a float tail, as simulated time gets
+    window.controls.fire_event()
+    at = window.event_log.rows[-1][0]
+    assert repr(at) != f"{at:.3f}"
+    assert exports(window).export_log_csv(tmp_path / "log.csv")
+    assert exports(window).export_log_json(tmp_path / "log.json")
+    row = (tmp_path / "log.csv").read_text(encoding="utf-8").splitlines()[1]
+    assert row.startswith(f"{at:.3f},03:39:09,")
+    (record,) = json.loads((tmp_path / "log.json").read_text(encoding="utf-8"))
+    assert record["simulated_seconds"] == round(at, 3)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDockWidget
 from session import VirtualClock
 from session.scenario import example_scenarios
 
-from .gui_helpers import scenarios, settle
+from .gui_helpers import label_rect, scenarios, settle
 
 LAPTOP = (1366, 768)
 """A small laptop screen; with a task bar about 1280x700 is left for a window."""
@@ -99,7 +99,7 @@ def labels_in_view(window) -> list[tuple[str, QRectF]]:
     ):
         items += [(name, label) for label in pool]
     return [
-        (f"{name}: {label.toPlainText()}", label.sceneBoundingRect())
+        (f"{name}: {label.toPlainText()}", label_rect(plot, label))
         for name, label in items
         if label.isVisible()
     ]

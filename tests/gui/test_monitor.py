@@ -217,3 +217,85 @@ def test_a_file_that_does_not_exist_yet_is_waited_for(make_monitor, tmp_path, qt
     session.close()
     qtbot.waitUntil(lambda: monitor.index_value.text() == "1", timeout=3000)
     assert "the file is back" in log_lines(monitor)[-1]
+
+
+def _bytes(index: int) -> bytes:
+    from session.storage.format import encode
+
+    return encode(
+        [
+            ("userId", "0f8fad5b-d9cb-469f-a165-70867728950e"),
+            ("sessionId", f"00000000-0000-4000-8000-{index:012d}"),
+            ("previousSessionId", None),
+            ("sessionIndex", index),
+            ("storageMechanism", "LOCAL_STORAGE"),
+        ]
+    )
+
+
+def _write_index(path: Path, index: int) -> None:
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_bytes(_bytes(index))
+    temp.replace(path)
+
+
+def test_a_file_changing_every_two_seconds_is_shown_at_its_pace_and_followed_after_a_zoom(
+    make_monitor, tmp_path
+):
+    from snowsession_gui.monitor_window import pace_span
+
+    path = tmp_path / "session.xml"
+    _write_index(path, 1)
+    now = [0.0]
+    monitor = make_monitor(path, now=lambda: now[0])
+    for index in range(2, 32):
+        now[0] += 2.0
+        _write_index(path, index)
+        monitor.watcher.read_now()
+    plot = monitor.timeline.ensure_plot()
+    plot.redraw()
+    x0, x1 = plot.visible_range()
+    assert pace_span(monitor.change_times) == 60.0 and x1 - x0 == pytest.approx(60.0)
+    steps = [x for x in monitor.timeline.data.step_x.view() if x0 <= x <= x1]
+    assert len(steps) >= 25  # steps, not one vertical line
+    plot.view.setXRange(0, 10, padding=0)
+    plot.view.sigRangeChangedManually.emit([True, False])  # a zoom by hand
+    assert not monitor.timeline.follow and not monitor.follow_button.isChecked()
+    now[0] += 30
+    monitor.findChild(QAction, "monitorFollowAction").trigger()  # F
+    assert monitor.timeline.follow and monitor.follow_button.isChecked()
+    x0, x1 = plot.visible_range()
+    assert x0 < now[0] < x1 and x1 - x0 < 120
+
+
+@pytest.mark.realtime
+def test_a_file_written_in_place_is_never_called_damaged(make_monitor, tmp_path, qtbot):
+    """The .NET tracker writes its file in place: the monitor looks again before it calls a
+    file damaged, and each new index is a new session."""
+    import threading
+    import time as real_time
+
+    path = tmp_path / "session.xml"
+    _write_index(path, 1)
+    monitor = make_monitor(path, poll_ms=0)
+    done = threading.Event()
+
+    def writer() -> None:
+        for index in range(2, 12):
+            real_time.sleep(0.05)
+            with path.open("wb") as handle:  # truncated: an empty file, for a few ms
+                handle.flush()
+                real_time.sleep(0.005)
+                handle.write(_bytes(index))
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    qtbot.waitUntil(done.is_set, timeout=10_000)
+    thread.join()
+    qtbot.waitUntil(lambda: monitor.index_value.text() == "11", timeout=5000)
+    lines = log_lines(monitor)
+    assert not [line for line in lines if "DAMAGED" in line], lines
+    assert "damaged" not in monitor.status.text()
+    news = [line for line in lines if "new session" in line]
+    assert news and all("index" in line for line in news)
