@@ -265,7 +265,7 @@ class Controls(QWidget):
             else f"No checker under the {snapshot.policy} policy: each event decides"
         )
         for name in SETTING_NAMES:
-            if not self.inputs[name].hasFocus():
+            if not self.inputs[name].editing:  # what someone is typing stays
                 self.inputs[name].show_value(getattr(snapshot.settings, name))
 
     def apply_colors(self, colors: Colors) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from session import EventTracked
@@ -48,6 +48,7 @@ class EventLogModel(QAbstractTableModel):
         self.rows: list[Row] = []
         self.columns: list[EventColumn] = []
         self._row_of: dict[str, int] = {}
+        self._mono: QFont = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -66,6 +67,8 @@ class EventLogModel(QAbstractTableModel):
             return (format_clock(at), event_id, str(session_index), session)[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and column in (1, 3):
+            return self._mono  # ids: every one as wide as the next, none cut short
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
             return event_id
         return None
@@ -181,7 +184,10 @@ class EventLog(QTableView):
         first = not self.log_model.rows
         self.log_model.extend(notes)
         if first and notes:  # the columns fit the rows, not only their titles
-            self.resizeColumnsToContents()
+            header = self.horizontalHeader()
+            for column in range(self.log_model.columnCount()):
+                if header.sectionResizeMode(column) == QHeaderView.ResizeMode.ResizeToContents:
+                    self.resizeColumnToContents(column)
         if at_end:
             self.scrollToBottom()
 

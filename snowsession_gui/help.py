@@ -58,7 +58,8 @@ timeout, with no events in it.</p>
 why it started.</li>
 <li>Dots are events; shaded bands are periods in the background.</li>
 <li>The dashed amber line is when a new session is due if nothing else happens.</li>
-<li>If several sessions reached the file in one save, the step says how many.</li>
+<li>If several sessions began between two readings of the file, the step says how
+many.</li>
 <li>Red is kept for problems: a failed expectation, a save that did not work.</li>
 </ul>
 <h3>Keys</h3>

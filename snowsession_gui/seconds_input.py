@@ -57,6 +57,11 @@ class SecondsInput(QDoubleSpinBox):
     def _on_edited(self, _text: str) -> None:
         self._edited = True
 
+    @property
+    def editing(self) -> bool:
+        """Whether the person has typed something not yet committed."""
+        return self._edited
+
     # Any text may be typed; only the owner decides what is acceptable.
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         value, _ = parse_seconds(text)

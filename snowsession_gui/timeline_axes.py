@@ -33,9 +33,10 @@ _SPACINGS = (
 
 
 def jump_label(count: int, index: int) -> str:
-    """The label of a step that was not +1: several sessions in one save, or a going back."""
+    """The label of a step that was not +1: several sessions between two readings of the
+    file (they were saved faster than it was read), or a going back."""
     if count > 0:
-        return f"+{count} sessions in one save"
+        return f"+{count} sessions between two readings"
     return f"back to {index} (a new user or a reset)"
 
 

@@ -2,8 +2,8 @@
 
 The session index line comes from readings of the save file. The reasons, events and
 background periods come from the engine's notifications, the expectations from a scenario
-run. A reading that moved the index by more than one (several sessions landed in one save) is
-kept as a *jump* with its count.
+run. A reading that moved the index by more than one (several sessions began between two
+readings of the file) is kept as a *jump* with its count.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class Checked:
 
 @dataclass(frozen=True, slots=True)
 class Jump:
-    """A reading whose index moved by other than +1: ``count`` sessions in one save."""
+    """A reading whose index moved by other than +1: ``count`` sessions since the last."""
 
     at: float
     index: int

@@ -29,7 +29,8 @@ MAX_LABELS = 30
 MAX_REASONS = 12
 
 Request = tuple[pg.TextItem, float, float, int]
-"""A label, the point (data coordinates) it belongs beside, and its rank."""
+"""A label, the point (data coordinates) it belongs beside, and its rank (0 the deadline's,
+1 a jump or a failure, 2 a pass, 3 a reason)."""
 
 
 class Marks:
@@ -182,7 +183,8 @@ class Marks:
             size = item.boundingRect()
             # The deadline's label hangs from the top edge, beside its line.
             py = point.y() + 2 * size.height() if rank == 0 else point.y()
-            labels.append(Label(point.x(), py, size.width(), size.height(), rank))
+            # A reason goes below its triangle first: the line runs on above and to the right.
+            labels.append(Label(point.x(), py, size.width(), size.height(), rank, rank != 3))
         for (item, _, _, _), rect in zip(requests, place(labels, bounds, keep), strict=True):
             if rect is None:
                 item.hide()

@@ -236,6 +236,11 @@ class TimelinePlot(QWidget):
         if deadline is not None and now < deadline <= now + self._span * 0.5:
             right = max(right, deadline + self._span * 0.05)
         left = right - self._span
+        xs = self.data.step_x.view()
+        start = float(xs[0]) if len(xs) else now
+        if left < start - self._span * 0.02:  # nothing before the first thing drawn
+            left = start - self._span * 0.02
+            right = left + self._span
         lo, hi = self._visible_index_range(left, right)
         self.view.setRange(xRange=(left, right), yRange=self._y_range(lo, hi), padding=0)
 

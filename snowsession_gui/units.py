@@ -75,13 +75,14 @@ def parse_seconds(text: str, what: str = "the value") -> float:
     Raises ValueError with a message for people; the range is the engine's
     (:func:`session.check_seconds`).
     """
-    cleaned = text.strip().removesuffix("s").strip().replace("_", "")
+    typed = text.strip().removesuffix("s").strip()
+    cleaned = typed.replace("_", "")
     if not cleaned:
         raise ValueError(f"{what} is empty: type a number of seconds")
     try:
         value = float(cleaned)
     except ValueError:
-        raise ValueError(f"“{text.strip()}” is not a number of seconds") from None
+        raise ValueError(f"“{typed}” is not a number of seconds") from None
     return check_seconds(what, value)
 
 

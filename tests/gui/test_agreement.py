@@ -112,3 +112,14 @@ def test_help_says_the_settings_in_force(window, qtbot):
     text = window.findChild(QTextBrowser, "helpText").toPlainText()
     assert "check interval (15 s, the tracker's default)" in " ".join(text.split())
     assert "Space Fire event" in " ".join(text.split())  # the keys of the window's actions
+
+
+def test_a_setting_changed_by_a_scenario_shows_in_a_field_that_has_the_focus(window, qtbot):
+    box = window.controls.inputs["check_interval"]
+    type_into(qtbot, box, "15")  # committed; the focus stays in the field
+    assert box.hasFocus()
+    scenarios(window).play_file(example_scenarios()["dotnet-timing-test"])
+    interval = window.host.setting("check_interval")
+    assert interval == 1
+    assert box.value() == interval
+    assert f"every {interval:g} s" in window.state_panel.checker.text()

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontMetrics, QImage
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDockWidget
 
 from session import VirtualClock
@@ -239,3 +239,17 @@ def test_the_scenario_dock_goes_when_the_scenario_does_and_stays_gone(make_windo
     again = make_window(Path(window.host.home.path), settings=settings, clock=VirtualClock())
     again.show()
     assert not scenarios(again).dock.isVisible()
+
+
+def test_the_event_log_shows_every_short_session_id_whole(window):
+    for _ in range(3):
+        window.controls.fire_event()
+        window.restart()  # another session id each time
+    window.controls.fire_event()
+    QApplication.processEvents()
+    log = window.event_log
+    column = 3
+    for row in range(log.model().rowCount()):
+        text = log.model().index(row, column).data()
+        font = log.model().index(row, column).data(Qt.ItemDataRole.FontRole) or log.font()
+        assert QFontMetrics(font).horizontalAdvance(text) < log.columnWidth(column) - 4, text

@@ -83,7 +83,9 @@ def test_a_jump_of_several_sessions_is_drawn_with_its_count(window, qtbot, clock
     window.timeline.set_follow(True)
     plot = window.timeline.ensure_plot()
     labels = [label for label in plot.marks.jump_labels if label.isVisible()]
-    assert [label.textItem.toPlainText() for label in labels] == ["+3 sessions in one save"]
+    assert [label.textItem.toPlainText() for label in labels] == [
+        "+3 sessions between two readings"
+    ]
     csv = window.timeline.data.to_csv().splitlines()
     assert csv[-1].split(",")[2:4] == ["4", "3"]
 
@@ -223,7 +225,7 @@ def test_an_index_going_back_is_labelled_as_such(qtbot, tmp_path):
         data.add_reading(at, index)
     assert [(j.at, j.index, j.count) for j in data.jumps] == [(20.0, 1, -5)]
     assert jump_label(-5, 1) == "back to 1 (a new user or a reset)"
-    assert jump_label(3, 9) == "+3 sessions in one save"
+    assert jump_label(3, 9) == "+3 sessions between two readings"
 
 
 def test_markers_follow_any_change_of_the_visible_times(window, clock):
