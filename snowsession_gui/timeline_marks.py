@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
 
 from .palette import LIGHT, Colors
 from .timeline_axes import jump_label
@@ -46,7 +47,7 @@ class Marks:
         self.deadline: float | None = None
         self.start_markers = pg.ScatterPlotItem(symbol="t1", size=12, name="new session")
         self.timeout_markers = pg.ScatterPlotItem(symbol="t1", size=12, name="timeout")
-        self.expectation_markers = pg.ScatterPlotItem(size=13, name="expectation")
+        self.expectation_markers = pg.ScatterPlotItem(symbol="s", size=13, name="expectation")
         self.expectation_markers.setZValue(20)
         item.addItem(self.start_markers)
         item.addItem(self.timeout_markers)
@@ -71,9 +72,15 @@ class Marks:
         self.start_markers.setPen(pg.mkPen(None))
         self.timeout_markers.setBrush(pg.mkBrush(c.timeout))
         self.timeout_markers.setPen(pg.mkPen(None))
-        self.expectation_markers.setBrush(pg.mkBrush(c.passed))
-        self.expectation_markers.setPen(pg.mkPen(c.background))
+        self.expectation_markers.setBrush(pg.mkBrush(self._see_through(c.passed)))
+        self.expectation_markers.setPen(pg.mkPen(c.passed, width=2))  # as the legend shows it
         self.deadline_label.setColor(c.due)
+
+    @staticmethod
+    def _see_through(colour: str) -> QColor:
+        see_through = QColor(colour)
+        see_through.setAlpha(70)
+        return see_through
 
     def list_expectations(self) -> bool:
         """List "expectation" in the legend while there are some; True if that changed."""
@@ -119,13 +126,15 @@ class Marks:
             self.timeout_markers.setData(x=xs[timeout], y=ys[timeout])
             self.start_markers.setData(x=xs[~timeout], y=ys[~timeout])
         checks = self._visible_checks()
+        passed = self._see_through(c.passed)  # a session's triangle under it still shows
         self.expectation_markers.setData(
             [
                 {
                     "pos": (x, y),
                     "symbol": "s" if ok else "x",
-                    "brush": pg.mkBrush(c.passed if ok else c.problem),
-                    "pen": pg.mkPen(c.background, width=1),
+                    "size": 16 if ok else 14,
+                    "brush": pg.mkBrush(passed if ok else c.problem),
+                    "pen": pg.mkPen(c.passed, width=2) if ok else pg.mkPen(c.background),
                 }
                 for x, y, ok, _, _ in checks
             ]

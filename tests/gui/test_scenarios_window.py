@@ -117,8 +117,8 @@ def test_expectations_show_pass_and_fail_on_the_timeline_and_in_the_list(window,
     assert items[1].text().startswith("✗ line 16 at 00:03:20: session_index expected 5")
     assert panel.summary.text() == "✗ 1 of 2 expectations fail"
     scatter = plot.marks.expectation_markers
-    brushes = [p.brush().color() for p in scatter.points()]
-    assert brushes == [PASS, FAIL]
+    brushes = [p.brush().color().name() for p in scatter.points()]
+    assert brushes == [PASS.name(), FAIL.name()]
 
 
 @pytest.mark.parametrize(
