@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -336,6 +336,11 @@ class MonitorWindow(QMainWindow):
             QMessageBox.warning(
                 self, "Export failed", f"could not write {path}: {error.strerror or error}"
             )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # the system or the app turned dark
+            self.apply_palette()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._poll.stop()

@@ -96,3 +96,30 @@ def test_typed_seconds_are_checked_by_the_engines_own_check(text: str) -> None:
     with pytest.raises(ValueError) as typed:
         units.parse_seconds(text, "the value")
     assert str(typed.value) == str(engine.value)
+
+
+def test_every_window_turns_dark_with_the_palette(window, qapp, tmp_path):
+    from PySide6.QtGui import QColor, QPalette
+
+    from session import ClientSession, VirtualClock
+    from snowsession_gui.compare_view import CompareView
+    from snowsession_gui.monitor_window import MonitorWindow
+
+    ClientSession(tmp_path / "watched.xml", clock=VirtualClock()).close()
+    compare = CompareView(clock=VirtualClock(), speed=0)
+    monitor = MonitorWindow(tmp_path / "watched.xml", poll_ms=0)
+    light = qapp.palette()
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    try:
+        qapp.setPalette(dark)
+        qapp.processEvents()
+        assert window.colors is DARK and compare.colors is DARK and monitor.colors is DARK
+        assert compare.plots["dotnet"].colors is DARK
+        assert monitor.timeline.ensure_plot().colors is DARK
+    finally:
+        qapp.setPalette(light)
+        qapp.processEvents()
+        compare.close()
+        monitor.close()
+    assert window.colors is LIGHT and compare.colors is LIGHT
