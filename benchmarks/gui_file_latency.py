@@ -79,8 +79,8 @@ def main(runs: int = 40) -> None:
         timeline.show()
         plot = timeline.ensure_plot()
         watcher = SaveFileWatcher(path)
-        watcher.changed.connect(timeline.on_reading)
-        watcher.read_now()
+        watcher.changed.connect(lambda change: timeline.add_reading(change.after))
+        timeline.add_reading(watcher.current)
         qapp.processEvents()
         results = []
         for i in range(runs):

@@ -39,8 +39,8 @@ else:
 if sys.argv[2] == "timeline":
     def arm():
         if window.timeline.built:
-            window.timeline.plot.viewport().installEventFilter(painted)
-            window.timeline.plot.viewport().update()
+            window.timeline.ensure_plot().plot.viewport().installEventFilter(painted)
+            window.timeline.ensure_plot().plot.viewport().update()
         else:
             QTimer.singleShot(2, arm)
     QTimer.singleShot(0, arm)

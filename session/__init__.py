@@ -23,7 +23,14 @@ from .events import (
     StorageRecovered,
     only,
 )
-from .policy import POLICY_NAMES, DotNetPolicy, MobilePolicy, Policy, PolicyError
+from .policy import (
+    DEFAULT_POLICY,
+    POLICY_NAMES,
+    DotNetPolicy,
+    MobilePolicy,
+    Policy,
+    PolicyError,
+)
 from .settings import DEFAULTS, MAX_SECONDS, SETTING_NAMES, Timeouts, check_seconds
 from .state import INT32_MAX, SessionState
 from .storage import (
@@ -39,6 +46,7 @@ from .timing import Clock, Scheduler, SystemClock, ThreadScheduler, Timer, Virtu
 
 __all__ = [
     "DEFAULTS",
+    "DEFAULT_POLICY",
     "INT32_MAX",
     "MAX_SECONDS",
     "POLICY_NAMES",

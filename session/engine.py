@@ -12,9 +12,9 @@ from types import TracebackType
 
 from .context import SessionContext
 from .core import SessionClosedError, SessionCore
-from .events import EventTracked, Notification, Observer
+from .events import EventTracked, Notification, Observer, Reason
 from .live import Live
-from .policy import Control, Policy, make_policy
+from .policy import DEFAULT_POLICY, Control, Policy, make_policy
 from .settings import DEFAULTS, Timeouts
 from .state import SessionState
 from .storage.saving import Persistence
@@ -71,7 +71,7 @@ class ClientSession:
         *,
         clock: Clock | None = None,
         scheduler: Scheduler | None = None,
-        policy: str | Policy = "dotnet",
+        policy: str | Policy = DEFAULT_POLICY,
         observers: Iterable[Observer] = (),
         id_factory: Callable[[], str] | None = None,
         continue_session_on_restart: bool = False,
@@ -128,6 +128,19 @@ class ClientSession:
     def is_checking(self) -> bool:
         """Whether the expiry checker is armed (.NET: ``SessionCheckTimer != null``)."""
         return self._core.timer is not None
+
+    @property
+    def has_checker(self) -> bool:
+        """Whether this session's policy checks for expiry on a timer (``dotnet``); without one
+        (``mobile``) only an event starts a session."""
+        core = self._core
+        return core.policy.next_check(core.moment(self._now(), 0.0), False) is not None
+
+    @property
+    def new_session_requested(self) -> bool:
+        """Whether a new session was asked for (``start_new_session``) and starts at the next
+        event."""
+        return self._core.pending is Reason.REQUESTED
 
     @property
     def last_access(self) -> float:

@@ -5,8 +5,10 @@ Public:
 - :func:`create_main_window` builds the window without entering the event loop.
 - :class:`QtScheduler` and :class:`SessionBridge` (from :mod:`snowsession_gui.qt_session`) run
   a ``ClientSession`` in any Qt application.
+- :class:`SaveFileWatcher` (from :mod:`snowsession_gui.save_watcher`) says, read-only, each
+  time a save file another program writes changes.
 
-Qt is imported only when one of these is used, so ``snowsession_gui.cli`` stays light.
+Qt is imported only when one of these is used, so ``snowsession_gui.launcher`` stays light.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .app import create_main_window
     from .qt_session import QtScheduler, SessionBridge
+    from .save_watcher import SaveFileWatcher
 
-__all__ = ["QtScheduler", "SessionBridge", "create_main_window"]
+__all__ = ["QtScheduler", "SaveFileWatcher", "SessionBridge", "create_main_window"]
 
 
 def __getattr__(name: str) -> Any:
@@ -29,4 +32,8 @@ def __getattr__(name: str) -> Any:
         from . import qt_session
 
         return getattr(qt_session, name)
+    if name == "SaveFileWatcher":
+        from .save_watcher import SaveFileWatcher
+
+        return SaveFileWatcher
     raise AttributeError(f"module 'snowsession_gui' has no attribute {name!r}")

@@ -1,20 +1,30 @@
-"""The app factory: builds the real window without entering the event loop."""
+"""The app factory: builds the real window, its features installed, without the event loop.
+
+What the window keeps between runs (the timeouts, the policy, the speed) is read here, once,
+for the window and for ``snowsession-gui --help`` alike.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
 
-from session import VirtualClock
+from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES, Timeouts, VirtualClock, check_seconds
 
+from .collector_feature import CollectorFeature
+from .export_feature import ExportFeature
 from .host import SessionHost
 from .main_window import MainWindow
+from .policy_feature import PolicyFeature
+from .scenario_feature import ScenarioFeature
+from .units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
 
-__all__ = ["app_settings", "create_main_window", "default_save_path"]
+__all__ = ["Stored", "app_settings", "create_main_window", "default_save_path", "stored"]
 
 ORGANIZATION = "snowsession"
 APPLICATION = "snowsession-gui"
@@ -32,18 +42,46 @@ def app_settings() -> QSettings:
     )
 
 
-def _number(settings: QSettings, key: str) -> float | None:
-    value: Any = settings.value(key)
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What the window kept from its last run (the defaults where it kept nothing usable)."""
+
+    timeouts: Timeouts = DEFAULTS
+    policy: str = DEFAULT_POLICY
+    speed: float = DEFAULT_SPEED
+
+
+def _seconds(settings: QSettings, name: str) -> float:
+    value: Any = settings.value(f"session/{name}")
     try:
-        number = float(value)
+        return check_seconds(name, float(value))
     except (TypeError, ValueError):
-        return None
-    return number if number == number and number >= 0 else None
+        return float(getattr(DEFAULTS, name))
 
 
-def _policy(settings: QSettings) -> str:
-    value: Any = settings.value("session/policy")
-    return value if value in ("dotnet", "mobile") else "dotnet"
+def stored(settings: QSettings | None = None) -> Stored:
+    """What is in force when the command line says nothing: the settings kept, else defaults."""
+    settings = settings if settings is not None else app_settings()
+    timeouts = Timeouts(**{name: _seconds(settings, name) for name in SETTING_NAMES})
+    policy: Any = settings.value("session/policy")
+    speed: Any = settings.value("time/speed")
+    try:
+        pace = float(speed)
+    except (TypeError, ValueError):
+        pace = DEFAULT_SPEED
+    return Stored(
+        timeouts,
+        policy if policy in POLICY_NAMES else DEFAULT_POLICY,
+        pace if 0 <= pace <= MAX_SPEED else DEFAULT_SPEED,
+    )
+
+
+def install_features(window: MainWindow) -> None:
+    """Everything beyond the core window: scenarios, exports, policies, the collector."""
+    window.add_feature(ScenarioFeature(window))
+    window.add_feature(ExportFeature(window))
+    window.add_feature(PolicyFeature(window))
+    window.add_feature(CollectorFeature(window))
 
 
 def create_main_window(
@@ -70,7 +108,8 @@ def create_main_window(
     foreground_timeout, background_timeout, check_interval
         Seconds. Default: the last ones used, else the engine's defaults.
     policy
-        The engine policy, ``"dotnet"`` or ``"mobile"``. Default: the last one used, else dotnet.
+        The engine policy, one of ``session.POLICY_NAMES``. Default: the last one used, else
+        ``dotnet``.
     settings
         Where the window keeps its settings (default: :func:`app_settings`).
     restore
@@ -79,27 +118,29 @@ def create_main_window(
     Raises :class:`~snowsession_gui.host.CannotOpen` when the file cannot be used.
     """
     settings = settings if settings is not None else app_settings()
-    saved = {
-        "foreground_timeout": _number(settings, "session/foreground_timeout") or 600.0,
-        "background_timeout": _number(settings, "session/background_timeout") or 300.0,
-        "check_interval": _number(settings, "session/check_interval") or 15.0,
+    kept = stored(settings)
+    given = {
+        "foreground_timeout": foreground_timeout,
+        "background_timeout": background_timeout,
+        "check_interval": check_interval,
     }
-    saved_speed = _number(settings, "time/speed")
+    timeouts = Timeouts(
+        **{name: given[name] or getattr(kept.timeouts, name) for name in SETTING_NAMES}
+    )
     host = SessionHost(
         Path(save_path) if save_path is not None else default_save_path(),
         clock=clock,
-        speed=speed if speed is not None else (saved_speed if saved_speed is not None else 1.0),
-        foreground_timeout=foreground_timeout or saved["foreground_timeout"],
-        background_timeout=background_timeout or saved["background_timeout"],
-        check_interval=check_interval or saved["check_interval"],
-        policy=policy or _policy(settings),
+        speed=speed if speed is not None else kept.speed,
+        settings=timeouts,
+        policy=policy or kept.policy,
     )
     window = MainWindow(host, settings)
+    install_features(window)
     if restore:
-        geometry = settings.value("window/geometry")
-        state = settings.value("window/state")
-        if geometry is not None:
-            window.restoreGeometry(geometry)
-        if state is not None:
-            window.restoreState(state)
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        window.restore_layout(
+            geometry if isinstance(geometry, QByteArray) else None,
+            state if isinstance(state, QByteArray) else None,
+        )
+    window.hide_transient_docks()
     return window

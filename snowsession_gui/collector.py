@@ -57,9 +57,10 @@ class _Channel:
     """A tracker and its emitter for one collector address; used on the worker thread only."""
 
     def __init__(self, url: str) -> None:
-        from snowplow_tracker import Emitter, Tracker
+        from snowplow_tracker.emitters import Emitter
+        from snowplow_tracker.tracker import Tracker
 
-        class QuietEmitter(Emitter):  # type: ignore[misc]
+        class QuietEmitter(Emitter):
             """Sends at once, never retries on a timer, and remembers why a send failed."""
 
             status = 0
@@ -94,7 +95,7 @@ class _Channel:
 
     def send(self, event_id: str, entity: SessionContext) -> str | None:
         """Send one event; None when the collector took it, else why not."""
-        from snowplow_tracker.events import StructuredEvent
+        from snowplow_tracker.events.structured_event import StructuredEvent
 
         from session.snowplow import event_payload
 

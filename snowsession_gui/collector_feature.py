@@ -3,17 +3,10 @@ status bar message when the collector cannot be reached."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
 
-from PySide6.QtCore import (
-    QIdentityProxyModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Slot,
-)
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -24,90 +17,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session import EventTracked, Notification
+from session import EventTracked
 
 from .collector import INSTALL_HINT, CollectorSender, check_url, snowplow_available
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from .event_log import ColumnHandle
+from .main_window import MainWindow
+from .menus import Section
+from .palette import LIGHT, Colors, text_style
 
 __all__ = ["CollectorDialog", "CollectorFeature", "StatusColumn"]
 
 DEFAULT_URL = "http://localhost:9090"
-_Index = QModelIndex | QPersistentModelIndex
-_COLORS = {"sending": "#a16207", "sent": "#15803d", "failed": "#dc2626"}
 
 
-class StatusColumn(QIdentityProxyModel):
-    """The event log's model with one more column: each event's send status."""
+class StatusColumn:
+    """The event log's *Status* column: each event's send status, its reason on hover."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    title = "Status"
+
+    def __init__(self) -> None:
         self.statuses: dict[str, tuple[str, str]] = {}
+        self.colors: Colors = LIGHT
 
-    def _extra(self) -> int:
-        source = self.sourceModel()
-        return source.columnCount() if source is not None else 0
+    def text(self, event_id: str) -> str:
+        return self.statuses.get(event_id, ("", ""))[0]
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._extra() + 1
+    def tooltip(self, event_id: str) -> str | None:
+        return self.statuses.get(event_id, ("", ""))[1] or None
 
-    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if column == self._extra() and not parent.isValid() and 0 <= row < self.rowCount():
-            return self.createIndex(row, column)
-        return super().index(row, column, parent)
-
-    def parent(self, child: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        return QModelIndex()
-
-    def mapToSource(self, index: _Index) -> QModelIndex:
-        if index.isValid() and index.column() == self._extra():
-            return QModelIndex()
-        return super().mapToSource(index)
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if index.isValid() and index.column() == self._extra():
-            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return super().flags(index)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() != self._extra():
-            return super().data(index, role)
-        event_id = self.event_id(index.row())
-        status, detail = self.statuses.get(event_id, ("", ""))
-        if role == Qt.ItemDataRole.DisplayRole:
-            return status
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return detail or None
-        if role == Qt.ItemDataRole.ForegroundRole and status:
-            return QColor(_COLORS[status])
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and section == self._extra():
-            return "Status" if role == Qt.ItemDataRole.DisplayRole else None
-        return super().headerData(section, orientation, role)
-
-    def event_id(self, row: int) -> str:
-        source = self.sourceModel()
-        return str(source.data(source.index(row, 1))) if source is not None else ""
-
-    def set_status(self, event_id: str, status: str, detail: str) -> None:
-        self.statuses[event_id] = (status, detail)
-        column = self._extra()
-        for row in range(self.rowCount() - 1, -1, -1):  # the newest rows are the likely ones
-            if self.event_id(row) == event_id:
-                index = self.index(row, column)
-                self.dataChanged.emit(index, index)
-                break
+    def color(self, event_id: str) -> str | None:
+        status = self.text(event_id)
+        c = self.colors
+        return {"sending": c.pending, "sent": c.passed, "failed": c.problem}.get(status)
 
 
 class CollectorDialog(QDialog):
     """Turn sending on or off and set the collector's address (objectName ``collectorDialog``)."""
 
-    def __init__(self, enabled: bool, url: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, enabled: bool, url: str, colors: Colors = LIGHT, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("collectorDialog")
         self.setWindowTitle("Send events to a collector")
@@ -126,7 +75,7 @@ class CollectorDialog(QDialog):
         )
         self.error = QLabel()
         self.error.setObjectName("collectorUrlError")
-        self.error.setStyleSheet("color: #dc2626;")
+        self.error.setStyleSheet(text_style(colors.problem))
         self.error.setWordWrap(True)
         self.error.hide()
         hint = QLabel(
@@ -144,15 +93,18 @@ class CollectorDialog(QDialog):
         self.install_hint.setWordWrap(True)
         self.install_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.install_hint.setVisible(not available)
-        for widget in (self.enabled, self.url):
-            widget.setEnabled(available)
+        self.enabled.setEnabled(available)
+        self.url.setEnabled(available)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (self.install_hint, self.enabled, QLabel("Collector address"), self.url):
+        caption = QLabel("Collector address")
+        caption.setBuddy(self.url)
+        widgets: tuple[QWidget, ...] = (self.install_hint, self.enabled, caption, self.url)
+        for widget in widgets:
             layout.addWidget(widget)
         layout.addWidget(self.error)
         layout.addWidget(hint)
@@ -172,7 +124,11 @@ class CollectorDialog(QDialog):
 
 
 class CollectorFeature(QObject):
-    """Wires a :class:`CollectorSender` into the window: settings, log column, status bar."""
+    """Wires a :class:`CollectorSender` into the window: settings, log column, status bar.
+
+    It sends the events of the window's own session; a scenario's events (on a scratch file,
+    thousands at a time) are not sent.
+    """
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -184,33 +140,29 @@ class CollectorFeature(QObject):
         self.url = str(url) if url else DEFAULT_URL
         on = settings is not None and str(settings.value("collector/enabled", "false")) == "true"
 
-        log = window.event_log
-        self.column = StatusColumn(self)
-        self.column.setSourceModel(log.log_model)
-        widths = [log.columnWidth(i) for i in range(log.log_model.columnCount())]
-        log.setModel(self.column)
-        for i, width in enumerate(widths):
-            log.setColumnWidth(i, width)
-        extra = len(widths)
-        log.setColumnWidth(extra, 70)
-        log.horizontalHeader().moveSection(extra, 1)  # beside the time, where it is seen
+        self.column = StatusColumn()
+        self.handle: ColumnHandle = window.add_event_column(self.column, position=1)
 
         self.label = QLabel()
         self.label.setObjectName("collectorStatus")
         self.label.setAccessibleName("Collector")
-        window.statusBar().addPermanentWidget(self.label)
+        window.add_status_widget(self.label)
 
         self.action = QAction("Send events to a c&ollector…", window)
         self.action.setObjectName("collectorAction")
         self.action.setToolTip("Send each fired event to a Snowplow collector (off by default)")
         self.action.triggered.connect(self.open_dialog)
-        window.addAction(self.action)
+        window.add_menu_action(Section.SIMULATE_POLICY, self.action)
         self.dialog: CollectorDialog | None = None
+        self._problem = False
 
-        self.sender_.status.connect(self.column.set_status)
+        self.sender_.status.connect(self._on_status)
         self.sender_.problem.connect(self._on_problem)
         self.sender_.recovered.connect(self._on_recovered)
-        window.host.notified.connect(self._on_note)
+        window.host.eventsTracked.connect(self._on_events)
+        window.paletteChanged.connect(self.apply_colors)
+        window.closing.connect(self.shutdown)
+        self.apply_colors(window.colors)
         self.set_enabled(on and snowplow_available(), self.url, save=False)
 
     @property
@@ -224,7 +176,7 @@ class CollectorFeature(QObject):
         if on and check_url(self.url) is not None:
             raise ValueError(check_url(self.url))
         self.sender_.set_url(self.url if on else None)
-        self.window.event_log.setColumnHidden(self.column._extra(), not on)
+        self.handle.set_visible(on)
         self._show_label(f"events → {self.url}" if on else "", problem=False)
         settings = self.window.settings
         if save and settings is not None:
@@ -234,7 +186,7 @@ class CollectorFeature(QObject):
     @Slot()
     def open_dialog(self) -> CollectorDialog:
         if self.dialog is None:
-            self.dialog = CollectorDialog(self.enabled, self.url, self.window)
+            self.dialog = CollectorDialog(self.enabled, self.url, self.window.colors, self.window)
             self.dialog.accepted.connect(self._on_accepted)
             self.dialog.finished.connect(self._forget_dialog)
         self.dialog.open()
@@ -258,13 +210,16 @@ class CollectorFeature(QObject):
             self.dialog = None
 
     @Slot(object)
-    def _on_note(self, note: Notification) -> None:
-        if not isinstance(note, EventTracked) or not self.enabled:
+    def _on_events(self, notes: Sequence[EventTracked]) -> None:
+        if not self.enabled or self.window.host.scenario is not None:
             return
-        session = self.window.host.session
-        if session is None:
-            return
-        self.sender_.send(note.event_id, session.policy.context(note.state))
+        for note in notes:
+            self.sender_.send(note.event_id, note.context)
+
+    @Slot(str, str, str)
+    def _on_status(self, event_id: str, status: str, detail: str) -> None:
+        self.column.statuses[event_id] = (status, detail)
+        self.handle.changed(event_id)
 
     @Slot(str)
     def _on_problem(self, message: str) -> None:
@@ -277,11 +232,20 @@ class CollectorFeature(QObject):
         self.window.show_message(f"the collector at {url} answers again")
 
     def _show_label(self, text: str, *, problem: bool) -> None:
+        self._problem = problem
         self.label.setText(text)
         self.label.setToolTip(text)
-        self.label.setStyleSheet("color: #dc2626; font-weight: bold;" if problem else "")
+        colors = self.column.colors
+        self.label.setStyleSheet(text_style(colors.problem, bold=True) if problem else "")
         self.label.setVisible(bool(text))
 
+    @Slot(object)
+    def apply_colors(self, colors: Colors) -> None:
+        self.column.colors = colors
+        if self._problem:
+            self.label.setStyleSheet(text_style(colors.problem, bold=True))
+
+    @Slot()
     def shutdown(self) -> None:
         if self.dialog is not None:
             self.dialog.close()

@@ -9,14 +9,31 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from session import ClientSession, Notification, SessionStarted, VirtualClock
+from session import (
+    DEFAULTS,
+    POLICY_NAMES,
+    ClientSession,
+    Notification,
+    SessionStarted,
+    Timeouts,
+    VirtualClock,
+)
 
-__all__ = ["COMPARE_DEMO", "COMPARE_DEMO_END", "POLICY_PAIR", "PolicyPair", "Tally"]
+__all__ = [
+    "COMPARE_DEMO",
+    "COMPARE_DEMO_END",
+    "DEMO_SETTINGS",
+    "POLICY_PAIR",
+    "PolicyPair",
+    "Tally",
+]
 
-POLICY_PAIR = ("dotnet", "mobile")
+DOTNET, MOBILE = POLICY_PAIR = POLICY_NAMES
+"""The two policies compared: the timer-driven one and the event-driven one."""
 
 # (simulated seconds from the start, what to do): a short background trip, a long idle, a long
-# background trip. With 600 s / 300 s timeouts the .NET rules make sessions nobody used.
+# background trip. With the tracker's defaults (DEMO_SETTINGS) the .NET rules make sessions
+# nobody used.
 COMPARE_DEMO: tuple[tuple[float, str], ...] = (
     (10, "event"),
     (60, "event"),
@@ -38,6 +55,8 @@ COMPARE_DEMO: tuple[tuple[float, str], ...] = (
     (3450, "event"),
 )
 COMPARE_DEMO_END = 3500.0
+DEMO_SETTINGS = DEFAULTS
+"""The timeouts the demo is written for (it plays with these, whatever the window uses)."""
 
 
 class Tally:
@@ -67,6 +86,8 @@ class PolicyPair:
 
     Parameters
     ----------
+    settings
+        The timeouts and interval of both.
     lifecycle_events
         Under mobile, track an ``application_background``/``_foreground`` event before each
         switch, as the mobile trackers do (so the old state's timeout judges it).
@@ -79,14 +100,13 @@ class PolicyPair:
         folder: str | Path,
         clock: VirtualClock,
         *,
-        foreground_timeout: float = 600.0,
-        background_timeout: float = 300.0,
-        check_interval: float = 15.0,
+        settings: Timeouts = DEFAULTS,
         lifecycle_events: bool = True,
         observers: Mapping[str, Iterable[Callable[[Notification], None]]] | None = None,
     ) -> None:
         self.folder = Path(folder)
         self.clock = clock
+        self.settings = settings
         self.lifecycle_events = lifecycle_events
         self.tallies = {name: Tally() for name in POLICY_PAIR}
         self.sessions: dict[str, ClientSession] = {}
@@ -95,9 +115,9 @@ class PolicyPair:
             for name in POLICY_PAIR:
                 self.sessions[name] = ClientSession(
                     self.folder / f"{name}.xml",
-                    foreground_timeout,
-                    background_timeout,
-                    check_interval,
+                    foreground_timeout=settings.foreground_timeout,
+                    background_timeout=settings.background_timeout,
+                    check_interval=settings.check_interval,
                     clock=clock,
                     policy=name,
                     observers=(self.tallies[name], *extra.get(name, ())),
@@ -115,14 +135,14 @@ class PolicyPair:
 
     @property
     def background(self) -> bool:
-        return self.sessions["dotnet"].background
+        return self.sessions[DOTNET].background
 
     def set_background(self, background: bool) -> None:
         """Send the app to the background (True) or the foreground in both engines."""
         for name, session in self.sessions.items():
             if session.background == background:
                 continue
-            if name == "mobile" and self.lifecycle_events:
+            if name == MOBILE and self.lifecycle_events:
                 session.get_session_context(str(uuid.uuid4()))
             session.set_background(background)
 

@@ -2,7 +2,8 @@
 
 Two engines (:class:`~snowsession_gui.compare_model.PolicyPair`) on their own save files in a
 temporary folder get the same events, background switches and time; their timelines are drawn
-one above the other with linked time axes, under a one-line summary of where they differ.
+one above the other with linked time axes, under a one-line summary of where they differ and
+the timeouts both use. *Play demo* plays with the timeouts the demo is written for, and says so.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import QEvent, Qt, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -23,34 +24,59 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session import BackgroundChanged, EventTracked, Notification, SessionStarted, VirtualClock
+from session import (
+    DEFAULTS,
+    BackgroundChanged,
+    EventTracked,
+    Notification,
+    SessionStarted,
+    Timeouts,
+    VirtualClock,
+)
 
-from .compare_model import COMPARE_DEMO, COMPARE_DEMO_END, POLICY_PAIR, PolicyPair
+from .compare_model import (
+    COMPARE_DEMO,
+    COMPARE_DEMO_END,
+    DEMO_SETTINGS,
+    DOTNET,
+    MOBILE,
+    POLICY_PAIR,
+    PolicyPair,
+)
+from .menus import close_keys
+from .palette import Colors, colors, is_dark, text_style
 from .policy_panel import describe_policy
 from .qt_session import SessionBridge
 from .sim_clock import SimulationClock
 from .time_controls import TimeControls
 from .timeline_data import TimelineData
 from .timeline_plot import TimelinePlot
+from .units import format_seconds
 
-__all__ = ["CompareView"]
+__all__ = ["CompareView", "describe_settings"]
 
-ACCENTS = {"dotnet": "#1d4ed8", "mobile": "#7c3aed"}
+
+def describe_settings(settings: Timeouts, whose: str) -> str:
+    """``Timeouts: foreground 600 s · background 300 s · a check every 15 s (whose)``."""
+    return (
+        f"Timeouts: foreground {format_seconds(settings.foreground_timeout)} · background "
+        f"{format_seconds(settings.background_timeout)} · a check every "
+        f"{format_seconds(settings.check_interval)} ({whose})"
+    )
 
 
 class CompareView(QWidget):
     """A window (objectName ``compareView``) comparing the two policies on the same input.
 
-    Parameters are the timeouts and interval both engines use; ``clock`` and ``speed`` set
-    its own simulated time (tests pass a paused :class:`~session.VirtualClock`).
+    ``settings`` are the timeouts and interval both engines use (the main window's); ``clock``
+    and ``speed`` set its own simulated time (tests pass a paused :class:`VirtualClock`).
+    Esc or Ctrl+W closes it.
     """
 
     def __init__(
         self,
         *,
-        foreground_timeout: float = 600.0,
-        background_timeout: float = 300.0,
-        check_interval: float = 15.0,
+        settings: Timeouts = DEFAULTS,
         clock: VirtualClock | None = None,
         speed: float = 60.0,
         parent: QWidget | None = None,
@@ -61,13 +87,15 @@ class CompareView(QWidget):
         self.setAccessibleName("Compare policies")
         self._folder = tempfile.TemporaryDirectory(prefix="snowsession-compare-")
         self._folder_path = Path(self._folder.name)
-        self._timeouts = (foreground_timeout, background_timeout, check_interval)
-        self.sim = SimulationClock(clock, speed=0.0, parent=self)
+        self.window_settings = settings
+        self.clock = clock if clock is not None else VirtualClock()
+        self.sim = SimulationClock(self.clock, speed=0.0, parent=self)
         self.data: dict[str, TimelineData] = {}
         self.plots: dict[str, TimelinePlot] = {}
         self.captions: dict[str, QLabel] = {}
         self._bridges: list[SessionBridge] = []
         self.pair: PolicyPair | None = None
+        self.colors: Colors = colors(is_dark(self))
 
         heading = QLabel("The same app under two session rules")
         heading.setObjectName("compareHeading")
@@ -83,7 +111,9 @@ class CompareView(QWidget):
         bold.setPointSizeF(bold.pointSizeF() * 1.15)
         bold.setBold(True)
         self.summary.setFont(bold)
-        self.summary.setStyleSheet("color: #b45309;")
+        self.timeouts = QLabel()
+        self.timeouts.setObjectName("compareTimeouts")
+        self.timeouts.setAccessibleName("Timeouts both policies use")
 
         self.fire = self._button(
             "compareFireButton", "Fire event", "Track one event in both (Space)"
@@ -95,11 +125,13 @@ class CompareView(QWidget):
         self.demo = self._button(
             "compareDemoButton",
             "Play demo",
-            "Start over and play an hour of use at once: a short and a long background trip "
-            "and a long idle period",
+            "Start over with the tracker's default timeouts and play an hour of use at once: a "
+            "short and a long background trip and a long idle period",
         )
         self.restart = self._button(
-            "compareStartOverButton", "Start over", "New save files and time back to 0"
+            "compareStartOverButton",
+            "Start over",
+            "New save files, the main window's timeouts, time back to where it was",
         )
         self.lifecycle = QCheckBox("mobile tracks app background/foreground events")
         self.lifecycle.setObjectName("compareLifecycleToggle")
@@ -109,13 +141,7 @@ class CompareView(QWidget):
             "As the mobile trackers do: an application_background or _foreground event is "
             "tracked before each switch, judged by the timeout in force before it"
         )
-        self.time_controls = TimeControls(self.sim)
-        for child in self.time_controls.findChildren(QWidget):
-            if child.objectName():
-                child.setObjectName(
-                    "compare" + child.objectName()[0].upper() + child.objectName()[1:]
-                )
-        self.time_controls.setObjectName("compareTimeControls")
+        self.time_controls = TimeControls(self.sim, prefix="compare")
 
         controls = QHBoxLayout()
         for widget in (self.fire, self.background, self.demo, self.restart):
@@ -128,14 +154,12 @@ class CompareView(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.time_controls)
         layout.addWidget(self.summary)
+        layout.addWidget(self.timeouts)
         for name in POLICY_PAIR:
             caption = QLabel()
             caption.setObjectName(f"{name}Caption")
             caption.setWordWrap(True)
             caption.setTextFormat(Qt.TextFormat.RichText)
-            caption.setStyleSheet(
-                f"border-left: 4px solid {ACCENTS[name]}; padding-left: 6px; margin-top: 4px;"
-            )
             self.captions[name] = caption
             layout.addWidget(caption)
             data = self.data[name] = TimelineData()
@@ -159,11 +183,11 @@ class CompareView(QWidget):
         self.restart.clicked.connect(self.start_over)
         self.lifecycle.toggled.connect(self._on_lifecycle)
         self.sim.timeChanged.connect(self._on_time)
-        for key, slot in (("Space", self.fire_event), ("B", self.background.toggle)):
-            QShortcut(QKeySequence(key), self, slot)
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        for plot in self.plots.values():
-            plot.apply_palette(dark)  # the same light or dark look as the main window
+        for text, slot in (("Space", self.fire_event), ("B", self.background.toggle)):
+            QShortcut(QKeySequence(text), self, slot)
+        for sequence in close_keys():
+            QShortcut(sequence, self, self.close)
+        self.apply_colors(self.colors)  # the same light or dark look as the main window
         self.start_over()
         self.sim.set_speed(speed)
         self.resize(1180, 820)
@@ -183,11 +207,27 @@ class CompareView(QWidget):
         line.setFrameShadow(QFrame.Shadow.Sunken)
         return line
 
+    def apply_colors(self, colors: Colors) -> None:
+        self.colors = colors
+        self.summary.setStyleSheet(text_style(colors.foreground))
+        self.timeouts.setStyleSheet(text_style(colors.muted))
+        for name, caption in self.captions.items():
+            caption.setStyleSheet(
+                f"border-left: 4px solid {getattr(colors, name, colors.step)}; "
+                "padding-left: 6px; margin-top: 4px;"
+            )
+        for plot in self.plots.values():
+            plot.apply_colors(colors)
+
     # ------------------------------------------------------------ the engines
 
     @Slot()
     def start_over(self) -> None:
-        """New engines on fresh save files, and empty timelines; time goes on from now."""
+        """New engines on fresh save files with the main window's timeouts, and empty
+        timelines; time goes on from now."""
+        self._start(self.window_settings)
+
+    def _start(self, settings: Timeouts) -> None:
         self._close_pair()
         for path in ("dotnet.xml", "mobile.xml"):
             (self._folder_path / path).unlink(missing_ok=True)
@@ -200,16 +240,19 @@ class CompareView(QWidget):
             bridge.setProperty("policy", name)
             self._bridges.append(bridge)
             observers[name] = [bridge.notify]
-        fg, bg, interval = self._timeouts
         self.pair = PolicyPair(
             self._folder_path,
-            self.sim.clock,
-            foreground_timeout=fg,
-            background_timeout=bg,
-            check_interval=interval,
+            self.clock,
+            settings=settings,
             lifecycle_events=self.lifecycle.isChecked(),
             observers=observers,
         )
+        if settings == self.window_settings:
+            whose = "the main window's"
+            whose += ", the tracker's defaults" if settings == DEMO_SETTINGS else ""
+        else:
+            whose = "the tracker's defaults, which the demo is written for"
+        self.timeouts.setText(describe_settings(settings, whose))
         for bridge, name in zip(self._bridges, POLICY_PAIR, strict=True):
             bridge.attach(self.pair.sessions[name])
         self._sync_background()
@@ -249,21 +292,21 @@ class CompareView(QWidget):
 
     @Slot()
     def play_demo(self) -> None:
-        """Start over and play :data:`COMPARE_DEMO` at once on the simulated clock."""
+        """Start over with :data:`DEMO_SETTINGS` and play :data:`COMPARE_DEMO` at once."""
         self.sim.set_speed(0)
-        self.start_over()
+        self._start(DEMO_SETTINGS)
         start = self.sim.now()
         app = QApplication.instance()
         for at, action in COMPARE_DEMO:
-            self.sim.clock.advance_to(start + at)
+            self.clock.advance_to(start + at)
             if action == "event":
                 self.fire_event()
             else:
                 self.background.setChecked(action == "background")
             if app is not None:
                 app.processEvents()
-        self.sim.clock.advance_to(start + COMPARE_DEMO_END)
-        self.sim.timeChanged.emit(self.sim.now())
+        self.clock.advance_to(start + COMPARE_DEMO_END)
+        self.sim.show_time()
         if app is not None:
             app.processEvents()
         self.show_whole_run(start)
@@ -271,15 +314,11 @@ class CompareView(QWidget):
     def show_whole_run(self, start: float = 0.0) -> None:
         """Stop following the present and show everything from ``start`` to the next due check."""
         now = self.sim.now()
-        due = self.pair.sessions["dotnet"].expected_new_session_at() if self.pair else None
+        due = self.pair.sessions[DOTNET].expected_new_session_at() if self.pair else None
         right = max(now, due or now)
         margin = (right - start) * 0.04
-        for name, plot in self.plots.items():
-            plot.set_follow(False)
-            top = max(1.0, float(self.data[name].index or 1))
-            plot.view.setYRange(0.5, top + 0.8, padding=0)
-            plot.redraw()
-        self.plots[POLICY_PAIR[0]].view.setXRange(start - margin, right + margin * 2, padding=0)
+        for plot in self.plots.values():
+            plot.show_range(start - margin, right + margin * 2)
 
     # ------------------------------------------------------------ engines → views
 
@@ -316,20 +355,27 @@ class CompareView(QWidget):
         text = pair.summary()
         if self.summary.text() != text:
             self.summary.setText(text)
-        dotnet = pair.sessions["dotnet"]
-        self.plots["dotnet"].set_deadline(dotnet.expected_new_session_at())
+        dotnet = pair.sessions[DOTNET]
+        self.plots[DOTNET].set_deadline(dotnet.expected_new_session_at())
         for name in POLICY_PAIR:
             sentence = describe_policy(name, dotnet.check_interval)
             title, _, rest = sentence.partition(": ")
             count = pair.tallies[name].describe(name).partition(": ")[2]
-            if name == "mobile" and pair.lifecycle_events:
+            if name == MOBILE and pair.lifecycle_events:
                 rest += " App background/foreground switches are tracked as events."
+            accent = getattr(self.colors, name, self.colors.step)
             html = (
-                f"<b style='color:{ACCENTS[name]}'>{title}</b> — {rest} "
-                f"<span style='color:gray'>({count})</span>"
+                f"<b style='color:{accent}'>{title}</b> — {rest} "
+                f"<span style='color:{self.colors.muted}'>({count})</span>"
             )
             if self.captions[name].text() != html:
                 self.captions[name].setText(html)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # the system or the app turned dark
+            self.apply_colors(colors(is_dark(self)))
+            self._refresh()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.sim.stop()

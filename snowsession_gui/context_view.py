@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from session import SCHEMA_1_0_1, SessionContext, load_schema
+from session import SCHEMA_1_0_1, EventTracked, SessionContext, load_schema
+
+from .palette import LIGHT, Colors
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 __all__ = ["ContextView", "validate_context", "warm_up"]
 
 
 @cache
-def _validator(schema_uri: str) -> Any:
+def _validator(schema_uri: str) -> Validator:
     import jsonschema  # imported on first use: it is a tenth of the start-up time
 
     schema = load_schema(schema_uri)
     # Iglu schemas are JSON Schema draft 4 under a self-describing "$schema" of their own.
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator: Validator = jsonschema.Draft4Validator(
+        schema, format_checker=jsonschema.FormatChecker()
+    )
+    return validator
 
 
 def warm_up(schema_uri: str = SCHEMA_1_0_1) -> None:
@@ -59,6 +69,7 @@ class ContextView(QWidget):
         self.schema.setWordWrap(True)
         self.valid: bool | None = None
         self.errors: list[str] = []
+        self._colors = LIGHT
 
         top = QHBoxLayout()
         top.addWidget(self.badge)
@@ -68,6 +79,12 @@ class ContextView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.text, 1)
         self._style_badge(None)
+
+    @Slot(object)
+    def add_events(self, notes: Sequence[EventTracked]) -> None:
+        """The events of one batch: the last one's context is shown."""
+        if notes:
+            self.show_context(notes[-1].context)
 
     def show_context(self, context: SessionContext) -> None:
         self.text.setPlainText(json.dumps(context.to_dict(), indent=2, ensure_ascii=False))
@@ -80,6 +97,7 @@ class ContextView(QWidget):
         else:
             self.badge.setToolTip("Valid against the bundled Iglu schema (formats checked)")
 
+    @Slot()
     def clear(self) -> None:
         self.text.clear()
         self.valid = None
@@ -87,14 +105,19 @@ class ContextView(QWidget):
         self.schema.clear()
         self._style_badge(None)
 
+    def apply_colors(self, colors: Colors) -> None:
+        self._colors = colors
+        self._style_badge(self.valid)
+
     def _style_badge(self, valid: bool | None) -> None:
+        c = self._colors
         text, colour = {
-            None: ("no context yet", "#71717a"),
-            True: ("✓ valid", "#15803d"),
-            False: ("✗ invalid", "#b91c1c"),
+            None: ("no context yet", c.badge_none),
+            True: ("✓ valid", c.badge_valid),
+            False: ("✗ invalid", c.badge_invalid),
         }[valid]
         self.badge.setText(text)
         self.badge.setStyleSheet(
-            f"QLabel {{ color: white; background: {colour}; border-radius: 8px;"
+            f"QLabel {{ color: {c.on_strong}; background: {colour}; border-radius: 8px;"
             " padding: 2px 10px; font-weight: bold; }"
         )

@@ -1,4 +1,8 @@
-"""The controls: fire events, switch background/foreground, run the checker, edit timeouts."""
+"""The controls: fire events, switch background/foreground, run the checker, edit timeouts.
+
+They act through the host and show what the host's snapshots say (never the engine's own
+state), so a change made anywhere (a scenario step, a setting changed by a program) shows here.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session import BackgroundChanged, CheckerChanged, ClientSession, Notification
+from session import SETTING_NAMES
 
-from .host import SETTINGS, CannotOpen, SessionHost
+from .host import CannotOpen, SessionHost
+from .palette import Colors, text_style
 from .seconds_input import SecondsInput
+from .snapshot import SessionSnapshot
+from .units import format_seconds
 
 __all__ = ["Controls"]
 
@@ -92,10 +99,12 @@ class Controls(QWidget):
 
         self.inputs: dict[str, SecondsInput] = {}
         self.errors: dict[str, QLabel] = {}
+        self._snapshot: SessionSnapshot | None = None
         fields = QGroupBox("Timing")
         grid = QGridLayout(fields)
         grid.setColumnStretch(2, 1)
-        for row, (name, (object_name, label_text, tip)) in enumerate(_FIELDS.items()):
+        for row, name in enumerate(SETTING_NAMES):
+            object_name, label_text, tip = _FIELDS[name]
             box = SecondsInput()
             box.setObjectName(object_name)
             box.setAccessibleName(label_text)
@@ -109,8 +118,9 @@ class Controls(QWidget):
             error.setObjectName(object_name.replace("Input", "Error"))
             error.setAccessibleName(f"{label_text} problem")
             error.setWordWrap(True)
-            error.setStyleSheet("color: #dc2626;")
-            error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            # Wrapped to the width it is given, and as tall as its lines need (the dock
+            # scrolls rather than cutting it off).
+            error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
             grid.addWidget(label, 2 * row, 0)
             grid.addWidget(box, 2 * row, 1)
             grid.addWidget(error, 2 * row + 1, 0, 1, 3)
@@ -141,10 +151,7 @@ class Controls(QWidget):
         self.checker.toggled.connect(self._on_checker)
         self.restart.clicked.connect(self.restartRequested)
         self.reset.clicked.connect(self.resetRequested)
-        host.notified.connect(self._on_note)
-        host.sessionReplaced.connect(self.refresh)
-        if host.session is not None:
-            self.refresh(host.session)
+        host.stateChanged.connect(self.show_state)
 
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
         button = QPushButton(text)
@@ -174,19 +181,25 @@ class Controls(QWidget):
 
     @Slot(bool)
     def _on_background(self, checked: bool) -> None:
-        session = self._host.session
-        if session is None or session.closed:
+        state = self._snapshot
+        if state is None or not state.open:
             self._refuse(self.background, not checked)
-        elif session.background != checked:
-            self._host.set_background(checked)
+        elif state.background != checked:
+            try:
+                self._host.set_background(checked)
+            except CannotOpen as error:
+                self._refuse(self.background, not checked, str(error))
 
     @Slot(bool)
     def _on_checker(self, checked: bool) -> None:
-        session = self._host.session
-        if session is None or session.closed:
+        state = self._snapshot
+        if state is None or not state.open:
             self._refuse(self.checker, not checked)
-        elif session.is_checking != checked:
-            self._host.set_checking(checked)
+        elif state.checking != checked:
+            try:
+                self._host.set_checking(checked)
+            except CannotOpen as error:
+                self._refuse(self.checker, not checked, str(error))
 
     @Slot()
     def _label_toggle(self) -> None:
@@ -200,15 +213,18 @@ class Controls(QWidget):
         off, on = _TOGGLE_TEXT[toggle.objectName()]
         toggle.setText(on if toggle.isChecked() else off)
 
-    def _refuse(self, toggle: QPushButton, back: bool) -> None:
+    def _refuse(self, toggle: QPushButton, back: bool, why: str | None = None) -> None:
         toggle.blockSignals(True)
         toggle.setChecked(back)
         toggle.blockSignals(False)
         self._set_label(toggle)
-        try:
-            self._host.live()
-        except CannotOpen as error:
-            self.message.emit(str(error))
+        if why is None:
+            try:
+                self._host.live()
+            except CannotOpen as error:
+                why = str(error)
+        if why:
+            self.message.emit(why)
 
     @Slot(str)
     def _on_committed(self, text: str) -> None:
@@ -217,35 +233,41 @@ class Controls(QWidget):
             return
         name = str(box.property("setting"))
         problem = self._host.apply_setting(name, text)
+        value = format_seconds(self._host.setting(name))
         error = self.errors[name]
         if problem:
-            error.setText(f"{problem}; still {self._host.setting(name):g} s")
+            error.setText(f"{problem}; still {value}")
             error.show()
             self.message.emit(f"refused: {problem}")
         else:
             error.clear()
             error.hide()
-            self.message.emit(f"{_FIELDS[name][1].lower()} set to {self._host.setting(name):g} s")
+            self.message.emit(f"{_FIELDS[name][1].lower()} set to {value}")
         box.show_value(self._host.setting(name))
 
     @Slot(object)
-    def _on_note(self, note: Notification) -> None:
-        if isinstance(note, BackgroundChanged | CheckerChanged):
-            session = self._host.session
-            if session is not None:
-                self.refresh(session)
-
-    @Slot(object)
-    def refresh(self, session: ClientSession) -> None:
+    def show_state(self, snapshot: SessionSnapshot) -> None:
+        """Show the toggles and the settings in force."""
+        self._snapshot = snapshot
         for toggle, on in (
-            (self.background, session.background),
-            (self.checker, session.is_checking),
+            (self.background, snapshot.background),
+            (self.checker, snapshot.checking),
         ):
             if toggle.isChecked() != on:
                 toggle.blockSignals(True)
                 toggle.setChecked(on)
                 toggle.blockSignals(False)
             self._set_label(toggle)
-        for name in SETTINGS:
-            if not self.inputs[name].hasFocus():
-                self.inputs[name].show_value(self._host.setting(name))
+        self.checker.setEnabled(snapshot.uses_checker)
+        self.checker.setToolTip(
+            "Start or stop the expiry checker (C)"
+            if snapshot.uses_checker
+            else f"No checker under the {snapshot.policy} policy: each event decides"
+        )
+        for name in SETTING_NAMES:
+            if not self.inputs[name].editing:  # what someone is typing stays
+                self.inputs[name].show_value(getattr(snapshot.settings, name))
+
+    def apply_colors(self, colors: Colors) -> None:
+        for error in self.errors.values():
+            error.setStyleSheet(text_style(colors.problem))

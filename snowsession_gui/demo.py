@@ -46,7 +46,7 @@ DEMO_END = 1880.0
 def play_demo(
     window: MainWindow, steps: tuple[tuple[float, str], ...] = DEMO_STEPS, end: float = DEMO_END
 ) -> None:
-    """Play ``steps`` on the window's clock (which should be paused), then draw."""
+    """Play ``steps`` on the window's time (which should be paused), then draw it all."""
     host = window.host
     sim = host.sim
     start = sim.now()
@@ -56,26 +56,23 @@ def play_demo(
         session = host.session
         if session is not None:
             session.flush(2.0)
-        if host.watcher is not None:
-            host.watcher.read_now()
+        host.watcher.read_now()
         if app is not None:
             app.processEvents()
 
     settle()
     for at, action in steps:
-        sim.clock.advance_to(start + at)
-        sim.timeChanged.emit(sim.now())
+        sim.skip_to(start + at)
         settle()
         if action == "event":
             window.controls.fire_event()
         elif action in ("background", "foreground"):
             host.set_background(action == "background")
         settle()
-    sim.clock.advance_to(start + end)
-    sim.timeChanged.emit(sim.now())
+    sim.skip_to(start + end)
     settle()
-    session = host.session
-    due = session.expected_new_session_at() if session is not None else None
+    snapshot = host.snapshot
+    due = snapshot.due if snapshot is not None else None
     window.timeline.set_span(((due if due is not None else sim.now()) - start) * 1.07)
     window.timeline.redraw()
     if app is not None:

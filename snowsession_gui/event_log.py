@@ -1,82 +1,148 @@
-"""The event log: one row per tracked event, kept in a model so long runs stay cheap."""
+"""The event log: one row per tracked event, kept in a model so long runs stay cheap.
+
+Features add columns of their own with :meth:`EventLog.add_column` (the window's
+``add_event_column``): a column says, for an event id, its text, tooltip and colour, and the
+handle it gets back tells the log when a row of it changed.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Slot,
-)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
+from PySide6.QtGui import QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from session import EventTracked, Notification
+from session import EventTracked
 
-from .sim_clock import format_clock
+from .units import format_clock
 
-__all__ = ["EventLog", "EventLogModel"]
+__all__ = ["ColumnHandle", "EventColumn", "EventLog", "EventLogModel", "Row"]
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Simulated time", "Event id", "Session index", "Session")
+Row = tuple[float, str, int, str]
+"""``(time, event id, session index, short session id)``."""
+
+
+class EventColumn(Protocol):
+    """A column a feature adds to the event log, keyed by event id."""
+
+    title: str
+
+    def text(self, event_id: str) -> str: ...
+
+    def tooltip(self, event_id: str) -> str | None: ...
+
+    def color(self, event_id: str) -> str | None:
+        """The text colour (``#rrggbb``), or None for the usual one."""
+        ...
 
 
 class EventLogModel(QAbstractTableModel):
-    """Rows of ``(time, event id, session index, short session id)``."""
+    """The rows, and the columns features added after the four of its own."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[tuple[float, str, int, str]] = []
+        self.rows: list[Row] = []
+        self.columns: list[EventColumn] = []
+        self._row_of: dict[str, int] = {}
+        self._mono: QFont = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(COLUMNS) + len(self.columns)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         at, event_id, session_index, session = self.rows[index.row()]
         column = index.column()
+        if column >= len(COLUMNS):
+            return self._extra(self.columns[column - len(COLUMNS)], event_id, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return (format_clock(at), event_id, str(session_index), session)[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and column in (1, 3):
+            return self._mono  # ids: every one as wide as the next, none cut short
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
             return event_id
+        return None
+
+    @staticmethod
+    def _extra(column: EventColumn, event_id: str, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(event_id)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip(event_id)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            color = column.color(event_id)
+            return QColor(color) if color else None
         return None
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            if section < len(COLUMNS):
+                return COLUMNS[section]
+            return self.columns[section - len(COLUMNS)].title
         return None
 
-    def append(self, note: EventTracked) -> None:
-        row = len(self.rows)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self.rows.append(
-            (note.at, note.event_id, note.state.session_index, note.state.short_session_id)
-        )
-        self.endInsertRows()
+    def add_column(self, column: EventColumn) -> int:
+        """Add ``column`` after the others; returns its position in the model."""
+        position = self.columnCount()
+        self.beginInsertColumns(QModelIndex(), position, position)
+        self.columns.append(column)
+        self.endInsertColumns()
+        return position
 
-    def extend(self, rows: list[tuple[float, str, int, str]]) -> None:
-        """Add many rows at once (a scenario's events, after each step of time)."""
-        if rows:
-            first = len(self.rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-            self.rows.extend(rows)
-            self.endInsertRows()
+    def row_changed(self, column: int, event_id: str) -> None:
+        row = self._row_of.get(event_id)
+        if row is not None:
+            index = self.index(row, column)
+            self.dataChanged.emit(index, index)
+
+    def extend(self, notes: Sequence[EventTracked]) -> None:
+        """Add the events of one batch, in order."""
+        if not notes:
+            return
+        first = len(self.rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(notes) - 1)
+        for offset, note in enumerate(notes):
+            state = note.state
+            self.rows.append((note.at, note.event_id, state.session_index, state.short_session_id))
+            self._row_of[note.event_id] = first + offset
+        self.endInsertRows()
 
     def clear(self) -> None:
         self.beginResetModel()
         self.rows.clear()
+        self._row_of.clear()
         self.endResetModel()
+
+
+class ColumnHandle:
+    """What a feature keeps of the column it added: say a row changed, show or hide it."""
+
+    def __init__(self, log: EventLog, position: int) -> None:
+        self._log = log
+        self.position = position
+
+    def changed(self, event_id: str) -> None:
+        """The column's value for ``event_id`` changed: redraw that cell."""
+        self._log.log_model.row_changed(self.position, event_id)
+
+    def set_visible(self, visible: bool) -> None:
+        self._log.setColumnHidden(self.position, not visible)
+
+    @property
+    def visible(self) -> bool:
+        return not self._log.isColumnHidden(self.position)
 
 
 class EventLog(QTableView):
@@ -96,23 +162,39 @@ class EventLog(QTableView):
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(22)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a narrow dock keeps both ends
-
-    def setModel(self, model: QAbstractItemModel | None) -> None:
-        """Every model (the log's, or a proxy adding columns) gets the same column sizing."""
-        super().setModel(model)
         header = self.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the event id
 
-    @Slot(object)
-    def on_note(self, note: Notification) -> None:
-        if isinstance(note, EventTracked):
-            bar = self.verticalScrollBar()
-            at_end = bar.value() >= bar.maximum() - 2
-            self.log_model.append(note)
-            if at_end:
-                self.scrollToBottom()
+    def add_column(self, column: EventColumn, position: int | None = None) -> ColumnHandle:
+        """Add a column; ``position`` is where it is shown (default: last)."""
+        index = self.log_model.add_column(column)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(index, QHeaderView.ResizeMode.ResizeToContents)
+        if position is not None:
+            header.moveSection(header.visualIndex(index), position)
+        return ColumnHandle(self, index)
 
+    @Slot(object)
+    def add_events(self, notes: Sequence[EventTracked]) -> None:
+        """The events of one batch (the host's ``eventsTracked``)."""
+        bar = self.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 2
+        first = not self.log_model.rows
+        self.log_model.extend(notes)
+        if first and notes:  # the columns fit the rows, not only their titles
+            header = self.horizontalHeader()
+            for column in range(self.log_model.columnCount()):
+                if header.sectionResizeMode(column) == QHeaderView.ResizeMode.ResizeToContents:
+                    self.resizeColumnToContents(column)
+        if at_end:
+            self.scrollToBottom()
+
+    @property
+    def rows(self) -> list[Row]:
+        return self.log_model.rows
+
+    @Slot()
     def clear(self) -> None:
         self.log_model.clear()

@@ -1,5 +1,7 @@
 """Exports of what the window shows: the event log as CSV or JSON (the timeline exports its own
-PNG and CSV). Files are written whole to a temporary file and moved into place."""
+PNG and CSV). Files are written whole to a temporary file and moved into place, with the
+permissions any file the user makes gets (0666 less the umask), or those of the file replaced.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +9,29 @@ import csv
 import io
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .sim_clock import format_clock
+from .units import format_clock
 
-__all__ = ["EVENT_FIELDS", "event_log_csv", "event_log_json", "write_text"]
+__all__ = ["EVENT_FIELDS", "event_log_csv", "event_log_json", "write_bytes", "write_text"]
 
 EVENT_FIELDS = ("simulated_seconds", "simulated_time", "event_id", "session_index", "session")
 
 Row = tuple[float, str, int, str]
 
 
+def _seconds(at: float) -> float:
+    """Simulated seconds to the millisecond (0.1 + 0.2 is written 0.3, not 0.30000000000000004)."""
+    return round(at, 3)
+
+
 def _records(rows: Sequence[Row]) -> list[dict[str, object]]:
     return [
         {
-            "simulated_seconds": at,
+            "simulated_seconds": _seconds(at),
             "simulated_time": format_clock(at),
             "event_id": event_id,
             "session_index": index,
@@ -38,7 +46,8 @@ def event_log_csv(rows: Sequence[Row]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EVENT_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(_records(rows))
+    for record in _records(rows):
+        writer.writerow({**record, "simulated_seconds": f"{record['simulated_seconds']:.3f}"})
     return out.getvalue()
 
 
@@ -47,17 +56,44 @@ def event_log_json(rows: Sequence[Row]) -> str:
     return json.dumps(_records(rows), indent=2) + "\n"
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a half-written export never replaces a good one).
+def _umask() -> int:
+    try:  # Linux says it without changing it (os.umask would, for a moment, for all threads)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return umask
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions of the file ``target`` replaces, or those a new file gets."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a half-written export never replaces a good one).
 
     Raises OSError with the reason when the file cannot be written.
     """
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:40]}.", dir=target.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` as UTF-8 to ``path``, as :func:`write_bytes` does."""
+    write_bytes(path, text.encode("utf-8"))

@@ -1,338 +1,328 @@
-"""The window's engine host: one ``ClientSession`` on a simulated clock, and its life cycle.
+"""The window's engine host: it drives one :class:`~snowsession_gui.drivers.Driver` and sends
+the views one stream of typed signals, whatever the driver.
 
-It owns the session, the :class:`SessionBridge` the widgets listen to, the
-:class:`SimulationClock` and the :class:`SaveFileWatcher`. Opening, restarting and resetting
-replace the session (closing the old one first: the engine holds an OS lock on the file).
+Every change starts as a host call (a control, or time moving) or in the engine itself, and
+reaches the views the same way: the engine notifies, the host keeps the notification, and once
+the engine call that made it has returned the host emits it (events in batches) and then a
+fresh :class:`~snowsession_gui.snapshot.SessionSnapshot`. A change made from outside the host
+(an embedding program calling the session, the engine's writer thread) arrives the same way at
+the next turn of the event loop. The views draw from these signals only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
-from session import ClientSession, SaveFileBusyError, SessionStarted, VirtualClock, read_save_file
+from session import (
+    DEFAULTS,
+    POLICY_NAMES,
+    SETTING_NAMES,
+    ClientSession,
+    SessionStarted,
+    Timeouts,
+    VirtualClock,
+)
+from session.scenario import Scenario
+from session.scenario.run import ScenarioRun
+from session.storage.report import Change, FileState, Report, read_report
 
-from .qt_session import SessionBridge
+from .drivers import CannotOpen, DirectDriver, Driver, FileBusy, ScenarioDriver
+from .route import Route
 from .save_watcher import SaveFileWatcher
-from .seconds_input import parse_seconds
 from .sim_clock import SimulationClock
+from .units import DEFAULT_POLICY, DEFAULT_SPEED, parse_seconds
 
-if TYPE_CHECKING:
-    from session.scenario.run import ScenarioRun
+__all__ = ["LABELS", "CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
 
-__all__ = ["SETTINGS", "CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
-
-SETTINGS = ("foreground_timeout", "background_timeout", "check_interval")
 LABELS = {
     "foreground_timeout": "the foreground timeout",
     "background_timeout": "the background timeout",
     "check_interval": "the check interval",
 }
-
-
-class CannotOpen(Exception):
-    """A save file could not be opened; the message says why and what to do."""
-
-
-class FileBusy(CannotOpen):
-    """Another program holds the save file's lock (it can still be watched in monitor mode)."""
-
-    def __init__(self, message: str, path: Path) -> None:
-        super().__init__(message)
-        self.path = path
+"""How the settings are named in messages, by :data:`session.SETTING_NAMES`."""
 
 
 def check_save_file(path: Path) -> str | None:
-    """Why ``path`` cannot be opened as a save file, or None if it can (or does not exist).
-
-    A file whose user id cannot be read is not a save file (a picture, a folder, junk): it is
-    refused rather than handed to the engine, which would set it aside and start a new user.
-    """
-    if path.is_dir():
-        return f"{path} is a folder, not a save file. Choose a save file (for example session.xml)."
-    if not path.exists():
-        return None
-    if not os.access(path, os.R_OK):
-        return f"{path} cannot be read (permission denied). Check its permissions."
-    loaded = read_save_file(path)
-    if loaded.saved is None or loaded.saved.user_id is None:
-        reason = loaded.problem or "it holds no client session"
-        return f"{path} is not a snowsession save file: {reason}. Nothing was changed."
+    """Why ``path`` cannot be opened as a save file, or None if it can (or does not exist):
+    the engine's own judgement, asked before the current session is closed for it. What is
+    not a save file (a folder, a device, a picture) or cannot be read is refused; a damaged
+    save file is opened, and the engine sets it aside as it does everywhere."""
+    report = read_report(path)
+    if report.state in (FileState.UNREADABLE, FileState.FOREIGN):
+        return f"{report.error}. Nothing was changed."
     return None
 
 
-@dataclass
-class Settings:
-    foreground_timeout: float = 600.0
-    background_timeout: float = 300.0
-    check_interval: float = 15.0
+class SessionHost(Route):
+    """Runs the window's session, or a scenario in its place, on simulated time.
 
+    Its signals are the :class:`~snowsession_gui.route.Route`'s, and ``timeChanged(float)``
+    when simulated time moved. ``home`` is the window's own session on its own file; ``driver``
+    is what the controls and time act on now (``home``, or a scenario run).
+    """
 
-class SessionHost(QObject):
-    """Runs the window's session. Signals: ``sessionReplaced(ClientSession)`` after
-    open/restart/reset, ``notified(note)`` for every engine notification (GUI thread),
-    ``timeChanged(float)`` when simulated time moves, ``contextReady(SessionContext)`` for
-    each event fired through :meth:`fire_event`."""
-
-    sessionReplaced = Signal(object)
-    notified = Signal(object)
     timeChanged = Signal(float)
-    contextReady = Signal(object)
 
     def __init__(
         self,
         save_path: str | os.PathLike[str],
         *,
         clock: VirtualClock | None = None,
-        speed: float = 1.0,
-        foreground_timeout: float = 600.0,
-        background_timeout: float = 300.0,
-        check_interval: float = 15.0,
-        policy: str = "dotnet",
+        speed: float = DEFAULT_SPEED,
+        settings: Timeouts = DEFAULTS,
+        policy: str = DEFAULT_POLICY,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.settings = Settings(foreground_timeout, background_timeout, check_interval)
-        self.policy = policy
-        """The engine policy of every session this host opens (``dotnet`` or ``mobile``)."""
-        self.sim = SimulationClock(clock, speed=0.0, parent=self)
-        self.sim.timeChanged.connect(self.timeChanged)
-        self.bridge: SessionBridge | None = None
-        self.session: ClientSession | None = None
-        self.start_note: SessionStarted | None = None
-        self.notified.connect(self._remember_start)
-        self.watcher: SaveFileWatcher | None = None
-        self.run: ScenarioRun | None = None
-        """A scenario run that owns the session (playback, recording): actions go through it."""
-        self._start(Path(save_path))
-        self.sim.set_speed(speed)
-
-    def _remember_start(self, note: object) -> None:
-        if isinstance(note, SessionStarted):
-            self.start_note = note
-
-    @property
-    def clock(self) -> VirtualClock:
-        return self.sim.clock
-
-    @property
-    def save_path(self) -> Path:
-        assert self.session is not None
-        return self.session.save_path
-
-    def now(self) -> float:
-        return self.sim.clock.now()
-
-    # ------------------------------------------------------------ life cycle
-
-    def _new_session_unchecked(self, path: Path) -> ClientSession:
-        s = self.settings
-        bridge = SessionBridge(parent=self)
-        bridge.notified.connect(self.notified)
-        try:
-            session = ClientSession(
-                path,
-                s.foreground_timeout,
-                s.background_timeout,
-                s.check_interval,
-                clock=self.sim.clock,
-                policy=self.policy,
-                observers=(bridge.notify,),
-            )
-        except BaseException:
-            bridge.detach()
-            bridge.deleteLater()
-            raise
-        bridge.attach(session)
-        self.bridge = bridge
-        # The timeline is read from the file: the session's start must be on disk before the
-        # first reading, or a quick timeout could reach the file first and hide it.
-        session.flush(timeout=2.0)
-        return session
-
-    def _construct(self, path: Path) -> ClientSession:
-        try:
-            return self._new_session_unchecked(path)
-        except SaveFileBusyError:
-            raise FileBusy(
-                f"{path} is in use by another program (it holds the file's lock). Close that "
-                "program first, or watch the file read-only in monitor mode.",
-                path,
-            ) from None
-        except (OSError, ValueError, TypeError) as error:
-            raise CannotOpen(f"cannot open {path}: {error}") from None
-
-    def _start(self, path: Path) -> None:
+        self._home_again = False
+        self.home_start: SessionStarted | None = None
+        """The last new session of the window's own file (shown again after a scenario)."""
+        self._clock = clock if clock is not None else VirtualClock()
+        path = Path(save_path)
         problem = check_save_file(path)
         if problem:
             raise CannotOpen(problem)
-        self.session = self._construct(path)
-        self._watch(path)
-        self.sessionReplaced.emit(self.session)
+        self._home_token = self._token = object()
+        self.home = DirectDriver(path, settings, self._clock, policy, self._observer(self._token))
+        self.driver: Driver = self.home
+        self.watcher = SaveFileWatcher(self._path(), parent=self)
+        self.watcher.changed.connect(self._on_file_change)
+        self.sim = SimulationClock(self, speed=0.0, parent=self)
+        self.sim.timeChanged.connect(self.timeChanged)
+        self.sim.set_speed(speed)
 
-    def _watch(self, path: Path) -> None:
-        if self.watcher is not None and self.watcher.path == path:
-            return
-        if self.watcher is not None:
-            self.watcher.stop()
-            self.watcher.deleteLater()
-        self.watcher = SaveFileWatcher(path, parent=self)
+    # ------------------------------------------------------------ what is in force
+
+    @property
+    def session(self) -> ClientSession | None:
+        return self.driver.session
+
+    @property
+    def clock(self) -> VirtualClock:
+        return self.driver.clock
+
+    @property
+    def scenario(self) -> ScenarioDriver | None:
+        """The scenario run in charge, if one is."""
+        driver = self.driver
+        return driver if isinstance(driver, ScenarioDriver) else None
+
+    @property
+    def run(self) -> ScenarioRun | None:
+        scenario = self.scenario
+        return scenario.run if scenario is not None else None
+
+    @property
+    def policy(self) -> str:
+        """The policy of the window's own session (a scenario may name its own)."""
+        return self.home.policy
+
+    @property
+    def settings(self) -> Timeouts:
+        """The settings in force (a scenario's own while one runs)."""
+        return self.driver.settings
+
+    def setting(self, name: str) -> float:
+        value: float = getattr(self.driver.settings, name)
+        return value
+
+    @property
+    def save_path(self) -> Path:
+        return self._path()
+
+    def _path(self) -> Path:
+        session = self.driver.session
+        return session.save_path if session is not None else self.home.path
+
+    def live(self) -> ClientSession:
+        """The open session; raises :class:`CannotOpen` if there is none (a failed restart)."""
+        session = self.driver.session
+        if session is None or session.closed:
+            raise CannotOpen(
+                "no session is open (the last restart failed): use Restart app or File > Open"
+            )
+        return session
+
+    # ------------------------------------------------------------ time (a TimeSource)
+
+    def now(self) -> float:
+        return self.driver.clock.now()
+
+    def next_due(self) -> float | None:
+        return self.driver.clock.next_due()
+
+    def advance_to(self, target: float) -> None:
+        with self._operation():
+            self.driver.advance_to(target)
+
+    # ------------------------------------------------------------ actions
+
+    def fire_event(self) -> str:
+        """Track one event; returns its id."""
+        with self._operation():
+            self.live()
+            return self.driver.fire_event()
+
+    def set_background(self, background: bool) -> None:
+        with self._operation():
+            self.live()
+            self.driver.set_background(background)
+
+    def set_checking(self, checking: bool) -> None:
+        with self._operation():
+            self.live()
+            self.driver.set_checking(checking)
+
+    def set_paused(self, paused: bool) -> None:
+        with self._operation():
+            self.live()
+            self.driver.set_paused(paused)
+
+    def request_new_session(self) -> None:
+        with self._operation():
+            self.live()
+            self.driver.request_new_session()
+
+    def apply_setting(self, name: str, text: str) -> str | None:
+        """Apply a typed value to a timeout or the interval; why it was refused, or None."""
+        if name not in SETTING_NAMES:
+            raise KeyError(name)
+        try:
+            seconds = parse_seconds(text, LABELS[name])
+            with self._operation():
+                self.live()
+                self.driver.set_setting(name, seconds)
+        except (CannotOpen, ValueError, TypeError) as error:
+            return str(error)
+        return None
+
+    def restart(self) -> None:
+        """The app restarts: a new ``ClientSession`` on the same file (a new session)."""
+        with self._operation():
+            self.driver.restart()
+
+    def set_policy(self, name: str) -> None:
+        """Run the window's own session under ``name`` (a restart; a scenario ends first)."""
+        if name not in POLICY_NAMES:
+            raise ValueError(f"unknown policy {name!r}; choose one of {', '.join(POLICY_NAMES)}")
+        self.end_scenario()
+        with self._operation():
+            self.home.restart(policy=name)
+
+    # ------------------------------------------------------------ files
 
     def open(self, path: str | os.PathLike[str]) -> None:
-        """Close the current session and open ``path``. Raises :class:`CannotOpen` (and keeps
-        the current session) when ``path`` cannot be used."""
+        """Open ``path`` as the window's save file (a scenario ends first). Raises
+        :class:`CannotOpen` (keeping the current session) when ``path`` cannot be used."""
         path = Path(path)
         problem = check_save_file(path)
         if problem:
             raise CannotOpen(problem)
-        self.end_run()
-        old = self.session
-        if old is not None and old.save_path.resolve() != path.resolve():
-            # Take the new file first so a refusal leaves the current session running.
-            session = self._construct(path)
-            self._close(old)
-        else:
-            self._close(old)
-            session = self._construct(path)
-        self.session = session
-        self._watch(path)
-        self.sessionReplaced.emit(session)
-
-    def restart(self) -> None:
-        """The app restarts: a new ``ClientSession`` on the same file (a new session)."""
-        assert self.session is not None
-        if self._perform("restart"):
-            return
-        path = self.session.save_path
-        self._close(self.session)
-        self.session = self._construct(path)
-        self.sessionReplaced.emit(self.session)
+        self.end_scenario()
+        old = self.home
+        with self._operation():
+            if old.path.resolve() == path.resolve():
+                old.restart()
+                self._switch(old, self._home_token)
+                return
+            token = object()
+            # The new file first, so that a refusal leaves the current session running.
+            new = DirectDriver(path, old.settings, self._clock, old.policy, self._observer(token))
+            self.home, self._home_token = new, token
+            self._switch(new, token)
+            old.close()
 
     def reset(self) -> None:
         """Forget everything: delete the save file and start a new user."""
-        assert self.session is not None
-        if self.run is not None:
+        if self.driver is not self.home:
             raise CannotOpen("a scenario is running on a scratch file: stop it first (File menu)")
-        path = self.session.save_path
-        self._close(self.session)
-        try:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-        except OSError as error:
-            self.session = self._construct(path)  # carry on with the file as it is
-            self.sessionReplaced.emit(self.session)
-            raise CannotOpen(f"cannot delete {path}: {error.strerror or error}") from None
-        if self.watcher is not None:
-            self.watcher.forget()
-        self.session = self._construct(path)
-        self.sessionReplaced.emit(self.session)
+        home = self.home
+        with self._operation():
+            home.close()
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    home.path.unlink()
+            except OSError as error:
+                home.restart()  # carry on with the file as it is
+                raise CannotOpen(f"cannot delete {home.path}: {error.strerror or error}") from None
+            home.restart()
+            self._switch(home, self._home_token)
 
-    def _close(self, session: ClientSession | None) -> None:
-        if session is None:
-            return
-        for bridge in self.findChildren(SessionBridge):
-            if bridge.session is session:
-                bridge.detach()
-                bridge.deleteLater()
-                if bridge is self.bridge:
-                    self.bridge = None
-        session.close()
+    # ------------------------------------------------------------ a scenario in charge
+
+    def play(self, scenario: Scenario, *, name: str, recording: bool = False) -> ScenarioDriver:
+        """Put ``scenario`` in charge, on a scratch save file and its own clock at 0 (a run
+        before it ends first). The window's own session stays open, untouched, until
+        :meth:`end_scenario`. Raises what the run raises (OSError, ValueError)."""
+        self.end_scenario()
+        token = object()
+        with self._operation():
+            driver = ScenarioDriver(
+                scenario,
+                name=name,
+                recording=recording,
+                policy=self.home.policy,
+                wall_start=self._clock.wall_time(),
+                observer=self._observer(token),
+                on_record=self._observer(token),
+            )
+            self._switch(driver, token)
+            driver.advance_to(0.0)  # the steps at time 0 run at once
+        return driver
+
+    def end_scenario(self) -> ScenarioDriver | None:
+        """Back to the window's own session, as it was (a scenario's run is closed)."""
+        driver = self.scenario
+        if driver is None:
+            return None
+        with self._operation():
+            self._switch(self.home, self._home_token)
+            self._home_again = True
+            driver.close()
+        return driver
+
+    # ------------------------------------------------------------ the one route
+
+    def _session(self) -> ClientSession | None:
+        return self.driver.session
+
+    def _first_look(self) -> Report:
+        return self.watcher.watch(self._path())
+
+    def _begun(self) -> None:
+        if self._home_again:  # the views start over: show the window's own session again
+            self._home_again = False
+            if self.home_start is not None:
+                self.sessionStarted.emit(self.home_start)
+
+    def _shown_again(self) -> None:
+        self.sim.show_time()  # another clock may be in force: its time, at once
+
+    def _started(self, note: SessionStarted) -> None:
+        if self.driver is self.home:
+            self.home_start = note
+
+    def _switch(self, driver: Driver, token: object) -> None:
+        self.driver = driver
+        self._start_over(token)
+
+    @Slot(object)
+    def _on_file_change(self, change: Change) -> None:
+        self.fileRead.emit(change.after)
+
+    # ------------------------------------------------------------ closing
 
     def close(self) -> None:
-        """Stop time, close the session (writing its last state) and stop watching."""
+        """Stop time, close the sessions (writing their last state) and stop watching."""
+        self._stop_sending()
         self.sim.stop()
-        self.end_run()
-        self._close(self.session)
-        if self.watcher is not None:
-            self.watcher.stop()
-
-    # ------------------------------------------------------------ actions
-
-    def live(self) -> ClientSession:
-        """The open session; raises :class:`CannotOpen` if there is none (a failed restart)."""
-        session = self.session
-        if session is None or session.closed:
-            raise CannotOpen(
-                "no session is open (the last restart or reset failed): use Restart app or "
-                "File > Open"
-            )
-        return session
-
-    def fire_event(self) -> str:
-        """Track one event (a fresh id), emit ``contextReady`` with its context, return the id."""
-        run = self.run
-        if run is not None and self._perform("event"):
-            session = self.live()
-            self.contextReady.emit(session.policy.context(session.state))
-            return run.events[-1].event_id
-        event_id = str(uuid.uuid4())
-        context = self.live().get_session_context(event_id)
-        self.contextReady.emit(context)
-        return event_id
-
-    def set_background(self, background: bool) -> None:
-        if not self._perform("background" if background else "foreground"):
-            self.live().set_background(background)
-
-    def set_checking(self, checking: bool) -> None:
-        session = self.live()
-        if self._perform("start_checker" if checking else "stop_checker"):
-            return
-        if checking:
-            session.start_checker()
-        else:
-            session.stop_checker()
-
-    def apply_setting(self, name: str, text: str) -> str | None:
-        """Apply a typed value to a timeout or the interval; the reason it was refused, or None."""
-        if name not in SETTINGS:
-            raise KeyError(name)
-        value, message = parse_seconds(text, LABELS[name])
-        if message is not None or value is None:
-            return message or "refused"
-        try:
-            if not self._perform("set", **{name: value}):
-                setattr(self.live(), name, value)
-        except CannotOpen as error:
-            return str(error)
-        except (TypeError, ValueError) as error:
-            return str(error)
-        setattr(self.settings, name, value)
-        return None
-
-    def setting(self, name: str) -> float:
-        if self.run is not None:  # a scenario's own settings are not the window's
-            return self.run.settings[name]
-        value: float = getattr(self.settings, name)
-        return value
-
-    # ------------------------------------------------------------ a scenario run in charge
-
-    def adopt(self, session: ClientSession, bridge: SessionBridge) -> None:
-        """Show ``session``, opened by a scenario run whose observer is ``bridge.notify``
-        (the current session, if another, is closed first)."""
-        bridge.attach(session)
-        if self.session is not None and self.session is not session:
-            self._close(self.session)
-        self.session, self.bridge = session, bridge
-        self._watch(session.save_path)
-        self.sessionReplaced.emit(session)
-
-    def end_run(self) -> None:
-        """Stop routing actions and time through the scenario run (its session stays open)."""
-        self.run = None
-        self.sim.driver = None
-
-    def _perform(self, action: str, **values: Any) -> bool:
-        """Do ``action`` through the scenario run, if one is in charge (False if none is)."""
-        if self.run is None:
-            return False
-        self.live()
-        self.run.perform(action, **values)
-        return True
+        scenario = self.scenario
+        if scenario is not None:
+            self.driver = self.home
+            scenario.close()
+        self.home.close()
+        self.watcher.stop()

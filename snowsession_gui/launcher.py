@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import math
 import os
 import socket
 import sys
@@ -12,9 +11,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from session import MAX_SECONDS
+from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES
 
-__all__ = ["display_problem", "main", "parse_args"]
+from .units import (
+    DEFAULT_POLICY,
+    DEFAULT_SPEED,
+    MAX_SPEED,
+    format_seconds,
+    parse_seconds,
+    parse_speed,
+)
+
+__all__ = ["display_problem", "in_force", "main", "parse_args"]
 
 NO_DISPLAY = (
     "snowsession-gui: no display available (DISPLAY and WAYLAND_DISPLAY {detail}); run it "
@@ -38,30 +46,52 @@ class _Parser(argparse.ArgumentParser):
 
 def _seconds(text: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0 or value > MAX_SECONDS:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} must be more than 0 and at most {MAX_SECONDS} seconds"
-        )
-    return value
+        return parse_seconds(text, repr(text))
+    except (TypeError, ValueError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _speed(text: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or not 0 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 (paused) and 3600")
-    return value
+        return parse_speed(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _asks_for_help(argv: Sequence[str]) -> bool:
+    return any(a == "-h" or (a.startswith("--h") and "--help".startswith(a)) for a in argv)
+
+
+def in_force() -> dict[str, str]:
+    """What is in force when the command line leaves it out, for ``--help``: the values the
+    window kept from its last run, else the defaults."""
+    values = {name: format_seconds(getattr(DEFAULTS, name)) for name in SETTING_NAMES}
+    values |= {"policy": DEFAULT_POLICY, "speed": f"{DEFAULT_SPEED:g}"}
+    try:
+        from .app import stored  # Qt: only when help is asked for
+
+        kept = stored()
+    except ImportError:  # without the window's extra, the built-in defaults are in force
+        return values
+    for name in SETTING_NAMES:
+        now, default = getattr(kept.timeouts, name), getattr(DEFAULTS, name)
+        values[name] = format_seconds(now) + ("" if now == default else ", kept from the last run")
+    values["policy"] = kept.policy
+    values["speed"] = f"{kept.speed:g}"
+    return values
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    now = in_force() if _asks_for_help(argv) else {}
+
+    def default(name: str) -> str:
+        return f" (now {now[name]})" if name in now else ""
+
     parser = _Parser(
         prog="snowsession-gui",
-        description="Watch, drive and simulate a Snowplow client session on a virtual clock.",
+        description="Watch, drive and simulate a Snowplow client session on a virtual clock. "
+        "What the command line leaves out is what the window used last, else the defaults.",
     )
     parser.add_argument(
         "save_path",
@@ -74,28 +104,30 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--foreground-timeout",
         type=_seconds,
         metavar="S",
-        help="idle seconds before a new session in the foreground (600)",
+        help="idle seconds before a new session in the foreground" + default("foreground_timeout"),
     )
     parser.add_argument(
         "--background-timeout",
         type=_seconds,
         metavar="S",
-        help="idle seconds before a new session in the background (300)",
+        help="idle seconds before a new session in the background" + default("background_timeout"),
     )
     parser.add_argument(
-        "--check-interval", type=_seconds, metavar="S", help="seconds between expiry checks (15)"
+        "--check-interval",
+        type=_seconds,
+        metavar="S",
+        help="seconds between expiry checks" + default("check_interval"),
     )
     parser.add_argument(
         "--speed",
         type=_speed,
         metavar="X",
-        help="simulated seconds per real second (0 pauses; default 1)",
+        help=f"simulated seconds per real second, 0 (paused) to {MAX_SPEED:g}" + default("speed"),
     )
     parser.add_argument(
         "--policy",
-        choices=("dotnet", "mobile"),
-        help="the session rules: the .NET tracker's or the mobile trackers' (default: the last "
-        "one used, else dotnet)",
+        choices=POLICY_NAMES,
+        help="the session rules: the .NET tracker's or the mobile trackers'" + default("policy"),
     )
     parser.add_argument(
         "--monitor",

@@ -1,42 +1,50 @@
-"""The main window: timeline in the middle, state and controls beside, log and context below."""
+"""The main window: timeline in the middle, state and controls beside, log and context below.
+
+It wires the host's signals to its views (each view draws from them alone). Features plug in
+through the frame's extension points (:class:`~snowsession_gui.window_frame.WindowFrame`) and
+:meth:`MainWindow.add_event_column`; this module imports no feature.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QPalette, QShowEvent
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QToolBar,
-    QToolButton,
-    QWidget,
-)
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QToolButton, QWidget
 
-from session import Notification, SessionContext, StorageProblem, StorageRecovered
+from session import SETTING_NAMES, StorageRecovered
 
 from .context_view import ContextView, warm_up
 from .controls import Controls
-from .event_log import EventLog
-from .help import ABOUT, HOW_SESSIONS_WORK, HelpDialog
+from .event_log import ColumnHandle, EventColumn, EventLog
+from .help import ABOUT, HelpDialog, how_sessions_work
 from .host import CannotOpen, FileBusy, SessionHost
-from .menus import build_menus
-from .policy_feature import install as install_features
-from .qa_tools import install as install_qa_tools
-from .save_watcher import SaveFileReading
+from .menus import Section, make_action
+from .monitors import Monitors
+from .palette import colors, is_dark, text_style
+from .snapshot import SessionSnapshot
 from .state_panel import StatePanel
 from .time_controls import TimeControls
 from .timeline import Timeline
+from .units import SPEEDS, speed_label
+from .window_frame import WindowFrame
 
-__all__ = ["MainWindow"]
+__all__ = ["MainWindow", "Section"]
+
+LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 
 
-class MainWindow(QMainWindow):
-    """The snowsession window around a :class:`SessionHost` (which it owns and closes)."""
+class MainWindow(WindowFrame):
+    """The snowsession window around a :class:`SessionHost` (which it owns and closes).
+
+    Signals: ``paletteChanged(Colors)`` when the window turns light or dark; ``closing()``
+    just before it closes its host (features stop their own work then).
+    """
+
+    paletteChanged = Signal(object)
+    closing = Signal()
 
     def __init__(self, host: SessionHost, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -44,11 +52,13 @@ class MainWindow(QMainWindow):
         self.host = host
         host.setParent(self)
         self.settings = settings
-        self._dialogs: list[QWidget] = []
-        self.storage_problem: str | None = None
+        self._help: HelpDialog | None = None
         self._warmed = False
+        self.colors = colors(False)
+        self.storage_problem: str | None = None
 
         self.timeline = Timeline(host.now, self)
+        self.timeline.setMinimumSize(480, 240)
         self.setCentralWidget(self.timeline)
         self.state_panel = StatePanel()
         self.controls = Controls(host)
@@ -56,10 +66,7 @@ class MainWindow(QMainWindow):
         self.event_log = EventLog()
         self.context_view = ContextView()
 
-        toolbar = QToolBar("Time", self)
-        toolbar.setObjectName("timeToolBar")
-        toolbar.setMovable(False)
-        toolbar.addWidget(self.time_controls)
+        self.toolbar.addWidget(self.time_controls)
         self.follow_button = QToolButton()
         self.follow_button.setObjectName("followButton")
         self.follow_button.setText("Follow present")
@@ -67,24 +74,21 @@ class MainWindow(QMainWindow):
         self.follow_button.setChecked(True)
         self.follow_button.setToolTip("Keep the timeline on the present (F); pan or zoom to stop")
         self.follow_button.setAccessibleName("Follow the present")
-        toolbar.addWidget(self.follow_button)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar.addWidget(self.follow_button)
 
-        self.docks: dict[str, QDockWidget] = {}
-        left = Qt.DockWidgetArea.LeftDockWidgetArea
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self._dock("stateDock", "State", self.state_panel, left)
-        self._dock("controlsDock", "Controls", self.controls, left)
-        self._dock("eventLogDock", "Event log", self.event_log, bottom)
-        self._dock("contextDock", "Context", self.context_view, bottom)
-        self.splitDockWidget(
-            self.docks["eventLogDock"], self.docks["contextDock"], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.docks["stateDock"]], [340], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["eventLogDock"]], [220], Qt.Orientation.Vertical)
+        # The state and the controls run the window's whole height; the log and the context
+        # sit under the timeline.
+        self.setCorner(Qt.Corner.BottomLeftCorner, LEFT)
+        self.add_dock("stateDock", "State", self.state_panel, LEFT, scroll=True)
+        self.add_dock("controlsDock", "Controls", self.controls, LEFT, scroll=True)
+        self.add_dock("eventLogDock", "Event log", self.event_log, BOTTOM)
+        self.add_dock("contextDock", "Context", self.context_view, BOTTOM, beside="eventLogDock")
+        self.resizeDocks([self.docks["stateDock"]], [400], Qt.Orientation.Horizontal)
+        self._laid_out = False
+        self.resizeDocks([self.docks["eventLogDock"]], [190], Qt.Orientation.Vertical)
         self.resizeDocks(
             [self.docks["eventLogDock"], self.docks["contextDock"]],
-            [560, 440],
+            [520, 360],
             Qt.Orientation.Horizontal,
         )
 
@@ -94,115 +98,123 @@ class MainWindow(QMainWindow):
         self.storage_label = QLabel()
         self.storage_label.setObjectName("storageStatus")
         self.storage_label.setAccessibleName("Storage problem")
-        self.storage_label.setStyleSheet("color: #dc2626; font-weight: bold;")
         self.storage_label.hide()
         self.statusBar().addWidget(self.storage_label, 1)
         self.statusBar().addPermanentWidget(self.path_label)
 
-        build_menus(self)
-        self.qa = install_qa_tools(self)  # scenarios, recording, monitor mode, log exports
+        self.monitors = Monitors(self)
+        self._actions()
         self._connect()
-        if host.start_note is not None:  # the first session started before we listened
-            self.timeline.on_note(host.start_note)
-        self._on_session_replaced()
-        self.features = install_features(self)
-        self.resize(1280, 820)
+        self.resize(1280, 800)
         self.apply_palette()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
-        self.timeline.redraw()  # the first frame at once
+        host.flush()  # what happened before anyone listened: the first session
+        host.sim.show_time()  # the first frame at once (the plot follows the first paint)
 
     # ------------------------------------------------------------ construction
 
-    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+    def add_event_column(self, column: EventColumn, position: int | None = None) -> ColumnHandle:
+        """Add a column to the event log (shown at ``position``, default last)."""
+        return self.event_log.add_column(column, position)
+
+    def _actions(self) -> None:
+        m, c, t = self.menu_bar, self.controls, self.time_controls
+        open_key, quit_key = QKeySequence.StandardKey.Open, QKeySequence.StandardKey.Quit
+        file, sim = Section.FILE_OPEN, Section.SIMULATE_EVENTS
+        for section, text, slot, key, name in (
+            (file, "&Open save file…", self.choose_file, open_key, "openAction"),
+            (Section.FILE_MONITOR, "&Monitor a save file…", self.choose_monitor, "Ctrl+Shift+M",
+             "monitorAction"),
+            (Section.FILE_QUIT, "&Quit", self.close, quit_key, "quitAction"),
+            (sim, "&Fire event", c.fire_event, "Space", "fireEventAction"),
+            (sim, "&Background / foreground", c.toggle_background, "B", "backgroundAction"),
+            (sim, "&Checker on / off", c.toggle_checker, "C", "checkerAction"),
+            (Section.SIMULATE_TIME, "&Pause / resume", t.toggle_pause, "P", "pauseAction"),
+        ):  # fmt: skip
+            m.add(section, make_action(self, text, slot, key, name))
+        for digit, speed in enumerate(SPEEDS):
+            text = "Pause" if speed == 0 else f"Speed {speed_label(speed)}"
+            setter = t.speed_setter(speed)
+            m.add(Section.SIMULATE_TIME, make_action(self, text, setter, str(digit)))
+        for text, slot, key, name in (
+            ("Skip +1 min", t.skip_one_minute, "M", "skipMinuteAction"),
+            ("Skip +5 min", t.skip_five_minutes, "Shift+M", "skipFiveMinutesAction"),
+            ("Skip to the &next check", t.skip_to_check, "N", "skipToCheckAction"),
+        ):
+            m.add(Section.SIMULATE_TIME, make_action(self, text, slot, key, name))
+        restart = make_action(self, "&Restart app", self.restart, "Ctrl+R", "restartAction")
+        m.add(Section.SIMULATE_APP, restart)
+        m.add(
+            Section.SIMULATE_APP,
+            make_action(
+                self, "Reset (&delete the save file)…", self.request_reset, None, "resetAction"
+            ),
         )
-        self.addDockWidget(area, dock)
-        self.docks[name] = dock
+        follow = make_action(self, "&Follow the present", self.follow_button.toggle, "F")
+        follow.setObjectName("followAction")
+        m.add(Section.VIEW_TIMELINE, follow)
+        m.add(
+            Section.HELP, make_action(self, "&How sessions work", self.show_how, "F1", "howAction")
+        )
+        m.add(
+            Section.HELP,
+            make_action(self, "&About snowsession", self.show_about, None, "aboutAction"),
+        )
 
     def _connect(self) -> None:
-        host = self.host
-        host.notified.connect(self._on_note)
-        host.notified.connect(self.timeline.on_note)
-        host.notified.connect(self.event_log.on_note)
-        host.contextReady.connect(self._on_context)
-        host.timeChanged.connect(self._on_time)
-        host.sessionReplaced.connect(self._on_session_replaced)
+        h, timeline = self.host, self.timeline
+        for view in (timeline, self.event_log, self.context_view):
+            h.startedOver.connect(view.clear)
+            h.eventsTracked.connect(view.add_events)
+        h.sessionStarted.connect(timeline.add_start)
+        h.backgroundChanged.connect(timeline.set_background)
+        h.expectationChecked.connect(timeline.add_expectation)
+        h.fileRead.connect(timeline.add_reading)
+        h.timeChanged.connect(timeline.on_time)
+        h.timeChanged.connect(self.state_panel.show_time)
+        for view_slot in (self.state_panel.show_state, timeline.show_state, self._show_state):
+            h.stateChanged.connect(view_slot)
+        h.storageRecovered.connect(self._on_recovered)
         self.controls.message.connect(self.show_message)
         self.controls.restartRequested.connect(self.restart)
         self.controls.resetRequested.connect(self.request_reset)
         self.time_controls.message.connect(self.show_message)
-        self.follow_button.toggled.connect(self.timeline.set_follow)
-        self.timeline.followChanged.connect(self.follow_button.setChecked)
-        self._watch()
+        self.follow_button.toggled.connect(timeline.set_follow)
+        timeline.followChanged.connect(self.follow_button.setChecked)
 
-    def _watch(self) -> None:
-        watcher = self.host.watcher
-        if watcher is not None:
-            watcher.changed.connect(self._on_reading, Qt.ConnectionType.UniqueConnection)
-            watcher.read_now()
-
-    # ------------------------------------------------------------ engine → views
+    # ------------------------------------------------------------ the host → this window
 
     @Slot(object)
-    def _on_note(self, note: Notification) -> None:
-        session = self.host.session
-        if isinstance(note, StorageProblem):
-            self.show_storage_problem(note.message)
-        elif isinstance(note, StorageRecovered):
-            self.show_storage_problem(None)
-            self.show_message(f"saved {note.path} again")
-        if session is not None and not session.closed:
-            self.state_panel.refresh(session)
-            self.timeline.set_deadline(session.expected_new_session_at())
+    def _show_state(self, snapshot: SessionSnapshot) -> None:
+        path = snapshot.save_path
+        scratch = self.host.scenario is not None
+        where = "Scenario's scratch save file" if scratch else "Save file"
+        self._set(self.path_label, f"{where}: {path}")
+        self.path_label.setToolTip(str(path))
+        self.setWindowTitle(f"snowsession — {path.name}" + (" (scenario)" if scratch else ""))
+        self.show_storage_problem(snapshot.storage_problem)
+        if self._help is not None:
+            self._help.refresh()
 
     @Slot(object)
-    def _on_context(self, context: SessionContext) -> None:
-        self.context_view.show_context(context)
-
-    @Slot(object)
-    def _on_reading(self, reading: SaveFileReading) -> None:
-        self.timeline.on_reading(reading)
-
-    @Slot(float)
-    def _on_time(self, now: float) -> None:
-        session = self.host.session
-        if session is not None and not session.closed:
-            self.state_panel.refresh_countdown(session)
-        self.timeline.on_time(now)
-
-    @Slot()
-    def _on_session_replaced(self, *_: object) -> None:
-        session = self.host.session
-        if session is None:
-            return
-        self.path_label.setText(f"Save file: {session.save_path}")
-        self.path_label.setToolTip(str(session.save_path))
-        self.setWindowTitle(f"snowsession — {session.save_path.name}")
-        self.state_panel.refresh(session)
-        self.timeline.set_deadline(session.expected_new_session_at())
-        self.show_storage_problem(session.storage_problem)
-        self._watch()
+    def _on_recovered(self, note: StorageRecovered) -> None:
+        self.show_message(f"saved {note.path} again")
 
     def show_storage_problem(self, message: str | None) -> None:
         """Show (or, with None, clear) the engine's storage problem in the status bar."""
         self.storage_problem = message
         if message:
-            self.storage_label.setText(f"⚠ {message}")
+            self._set(self.storage_label, f"⚠ {message}")
             self.storage_label.setToolTip(message)
             self.storage_label.show()
         else:
             self.storage_label.clear()
             self.storage_label.hide()
 
-    @Slot(str)
-    def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 4000)
+    @staticmethod
+    def _set(label: QLabel, text: str) -> None:
+        if label.text() != text:
+            label.setText(text)
 
     # ------------------------------------------------------------ file actions
 
@@ -211,34 +223,37 @@ class MainWindow(QMainWindow):
         try:
             self.host.open(path)
         except FileBusy as error:
-            self.qa.offer_monitor(str(error), error.path)
+            self.offer_monitor(str(error), error.path)
             return False
         except CannotOpen as error:
             self.show_error("Cannot open this file", str(error))
             return False
-        self._start_over()
         self.show_message(f"opened {path}")
         return True
-
-    def _start_over(self) -> None:
-        """Empty the views for another file or user, then show its first session."""
-        self.timeline.clear()
-        self.event_log.clear()
-        self.context_view.clear()
-        if self.host.start_note is not None:
-            self.timeline.on_note(self.host.start_note)
-        watcher = self.host.watcher
-        if watcher is not None:
-            watcher.forget()
-            watcher.read_now()
 
     @Slot()
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open a save file", str(self.host.save_path.parent), "Save files (*.xml);;All (*)"
+            self, "Open a save file", str(self.host.home.path.parent), "Save files (*.xml);;All (*)"
         )
         if path:
             self.open_save_file(path)
+
+    @Slot()
+    def choose_monitor(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Monitor a save file (read-only)", "", "Save files (*.xml);;All (*)"
+        )
+        if path:
+            self.monitors.open(path)
+
+    def offer_monitor(self, message: str, path: Path) -> QMessageBox:
+        """The file is another program's: say so, and offer to watch it read-only."""
+        box = self.show_error("This save file is in use", message)
+        button = box.addButton("Monitor it read-only", QMessageBox.ButtonRole.AcceptRole)
+        button.setObjectName("monitorInsteadButton")
+        button.clicked.connect(lambda *_: self.monitors.open(path))
+        return box
 
     @Slot()
     def restart(self) -> None:
@@ -263,82 +278,74 @@ class MainWindow(QMainWindow):
         except CannotOpen as error:
             self.show_error("Cannot reset", str(error))
             return
-        self._start_over()
         self.show_message("reset: the save file was deleted and a new user started")
-
-    def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def show_error(self, title: str, text: str) -> QMessageBox:
-        """A window-modal message that does not block the caller (nor the tests)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
-        )
-        box.setObjectName("errorMessage")
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda _r, b=box: self._forget_dialog(b))
-        self._dialogs.append(box)
-        self.show_message(text)
-        box.open()
-        return box
-
-    def _forget_dialog(self, dialog: QWidget) -> None:
-        if dialog in self._dialogs:
-            self._dialogs.remove(dialog)
-
-    @Slot()
-    def choose_export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export the timeline", "timeline.png", "PNG (*.png)"
-        )
-        if path and not self.timeline.export_png(path):
-            self.show_error("Export failed", f"could not write {path}")
-
-    @Slot()
-    def choose_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export the timeline", "timeline.csv", "CSV (*.csv)"
-        )
-        if path:
-            try:
-                self.timeline.export_csv(path)
-            except OSError as error:
-                self.show_error("Export failed", f"could not write {path}: {error.strerror}")
 
     # ------------------------------------------------------------ help
 
     @Slot()
     def show_how(self) -> None:
-        self._show_dialog(HelpDialog("How sessions work", HOW_SESSIONS_WORK, self))
+        if self._help is None:
+            self._help = self._show_dialog(HelpDialog("How sessions work", self._how, self))
+        self._help.show()
+        self._help.raise_()
+
+    def _how(self) -> str:
+        return how_sessions_work(self.host.settings, self.menu_bar.keys())
 
     @Slot()
     def show_about(self) -> None:
-        self._show_dialog(HelpDialog("About snowsession", ABOUT, self))
+        self._show_dialog(HelpDialog("About snowsession", lambda: ABOUT, self))
 
-    def _show_dialog(self, dialog: QWidget) -> None:
+    def _show_dialog(self, dialog: HelpDialog) -> HelpDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._dialogs.append(dialog)
-        dialog.destroyed.connect(lambda *_: self._forget_dialog(dialog))
+        self.keep_dialog(dialog)
         dialog.show()
+        return dialog
+
+    def _forget_dialog(self, dialog: QWidget, *_: object) -> None:
+        super()._forget_dialog(dialog)
+        if dialog is self._help:
+            self._help = None
 
     # ------------------------------------------------------------ look, settings, closing
 
     def is_dark(self) -> bool:
-        """Whether the window is drawn dark: the palette Qt derives from the system's scheme
-        (or one the user set) is what the rest of the window is drawn with."""
-        return self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        return is_dark(self)
 
     def apply_palette(self) -> None:
-        self.timeline.apply_palette(self.is_dark())
+        c = self.colors = colors(self.is_dark())
+        self.timeline.apply_colors(c)
+        self.state_panel.apply_colors(c)
+        self.controls.apply_colors(c)
+        self.context_view.apply_colors(c)
+        self.storage_label.setStyleSheet(text_style(c.problem, bold=True))
+        self.paletteChanged.emit(c)
 
     @Slot(Qt.ColorScheme)
     def _on_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         self.apply_palette()
 
+    def restore_layout(self, geometry: QByteArray | None, state: QByteArray | None) -> None:
+        """Put the window and its docks back as they were (what was kept by
+        :meth:`save_settings`)."""
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None and self.restoreState(state):
+            self._laid_out = True
+        self.hide_transient_docks()
+
+    def _lay_out(self) -> None:
+        """The first layout: the state as tall as it needs, the controls the rest."""
+        self._laid_out = True
+        state, controls = self.docks["stateDock"], self.docks["controlsDock"]
+        need = self.state_panel.sizeHint().height() + 4
+        rest = max(0, state.height() + controls.height() - need)
+        self.resizeDocks([state, controls], [need, rest], Qt.Orientation.Vertical)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._laid_out:
+            self._lay_out()
         if not self._warmed:
             self._warmed = True
             QTimer.singleShot(100, self, self._warm_up)
@@ -352,17 +359,26 @@ class MainWindow(QMainWindow):
             self.apply_palette()
         super().changeEvent(event)
 
+    def save_settings(self) -> None:
+        """Keep the layout, the speed and the window's own timeouts for the next start."""
+        settings = self.settings
+        if settings is None:
+            return
+        self.hide_transient_docks()  # not part of the layout to come back to
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("time/speed", self.host.sim.speed)
+        home = self.host.home.settings
+        for name in SETTING_NAMES:
+            settings.setValue(f"session/{name}", getattr(home, name))
+        settings.setValue("session/policy", self.host.policy)
+        settings.sync()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        for dialog in list(self._dialogs):
-            dialog.close()
-        self._dialogs.clear()
-        if self.settings is not None:
-            self.settings.setValue("window/geometry", self.saveGeometry())
-            self.settings.setValue("window/state", self.saveState())
-            self.settings.setValue("time/speed", self.host.sim.speed)
-            for name in ("foreground_timeout", "background_timeout", "check_interval"):
-                self.settings.setValue(f"session/{name}", self.host.setting(name))
-            self.settings.sync()
         self.timeline.stop()
+        self.close_dialogs()
+        self.closing.emit()
+        self.monitors.close_all()
+        self.save_settings()
         self.host.close()
         super().closeEvent(event)

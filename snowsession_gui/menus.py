@@ -1,100 +1,129 @@
-"""The window's menus and keyboard shortcuts (every action also works from its key)."""
+"""The window's menus, in named sections: a feature says which section its action belongs to,
+and it lands there whoever added theirs first (no finding menus by title, no order to keep)."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
-
-__all__ = ["SHORTCUTS", "build_menus"]
-
-SHORTCUTS = {
-    "Space": "fire an event",
-    "B": "background / foreground",
-    "C": "checker on / off",
-    "P": "pause / resume",
-    "0-4": "pause, 1x, 10x, 60x, 600x",
-    "M / Shift+M": "skip 1 / 5 minutes",
-    "N": "skip to the next check",
-    "F": "follow the present",
-    "Ctrl+R": "restart app",
-    "Ctrl+K": "compare the dotnet and mobile policies",
-    "Ctrl+O": "open a save file",
-    "Ctrl+Shift+O": "play a scenario file",
-    "Shift+N": "skip to the next scenario step",
-    "Ctrl+Shift+R": "record a scenario",
-    "Ctrl+Shift+M": "monitor a save file, read-only",
-    "F1": "how sessions work",
-}
+__all__ = ["MenuBar", "Section", "close_keys", "make_action"]
 
 
-def _action(
-    window: MainWindow,
+class Section(enum.Enum):
+    """Where an action goes: a menu, and a group in it (groups are kept apart by a line)."""
+
+    FILE_OPEN = ("&File", 0)
+    FILE_SCENARIO = ("&File", 1)
+    FILE_MONITOR = ("&File", 2)
+    FILE_EXPORT = ("&File", 3)
+    FILE_QUIT = ("&File", 4)
+    SIMULATE_EVENTS = ("&Simulate", 0)
+    SIMULATE_TIME = ("&Simulate", 1)
+    SIMULATE_SCENARIO = ("&Simulate", 2)
+    SIMULATE_APP = ("&Simulate", 3)
+    SIMULATE_POLICY = ("&Simulate", 4)
+    VIEW_DOCKS = ("&View", 0)
+    VIEW_TIMELINE = ("&View", 1)
+    HELP = ("&Help", 0)
+
+    @property
+    def menu(self) -> str:
+        return self.value[0]
+
+
+def close_keys() -> list[QKeySequence]:
+    """The keys that close a window of the app other than the main window: Esc, Ctrl+W and
+    the system's own (Ctrl+F4 on some)."""
+    keys = [QKeySequence("Esc"), QKeySequence("Ctrl+W")]
+    keys += QKeySequence.keyBindings(QKeySequence.StandardKey.Close)
+    unique: dict[str, QKeySequence] = {}
+    for key in keys:  # one key bound twice would be ambiguous, and do nothing
+        unique.setdefault(key.toString(), key)
+    return list(unique.values())
+
+
+def make_action(
+    parent: QMainWindow,
     text: str,
-    slot: Callable[..., object],
+    slot: Callable[[], object],
     shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
     name: str = "",
+    tip: str | None = None,
 ) -> QAction:
-    action = QAction(text, window)
+    """An action whose key works wherever the focus is in ``parent``."""
+    action = QAction(text, parent)
     if shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
-    action.setToolTip(text.replace("&", "").rstrip("…"))
+    action.setToolTip(tip or text.replace("&", "").rstrip("…"))
     if name:
         action.setObjectName(name)
     action.triggered.connect(slot)
-    window.addAction(action)  # the key works wherever the focus is in the window
+    parent.addAction(action)
     return action
 
 
-def build_menus(window: MainWindow) -> None:
-    """File, Simulate, View and Help."""
-    bar = window.menuBar()
-    w = window
+class MenuBar:
+    """The menu bar of ``window``, with every :class:`Section` in place from the start."""
 
-    file = bar.addMenu("&File")
-    file.addAction(
-        _action(w, "&Open save file…", w.choose_file, QKeySequence.StandardKey.Open, "openAction")
-    )
-    file.addSeparator()
-    file.addAction(
-        _action(w, "Export timeline as &PNG…", w.choose_export_png, name="exportPngAction")
-    )
-    file.addAction(
-        _action(w, "Export timeline as &CSV…", w.choose_export_csv, name="exportCsvAction")
-    )
-    file.addSeparator()
-    file.addAction(_action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit, "quitAction"))
+    def __init__(self, window: QMainWindow) -> None:
+        self._window = window
+        self.menus: dict[str, QMenu] = {}
+        self._ends: dict[Section, QAction] = {}
+        bar = window.menuBar()
+        for section in Section:
+            menu = self.menus.get(section.menu)
+            if menu is None:
+                menu = self.menus[section.menu] = bar.addMenu(section.menu)
+                menu.setSeparatorsCollapsible(True)
+                menu.setObjectName(section.menu.replace("&", "").lower() + "Menu")
+            self._ends[section] = menu.addSeparator()  # the end of the section
 
-    sim = bar.addMenu("&Simulate")
-    c, t = w.controls, w.time_controls
-    sim.addAction(_action(w, "&Fire event", c.fire_event, "Space", "fireEventAction"))
-    sim.addAction(
-        _action(w, "&Background / foreground", c.toggle_background, "B", "backgroundAction")
-    )
-    sim.addAction(_action(w, "&Checker on / off", c.toggle_checker, "C", "checkerAction"))
-    sim.addSeparator()
-    sim.addAction(_action(w, "&Pause / resume", t.toggle_pause, "P", "pauseAction"))
-    for key, speed in enumerate((0.0, 1.0, 10.0, 60.0, 600.0)):
-        label = "Pause" if speed == 0 else f"Speed {speed:g}x"
-        sim.addAction(_action(w, label, lambda *_, s=speed: t.choose_speed(s), str(key)))
-    sim.addSeparator()
-    sim.addAction(_action(w, "Skip +1 min", t.skip_one_minute, "M"))
-    sim.addAction(_action(w, "Skip +5 min", t.skip_five_minutes, "Shift+M"))
-    sim.addAction(_action(w, "Skip to the &next check", t.skip_to_check, "N"))
-    sim.addSeparator()
-    sim.addAction(_action(w, "&Restart app", w.restart, "Ctrl+R", "restartAction"))
-    sim.addAction(_action(w, "Reset (&delete the save file)…", w.request_reset, name="resetAction"))
+    def menu(self, section: Section) -> QMenu:
+        return self.menus[section.menu]
 
-    view = bar.addMenu("&View")
-    for dock in w.docks.values():
-        view.addAction(dock.toggleViewAction())
-    view.addSeparator()
-    view.addAction(_action(w, "&Follow the present", w.follow_button.toggle, "F", "followAction"))
+    def add(self, section: Section, action: QAction) -> QAction:
+        """Put ``action`` at the end of ``section``."""
+        self.menu(section).insertAction(self._ends[section], action)
+        return action
 
-    help_menu = bar.addMenu("&Help")
-    help_menu.addAction(_action(w, "&How sessions work", w.show_how, "F1", "howAction"))
-    help_menu.addAction(_action(w, "&About snowsession", w.show_about, name="aboutAction"))
+    def add_menu(self, section: Section, menu: QMenu) -> QMenu:
+        """Put the submenu ``menu`` at the end of ``section``."""
+        self.menu(section).insertMenu(self._ends[section], menu)
+        return menu
+
+    def actions(self, section: Section) -> list[QAction]:
+        """The actions of ``section``, in order."""
+        menu = self.menu(section)
+        items = menu.actions()
+        ends = [self._ends[s] for s in Section if s.menu == section.menu]
+        start = 0
+        for end in ends:
+            stop = items.index(end)
+            if end is self._ends[section]:
+                return items[start:stop]
+            start = stop + 1
+        return []
+
+    def keys(self) -> list[tuple[str, str]]:
+        """``(key, what it does)`` for every action with a key, in menu order."""
+        found: list[tuple[str, str]] = []
+        for menu in self.menus.values():
+            for action in _walk(menu):
+                key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                if key:
+                    found.append((key, action.text().replace("&", "").rstrip("…")))
+        return found
+
+
+def _walk(menu: QMenu) -> list[QAction]:
+    actions: list[QAction] = []
+    for action in menu.actions():
+        sub = action.menu()
+        if isinstance(sub, QMenu):
+            actions += _walk(sub)
+        elif not action.isSeparator():
+            actions.append(action)
+    return actions

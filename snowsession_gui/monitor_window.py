@@ -1,23 +1,25 @@
 """Monitor mode: the state and live timeline of a save file another program writes.
 
-The window reads the file only (``session.read_save_file`` through a :class:`SaveFileWatcher`):
-it never writes it, never creates or takes its ``.lock``, and has no control that drives an
-engine. A file that disappears, comes back, is replaced by another user's or is corrupt is
-reported in the banner and in the change list, and watched on. A slow poll backs up the file
-system watcher (a folder that is deleted and made again is not seen by it).
+The window reads the file only, through a :class:`SaveFileWatcher` (the same looks and the
+same words as ``snowsession watch``): it never writes it, never creates or takes its
+``.lock``, and has no control that drives an engine. A file that disappears, comes back, is
+replaced by another user's or is damaged is reported in the change list and the status line,
+and watched on. A slow poll backs up the file system watcher (a folder that is deleted and
+made again is not seen by it). The timeline follows the file at a span that fits how often it
+changes; after a zoom, *Follow the file* (F) brings it back.
 """
 
 from __future__ import annotations
 
 import datetime
+import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QFormLayout,
@@ -25,21 +27,33 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from session.storage.report import read_report
+from session.storage.report import Change, Report, describe
 
-from .save_watcher import SaveFileReading, SaveFileWatcher
-from .sim_clock import format_clock
+from .menus import close_keys
+from .palette import LIGHT, Colors, colors, is_dark, text_style
+from .save_watcher import SaveFileWatcher
 from .state_panel import session_index_label
 from .timeline import Timeline
+from .units import format_clock
 
-__all__ = ["MonitorWindow"]
+__all__ = ["MonitorWindow", "pace_span"]
 
-BANNER = "#b45309"
-PROBLEM = "#dc2626"
+FIRST_SPAN = 300.0
+"""Seconds shown before the file's pace is known."""
+
+
+def pace_span(change_times: list[float]) -> float:
+    """A span that shows about thirty changes at the pace the file changes (30 s to 1 h)."""
+    gaps = [b - a for a, b in zip(change_times[-21:], change_times[-20:], strict=False) if b > a]
+    if not gaps:
+        return FIRST_SPAN
+    return min(3600.0, max(30.0, 30 * statistics.median(gaps)))
 
 
 def _wall(stamp: float | None) -> str:
@@ -77,26 +91,29 @@ class MonitorWindow(QMainWindow):
         self._now = now or (lambda: time.monotonic() - start)
         self._wall = wall
         self.changes = 0
+        self.change_times: list[float] = []
         self.last_change: float | None = None
         """Wall time of the last change seen (the file's modification time when it has one)."""
-        self._previous: SaveFileReading | None = None
+        self._report: Report | None = None
+        self.colors: Colors = LIGHT
         self.setWindowTitle(f"snowsession — monitoring {self.path.name} (read-only)")
 
-        self.banner = QLabel()
+        self.banner = QLabel(
+            f"MONITORING (read-only): {self.path} — this window never writes the file "
+            "and takes no lock; the program that owns it keeps writing."
+        )
         self.banner.setObjectName("monitorBanner")
         self.banner.setAccessibleName("Monitor mode")
         self.banner.setWordWrap(True)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner.setStyleSheet(
-            f"background: {BANNER}; color: white; padding: 8px; font-weight: bold;"
-        )
         self.status = QLabel()
         self.status.setObjectName("monitorStatus")
         self.status.setAccessibleName("Last change")
-        self.status.setStyleSheet("padding: 2px 8px;")
         self.status.setWordWrap(True)
 
         self.timeline = Timeline(self._now, self)
+        self.timeline.without_engine()
+        self.timeline.set_span(FIRST_SPAN)
         self.timeline.setToolTip("Session index of the file over the time it has been monitored")
 
         self.index_value = session_index_label(self)
@@ -138,47 +155,46 @@ class MonitorWindow(QMainWindow):
         layout.addWidget(self.status)
         layout.addWidget(self.timeline, 1)
         self.setCentralWidget(center)
-        for name, title, widget, area in (
-            ("monitorStateDock", "File state", state, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("monitorLogDock", "Changes", self.log, Qt.DockWidgetArea.BottomDockWidgetArea),
-        ):
+        for name, title, widget, area, size, orientation in (
+            ("monitorStateDock", "File state", state, Qt.DockWidgetArea.LeftDockWidgetArea, 440,
+             Qt.Orientation.Horizontal),
+            ("monitorLogDock", "Changes", self.log, Qt.DockWidgetArea.BottomDockWidgetArea, 160,
+             Qt.Orientation.Vertical),
+        ):  # fmt: skip
             dock = QDockWidget(title, self)
             dock.setObjectName(name)
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
-            self.resizeDocks(
-                [dock],
-                [440 if name == "monitorStateDock" else 160],
-                Qt.Orientation.Horizontal
-                if name == "monitorStateDock"
-                else Qt.Orientation.Vertical,
-            )
-        self._menus()
+            self.resizeDocks([dock], [size], orientation)
+        self._toolbar_and_menus()
 
         self.watcher = SaveFileWatcher(self.path, parent=self)
-        self.watcher.changed.connect(self._on_reading)
+        self.watcher.changed.connect(self._on_change)
         self._poll = QTimer(self)
         self._poll.setObjectName("monitorPoll")
         self._poll.timeout.connect(self._on_poll)
         if poll_ms > 0:
             self._poll.start(poll_ms)
         self.resize(1100, 700)
-        self.watcher.read_now()
-        self._show_status()
+        self._show(self.watcher.current, self._first_text(self.watcher.current))
+        self.apply_palette()
 
-    def ensure_plot(self) -> None:
-        """Build the timeline's plot now, labelled for a monitor (no engine: no events)."""
-        plot = self.timeline.ensure_plot()
-        item = plot.plot.getPlotItem()
-        item.setLabel("bottom", "time since monitoring began")
-        for name in ("event", "background", "new session"):
-            plot.legend.removeItem(name)
+    def _toolbar_and_menus(self) -> None:
+        self.follow_button = QToolButton()
+        self.follow_button.setObjectName("monitorFollowButton")
+        self.follow_button.setText("Follow the file")
+        self.follow_button.setCheckable(True)
+        self.follow_button.setChecked(True)
+        self.follow_button.setToolTip("Keep the timeline on the latest changes (F)")
+        self.follow_button.setAccessibleName("Follow the file")
+        toolbar = QToolBar("View", self)
+        toolbar.setObjectName("monitorToolBar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(self.follow_button)
+        self.addToolBar(toolbar)
+        self.follow_button.toggled.connect(self.timeline.set_follow)
+        self.timeline.followChanged.connect(self.follow_button.setChecked)
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.ensure_plot()
-
-    def _menus(self) -> None:
         file = self.menuBar().addMenu("&File")
         for text, slot, name in (
             ("Export timeline as &PNG…", self.choose_export_png, "exportPngAction"),
@@ -189,58 +205,65 @@ class MonitorWindow(QMainWindow):
             action.triggered.connect(slot)
         file.addSeparator()
         close = file.addAction("&Close")
-        close.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
+        close.setObjectName("closeMonitorAction")
+        close.setShortcuts(close_keys())
         close.triggered.connect(self.close)
+        view = self.menuBar().addMenu("&View")
+        follow = view.addAction("&Follow the file")
+        follow.setObjectName("monitorFollowAction")
+        follow.setShortcut(QKeySequence("F"))
+        follow.triggered.connect(self.follow_button.toggle)
+        for action in (close, follow):
+            self.addAction(action)
 
-    # ------------------------------------------------------------ readings
+    def ensure_plot(self) -> None:
+        """Build the timeline's plot now, labelled for a monitor."""
+        plot = self.timeline.ensure_plot()
+        plot.plot.getPlotItem().setLabel("bottom", "time since monitoring began")
 
-    @Slot(object)
-    def _on_reading(self, reading: SaveFileReading) -> None:
-        previous, self._previous = self._previous, reading
-        self.changes += 1
-        self.last_change = reading.mtime if reading.mtime is not None else self._wall()
-        what = self._describe(previous, reading)
-        self.log.addItem(f"{format_clock(self._now())}  {what}")
-        self.log.scrollToBottom()
-        self.timeline.on_reading(reading)
-        self.index_value.setText(
-            "—" if reading.session_index is None else str(reading.session_index)
-        )
-        f = self.fields
-        f["userIdValue"].setText(reading.user_id or "—")
-        f["sessionIdValue"].setText(reading.session_id or "—")
-        f["previousSessionIdValue"].setText(reading.previous_session_id or "—")
-        f["fileChangedValue"].setText(_wall(reading.mtime))
-        f["fileProblemValue"].setText(reading.problem or "none")
-        f["fileProblemValue"].setStyleSheet(f"color: {PROBLEM};" if reading.problem else "")
-        f["dotnetVerdictValue"].setText(read_report(self.path).dotnet_verdict)
-        self._show_status()
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.ensure_plot()
+
+    # ------------------------------------------------------------ looks at the file
 
     @staticmethod
-    def _describe(previous: SaveFileReading | None, reading: SaveFileReading) -> str:
-        if not reading.exists and previous is None:
+    def _first_text(report: Report) -> str:
+        if report.state == "missing":
             return "no file at this path yet: watching for it"
-        if not reading.exists:
-            return "the file is gone: watching for it to come back"
-        if reading.session_index is None:
-            return f"the file cannot be read: {reading.problem or 'no client session in it'}"
-        session = f"session {reading.session_index} ({(reading.session_id or '')[:8]})"
-        if previous is None:
-            return f"first reading: {session}"
-        if not previous.exists:
-            return f"the file is back: {session}"
-        if previous.user_id is not None and previous.user_id != reading.user_id:
-            return f"the file was replaced by another user's: {session}"
-        if previous.session_index is None:
-            return f"the file is readable again: {session}"
-        if reading.problem:
-            return f"{session}, with a problem: {reading.problem}"
-        step = reading.session_index - previous.session_index
-        if step > 1:
-            return f"{session}: {step} new sessions since the last reading"
-        if step < 0:
-            return f"{session}: the index went back from {previous.session_index}"
-        return session
+        return f"first look: {describe(report)}"
+
+    @Slot(object)
+    def _on_change(self, change: Change) -> None:
+        text = change.text
+        if change.after.state == "missing":
+            text += ": watching for it to come back"
+        self._show(change.after, text)
+
+    def _show(self, report: Report, text: str) -> None:
+        self._report = report
+        self.changes += 1
+        now = self._now()
+        self.change_times.append(now)
+        self.last_change = report.modified if report.modified is not None else self._wall()
+        self.log.addItem(f"{format_clock(now)}  {text}")
+        self.log.scrollToBottom()
+        self.timeline.add_reading(report)
+        if self.timeline.follow:
+            self.timeline.set_span(pace_span(self.change_times))
+        saved = report.saved
+        index = saved.session_index if saved is not None else None
+        self.index_value.setText("—" if index is None else str(index))
+        f = self.fields
+        f["userIdValue"].setText((saved.user_id if saved else None) or "—")
+        f["sessionIdValue"].setText((saved.session_id if saved else None) or "—")
+        f["previousSessionIdValue"].setText((saved.previous_session_id if saved else None) or "—")
+        f["fileChangedValue"].setText(_wall(report.modified))
+        problems = report.problems
+        f["fileProblemValue"].setText("; ".join(problems) if problems else "none")
+        f["dotnetVerdictValue"].setText(report.dotnet_verdict)
+        self._style_fields()
+        self._show_status()
 
     @Slot()
     def _on_poll(self) -> None:
@@ -248,18 +271,22 @@ class MonitorWindow(QMainWindow):
         self.timeline.on_time(self._now())
         self._show_status()
 
+    def _problem(self) -> str:
+        report = self._report
+        if report is None:
+            return ""
+        if report.state == "missing":
+            return "The file is missing — watching for it to come back."
+        if report.state == "unreadable":
+            return f"The file is unreadable: {report.error} — watching for a good save."
+        if report.state == "damaged":
+            return "The file is damaged (see Problem) — watching for a good save."
+        if report.state == "foreign":
+            return f"Not a save file: {report.error} — watching for a save file."
+        return ""
+
     def _show_status(self) -> None:
-        reading = self._previous
-        self.banner.setText(
-            f"MONITORING (read-only): {self.path} — this window never writes the file "
-            "and takes no lock; the program that owns it keeps writing."
-        )
-        if reading is not None and not reading.exists:
-            problem = "The file is missing — watching for it to come back."
-        elif reading is not None and reading.session_index is None:
-            problem = f"The file is unreadable: {reading.problem} — watching for a good save."
-        else:
-            problem = ""
+        problem = self._problem()
         changed = "never seen" if self.last_change is None else _wall(self.last_change)
         ago = ""
         if self.last_change is not None:
@@ -267,52 +294,58 @@ class MonitorWindow(QMainWindow):
         plural = "" if self.changes == 1 else "s"
         text = f"Last changed: {changed}{ago} · {self.changes} change{plural} seen"
         self.status.setText(f"{problem}  {text}" if problem else text)
+        c = self.colors
         self.status.setStyleSheet(
-            f"padding: 2px 8px; color: {PROBLEM}; font-weight: bold;"
+            text_style(c.problem, bold=True, extra="padding: 2px 8px;")
             if problem
             else "padding: 2px 8px;"
         )
+
+    def _style_fields(self) -> None:
+        report = self._report
+        bad = report is not None and bool(report.problems)
+        self.fields["fileProblemValue"].setStyleSheet(
+            text_style(self.colors.problem) if bad else ""
+        )
+
+    def apply_palette(self) -> None:
+        c = self.colors = colors(is_dark(self))
+        self.banner.setStyleSheet(
+            f"background: {c.info}; color: {c.on_strong}; padding: 8px; font-weight: bold;"
+        )
+        self.timeline.apply_colors(c)
+        self._style_fields()
+        self._show_status()
 
     # ------------------------------------------------------------ exports, closing
 
     @Slot()
     def choose_export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export the timeline", f"{self.path.stem}-timeline.png", "PNG (*.png)"
-        )
-        if path and not self.timeline.export_png(path):
-            QMessageBox.warning(self, "Export failed", f"could not write {path}")
+        self._export("png", "PNG (*.png)", self.timeline.export_png)
 
     @Slot()
     def choose_export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export the timeline", f"{self.path.stem}-timeline.csv", "CSV (*.csv)"
-        )
-        if path:
-            try:
-                self.timeline.export_csv(path)
-            except OSError as error:
-                QMessageBox.warning(self, "Export failed", f"could not write {path}: {error}")
+        self._export("csv", "CSV (*.csv)", self.timeline.export_csv)
+
+    def _export(self, kind: str, pattern: str, write: Callable[[Path], None]) -> None:
+        default = str(Path.home() / f"{self.path.stem}-timeline.{kind}")
+        path, _ = QFileDialog.getSaveFileName(self, "Export the timeline", default, pattern)
+        if not path:
+            return
+        try:
+            write(Path(path))
+        except OSError as error:
+            QMessageBox.warning(
+                self, "Export failed", f"could not write {path}: {error.strerror or error}"
+            )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # the system or the app turned dark
+            self.apply_palette()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._poll.stop()
         self.timeline.stop()
         self.watcher.stop()
         super().closeEvent(event)
-
-
-def run_monitor(app: QApplication, path: Path, screenshot: Path | None = None) -> int:
-    """``snowsession-gui --monitor SAVE_FILE``: the monitor window, or its picture and exit."""
-    window = MonitorWindow(path)
-    window.show()
-    if screenshot is None:
-        return app.exec()
-    from .run import write_picture
-
-    def prepare() -> None:
-        app.processEvents()
-        window.ensure_plot()
-        window.timeline.redraw()
-        app.processEvents()
-
-    return write_picture(app, window, screenshot, prepare)

@@ -1,109 +1,75 @@
-"""Policy selection in the main window: the selector, the policy dock, the mobile overrides.
+"""Policy selection in the main window: the selector, Simulate > Policy, the Policy dock with
+the mobile session's controls, and the compare view.
 
-:func:`install` adds them to a built :class:`~snowsession_gui.main_window.MainWindow`. Switching
-policy closes the session (the engine holds an OS lock on the file) and opens a new
-``ClientSession`` with the other policy on the same file, with the same timeouts.
+Switching policy closes the session (the engine holds an OS lock on the file) and opens a new
+``ClientSession`` with the other policy on the same file, with the same timeouts. What the
+policy means for the state panel (no checker, what the next event will do) the state panel
+says itself, from the host's snapshots.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QToolBar
+from PySide6.QtWidgets import QMenu
 
-from session import (
-    BackgroundChanged,
-    ClientSession,
-    EventTracked,
-    Notification,
-    SessionStarted,
-    VirtualClock,
-)
+from session import POLICY_NAMES, PolicyError, VirtualClock
 
-from .collector_feature import CollectorFeature
+from .compare_view import CompareView
 from .host import CannotOpen
-from .policy_panel import POLICIES, PolicyPanel, PolicySelector, mobile_forecast
+from .main_window import MainWindow
+from .menus import Section
+from .policy_panel import PolicyPanel, PolicySelector, policy_label
+from .snapshot import SessionSnapshot
 
-if TYPE_CHECKING:
-    from .compare_view import CompareView
-    from .main_window import MainWindow
-
-__all__ = ["PolicyFeature", "find_menu", "install"]
+__all__ = ["PolicyFeature"]
 
 SETTINGS_KEY = "session/policy"
-NO_CHECKER = "none under the mobile policy: each event decides"
-
-
-def find_menu(window: MainWindow, title: str) -> QMenu | None:
-    """The menu bar's menu whose title (without ``&``) is ``title``."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and menu.title().replace("&", "") == title:
-            return menu
-    return None
 
 
 class PolicyFeature(QObject):
-    """Owns the policy selector, the ``policyDock`` and the mobile overrides of the state panel."""
+    """Owns the policy selector, the ``policyDock`` and the compare view."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.setObjectName("policyFeature")
         self.window = window
         self.host = window.host
-        self._requested = False
         self.compare_clock: VirtualClock | None = None
         """The compare view's clock (None: a new one); tests set a paused one."""
         self.compare_speed = 60.0
+        self.compare: CompareView | None = None
 
         self.selector = PolicySelector()
         self.selector.show_policy(self.host.policy)
-        toolbar = window.findChild(QToolBar, "timeToolBar")
-        if toolbar is not None:
-            toolbar.addSeparator()
-            caption = QLabel(" Policy ")
-            caption.setBuddy(self.selector)
-            toolbar.addWidget(caption)
-            toolbar.addWidget(self.selector)
+        window.add_toolbar_widget(self.selector, "Policy")
 
         self.panel = PolicyPanel()
-        dock = QDockWidget("Policy", window)
-        dock.setObjectName("policyDock")
-        dock.setWidget(self.panel)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        self.dock = window.add_dock(
+            "policyDock",
+            "Policy",
+            self.panel,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            tab_of="contextDock",
+            scroll=True,
         )
-        context_dock = window.docks.get("contextDock")
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        if context_dock is not None:  # beside the event log and the context, below the plot
-            window.splitDockWidget(context_dock, dock, Qt.Orientation.Horizontal)
-            window.resizeDocks(
-                [window.docks["eventLogDock"], context_dock, dock],
-                [500, 420, 360],
-                Qt.Orientation.Horizontal,
-            )
-        window.docks["policyDock"] = dock
-        self.dock = dock
+        self._own_controls = False
 
         self.actions = QActionGroup(self)
         self.actions.setExclusive(True)
-        simulate = find_menu(window, "Simulate")
-        policy_menu = QMenu("Polic&y", window)
-        policy_menu.setObjectName("policyMenu")
-        for name, label in POLICIES.items():
-            action = QAction(f"Policy: {label}", window)
+        menu = QMenu("Polic&y", window)
+        menu.setObjectName("policyMenu")
+        for name in POLICY_NAMES:
+            action = QAction(f"Policy: {policy_label(name)}", window)
             action.setObjectName(f"policy{name.capitalize()}Action")
             action.setCheckable(True)
             action.setChecked(name == self.host.policy)
             action.setData(name)
             action.setToolTip(f"Run the session under the {name} policy (a new session)")
             self.actions.addAction(action)
-            policy_menu.addAction(action)
+            menu.addAction(action)
         self.actions.triggered.connect(self._on_action)
+        window.add_menu(Section.SIMULATE_POLICY, menu)
         self.compare_action = QAction("Co&mpare policies…", window)
         self.compare_action.setObjectName("compareAction")
         self.compare_action.setShortcut(QKeySequence("Ctrl+K"))
@@ -111,61 +77,50 @@ class PolicyFeature(QObject):
             "Run dotnet and mobile side by side on the same events and time"
         )
         self.compare_action.triggered.connect(self.open_compare)
-        window.addAction(self.compare_action)
-        if simulate is not None:
-            simulate.addSeparator()
-            simulate.addMenu(policy_menu)
-            simulate.addAction(self.compare_action)
-        self.compare: CompareView | None = None
-        self.collector = CollectorFeature(window)
-        if simulate is not None:
-            simulate.addAction(self.collector.action)
-        window.installEventFilter(self)
-        view = find_menu(window, "View")
-        if view is not None:
-            view.insertAction(
-                view.actions()[0] if view.actions() else None, dock.toggleViewAction()
-            )
+        window.add_menu_action(Section.SIMULATE_POLICY, self.compare_action)
 
         self.selector.chosen.connect(self.set_policy)
         self.panel.pauseToggled.connect(self._on_pause)
         self.panel.newSessionRequested.connect(self._on_new_session)
         self.panel.compareRequested.connect(self.open_compare)
-        # Connected after the window's own slots, so these run after its refreshes.
-        self.host.notified.connect(self._on_note)
-        self.host.timeChanged.connect(self._on_time)
-        self.host.sessionReplaced.connect(self._on_replaced)
-        self._on_replaced()
+        self.host.stateChanged.connect(self.show_state)
+        self.host.stateChanged.connect(self.panel.show_state)
+        window.closing.connect(self.shutdown)
+        if self.host.snapshot is not None:
+            self.show_state(self.host.snapshot)
+            self.panel.show_state(self.host.snapshot)
 
     # ------------------------------------------------------------ switching
 
     @Slot(str)
     def set_policy(self, name: str) -> bool:
         """Run the window's session under ``name``; False (with a message) if it failed."""
-        if name not in POLICIES:
-            raise ValueError(f"unknown policy {name!r}; choose one of {', '.join(POLICIES)}")
-        host = self.host
-        session = host.session
-        if name == host.policy and session is not None and not session.closed:
+        if name not in POLICY_NAMES:
+            raise ValueError(f"unknown policy {name!r}; choose one of {', '.join(POLICY_NAMES)}")
+        snapshot = self.host.snapshot
+        in_force = snapshot is not None and snapshot.open and self.host.scenario is None
+        if in_force and name == self.host.policy:
             self._show_policy(name)
             return True
-        end_run = getattr(host, "end_run", None)
-        if callable(end_run):
-            end_run()  # a scenario run in charge would restart with its own policy
-        previous, host.policy = host.policy, name
         try:
-            host.restart()
+            self.host.set_policy(name)
         except CannotOpen as error:
-            host.policy = previous
-            self._show_policy(previous)
+            self._show_policy(self.host.policy)
             self.window.show_error("Cannot switch the policy", str(error))
             return False
-        self._show_policy(name)
         settings = self.window.settings
         if settings is not None:
             settings.setValue(SETTINGS_KEY, name)
         self.window.show_message(f"policy {name}: a new ClientSession on the same file")
         return True
+
+    @Slot(object)
+    def show_state(self, snapshot: SessionSnapshot) -> None:
+        self._show_policy(snapshot.policy)
+        own = snapshot.foreground_index is not None
+        if own and not self._own_controls:
+            self.dock.raise_()  # a policy with controls of its own: show them
+        self._own_controls = own
 
     def _show_policy(self, name: str) -> None:
         self.selector.show_policy(name)
@@ -182,13 +137,8 @@ class PolicyFeature(QObject):
     def open_compare(self) -> CompareView:
         """Show the compare view (made with the window's timeouts the first time)."""
         if self.compare is None:
-            from .compare_view import CompareView
-
-            host = self.host
             self.compare = CompareView(
-                foreground_timeout=host.setting("foreground_timeout"),
-                background_timeout=host.setting("background_timeout"),
-                check_interval=host.setting("check_interval"),
+                settings=self.host.home.settings,
                 clock=self.compare_clock,
                 speed=self.compare_speed,
                 parent=self.window,
@@ -204,97 +154,30 @@ class PolicyFeature(QObject):
     def _forget_compare(self, *_: object) -> None:
         self.compare = None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
-
+    @Slot()
     def shutdown(self) -> None:
-        """The window is closing: close the compare view, stop sending to the collector."""
+        """The window is closing: close the compare view."""
         if self.compare is not None:
             self.compare.close()
-        self.collector.shutdown()
 
     # ------------------------------------------------------------ mobile controls
 
-    def _mobile_session(self) -> ClientSession | None:
-        session = self.host.session
-        if session is None or session.closed or session.policy.name != "mobile":
-            return None
-        return session
-
     @Slot(bool)
     def _on_pause(self, paused: bool) -> None:
-        session = self._mobile_session()
-        if session is None:
+        try:
+            self.host.set_paused(paused)
+        except (CannotOpen, PolicyError) as error:
+            self.window.show_message(str(error))
             return
-        if paused:
-            session.pause()
-            self.window.show_message("session paused: it cannot expire until resumed")
-        else:
-            session.resume()
-            self.window.show_message("session resumed")
-        self._refresh(session)
+        self.window.show_message(
+            "session paused: it cannot expire until resumed" if paused else "session resumed"
+        )
 
     @Slot()
     def _on_new_session(self) -> None:
-        session = self._mobile_session()
-        if session is None:
+        try:
+            self.host.request_new_session()
+        except (CannotOpen, PolicyError) as error:
+            self.window.show_message(str(error))
             return
-        session.start_new_session()
-        self._requested = True
         self.window.show_message("a new session starts at the next event")
-        self._refresh(session)
-
-    # ------------------------------------------------------------ engine → views
-
-    @Slot(object)
-    def _on_note(self, note: Notification) -> None:
-        if isinstance(note, SessionStarted):
-            self._requested = False
-        if isinstance(note, SessionStarted | EventTracked | BackgroundChanged):
-            session = self.host.session
-            if session is not None and not session.closed:
-                self._refresh(session)
-
-    @Slot(float)
-    def _on_time(self, _now: float) -> None:
-        session = self._mobile_session()
-        if session is not None:
-            self._override_state(session)
-
-    @Slot()
-    def _on_replaced(self, *_: object) -> None:
-        self._requested = False
-        session = self.host.session
-        if session is None or session.closed:
-            return
-        self._show_policy(session.policy.name)
-        checker = self.window.controls.checker
-        mobile = session.policy.name == "mobile"
-        checker.setEnabled(not mobile)
-        checker.setToolTip(
-            "No checker under the mobile policy: each event decides"
-            if mobile
-            else "Start or stop the expiry checker (C)"
-        )
-        self._refresh(session)
-
-    def _refresh(self, session: ClientSession) -> None:
-        self.panel.refresh(session)
-        if session.policy.name == "mobile":
-            self._override_state(session)
-
-    def _override_state(self, session: ClientSession) -> None:
-        """Under mobile the state panel's countdown and checker say what an event will do."""
-        panel = self.window.state_panel
-        text = mobile_forecast(session, self._requested)
-        if panel.countdown_value.text() != text:
-            panel.countdown_value.setText(text)
-        if panel.checker.text() != NO_CHECKER:
-            panel.checker.setText(NO_CHECKER)
-
-
-def install(window: MainWindow) -> PolicyFeature:
-    """Add policy selection (and the compare view and collector setting) to ``window``."""
-    return PolicyFeature(window)

@@ -13,16 +13,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session import ClientSession
+from session import POLICY_NAMES
 
-from .state_panel import format_countdown
+from .snapshot import SessionSnapshot
 
-__all__ = ["POLICIES", "PolicyPanel", "PolicySelector", "describe_policy", "mobile_forecast"]
+__all__ = ["PolicyPanel", "PolicySelector", "describe_policy", "policy_label"]
 
-POLICIES = {
-    "dotnet": "dotnet (.NET tracker)",
-    "mobile": "mobile (Android, iOS)",
-}
+_LABELS = {"dotnet": ".NET tracker", "mobile": "Android, iOS"}
+
+
+def policy_label(policy: str) -> str:
+    """``dotnet (.NET tracker)``: the name, and whose rules they are."""
+    whose = _LABELS.get(policy)
+    return f"{policy} ({whose})" if whose else policy
 
 
 def describe_policy(policy: str, check_interval: float | None = None) -> str:
@@ -40,20 +43,6 @@ def describe_policy(policy: str, check_interval: float | None = None) -> str:
     )
 
 
-def mobile_forecast(session: ClientSession, requested: bool = False) -> str:
-    """What a mobile session will do next, in the words of the countdown line."""
-    if session.paused:
-        return "paused: no new session until resumed"
-    if session.first_event_id is None:
-        return "the next event is this session's first"
-    if requested:
-        return "new session at the next event (requested)"
-    left = session.last_access + session.timeout_in_force - session.clock.now()
-    if left >= 0:
-        return f"new session at the next event after {format_countdown(left)}"
-    return "new session at the next event (idle past the timeout)"
-
-
 class PolicySelector(QComboBox):
     """Chooses the engine policy (objectName ``policySelector``); ``chosen(str)`` on a change."""
 
@@ -67,8 +56,8 @@ class PolicySelector(QComboBox):
             "Which tracker's session rules the engine follows. Switching closes the session "
             "and opens a new one with the other policy on the same file (a new session)."
         )
-        for name, label in POLICIES.items():
-            self.addItem(label, name)
+        for name in POLICY_NAMES:
+            self.addItem(policy_label(name), name)
             self.setItemData(self.count() - 1, describe_policy(name), Qt.ItemDataRole.ToolTipRole)
         self.currentIndexChanged.connect(self._on_index)
 
@@ -171,21 +160,23 @@ class PolicyPanel(QWidget):
         self.new_session.clicked.connect(self.newSessionRequested)
         self.compare.clicked.connect(self.compareRequested)
 
-    def refresh(self, session: ClientSession) -> None:
-        """Show ``session``'s policy and, under ``mobile``, its own state."""
-        name = session.policy.name
-        text = describe_policy(name, session.check_interval)
+    @Slot(object)
+    def show_state(self, snapshot: SessionSnapshot) -> None:
+        """Show the policy in force and, if it has them, its own state and controls."""
+        name = snapshot.policy
+        text = describe_policy(name, snapshot.settings.check_interval)
         if self.description.text() != text:
             self.description.setText(text)
-        mobile = name == "mobile"
-        self.mobile_group.setVisible(mobile)
-        if not mobile:
+        own = snapshot.foreground_index is not None  # a policy with pause and lifecycle counts
+        self.mobile_group.setVisible(own)
+        self.mobile_group.setTitle(f"{name.capitalize()} session")
+        if not own:
             return
-        self.event_index.setText(str(session.state.event_index))
-        self.paused.setText("yes" if session.paused else "no")
-        self.lifecycle.setText(f"{session.foreground_index} / {session.background_index}")
-        if self.pause.isChecked() != session.paused:
+        self.event_index.setText(str(snapshot.state.event_index))
+        self.paused.setText("yes" if snapshot.paused else "no")
+        self.lifecycle.setText(f"{snapshot.foreground_index} / {snapshot.background_index}")
+        if self.pause.isChecked() != snapshot.paused:
             self.pause.blockSignals(True)
-            self.pause.setChecked(session.paused)
+            self.pause.setChecked(snapshot.paused)
             self.pause.blockSignals(False)
-        self.pause.setText("Resume session" if session.paused else "Pause session")
+        self.pause.setText("Resume session" if snapshot.paused else "Pause session")

@@ -29,7 +29,10 @@ from session import (
     ClientSession,
     EventTracked,
     Notification,
+    PausedChanged,
+    SessionRequested,
     SessionStarted,
+    SettingsChanged,
     StorageProblem,
     StorageRecovered,
 )
@@ -163,7 +166,8 @@ class SessionBridge(QObject):
 
     Signals (each carries the engine's frozen dataclass from ``session.events``):
     ``notified`` (every notification), ``sessionStarted``, ``eventTracked``,
-    ``checkerChanged``, ``backgroundChanged``, ``storageProblem``, ``storageRecovered``.
+    ``checkerChanged``, ``backgroundChanged``, ``settingsChanged``, ``pausedChanged``,
+    ``sessionRequested``, ``storageProblem``, ``storageRecovered``.
     """
 
     notified = Signal(object)
@@ -171,6 +175,9 @@ class SessionBridge(QObject):
     eventTracked = Signal(object)
     checkerChanged = Signal(object)
     backgroundChanged = Signal(object)
+    settingsChanged = Signal(object)
+    pausedChanged = Signal(object)
+    sessionRequested = Signal(object)
     storageProblem = Signal(object)
     storageRecovered = Signal(object)
 
@@ -216,15 +223,16 @@ class SessionBridge(QObject):
         if not self._active:
             return
         self.notified.emit(note)
-        if isinstance(note, EventTracked):
-            self.eventTracked.emit(note)
-        elif isinstance(note, SessionStarted):
-            self.sessionStarted.emit(note)
-        elif isinstance(note, CheckerChanged):
-            self.checkerChanged.emit(note)
-        elif isinstance(note, BackgroundChanged):
-            self.backgroundChanged.emit(note)
-        elif isinstance(note, StorageProblem):
-            self.storageProblem.emit(note)
-        elif isinstance(note, StorageRecovered):
-            self.storageRecovered.emit(note)
+        signal = {
+            EventTracked: self.eventTracked,
+            SessionStarted: self.sessionStarted,
+            CheckerChanged: self.checkerChanged,
+            BackgroundChanged: self.backgroundChanged,
+            SettingsChanged: self.settingsChanged,
+            PausedChanged: self.pausedChanged,
+            SessionRequested: self.sessionRequested,
+            StorageProblem: self.storageProblem,
+            StorageRecovered: self.storageRecovered,
+        }.get(type(note))
+        if signal is not None:
+            signal.emit(note)

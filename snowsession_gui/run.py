@@ -1,17 +1,31 @@
-"""Run the window (or draw the screenshot) once the command line has been checked."""
+"""Run the window, the monitor or the screenshot once the command line has been checked.
+
+A window run this way closes cleanly on SIGTERM, SIGINT and SIGHUP: its windows close (the
+main window closes its sessions, so the save file holds the last state and its lock is
+released) and the process exits with 128 plus the signal's number.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
+import socket
 import sys
 import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 
-from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QSettings,
+    QSocketNotifier,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -20,12 +34,17 @@ from session import VirtualClock
 from .app import APPLICATION, ORGANIZATION, create_main_window
 from .demo import play_demo
 from .host import CannotOpen, FileBusy
+from .main_window import MainWindow
+from .monitor_window import MonitorWindow
 
-__all__ = ["run"]
+__all__ = ["SIGNALS", "application", "close_on_signals", "run", "run_monitor", "write_picture"]
 
 log = logging.getLogger("snowsession_gui")
 ICON = Path(__file__).parent / "resources" / "snowsession.svg"
-
+SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name)
+)
+"""The signals that close the window cleanly (SIGHUP where the system has it)."""
 
 _QT_NOISE = ("This plugin does not support propagateSizeHints()",)
 
@@ -36,7 +55,8 @@ def _quiet_qt_messages(kind: QtMsgType, context: QMessageLogContext, message: st
         print(message, file=sys.stderr)
 
 
-def _application() -> QApplication:
+def application() -> QApplication:
+    """The QApplication, made once and named for snowsession (the window and its settings)."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         qInstallMessageHandler(_quiet_qt_messages)
@@ -49,7 +69,9 @@ def _application() -> QApplication:
     return app
 
 
-def _excepthook(kind: type[BaseException], error: BaseException, trace: TracebackType | None):
+def _excepthook(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
     """Log an unexpected error and carry on: the window never shows a traceback dialog."""
     log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, trace)))
     for widget in QApplication.topLevelWidgets():
@@ -58,24 +80,55 @@ def _excepthook(kind: type[BaseException], error: BaseException, trace: Tracebac
             show(f"unexpected error: {error} (details in the log)")
 
 
+def _ignore(number: int, frame: FrameType | None) -> None:
+    """The Python side of the handler: the work is done when the event loop wakes up."""
+
+
+def close_on_signals(app: QApplication, loop: Callable[[], int]) -> int:
+    """Run ``loop`` (the event loop); on any of :data:`SIGNALS`, close every window and end it.
+
+    Returns the loop's status, or 128 plus the number of the signal that ended it. A signal
+    wakes the event loop through a socket (``signal.set_wakeup_fd``), since Python handlers do
+    not run while Qt's loop has the main thread.
+    """
+    wake, woken = socket.socketpair()
+    wake.setblocking(False)
+    woken.setblocking(False)
+    notifier = QSocketNotifier(woken.fileno(), QSocketNotifier.Type.Read)
+    received: list[int] = []
+
+    def on_wake() -> None:
+        with contextlib.suppress(BlockingIOError):
+            received.extend(n for n in woken.recv(64) if n in SIGNALS)
+        if received:
+            notifier.setEnabled(False)
+            app.closeAllWindows()  # the main window closes its sessions and saves its settings
+            app.exit(128 + received[0])
+
+    notifier.activated.connect(on_wake)
+    before = signal.set_wakeup_fd(wake.fileno(), warn_on_full_buffer=False)
+    handlers = {number: signal.signal(number, _ignore) for number in SIGNALS}
+    try:
+        return loop()
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        signal.set_wakeup_fd(before)
+        notifier.setEnabled(False)
+        wake.close()
+        woken.close()
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app = _application()
-    options = {
-        "foreground_timeout": args.foreground_timeout,
-        "background_timeout": args.background_timeout,
-        "check_interval": args.check_interval,
-        "policy": getattr(args, "policy", None),
-    }
-    if getattr(args, "monitor", None) is not None:
-        from .monitor_window import run_monitor
-
+    app = application()
+    if args.monitor is not None:
         return run_monitor(app, args.monitor, args.screenshot)
     if args.screenshot is not None:
-        return _screenshot(app, args, options)
+        return _screenshot(app, args)
     sys.excepthook = _excepthook
     try:
-        window = create_main_window(args.save_path, speed=args.speed, **options)
+        window = _window(args, args.save_path, speed=args.speed)
     except FileBusy as error:
         print(f"snowsession-gui: {error} (snowsession-gui --monitor {error.path})", file=sys.stderr)
         return 2
@@ -83,21 +136,48 @@ def run(args: argparse.Namespace) -> int:
         print(f"snowsession-gui: {error}", file=sys.stderr)
         return 2
     window.show()
-    return app.exec()
+    return close_on_signals(app, app.exec)
 
 
-def _screenshot(app: QApplication, args: argparse.Namespace, options: dict) -> int:
+def run_monitor(app: QApplication, path: Path, screenshot: Path | None = None) -> int:
+    """``snowsession-gui --monitor SAVE_FILE``: the monitor window, or its picture and exit."""
+    window = MonitorWindow(path)
+    window.show()
+    if screenshot is None:
+        return close_on_signals(app, app.exec)
+    return write_picture(app, window, screenshot, window.timeline.redraw)
+
+
+def _window(
+    args: argparse.Namespace,
+    save_path: Path | None,
+    *,
+    speed: float | None,
+    clock: VirtualClock | None = None,
+    settings: QSettings | None = None,
+    restore: bool = True,
+) -> MainWindow:
+    """The window the command line asks for (what it leaves out: the settings kept)."""
+    return create_main_window(
+        save_path,
+        clock=clock,
+        speed=speed,
+        foreground_timeout=args.foreground_timeout,
+        background_timeout=args.background_timeout,
+        check_interval=args.check_interval,
+        policy=args.policy,
+        settings=settings,
+        restore=restore,
+    )
+
+
+def _screenshot(app: QApplication, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="snowsession-shot-") as folder:
         save_path = args.save_path or Path(folder) / "session.xml"
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
         try:
-            window = create_main_window(
-                save_path,
-                clock=VirtualClock(),
-                speed=0,
-                settings=settings,
-                restore=False,
-                **options,
+            window = _window(
+                args, save_path, speed=0, clock=VirtualClock(), settings=settings, restore=False
             )
         except CannotOpen as error:
             print(f"snowsession-gui: {error}", file=sys.stderr)
@@ -114,7 +194,9 @@ def write_picture(
     Returns the command's exit status.
     """
     try:
+        app.processEvents()
         prepare()
+        app.processEvents()
         ok = window.grab().save(str(path), "PNG")
     finally:
         window.close()

@@ -1,121 +1,46 @@
-"""The scenario dock: what is playing, where it is, and each expectation with pass or fail;
-and the expectations drawn on the timeline (green holds, red fails, the message on hover)."""
+"""The scenario dock: what is playing, where it is, and each expectation with pass or fail.
+
+It draws from the host's signals (a run beginning or ending, each expectation checked, time
+moving); its buttons are the very actions of the File and Simulate menus, so a button and its
+menu entry are never in two states.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
+    QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from session.scenario.run import ScenarioRun
-from session.scenario.timeline import ExpectationResult
+from .drivers import ExpectationMark
+from .host import SessionHost
+from .palette import LIGHT, Colors, text_style
+from .units import format_clock
 
-from .sim_clock import format_clock
-
-if TYPE_CHECKING:
-    from .timeline import Timeline
-
-__all__ = ["FAIL", "PASS", "ExpectationMarks", "ScenarioPanel"]
-
-PASS = QColor("#16a34a")
-FAIL = QColor("#dc2626")
-
-
-class ExpectationMarks:
-    """Expectation markers and labels on the timeline's plot (kept apart from its data).
-
-    Expectations checked at the same time and index share one marker and one label
-    (``✓ session_index, ✗ checking``), red when any of them fails; hovering shows each message.
-    """
-
-    def __init__(self, timeline: Timeline) -> None:
-        self._timeline = timeline
-        self._scatter: Any = None
-        self._groups: dict[tuple[float, float], tuple[Any, list[tuple[bool, str, str]]]] = {}
-        self.points: list[tuple[float, float, bool, str]] = []
-        """``(x, y, passed, message)`` for each expectation shown."""
-
-    def _plot_item(self) -> Any:
-        return self._timeline.ensure_plot().plot.getPlotItem()
-
-    def _ensure(self) -> Any:
-        if self._scatter is None:
-            import pyqtgraph as pg
-
-            self._scatter = pg.ScatterPlotItem(
-                size=13, hoverable=True, tip=lambda x, y, data: str(data), name="expectation"
-            )
-            self._scatter.setZValue(20)
-            self._plot_item().addItem(self._scatter)
-        return self._scatter
-
-    def add(self, x: float, y: float, result: ExpectationResult) -> None:
-        import pyqtgraph as pg
-
-        verdict = "holds" if result.passed else "FAILS"
-        message = f"expectation {verdict} — {result.message}"
-        self.points.append((x, y, result.passed, message))
-        group = self._groups.get((x, y))
-        if group is None:
-            label = pg.TextItem(anchor=(1.05, -0.15))  # left of the marker, clear of reasons
-            label.setPos(x, y)
-            self._plot_item().addItem(label, ignoreBounds=True)
-            group = self._groups[(x, y)] = (label, [])
-        label, members = group
-        members.append((result.passed, result.key, message))
-        ok = all(passed for passed, _, _ in members)
-        label.setText(", ".join(("✓ " if p else "✗ ") + key for p, key, _ in members))
-        label.setColor(PASS if ok else FAIL)
-        label.setToolTip("\n".join(m for _, _, m in members))
-        self._draw(pg)
-
-    def _draw(self, pg: Any) -> None:
-        spots = []
-        for (x, y), (_, members) in self._groups.items():
-            ok = all(passed for passed, _, _ in members)
-            color = PASS if ok else FAIL
-            spots.append(
-                {
-                    "pos": (x, y),
-                    "data": "\n".join(m for _, _, m in members),
-                    "symbol": "s" if ok else "x",
-                    "brush": pg.mkBrush(color),
-                    "pen": pg.mkPen(color.darker(130), width=1.5),
-                }
-            )
-        self._ensure().setData(spots)
-
-    def clear(self) -> None:
-        self.points.clear()
-        if self._scatter is not None:
-            self._scatter.clear()
-        for label, _ in self._groups.values():
-            view = label.getViewBox()
-            if view is not None:
-                view.removeItem(label)
-        self._groups.clear()
+__all__ = ["ScenarioPanel"]
 
 
 class ScenarioPanel(QWidget):
-    """Name and progress of the scenario, a summary, and the list of expectation results."""
+    """Name and progress of the run, a summary, and the list of expectation results."""
 
-    stopRequested = Signal()
-    nextStepRequested = Signal()
-    saveRecordingRequested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        host: SessionHost,
+        actions: tuple[QAction, QAction, QAction],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("scenarioPanel")
+        self._host = host
+        self.colors: Colors = LIGHT
         self.title = QLabel("No scenario")
         self.title.setObjectName("scenarioTitle")
         self.title.setWordWrap(True)
@@ -124,9 +49,11 @@ class ScenarioPanel(QWidget):
         self.title.setFont(font)
         self.progress = QLabel("")
         self.progress.setObjectName("scenarioProgress")
+        self.progress.setWordWrap(True)
         self.summary = QLabel("")
         self.summary.setObjectName("scenarioSummary")
         self.summary.setAccessibleName("Scenario result")
+        self.summary.setWordWrap(True)
         self.results = QListWidget()
         self.results.setObjectName("scenarioResults")
         self.results.setAccessibleName("Expectations")
@@ -134,62 +61,61 @@ class ScenarioPanel(QWidget):
         self.results.setWordWrap(True)
         self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.next_button = self._button("nextStepButton", "Next step", "Skip to the next step")
-        self.save_button = self._button(
-            "saveRecordingButton", "Save recording…", "Save what you did as a scenario file"
-        )
-        self.stop_button = self._button(
-            "stopScenarioButton", "Stop", "End the scenario and go back to your save file"
-        )
-        self.next_button.clicked.connect(self.nextStepRequested)
-        self.save_button.clicked.connect(self.saveRecordingRequested)
-        self.stop_button.clicked.connect(self.stopRequested)
         buttons = QHBoxLayout()
-        for button in (self.next_button, self.save_button, self.stop_button):
+        self.buttons: list[QToolButton] = []
+        for action, name in zip(
+            actions, ("nextStepButton", "saveRecordingButton", "stopScenarioButton"), strict=True
+        ):
+            button = QToolButton()
+            button.setObjectName(name)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setAccessibleName(action.toolTip())
             buttons.addWidget(button)
+            self.buttons.append(button)
+        self.next_button, self.save_button, self.stop_button = self.buttons
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.progress)
         layout.addWidget(self.summary)
         layout.addWidget(self.results, 1)
         layout.addLayout(buttons)
-        self._run: ScenarioRun | None = None
-        self._recording = False
+        host.startedOver.connect(self.start_over)
+        host.expectationChecked.connect(self.add_result)
+        host.recorded.connect(self.refresh)
+        host.timeChanged.connect(self.refresh)
         self.show_idle()
 
-    def _button(self, name: str, text: str, tip: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.setAccessibleName(tip)
-        return button
-
-    def show_idle(self) -> None:
-        self._run = None
-        self.title.setText("No scenario")
-        self.progress.setText("File > Open scenario… plays one; File > Record… records one.")
-        self.summary.clear()
+    @Slot()
+    def start_over(self) -> None:
+        driver = self._host.scenario
+        if driver is None:
+            self.show_idle()
+            return
         self.results.clear()
-        for button in (self.next_button, self.save_button, self.stop_button):
-            button.setEnabled(False)
-
-    def start(self, run: ScenarioRun, name: str, recording: bool) -> None:
-        self._run = run
-        self._recording = recording
-        self.results.clear()
-        self.title.setText(f"Recording: {name}" if recording else f"Scenario: {name}")
-        if run.scenario.description:
-            self.title.setToolTip(run.scenario.description)
-        self.next_button.setEnabled(not recording)
-        self.save_button.setEnabled(recording)
-        self.save_button.setVisible(recording)
+        recording = driver.recording
+        self.title.setText(f"Recording: {driver.name}" if recording else f"Scenario: {driver.name}")
+        self.title.setToolTip(driver.run.scenario.description)
         self.next_button.setVisible(not recording)
-        self.stop_button.setEnabled(True)
+        self.save_button.setVisible(recording)
         self.refresh()
 
-    def add_result(self, result: ExpectationResult) -> None:
+    def show_idle(self) -> None:
+        self.title.setText("No scenario")
+        self.title.setToolTip("")
+        self.progress.setText("File > Open scenario… plays one; File > Record… records one.")
+        self.summary.clear()
+        self.summary.setStyleSheet("")
+        self.results.clear()
+
+    @Slot(object)
+    def add_result(self, mark: ExpectationMark) -> None:
+        result = mark.result
         item = QListWidgetItem(("✓ " if result.passed else "✗ ") + result.message)
-        item.setForeground(QBrush(PASS if result.passed else FAIL))
+        color = self.colors.passed if result.passed else self.colors.problem
+        item.setForeground(QBrush(QColor(color)))
+        item.setData(Qt.ItemDataRole.UserRole, result.passed)
         item.setToolTip(result.message)
         self.results.addItem(item)
         self.results.scrollToBottom()
@@ -197,32 +123,49 @@ class ScenarioPanel(QWidget):
 
     def show_error(self, message: str) -> None:
         self.summary.setText(message)
-        self.summary.setStyleSheet(f"color: {FAIL.name()}; font-weight: bold;")
+        self.summary.setStyleSheet(text_style(self.colors.problem, bold=True))
 
     @Slot()
-    def refresh(self) -> None:
-        run = self._run
-        if run is None:
+    @Slot(object)
+    @Slot(float)
+    def refresh(self, *_: object) -> None:
+        driver = self._host.scenario
+        if driver is None:
             return
-        if self._recording:
-            self.progress.setText(
-                f"at {format_clock(run.time)} — {len(run.performed)} actions recorded"
+        run = driver.run
+        if driver.recording:
+            self._set(
+                self.progress,
+                f"at {format_clock(run.time)} — {len(run.performed)} actions recorded",
             )
-            self.summary.setText("Events, switches, settings and restarts are being recorded.")
+            self._set(self.summary, "Events, switches, settings and restarts are being recorded.")
             self.summary.setStyleSheet("")
             return
         end = format_clock(run.end)
         state = "finished" if run.done else f"next step at {format_clock(run.next_step_at)}"
-        self.progress.setText(f"at {format_clock(run.time)} of {end} — {state}")
+        self._set(self.progress, f"at {format_clock(run.time)} of {end} — {state}")
         results = run.expectations
         failed = len(run.failures)
         if not results:
-            self.summary.setText("No expectation checked yet")
+            self._set(self.summary, "No expectation checked yet")
             self.summary.setStyleSheet("")
         elif failed:
-            self.summary.setText(f"✗ {failed} of {len(results)} expectations fail")
-            self.summary.setStyleSheet(f"color: {FAIL.name()}; font-weight: bold;")
+            self._set(self.summary, f"✗ {failed} of {len(results)} expectations fail")
+            self.summary.setStyleSheet(text_style(self.colors.problem, bold=True))
         else:
             count = f"all {len(results)}" if run.done else str(len(results))
-            self.summary.setText(f"✓ {count} expectations hold")
-            self.summary.setStyleSheet(f"color: {PASS.name()}; font-weight: bold;")
+            self._set(self.summary, f"✓ {count} expectations hold")
+            self.summary.setStyleSheet(text_style(self.colors.passed, bold=True))
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.colors = colors
+        for row in range(self.results.count()):
+            item = self.results.item(row)
+            passed = bool(item.data(Qt.ItemDataRole.UserRole))
+            item.setForeground(QBrush(QColor(colors.passed if passed else colors.problem)))
+        self.refresh()
+
+    @staticmethod
+    def _set(label: QLabel, text: str) -> None:
+        if label.text() != text:
+            label.setText(text)

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
 from session import MAX_SECONDS
 
-__all__ = ["SecondsInput", "parse_seconds"]
+from .units import parse_seconds
+
+__all__ = ["SecondsInput"]
 
 
-def parse_seconds(text: str, what: str = "the value") -> tuple[float | None, str | None]:
-    """``(seconds, None)`` for a good value, ``(None, message)`` for a bad one."""
-    cleaned = text.strip().removesuffix("s").strip().replace("_", "")
-    if not cleaned:
-        return None, f"{what} is empty: type a number of seconds"
+def _seconds(text: str) -> float | None:
+    """``text`` as seconds the engine takes, or None (what is wrong, the owner says)."""
     try:
-        value = float(cleaned)
+        return parse_seconds(text)
     except ValueError:
-        return None, f"“{text.strip()}” is not a number of seconds"
-    if not math.isfinite(value):
-        return None, f"{what} must be a finite number of seconds"
-    if value <= 0:
-        return None, f"{what} must be more than 0 seconds"
-    if value > MAX_SECONDS:
-        return None, f"{what} must be at most {MAX_SECONDS} seconds (about 68 years)"
-    return value, None
+        return None
 
 
 class SecondsInput(QDoubleSpinBox):
@@ -57,14 +47,19 @@ class SecondsInput(QDoubleSpinBox):
     def _on_edited(self, _text: str) -> None:
         self._edited = True
 
+    @property
+    def editing(self) -> bool:
+        """Whether the person has typed something not yet committed."""
+        return self._edited
+
     # Any text may be typed; only the owner decides what is acceptable.
-    def validate(self, text: str, pos: int) -> object:
-        value, _ = parse_seconds(text)
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        value = _seconds(text)
         state = QValidator.State.Acceptable if value is not None else QValidator.State.Intermediate
         return state, text, pos
 
     def valueFromText(self, text: str) -> float:
-        value, _ = parse_seconds(text)
+        value = _seconds(text)
         return value if value is not None else self.value()
 
     def textFromValue(self, value: float) -> str:

@@ -1,56 +1,51 @@
-"""The window's simulated time: a ``session.VirtualClock`` moved by a parented ``QTimer``."""
+"""The window's simulated time: a parented ``QTimer`` that moves a :class:`TimeSource`.
+
+The source is a :class:`~session.VirtualClock` (the compare view) or the window's
+:class:`~snowsession_gui.host.SessionHost`, which moves whatever it drives (its own session's
+clock, or a scenario run).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal, Slot
 
-from session import VirtualClock
+from .units import MAX_SPEED, format_clock
 
-__all__ = ["SPEEDS", "SimulationClock", "format_clock"]
-
-SPEEDS: tuple[float, ...] = (0.0, 1.0, 10.0, 60.0, 600.0)
-"""The speeds offered in the window; 0 is pause."""
-
-MAX_SPEED = 3600.0
+__all__ = ["SimulationClock", "TimeSource", "format_clock"]
 
 
-def format_clock(seconds: float | None) -> str:
-    """Elapsed simulated seconds as ``hh:mm:ss`` (``d+hh:mm:ss`` past a day)."""
-    if seconds is None or not math.isfinite(seconds):
-        return "--:--:--"
-    sign = "-" if seconds < 0 else ""
-    total = math.floor(abs(seconds))
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    text = f"{hours:02d}:{minutes:02d}:{secs:02d}"
-    return f"{sign}{days}d {text}" if days else f"{sign}{text}"
+class TimeSource(Protocol):
+    """What simulated time moves: it says the time, moves to a later one, and says when its
+    next pending call (an expiry check) is due."""
+
+    def now(self) -> float: ...
+
+    def advance_to(self, target: float) -> None: ...
+
+    def next_due(self) -> float | None: ...
 
 
 class SimulationClock(QObject):
-    """Advances a :class:`~session.VirtualClock` by elapsed real time x ``speed``.
+    """Moves ``source`` by elapsed real time x ``speed``.
 
-    Every due engine callback runs on the GUI thread, inside :meth:`VirtualClock.advance`.
-    The tick is slow at 1x (the display only shows whole seconds) and faster above it.
-    ``timeChanged`` is emitted after every move of the clock, with the new time.
+    Every due engine callback runs on the GUI thread, inside ``source.advance_to``. The tick is
+    slow at 1x (the display only shows whole seconds) and faster above it. ``timeChanged`` is
+    emitted after every move, with the new time; ``speedChanged`` after every change of speed.
     """
 
     timeChanged = Signal(float)
     speedChanged = Signal(float)
 
-    def __init__(
-        self, clock: VirtualClock | None = None, speed: float = 1.0, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, source: TimeSource, speed: float = 1.0, parent: QObject | None = None):
         super().__init__(parent)
-        self.clock = clock if clock is not None else VirtualClock()
+        self.source = source
         self._speed = 0.0
-        self.driver: Callable[[float], None] | None = None
-        """When set, time moves by ``driver(target)`` (a scenario run) instead of the clock."""
         self._elapsed = QElapsedTimer()
         self._timer = QTimer(self)
+        self._timer.setObjectName("simulationTick")
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
         self.set_speed(speed)
@@ -60,7 +55,7 @@ class SimulationClock(QObject):
         return self._speed
 
     def now(self) -> float:
-        return self.clock.now()
+        return self.source.now()
 
     def set_speed(self, speed: float) -> None:
         """Run at ``speed`` simulated seconds per real second; 0 pauses."""
@@ -84,37 +79,38 @@ class SimulationClock(QObject):
         in whole seconds; an idle window should cost next to nothing); faster, 30 per second."""
         if self._speed > 1:
             return 33
-        to_next = 1.0 - (self.clock.now() % 1.0)
+        to_next = 1.0 - (self.now() % 1.0)
         return max(20, math.ceil(to_next / self._speed * 1000))
 
     @Slot()
     def _tick(self) -> None:
         real = self._elapsed.restart() / 1000.0
         if real > 0 and self._speed > 0:
-            self._advance_to(self.clock.now() + real * self._speed)
-            self.timeChanged.emit(self.clock.now())
+            self.source.advance_to(self.now() + real * self._speed)
+            self.timeChanged.emit(self.now())
         if 0 < self._speed <= 1 and self._timer.isActive():
             self._timer.setInterval(self._interval())
 
     def skip(self, seconds: float) -> None:
         """Jump ``seconds`` ahead, running every check that falls due on the way."""
-        self._advance_to(self.clock.now() + seconds)
-        self.timeChanged.emit(self.clock.now())
+        self.source.advance_to(self.now() + max(0.0, seconds))
+        self.timeChanged.emit(self.now())
+
+    def skip_to(self, target: float) -> None:
+        """Jump to ``target`` (not back: an earlier time leaves time where it is)."""
+        self.skip(target - self.now())
 
     def skip_to_next_due(self) -> bool:
         """Jump to the next pending engine call (the next check); False if there is none."""
-        due = self.clock.next_due()
+        due = self.source.next_due()
         if due is None:
             return False
-        self._advance_to(max(due, self.clock.now()))
-        self.timeChanged.emit(self.clock.now())
+        self.skip_to(due)
         return True
 
-    def _advance_to(self, target: float) -> None:
-        if self.driver is not None:
-            self.driver(target)
-        else:
-            self.clock.advance_to(target)
+    def show_time(self) -> None:
+        """Tell the listeners the time now (after the source was replaced)."""
+        self.timeChanged.emit(self.now())
 
     def stop(self) -> None:
         """Stop the tick (the window calls this when it closes)."""

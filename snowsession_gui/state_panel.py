@@ -1,24 +1,16 @@
-"""The state panel: who the user is, which session is in force, and when the next one is due."""
+"""The state panel: who the user is, which session is in force, and what happens next."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from session import ClientSession
+from .palette import Colors, text_style
+from .snapshot import SessionSnapshot, checker_text, forecast_text, timeout_text
+from .units import format_clock
 
-from .sim_clock import format_clock
-
-__all__ = ["StatePanel", "format_countdown", "session_index_label"]
-
-
-def format_countdown(seconds: float) -> str:
-    """``mm:ss`` (``h:mm:ss`` past an hour), rounded up so 0:00 means now."""
-    whole = max(0, int(-(-seconds // 1)))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+__all__ = ["StatePanel", "session_index_label"]
 
 
 def session_index_label(parent: QWidget) -> QLabel:
@@ -26,22 +18,26 @@ def session_index_label(parent: QWidget) -> QLabel:
     label = QLabel("—", parent)
     label.setObjectName("sessionIndexValue")
     big = QFont(parent.font())
-    big.setPointSizeF(big.pointSizeF() * 3.2)
+    big.setPointSizeF(big.pointSizeF() * 2.8)
     big.setBold(True)
     label.setFont(big)
     return label
 
 
 class StatePanel(QFrame):
-    """Read-only view of a session's state; :meth:`refresh` copies it from the engine."""
+    """Shows a :class:`SessionSnapshot` (:meth:`show_state`) and its live forecast
+    (:meth:`show_time`); it never asks the engine."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statePanel")
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._snapshot: SessionSnapshot | None = None
+        self._now = 0.0
 
         self.index_value = session_index_label(self)
         self.index_value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.index_value.setAccessibleName("Session index")
         self.index_caption = QLabel("SESSION INDEX")
         self.index_caption.setObjectName("sessionIndexCaption")
         caption_font = QFont(self.font())
@@ -53,11 +49,12 @@ class StatePanel(QFrame):
 
         self.countdown_value = QLabel("")
         self.countdown_value.setObjectName("countdownValue")
+        self.countdown_value.setAccessibleName("What happens next")
+        self.countdown_value.setWordWrap(True)
         bold = QFont(self.font())
         bold.setPointSizeF(bold.pointSizeF() * 1.15)
         bold.setBold(True)
         self.countdown_value.setFont(bold)
-        self.countdown_value.setStyleSheet("color: #dc2626;")  # the timeline's deadline colour
 
         def value(name: str, accessible: str, monospace: bool = False) -> QLabel:
             label = QLabel("—")
@@ -66,6 +63,8 @@ class StatePanel(QFrame):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if monospace:
                 label.setFont(mono)
+            else:
+                label.setWordWrap(True)
             return label
 
         self.user_id = value("userIdValue", "User id", True)
@@ -76,13 +75,12 @@ class StatePanel(QFrame):
         self.checker = value("checkerValue", "Checker running")
         self.last_access = value("lastAccessValue", "Last access")
         self.timeout = value("timeoutInForceValue", "Timeout in force")
-        self.index_value.setAccessibleName("Session index")
-        self.countdown_value.setAccessibleName("New session in")
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setHorizontalSpacing(10)
-        form.setVerticalSpacing(4)
+        form.setVerticalSpacing(2)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.addRow("User", self.user_id)
         form.addRow("Session", self.session_id)
         form.addRow("Previous", self.previous_id)
@@ -92,43 +90,47 @@ class StatePanel(QFrame):
         form.addRow("Last access", self.last_access)
         form.addRow("Timeout", self.timeout)
 
+        top = QHBoxLayout()
+        top.setSpacing(14)
+        top.addWidget(self.index_value)
+        top.addWidget(self.countdown_value, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setContentsMargins(12, 6, 12, 6)
         layout.setSpacing(2)
         layout.addWidget(self.index_caption)
-        layout.addWidget(self.index_value)
-        layout.addWidget(self.countdown_value)
-        layout.addSpacing(8)
+        layout.addLayout(top)
+        layout.addSpacing(6)
         layout.addLayout(form)
         layout.addStretch(1)
 
-    def refresh(self, session: ClientSession) -> None:
-        """Show the session's current state."""
-        state = session.state
+    @Slot(object)
+    def show_state(self, snapshot: SessionSnapshot) -> None:
+        """Show the session in force."""
+        self._snapshot = snapshot
+        state = snapshot.state
         self._set(self.index_value, str(state.session_index))
         self._set(self.user_id, state.user_id)
         self._set(self.session_id, state.session_id)
         self._set(self.previous_id, state.previous_session_id or "none (first session)")
         self._set(self.first_event, state.first_event_id or "none yet")
-        self._set(self.mode, "background" if session.background else "foreground")
-        if session.is_checking:
-            checker = f"running, every {session.check_interval:g} s"
-        else:
-            checker = "stopped (an event or going to the foreground starts it)"
-        self._set(self.checker, checker)
-        self._set(self.last_access, format_clock(session.last_access))
-        kind = "background" if session.background else "foreground"
-        self._set(self.timeout, f"{session.timeout_in_force:g} s ({kind})")
-        self.refresh_countdown(session)
+        self._set(self.mode, "background" if snapshot.background else "foreground")
+        self._set(self.checker, checker_text(snapshot))
+        self._set(self.last_access, format_clock(snapshot.last_access))
+        self._set(self.timeout, timeout_text(snapshot))
+        self._show_forecast()
 
-    def refresh_countdown(self, session: ClientSession) -> None:
-        """Only the live countdown (called on every clock tick)."""
-        due = session.expected_new_session_at()
-        if due is None:
-            text = "no new session due (checker stopped)"
-        else:
-            text = f"new session in {format_countdown(due - session.clock.now())}"
-        self._set(self.countdown_value, text)
+    @Slot(float)
+    def show_time(self, now: float) -> None:
+        """The forecast at ``now`` (called on every clock tick)."""
+        self._now = now
+        self._show_forecast()
+
+    def _show_forecast(self) -> None:
+        if self._snapshot is not None:
+            self._set(self.countdown_value, forecast_text(self._snapshot, self._now))
+
+    def apply_colors(self, colors: Colors) -> None:
+        self.countdown_value.setStyleSheet(text_style(colors.due))  # the deadline line's colour
 
     @staticmethod
     def _set(label: QLabel, text: str) -> None:

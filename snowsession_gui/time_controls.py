@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from .sim_clock import SPEEDS, SimulationClock, format_clock
+from .sim_clock import SimulationClock
+from .units import SPEEDS, format_clock, speed_label
 
-__all__ = ["TimeControls", "speed_label"]
-
-
-def speed_label(speed: float) -> str:
-    return "Pause" if speed == 0 else f"{speed:g}x"
+__all__ = ["TimeControls"]
 
 
 class TimeControls(QWidget):
@@ -20,25 +19,31 @@ class TimeControls(QWidget):
 
     message = Signal(str)
 
-    def __init__(self, sim: SimulationClock, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, sim: SimulationClock, parent: QWidget | None = None, *, prefix: str = ""
+    ) -> None:
+        """``prefix`` goes before every objectName (a second set of controls in the app)."""
         super().__init__(parent)
-        self.setObjectName("timeControls")
+        self._prefix = prefix
+        self.setObjectName(self._name("timeControls"))
         self._sim = sim
         self._resume = sim.speed or 1.0
 
         caption = QLabel("Simulated time")
-        caption.setObjectName("simClockCaption")
+        caption.setObjectName(self._name("simClockCaption"))
         self.clock_value = QLabel(format_clock(sim.now()))
-        self.clock_value.setObjectName("simClockValue")
+        self.clock_value.setObjectName(self._name("simClockValue"))
         self.clock_value.setAccessibleName("Simulated time")
-        self.clock_value.setToolTip("Simulated time since the window started (hh:mm:ss)")
+        self.clock_value.setToolTip(
+            "Simulated time (hh:mm:ss): since the window started, or since the scenario began"
+        )
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setPointSizeF(self.font().pointSizeF() * 1.6)
         font.setWeight(QFont.Weight.Bold)
         self.clock_value.setFont(font)
 
         self.speed = QComboBox()
-        self.speed.setObjectName("speedSelector")
+        self.speed.setObjectName(self._name("speedSelector"))
         self.speed.setAccessibleName("Speed")
         self.speed.setToolTip(
             "How fast simulated time runs: pause, real time, or faster (keys 0-4; P pauses)"
@@ -77,9 +82,12 @@ class TimeControls(QWidget):
         sim.timeChanged.connect(self.show_time)
         sim.speedChanged.connect(self._show_speed)
 
+    def _name(self, name: str) -> str:
+        return self._prefix + name[0].upper() + name[1:] if self._prefix else name
+
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
         button = QPushButton(text)
-        button.setObjectName(name)
+        button.setObjectName(self._name(name))
         button.setToolTip(tip)
         button.setAccessibleName(tip.split(" (")[0])
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -110,6 +118,14 @@ class TimeControls(QWidget):
         speed = float(self.speed.itemData(index))
         self._sim.set_speed(speed)
         self.message.emit("time paused" if speed == 0 else f"time runs at {speed_label(speed)}")
+
+    def speed_setter(self, speed: float) -> Callable[..., None]:
+        """A slot that sets ``speed`` (for a menu entry or a key)."""
+
+        def choose(*_: object) -> None:
+            self.choose_speed(speed)
+
+        return choose
 
     def choose_speed(self, speed: float) -> None:
         self._sim.set_speed(speed)

@@ -2,36 +2,43 @@
 
 The data is collected from the first moment; the pyqtgraph plot (and the import of pyqtgraph,
 the largest part of start-up) is built just after the window's first paint, or at once when
-anything asks for it, so the window appears without waiting for it.
+anything asks for it (:meth:`Timeline.ensure_plot`), so the window appears without waiting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QImageWriter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from session import BackgroundChanged, EventTracked, Notification, SessionStarted
+from session import BackgroundChanged, EventTracked, SessionStarted
+from session.storage.report import Report
 
-from .save_watcher import SaveFileReading
-from .timeline_data import TimelineData
+from .drivers import ExpectationMark
+from .exports import write_bytes, write_text
+from .palette import LIGHT, Colors
+from .snapshot import SessionSnapshot
+from .timeline_data import Checked, TimelineData
 
 if TYPE_CHECKING:
     from .timeline_plot import TimelinePlot
 
-__all__ = ["Timeline"]
+__all__ = ["EXPORT_SIZE", "Timeline"]
+
+EXPORT_SIZE = (1600, 900)
+"""The size of an exported picture, whatever the size on screen."""
 
 
 class Timeline(QWidget):
     """Feeds :class:`TimelineData` and draws it with a :class:`TimelinePlot`.
 
-    Feed it with :meth:`on_reading` (save file readings) and :meth:`on_note` (engine
-    notifications). Any attribute of the plot (``plot``, ``step_curve``, ``redraw``, …) can
-    be reached through this widget; reaching one builds the plot if it is not built yet.
+    Its slots take the host's signals (:meth:`add_start`, :meth:`add_events`,
+    :meth:`set_background`, :meth:`show_state`, :meth:`add_reading`, :meth:`add_expectation`,
+    :meth:`on_time`, :meth:`clear`). The plot itself is :meth:`ensure_plot`.
     """
 
     followChanged = Signal(bool)
@@ -40,18 +47,28 @@ class Timeline(QWidget):
         super().__init__(parent)
         self.setObjectName("timeline")
         self._now = now
-        self.data = TimelineData()
+        self._data = TimelineData()
         self._plot: TimelinePlot | None = None
         self._deadline: float | None = None
         self._follow = True
         self._span: float | None = None
-        self._dark = False
-        self._scheduled = False
+        self._colors = LIGHT
+        self._with_engine = True
+        self._build = QTimer(self)  # parented: it goes with the timeline if that goes first
+        self._build.setObjectName("timelineBuild")
+        self._build.setSingleShot(True)
+        self._build.setInterval(0)
+        self._build.timeout.connect(self._build_after_paint)
         self._placeholder = QLabel("Drawing the timeline…")
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self._placeholder)
+
+    @property
+    def data(self) -> TimelineData:
+        """What is drawn (fed by the slots below; read it, don't write it)."""
+        return self._data
 
     # ------------------------------------------------------------ the plot, built late
 
@@ -64,8 +81,10 @@ class Timeline(QWidget):
         if self._plot is None:
             from .timeline_plot import TimelinePlot
 
-            plot = TimelinePlot(self.data, self._now, self)
-            plot.apply_palette(self._dark)
+            plot = TimelinePlot(self._data, self._now, self)
+            if not self._with_engine:
+                plot.without_engine()
+            plot.apply_colors(self._colors)
             if self._span is not None:
                 plot.set_span(self._span)
             plot.set_deadline(self._deadline)
@@ -74,23 +93,27 @@ class Timeline(QWidget):
             self._layout.replaceWidget(self._placeholder, plot)
             self._placeholder.deleteLater()
             self._plot = plot
+            if self.isVisible():  # at its size now, so what is drawn first fits it
+                plot.show()
+                self._layout.activate()
             plot.redraw()
         return self._plot
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self._plot is None and not self._scheduled:
-            self._scheduled = True  # build once the first frame is on screen
-            QTimer.singleShot(0, self, self._build_after_paint)
+        if self._plot is None and not self._build.isActive():
+            self._build.start()  # build once the first frame is on screen
 
     @Slot()
     def _build_after_paint(self) -> None:
-        self.ensure_plot()
+        if self.isVisible():
+            self.ensure_plot()
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.ensure_plot(), name)
+    def without_engine(self) -> None:
+        """Show a file another program writes: no events, bands or reasons."""
+        self._with_engine = False
+        if self._plot is not None:
+            self._plot.without_engine()
 
     # ------------------------------------------------------------ feeding
 
@@ -99,23 +122,38 @@ class Timeline(QWidget):
             self._plot.schedule_redraw()
 
     @Slot(object)
-    def on_reading(self, reading: SaveFileReading) -> None:
-        """A new reading of the save file."""
-        if self.data.add_reading(self._now(), reading.session_index):
+    def add_reading(self, report: Report) -> None:
+        """A look at the save file (the host's ``fileRead``)."""
+        index = report.saved.session_index if report.saved is not None else None
+        if self._data.add_reading(self._now(), index):
             self._changed()
 
     @Slot(object)
-    def on_note(self, note: Notification) -> None:
-        """An engine notification: reasons, events and background periods."""
-        if isinstance(note, EventTracked):
-            self.data.add_event(note.at, note.state.session_index)
-        elif isinstance(note, SessionStarted):
-            self.data.add_start(note)
-        elif isinstance(note, BackgroundChanged):
-            self.data.set_background(note.at, note.background)
-        else:
-            return
+    def add_start(self, note: SessionStarted) -> None:
+        self._data.add_start(note)
         self._changed()
+
+    @Slot(object)
+    def add_events(self, notes: Sequence[EventTracked]) -> None:
+        self._data.add_events(notes)
+        self._changed()
+
+    @Slot(object)
+    def set_background(self, note: BackgroundChanged) -> None:
+        self._data.set_background(note.at, note.background)
+        self._changed()
+
+    @Slot(object)
+    def add_expectation(self, mark: ExpectationMark) -> None:
+        result = mark.result
+        message = result.message
+        self._data.add_expectation(mark.at, mark.index, Checked(result.passed, result.key, message))
+        self._changed()
+
+    @Slot(object)
+    def show_state(self, snapshot: SessionSnapshot) -> None:
+        """The deadline: when a new session is due if nothing else happens."""
+        self.set_deadline(snapshot.due if snapshot.open else None)
 
     @Slot(float)
     def on_time(self, now: float) -> None:
@@ -128,10 +166,10 @@ class Timeline(QWidget):
         if self._plot is not None:
             self._plot.set_deadline(at)
 
+    @Slot()
     def clear(self) -> None:
-        self.data = TimelineData()
-        if self._plot is not None:
-            self._plot.set_data(self.data)
+        self._data.clear()
+        self._changed()
 
     # ------------------------------------------------------------ view state
 
@@ -151,25 +189,43 @@ class Timeline(QWidget):
         self.followChanged.emit(follow)
 
     def set_span(self, seconds: float) -> None:
+        """How many simulated seconds the view shows while it follows the present."""
         self._span = seconds
         if self._plot is not None:
             self._plot.set_span(seconds)
 
-    def apply_palette(self, dark: bool) -> None:
-        self._dark = dark
+    def show_range(self, left: float, right: float) -> None:
+        """Stop following and show ``left`` to ``right``."""
+        self.ensure_plot().show_range(left, right)
+
+    def visible_range(self) -> tuple[float, float]:
+        return self.ensure_plot().visible_range()
+
+    def apply_colors(self, colors: Colors) -> None:
+        self._colors = colors
         if self._plot is not None:
-            self._plot.apply_palette(dark)
+            self._plot.apply_colors(colors)
 
     def redraw(self) -> None:
-        if self._plot is not None:
-            self._plot.redraw()
+        self.ensure_plot().redraw()
 
     def stop(self) -> None:
+        self._build.stop()
         if self._plot is not None:
             self._plot.stop()
 
-    def export_png(self, path: str | Path) -> bool:
-        return self.ensure_plot().export_png(path)
+    # ------------------------------------------------------------ exports
+
+    def export_png(self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE) -> None:
+        """Write the timeline as it is shown now, at ``size`` pixels. Raises OSError."""
+        image = self.ensure_plot().picture(*size)
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        writer = QImageWriter(buffer, QByteArray(b"png"))
+        if not writer.write(image):
+            raise OSError(f"could not draw the timeline for {path}: {writer.errorString()}")
+        write_bytes(path, bytes(buffer.data().data()))
 
     def export_csv(self, path: str | Path) -> None:
-        Path(path).write_text(self.data.to_csv(), encoding="utf-8")
+        """Write the session steps as CSV. Raises OSError."""
+        write_text(path, self._data.to_csv())

@@ -1,14 +1,16 @@
 """What the timeline shows, kept as growing numpy arrays (no Qt here).
 
 The session index line comes from readings of the save file. The reasons, events and
-background periods come from the engine's notifications. A reading that moved the index by
-more than one (several sessions landed in one save) is kept as a *jump* with its count.
+background periods come from the engine's notifications, the expectations from a scenario
+run. A reading that moved the index by more than one (several sessions began between two
+readings of the file) is kept as a *jump* with its count.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,11 +18,23 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-from session import Reason, SessionStarted
+from session import EventTracked, Reason, SessionStarted
 
-from .sim_clock import format_clock
+from .units import format_clock
 
-__all__ = ["GrowingArray", "Jump", "TimelineData", "describe_start", "short_reason"]
+__all__ = [
+    "DEFAULT_SPAN",
+    "Checked",
+    "GrowingArray",
+    "Jump",
+    "TimelineData",
+    "describe_start",
+    "short_reason",
+]
+
+
+DEFAULT_SPAN = 15 * 60.0
+"""Simulated seconds the timeline shows while it follows the present, unless told otherwise."""
 
 
 class GrowingArray:
@@ -60,6 +74,9 @@ class GrowingArray:
     def append(self, value: float) -> None:
         self._pending.append(float(value))
 
+    def append_many(self, values: Sequence[float]) -> None:
+        self._pending.extend(values)
+
     def extend(self, values: NDArray[np.float64]) -> None:
         data = self._materialise(len(values))
         data[self._stored : self._stored + len(values)] = values
@@ -87,8 +104,17 @@ class GrowingArray:
 
 
 @dataclass(frozen=True, slots=True)
+class Checked:
+    """One value an ``expect`` step checked."""
+
+    passed: bool
+    key: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Jump:
-    """A reading whose index moved by other than +1: ``count`` sessions in one save."""
+    """A reading whose index moved by other than +1: ``count`` sessions since the last."""
 
     at: float
     index: int
@@ -135,6 +161,11 @@ class TimelineData:
     """
 
     def __init__(self) -> None:
+        self.version = 0
+        """Bumped on every change, so a view redraws only when needed."""
+        self._reset()
+
+    def _reset(self) -> None:
         self.step_x = GrowingArray()
         self.step_y = GrowingArray()
         self.event_x = GrowingArray()
@@ -143,12 +174,15 @@ class TimelineData:
         self.start_y = GrowingArray()
         self.start_text: list[str] = []
         self.start_short: list[str] = []
+        self.start_timeout: list[bool] = []
         self.jumps: list[Jump] = []
-        self.bands: list[list[float | None]] = []  # [start, end or None while in background]
+        self.bands: list[tuple[float, float | None]] = []  # (start, end or None while away)
+        self.expectations: dict[tuple[float, float], list[Checked]] = {}
+        """What was checked at each ``(time, index)``, in order."""
         self._known: dict[int, float] = {}  # index -> engine time it started, until read
         self.index: int | None = None
         self.readings = 0
-        self.version = 0  # bumped on every change, so a view redraws only when needed
+        self.version += 1
 
     # ------------------------------------------------------------ from the save file
 
@@ -189,6 +223,7 @@ class TimelineData:
         self.start_y.append(index)
         self.start_text.append(describe_start(note))
         self.start_short.append(short_reason(note))
+        self.start_timeout.append(note.reason is Reason.TIMEOUT)
         self.version += 1
 
     def add_event(self, at: float, index: int) -> None:
@@ -196,18 +231,31 @@ class TimelineData:
         self.event_y.append(index)
         self.version += 1
 
+    def add_events(self, notes: Sequence[EventTracked]) -> None:
+        """The events of one batch."""
+        if notes:
+            self.event_x.append_many([note.at for note in notes])
+            self.event_y.append_many([float(note.state.session_index) for note in notes])
+            self.version += 1
+
     def set_background(self, at: float, background: bool) -> None:
         open_band = bool(self.bands) and self.bands[-1][1] is None
         if background and not open_band:
-            self.bands.append([at, None])
+            self.bands.append((at, None))
         elif not background and open_band:
-            self.bands[-1][1] = at
+            self.bands[-1] = (self.bands[-1][0], at)
         else:
             return
         self.version += 1
 
+    def add_expectation(self, at: float, index: int, checked: Checked) -> None:
+        """An expectation checked at ``at`` while session ``index`` was in force; those of one
+        moment share one marker."""
+        self.expectations.setdefault((at, float(index)), []).append(checked)
+        self.version += 1
+
     def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
+        self._reset()
 
     # ------------------------------------------------------------ views
 
@@ -225,7 +273,7 @@ class TimelineData:
         ys: list[float] = []
         for start, end in self.bands:
             stop = now if end is None else end
-            xs += [start, start, stop, stop]  # type: ignore[list-item]
+            xs += [start, start, stop, stop]
             ys += [0.0, height, height, 0.0]
         return xs, ys
 

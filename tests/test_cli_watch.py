@@ -28,15 +28,25 @@ def _replace(path: Path, data: bytes) -> None:
 
 
 def _watch(path: Path, changes: list[Callable[[], None]], **options: object) -> list[str]:
-    """Run watch with a sleep that makes the next change instead of waiting."""
+    """Run watch on a clock that moves only when it sleeps; each sleep makes the next change
+    instead of waiting."""
     pending = list(changes)
+    now = [0.0]
 
     def sleep(seconds: float) -> None:
+        now[0] += seconds
         if pending:
             pending.pop(0)()
 
     out = io.StringIO()
-    status = cli_savefiles.watch(path, out, interval=0.01, sleep=sleep, **options)  # type: ignore[arg-type]
+    status = cli_savefiles.watch(
+        path,
+        out,
+        interval=0.01,
+        sleep=sleep,
+        monotonic=lambda: now[0],
+        **options,  # type: ignore[arg-type]
+    )
     assert status == 0
     return [line.split("  ", 1)[1] for line in out.getvalue().splitlines()]
 
@@ -51,6 +61,7 @@ def test_each_change_is_printed(tmp_path: Path) -> None:
             lambda: None,  # nothing changed: nothing printed
             lambda: path.unlink(),
             lambda: path.write_bytes(FIRST[:200]),
+            lambda: None,  # still damaged at the second look: now it is reported
             lambda: _replace(path, FIRST),
             lambda: _replace(path, FIRST),
         ],
@@ -175,3 +186,58 @@ def test_watch_as_a_command(tmp_path: Path) -> None:
     assert process.returncode == 0 and err == ""
     assert "new session: index 2" in out
     assert path.read_bytes() == LATER and not Path(f"{path}.lock").exists()
+
+
+def test_a_write_in_place_caught_mid_way_is_not_called_damage(tmp_path: Path) -> None:
+    """The .NET tracker writes its file in place: a look may find it empty or half written
+    for a few milliseconds. The watcher looks again before calling it damaged, and the new
+    index is reported as a new session."""
+    path = tmp_path / "session.xml"
+    path.write_bytes(FIRST)
+    waits: list[float] = []
+    now = [0.0]
+    pending = [
+        lambda: path.write_bytes(b""),  # truncated: the writer has not written yet
+        lambda: path.write_bytes(LATER[:150]),  # half written
+        lambda: path.write_bytes(LATER),  # done
+    ]
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+        if pending:
+            pending.pop(0)()
+
+    out = io.StringIO()
+    status = cli_savefiles.watch(
+        path, out, interval=0.5, sleep=sleep, monotonic=lambda: now[0], count=1
+    )
+    assert status == 0
+    lines = [line.split("  ", 1)[1] for line in out.getvalue().splitlines()]
+    assert lines[1:] == ["new session: index 2, session 9a1f6c2e, previous 7c9e6679, user 0f8fad5b"]
+    assert "DAMAGED" not in out.getvalue()
+    assert waits == [0.5, 0.05, 0.05]  # a second look soon after each damaged one
+
+
+def test_damage_that_stays_is_reported_and_a_session_begun_meanwhile_is_new(
+    tmp_path: Path,
+) -> None:
+    from session.storage.report import Watcher
+
+    path = tmp_path / "session.xml"
+    path.write_bytes(FIRST)
+    now = [0.0]
+    watcher = Watcher(path, clock=lambda: now[0])
+    path.write_bytes(FIRST[:200])
+    assert watcher.poll() is None and watcher.unsettled
+    assert watcher.poll() is None and watcher.unsettled  # too soon to be sure
+    now[0] += 0.05
+    change = watcher.poll()  # the same bytes a moment later: damaged for real
+    assert change is not None and "DAMAGED" in change.text and not watcher.unsettled
+    path.write_bytes(LATER)
+    change = watcher.poll()
+    assert change is not None
+    assert change.text == (
+        "new session: index 2, session 9a1f6c2e, previous 7c9e6679, user 0f8fad5b "
+        "(the file is sound again)"
+    )

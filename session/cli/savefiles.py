@@ -46,19 +46,22 @@ def watch(
     """
     sleep = sleep or time.sleep
     monotonic = monotonic or time.monotonic
-    watcher = Watcher(path)
+    watcher = Watcher(path, monotonic)
     deadline = None if timeout is None else monotonic() + timeout
     out.write(f"{_stamp()}  watching {watcher.path} (read-only): {describe(watcher.current)}\n")
     out.flush()
     changes = 0
     while count is None or changes < count:
+        # A file that looked damaged gets a second look once that look can tell whether it
+        # stays damaged: it may have been caught mid-write.
+        wait = watcher.retry_in if watcher.unsettled else interval
         if deadline is not None:
             left = deadline - monotonic()
             if left <= 0:
                 break
-            sleep(min(interval, left))
+            sleep(min(wait, left))
         else:
-            sleep(interval)
+            sleep(wait)
         change = watcher.poll()
         if change is not None:
             changes += 1

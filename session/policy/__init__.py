@@ -13,6 +13,7 @@ from .dotnet import DotNetPolicy
 from .mobile import MOBILE_KEYS, MobilePolicy, iso_millis
 
 __all__ = [
+    "DEFAULT_POLICY",
     "MOBILE_KEYS",
     "POLICIES",
     "POLICY_NAMES",
@@ -37,6 +38,9 @@ POLICIES: dict[str, type[DotNetPolicy] | type[MobilePolicy]] = {
 
 POLICY_NAMES = tuple(POLICIES)
 """Their names: ``("dotnet", "mobile")``."""
+
+DEFAULT_POLICY = POLICY_NAMES[0]
+"""The policy a session follows unless told otherwise: the .NET tracker's."""
 
 
 def make_policy(policy: str | Policy, *, continue_session_on_restart: bool = False) -> Policy:

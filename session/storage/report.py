@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import enum
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from .decode import Decoded, decode
 from .fields import SavedSession, interpret
 from .format import MAX_FILE_BYTES, looks_like_save_file
 
-__all__ = ["Change", "FileState", "Report", "Watcher", "describe", "read_report"]
+__all__ = ["SETTLE", "Change", "FileState", "Report", "Watcher", "describe", "read_report"]
 
 
 class FileState(enum.StrEnum):
@@ -217,7 +219,7 @@ def _short(value: str | None) -> str:
 
 def describe(report: Report) -> str:
     """One line: what the file holds now."""
-    if report.state == "missing":
+    if report.state == FileState.MISSING:
         return "no file"
     if report.state in (FileState.UNREADABLE, FileState.FOREIGN):
         return report.error or str(report.state)
@@ -235,39 +237,83 @@ def describe(report: Report) -> str:
     return text
 
 
-class Watcher:
-    """Successive looks at one file; :meth:`poll` returns a :class:`Change` or None."""
+SETTLE = 0.05
+"""Seconds a watcher waits before a second look at a file that looked damaged."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+
+def _same(a: Report, b: Report) -> bool:
+    return (a.state, a.data, a.identity, a.error) == (b.state, b.data, b.identity, b.error)
+
+
+def _still(a: Report, b: Report) -> bool:
+    """The same bytes, and nothing has written the file in between."""
+    return _same(a, b) and a.modified == b.modified
+
+
+class Watcher:
+    """Successive looks at one file; :meth:`poll` returns a :class:`Change` or None.
+
+    A writer that does not replace the file atomically (the .NET tracker writes it in place)
+    leaves it empty or half written for a few milliseconds. So a look that finds the file
+    damaged is not reported at once: :attr:`unsettled` turns True, and the damage is reported
+    only once a look at least :data:`SETTLE` seconds later finds the same bytes, with nothing
+    written in between. A file that is sound again is compared with the last sound look, so a
+    session that began while it was damaged is reported as a new session.
+
+    ``clock`` gives seconds for the wait (``time.monotonic`` by default).
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.path = Path(path)
+        self._clock = clock
         self.current = read_report(self.path)
+        self._sound: Report | None = self.current if self.current.state == FileState.OK else None
+        self._suspect: Report | None = None
+        self._suspect_since = 0.0
+
+    @property
+    def unsettled(self) -> bool:
+        """The last look found the file damaged and it is not yet known to stay so: look
+        again in :attr:`retry_in` seconds."""
+        return self._suspect is not None
+
+    @property
+    def retry_in(self) -> float:
+        """Seconds until a look can tell whether a damaged file stays so (0: now)."""
+        if self._suspect is None:
+            return 0.0
+        left = SETTLE - (self._clock() - self._suspect_since)
+        return left if left > 1e-9 else 0.0
 
     def poll(self) -> Change | None:
         before, after = self.current, read_report(self.path)
-        if (before.state, before.data, before.identity, before.error) == (
-            after.state,
-            after.data,
-            after.identity,
-            after.error,
-        ):
+        if _same(before, after):
+            self._suspect = None
             return None
+        if after.state == FileState.DAMAGED:
+            now = self._clock()
+            suspect = self._suspect
+            if suspect is None or not _still(suspect, after):
+                self._suspect, self._suspect_since = after, now  # perhaps caught mid-write
+                return None
+            if self.retry_in > 0:
+                return None  # not long enough to be sure: look again
+
+        self._suspect = None
         self.current = after
-        return Change(before, after, _change_text(before, after))
+        text = _change_text(before, after, self._sound)
+        if after.state == FileState.OK:
+            self._sound = after
+        elif after.state == FileState.MISSING:
+            self._sound = None
+        return Change(before, after, text)
 
 
-def _change_text(before: Report, after: Report) -> str:
-    if after.state == "missing":
-        return "the file is gone"
-    now = describe(after)
-    if before.state == "missing":
-        return f"the file is back: {now}"
-    if after.data == before.data:
-        return f"the file was replaced with the same content: {now}"
-    old, new = before.saved, after.saved
-    if after.state == FileState.OK and before.state != FileState.OK:
-        return f"the file is sound again: {now}"
-    if old is None or new is None or after.state != FileState.OK:
-        return now
+def _step_text(old: SavedSession, new: SavedSession, now: str) -> str | None:
+    """What happened between two sound looks, or None if it is neither a new user nor a
+    move of the index."""
     if old.user_id and new.user_id != old.user_id:
         return f"A NEW USER (was {_short(old.user_id)}): {now}"
     if old.session_index is not None and new.session_index is not None:
@@ -281,4 +327,22 @@ def _change_text(before: Report, after: Report) -> str:
             )
         if step < 0:
             return f"the index went back from {old.session_index}: {now}"
-    return f"changed: {now}"
+    return None
+
+
+def _change_text(before: Report, after: Report, last_sound: Report | None) -> str:
+    if after.state == FileState.MISSING:
+        return "the file is gone"
+    now = describe(after)
+    if before.state == FileState.MISSING:
+        return f"the file is back: {now}"
+    if after.data == before.data:
+        return f"the file was replaced with the same content: {now}"
+    old, new = before.saved, after.saved
+    if after.state == FileState.OK and before.state != FileState.OK:
+        sound = last_sound.saved if last_sound is not None else None
+        step = _step_text(sound, new, now) if sound is not None and new is not None else None
+        return f"{step} (the file is sound again)" if step else f"the file is sound again: {now}"
+    if old is None or new is None or after.state != FileState.OK:
+        return now
+    return _step_text(old, new, now) or f"changed: {now}"

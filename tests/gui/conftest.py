@@ -5,6 +5,7 @@ Every test here fails if it leaves a ``QTimer`` running or a top-level window op
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -96,17 +97,29 @@ def save_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_window(qtbot, save_path: Path, clock: VirtualClock) -> Callable[..., MainWindow]:
-    """Build the real window on the virtual clock, paused unless ``speed`` says otherwise."""
+def make_window(qtbot, save_path: Path, clock: VirtualClock) -> Iterator[Callable[..., MainWindow]]:
+    """Build the real window on the virtual clock, paused unless ``speed`` says otherwise.
+
+    The windows are held until they are closed after the test: a window nobody holds is a
+    Python object in reference cycles, which the garbage collector may delete at any moment
+    (in the middle of its own closing, say).
+    """
+    made: list[MainWindow] = []
 
     def make(path: Path | None = None, **options: object) -> MainWindow:
         options.setdefault("clock", clock)
         options.setdefault("speed", 0)
         window = create_main_window(path or save_path, **options)  # type: ignore[arg-type]
         qtbot.addWidget(window)
+        made.append(window)
         return window
 
-    return make
+    yield make
+    for window in made:
+        with contextlib.suppress(RuntimeError):  # already deleted
+            window.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    made.clear()
 
 
 @pytest.fixture

@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication, QRectF
+
+from snowsession_gui.collector_feature import CollectorFeature
+from snowsession_gui.export_feature import ExportFeature
 from snowsession_gui.main_window import MainWindow
+from snowsession_gui.policy_feature import PolicyFeature
+from snowsession_gui.scenario_feature import ScenarioFeature
+from snowsession_gui.timeline_plot import TimelinePlot
 
 
 def settle(window: MainWindow) -> None:
-    """Let the save reach the disk and the timeline read it, then draw (no waiting on timers)."""
+    """Let the save reach the disk and the timeline read it, then draw (no waiting on timers).
+
+    Changes made on the engine directly (not through the window) reach the views at the next
+    turn of the event loop: that turn is taken here too.
+    """
+    QCoreApplication.processEvents()
     session = window.host.session
     assert session is not None
     assert session.flush(5.0)
-    assert window.host.watcher is not None
     window.host.watcher.read_now()
     window.timeline.redraw()
+
+
+def scenarios(window: MainWindow) -> ScenarioFeature:
+    return window.feature(ScenarioFeature)
+
+
+def policies(window: MainWindow) -> PolicyFeature:
+    return window.feature(PolicyFeature)
+
+
+def exports(window: MainWindow) -> ExportFeature:
+    return window.feature(ExportFeature)
+
+
+def collector(window: MainWindow) -> CollectorFeature:
+    return window.feature(CollectorFeature)
+
+
+def label_rect(plot: TimelinePlot, label: object) -> QRectF:
+    """Where a timeline label is, in the plot's scene (its pixels, from its position)."""
+    from pyqtgraph import TextItem
+
+    assert isinstance(label, TextItem)
+    return QRectF(plot.view.mapViewToScene(label.pos()), label.boundingRect().size())

@@ -16,6 +16,8 @@ from session import SCHEMA_1_0_1, VirtualClock
 from snowsession_gui import collector_feature
 from snowsession_gui.collector import check_url
 
+from .gui_helpers import collector as collector_of
+
 PATH = "/com.snowplowanalytics.snowplow/tp2"
 
 
@@ -72,24 +74,24 @@ def closed_port() -> int:
 
 
 def statuses(window) -> list[str]:
-    column = window.features.collector.column
-    extra = column.columnCount() - 1
-    return [column.index(row, extra).data() for row in range(column.rowCount())]
+    model, column = window.event_log.log_model, collector_of(window).handle.position
+    return [model.index(row, column).data() for row in range(model.rowCount())]
 
 
 def test_off_by_default_and_the_status_column_is_hidden(window):
-    feature = window.features.collector
+    feature = collector_of(window)
     assert not feature.enabled
-    assert window.event_log.isColumnHidden(feature.column.columnCount() - 1)
+    assert window.event_log.isColumnHidden(feature.handle.position)
     window.controls.fire_event()
     assert statuses(window) == [""]
 
 
 def test_events_reach_a_local_collector_with_their_session_entity(window, collector, qtbot):
-    feature = window.features.collector
+    feature = collector_of(window)
     feature.set_enabled(True, collector.url)
-    header = feature.column.headerData(4, Qt.Orientation.Horizontal)
+    header = window.event_log.log_model.headerData(4, Qt.Orientation.Horizontal)
     assert header == "Status" and not window.event_log.isColumnHidden(4)
+    assert window.event_log.horizontalHeader().visualIndex(4) == 1  # beside the time
     for _ in range(3):
         window.controls.fire_event()
     qtbot.waitUntil(lambda: statuses(window) == ["sent"] * 3, timeout=10_000)
@@ -108,7 +110,7 @@ def test_events_reach_a_local_collector_with_their_session_entity(window, collec
 
 def test_sending_never_blocks_the_window(window, collector, qtbot):
     collector.hold.clear()  # the collector does not answer until told to
-    window.features.collector.set_enabled(True, collector.url)
+    collector_of(window).set_enabled(True, collector.url)
     started = time.perf_counter()
     for _ in range(5):
         window.controls.fire_event()
@@ -119,15 +121,15 @@ def test_sending_never_blocks_the_window(window, collector, qtbot):
 
 
 def test_an_unreachable_collector_fails_each_event_and_says_so(window, closed_port, qtbot):
-    feature = window.features.collector
+    feature = collector_of(window)
     url = f"http://127.0.0.1:{closed_port}"
     feature.set_enabled(True, url)
     window.controls.fire_event()
     qtbot.waitUntil(lambda: statuses(window) == ["failed"], timeout=10_000)
     assert "cannot be reached" in feature.label.text() and url in feature.label.text()
     assert "cannot be reached" in window.statusBar().currentMessage()
-    column = feature.column
-    assert column.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)  # the reason
+    model = window.event_log.log_model
+    assert model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)  # the reason
     window.controls.fire_event()  # the window goes on tracking
     assert window.host.session.state.first_event_id is not None
     qtbot.waitUntil(lambda: statuses(window) == ["failed", "failed"], timeout=10_000)
@@ -135,18 +137,18 @@ def test_an_unreachable_collector_fails_each_event_and_says_so(window, closed_po
 
 def test_the_setting_and_address_are_kept(make_window, collector):
     first = make_window()
-    first.features.collector.set_enabled(True, collector.url)
+    collector_of(first).set_enabled(True, collector.url)
     first.close()
     second = make_window(clock=VirtualClock())
-    assert second.features.collector.enabled and second.features.collector.url == collector.url
-    second.features.collector.set_enabled(False)
+    assert collector_of(second).enabled and collector_of(second).url == collector.url
+    collector_of(second).set_enabled(False)
     second.close()
     third = make_window(clock=VirtualClock())
-    assert not third.features.collector.enabled and third.features.collector.url == collector.url
+    assert not collector_of(third).enabled and collector_of(third).url == collector.url
 
 
 def test_the_dialog_refuses_a_bad_address_and_applies_a_good_one(window, collector):
-    feature = window.features.collector
+    feature = collector_of(window)
     dialog = feature.open_dialog()
     assert dialog.objectName() == "collectorDialog" and not dialog.enabled.isChecked()
     dialog.enabled.setChecked(True)
@@ -161,7 +163,7 @@ def test_the_dialog_refuses_a_bad_address_and_applies_a_good_one(window, collect
 
 def test_without_the_tracker_the_dialog_says_how_to_install_it(window, monkeypatch):
     monkeypatch.setattr(collector_feature, "snowplow_available", lambda: False)
-    dialog = window.features.collector.open_dialog()
+    dialog = collector_of(window).open_dialog()
     assert not dialog.install_hint.isHidden()
     assert "pip install 'snowsession[snowplow]'" in dialog.install_hint.text()
     assert not dialog.enabled.isEnabled()

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
-from session import VirtualClock, read_save_file
+from session import Timeouts, VirtualClock, read_save_file
 from snowsession_gui.compare_model import PolicyPair
 from snowsession_gui.compare_view import CompareView
+from snowsession_gui.units import format_clock
+
+from .gui_helpers import label_rect, policies
 
 
 @pytest.fixture
@@ -31,7 +35,7 @@ def tick(view: CompareView, seconds: float) -> None:
 
 
 def test_the_simulate_menu_opens_it_and_closing_the_window_closes_it(window, qtbot):
-    feature = window.features
+    feature = policies(window)
     feature.compare_clock = VirtualClock()
     feature.compare_speed = 0
     window.findChild(type(feature.compare_action), "compareAction").trigger()
@@ -114,7 +118,7 @@ def test_the_demo_shows_the_difference_at_once(view):
 
 def test_the_pair_without_qt(tmp_path):
     clock = VirtualClock()
-    pair = PolicyPair(tmp_path, clock, foreground_timeout=60, check_interval=5)
+    pair = PolicyPair(tmp_path, clock, settings=Timeouts(foreground_timeout=60, check_interval=5))
     try:
         pair.fire_event()
         clock.advance(200)
@@ -135,3 +139,51 @@ def test_at_3600x_a_timeout_reaches_the_dotnet_timeline_within_seconds(qtbot):
     qtbot.waitUntil(lambda: max(view.plots["dotnet"].step_curve.getData()[1]) >= 2, timeout=5_000)
     view.close()
     assert not view.sim.running
+
+
+@pytest.mark.parametrize("key", ["Esc", "Ctrl+W"])
+def test_esc_and_ctrl_w_close_it(qtbot, key):
+    from PySide6.QtGui import QKeySequence
+
+    view = CompareView(clock=VirtualClock(), speed=0)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    view.fire.setFocus()
+    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    combination = QKeySequence(key)[0]
+    qtbot.keyClick(view.fire, combination.key(), combination.keyboardModifiers())
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
+    assert view.pair is None  # its engines closed with it
+
+
+def test_it_says_the_timeouts_it_uses_and_the_demo_uses_its_own(window, qtbot):
+    window.controls.inputs["foreground_timeout"].committed.emit("120")
+    feature = policies(window)
+    feature.compare_clock = VirtualClock()
+    feature.compare_speed = 0
+    view = feature.open_compare()
+    assert view.pair.sessions["dotnet"].foreground_timeout == 120
+    assert "foreground 120 s" in view.timeouts.text()
+    assert "main window's" in view.timeouts.text()
+    view.demo.click()
+    assert view.pair.sessions["dotnet"].foreground_timeout == 600
+    assert "foreground 600 s" in view.timeouts.text() and "demo" in view.timeouts.text()
+    assert view.summary.text() == "dotnet: 5 sessions, 2 without events; mobile: 3 sessions"
+    view.restart.click()  # start over: the main window's timeouts again
+    assert "foreground 120 s" in view.timeouts.text()
+
+
+def test_after_the_demo_the_deadline_is_labelled_above_the_steps(view):
+    view.demo.click()
+    plot = view.plots["dotnet"]
+    label = plot.marks.deadline_label
+    assert label.isVisible()
+    due = view.pair.sessions["dotnet"].expected_new_session_at()
+    assert label.toPlainText() == f"new session due {format_clock(due)}"
+    top = max(view.data["dotnet"].step_y.view())
+    line_top = plot.view.mapViewToScene(QPointF(due, top)).y()
+    rect = label_rect(plot, label)
+    assert rect.bottom() < line_top  # clear of the highest step
+    assert plot.view.sceneBoundingRect().contains(rect)

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QMessageBox
 from session.scenario import example_scenarios
 from snowsession_gui.exports import EVENT_FIELDS
 
-from .gui_helpers import settle
+from .gui_helpers import exports, scenarios, settle
 
 
 def shown_error(window) -> QMessageBox:
-    boxes = [d for d in window._dialogs if isinstance(d, QMessageBox) and d.isVisible()]
+    boxes = [d for d in window.dialogs if isinstance(d, QMessageBox) and d.isVisible()]
     assert len(boxes) == 1
     return boxes[0]
 
@@ -38,7 +38,7 @@ def save_dialog(monkeypatch):
         offered.append(default)
         return (str(answers.pop(0)), "") if answers else ("", "")
 
-    for module in ("qa_tools", "main_window"):
+    for module in ("export_feature", "main_window"):
         monkeypatch.setattr(f"snowsession_gui.{module}.QFileDialog.getSaveFileName", answer)
     return offered, answers
 
@@ -90,13 +90,13 @@ def test_timeline_as_png_and_csv_from_the_file_menu(window, tmp_path, save_dialo
 def test_a_cancelled_dialog_writes_nothing(window, tmp_path, save_dialog):
     window.findChild(QAction, "exportLogCsvAction").trigger()
     window.findChild(QAction, "exportPngAction").trigger()
-    assert not window._dialogs and list(tmp_path.glob("*.csv")) == []
+    assert not window.dialogs and list(tmp_path.glob("*.csv")) == []
 
 
 @pytest.mark.parametrize("kind", ["csv", "json"])
 def test_an_event_log_export_that_fails_is_a_clear_message(window, tmp_path, kind):
     target = tmp_path / "no such folder" / f"log.{kind}"
-    export = window.qa.export_log_csv if kind == "csv" else window.qa.export_log_json
+    export = exports(window).export_log_csv if kind == "csv" else exports(window).export_log_json
     assert export(target) is False
     text = shown_error(window).text()
     assert text.startswith(f"could not write {target}") and "No such file" in text
@@ -112,19 +112,33 @@ def test_a_failed_export_leaves_the_old_file_whole(window, tmp_path, monkeypatch
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("snowsession_gui.exports.os.replace", broken)
-    assert window.qa.export_log_json(target) is False
+    assert exports(window).export_log_json(target) is False
     assert target.read_text(encoding="utf-8") == "[]\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "log.json"]
     assert "No space left" in shown_error(window).text()
 
 
 def test_the_event_log_of_a_scenario_exports_its_events(window, tmp_path):
-    run = window.qa.play_file(example_scenarios()["restarts"])
+    run = scenarios(window).play_file(example_scenarios()["restarts"])
     while not run.done:
-        window.qa.next_step()
-    assert window.qa.export_log_csv(tmp_path / "run.csv")
+        scenarios(window).next_step()
+    assert exports(window).export_log_csv(tmp_path / "run.csv")
     with (tmp_path / "run.csv").open(newline="", encoding="utf-8") as file:
         table = list(csv.DictReader(file))
     assert [(float(r["simulated_seconds"]), r["event_id"]) for r in table] == [
-        (window.qa.player.origin + e.at, e.event_id) for e in run.events
+        (e.at, e.event_id) for e in run.events
     ]
+
+
+def test_times_are_written_to_the_millisecond(window, tmp_path):
+    window.host.sim.skip(13149.857999999982 - 0.1)
+    window.host.sim.skip(0.1)  # a time with a float tail, as simulated time gets
+    window.controls.fire_event()
+    at = window.event_log.rows[-1][0]
+    assert repr(at) != f"{at:.3f}"
+    assert exports(window).export_log_csv(tmp_path / "log.csv")
+    assert exports(window).export_log_json(tmp_path / "log.json")
+    row = (tmp_path / "log.csv").read_text(encoding="utf-8").splitlines()[1]
+    assert row.startswith(f"{at:.3f},03:39:09,")
+    (record,) = json.loads((tmp_path / "log.json").read_text(encoding="utf-8"))
+    assert record["simulated_seconds"] == round(at, 3)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-import snowsession_gui.host as host_module
 from session import ClientSession, read_save_file
 from snowsession_gui import create_main_window
 from snowsession_gui.host import CannotOpen
 
 
 def shown_error(window) -> QMessageBox:
-    boxes = [d for d in window._dialogs if isinstance(d, QMessageBox) and d.isVisible()]
+    boxes = [d for d in window.dialogs if isinstance(d, QMessageBox) and d.isVisible()]
     assert len(boxes) == 1
     return boxes[0]
 
@@ -23,16 +23,16 @@ def shown_error(window) -> QMessageBox:
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (lambda p: p.write_bytes(bytes(range(256)) * 8), "not a snowsession save file"),
+        (lambda p: p.write_bytes(bytes(range(256)) * 8), "does not look like a save file"),
         (
             lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 500),
-            "not a snowsession save file",
+            "does not look like a save file",
         ),
         (lambda p: p.write_bytes(b"<a>" * 400_000), "byte limit"),
         (lambda p: p.mkdir(), "is a folder"),
-        (lambda p: p.write_text(""), "not a snowsession save file"),
+        (lambda p: os.mkfifo(p), "is a FIFO"),
     ],
-    ids=["binary", "png", "huge", "folder", "empty"],
+    ids=["binary", "png", "huge", "folder", "fifo"],
 )
 def test_opening_a_file_that_is_not_a_save_file_is_refused(window, tmp_path, make, expected):
     session = window.host.session
@@ -51,11 +51,30 @@ def test_opening_a_file_that_is_not_a_save_file_is_refused(window, tmp_path, mak
 
 def test_a_file_that_cannot_be_read_is_refused(window, tmp_path, monkeypatch):
     bad = tmp_path / "locked-away.xml"
-    bad.write_text("x")
-    monkeypatch.setattr(host_module.os, "access", lambda *_: False)
+    bad.write_text("")
+    real = os.open
+
+    def refused(path, *args, **kwargs):  # as a user without the right to read it would be
+        if os.fspath(path) == os.fspath(bad):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refused)
     assert not window.open_save_file(bad)
-    assert "permission denied" in shown_error(window).text()
+    assert "Permission denied" in shown_error(window).text()
     shown_error(window).close()
+
+
+def test_an_empty_save_file_is_opened_and_set_aside_as_everywhere(window, tmp_path):
+    """An empty file is what a crash can leave of a save file: damaged, not foreign. The window
+    opens it as the engine does anywhere: the empty file is kept aside, a new user starts."""
+    empty = tmp_path / "empty.xml"
+    empty.write_text("")
+    assert window.open_save_file(empty)
+    assert window.host.session.save_path == empty
+    (aside,) = tmp_path.glob("empty.xml.corrupt-*")
+    assert aside.read_bytes() == b""
+    assert read_save_file(empty).saved is not None
 
 
 def test_a_file_in_use_by_another_session_is_refused_clearly(window, tmp_path, clock):
@@ -75,7 +94,7 @@ def test_a_file_in_use_by_another_session_is_refused_clearly(window, tmp_path, c
 def test_the_factory_refuses_a_bad_file_with_a_message(tmp_path, qtbot):
     bad = tmp_path / "junk.xml"
     bad.write_bytes(b"\xff\xfe junk")
-    with pytest.raises(CannotOpen, match="not a snowsession save file"):
+    with pytest.raises(CannotOpen, match="does not look like a save file"):
         create_main_window(bad, speed=0)
 
 

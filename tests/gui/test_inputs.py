@@ -19,8 +19,8 @@ BAD = {
     "99999999999": "at most",
     "abc": "not a number",
     "12abc": "not a number",
-    "nan": "finite",
-    "inf": "finite",
+    "nan": "more than 0 and at most",
+    "inf": "more than 0 and at most",
 }
 
 

@@ -125,7 +125,7 @@ def test_a_file_that_is_not_a_save_file_is_one_line_and_exit_2(tmp_path):
     result = run_gui(str(bad), "--offscreen", "--screenshot", str(tmp_path / "x.png"))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "not a snowsession save file" in result.stderr
+    assert "does not look like a save file" in result.stderr
     assert bad.read_bytes() == b"\0\1\2 junk"
 
 
@@ -152,3 +152,36 @@ def test_importing_the_package_does_not_import_qt():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_help_shows_what_is_in_force_not_the_built_in_defaults(capsys):
+    """--help says the values the window kept from its last run (those are what a bare
+    snowsession-gui uses), and the built-in ones where nothing was kept."""
+    from snowsession_gui.app import app_settings
+
+    settings = app_settings()  # isolated in tmp_path by the fixture
+    settings.setValue("session/foreground_timeout", 120.0)
+    settings.setValue("session/check_interval", 10.0)
+    settings.setValue("session/policy", "mobile")
+    settings.setValue("time/speed", 60.0)
+    settings.sync()
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(["--help"])
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "foreground (now 120 s, kept from the last run)" in text
+    assert "background (now 300 s)" in text
+    assert "expiry checks (now 10 s, kept from the last run)" in text
+    assert "(now 60)" in text and "(now mobile)" in text
+    assert "(600)" not in text and "(15)" not in text
+
+
+def test_help_in_a_fresh_process_reads_the_kept_settings(tmp_path):
+    config = tmp_path / "config" / "snowsession"
+    config.mkdir(parents=True)
+    (config / "snowsession-gui.ini").write_text("[session]\nbackground_timeout=45\n")
+    result = run_gui("--help", env={"XDG_CONFIG_HOME": str(tmp_path / "config")})
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "background (now 45 s, kept from the last run)" in text
+    assert "foreground (now 600 s)" in text

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from session import ClientSession, SaveFileBusyError, VirtualClock
 from snowsession_gui.launcher import parse_args
-from snowsession_gui.monitor_window import MonitorWindow, run_monitor
+from snowsession_gui.monitor_window import MonitorWindow
+from snowsession_gui.run import run_monitor
 
 
 @pytest.fixture
@@ -59,16 +60,17 @@ def test_each_change_by_the_owner_is_shown_and_the_file_is_only_written_by_it(
         qtbot.waitUntil(lambda e=expected: monitor.index_value.text() == str(e), timeout=3000)
         assert monitor.fields["sessionIdValue"].text() == owner.current_session_id
         assert path.read_bytes() == written and os.stat(path).st_mtime_ns == stamp
-    assert [line.split("  ", 1)[1][:9] for line in log_lines(monitor)] == [
-        "first rea",
-        *["session 2", "session 3", "session 4", "session 5"],
-    ]
+    lines = [line.split("  ", 1)[1] for line in log_lines(monitor)]
+    assert lines[0].startswith("first look: index 1, session ")
+    assert [line.split(", session")[0] for line in lines[1:]] == [
+        f"new session: index {i}" for i in range(2, 6)
+    ]  # the words of `snowsession watch`
     assert monitor.changes == 5 and "5 changes seen" in monitor.status.text()
     owner.get_session_context("late")
     clock.advance(200)  # three timeouts before the next save is read
     assert owner.flush(5.0)
     qtbot.waitUntil(lambda: monitor.index_value.text() == "8", timeout=3000)
-    assert log_lines(monitor)[-1].endswith("3 new sessions since the last reading")
+    assert "3 new sessions since the last look (5 to 8): index 8," in log_lines(monitor)[-1]
     assert sorted(p.name for p in path.parent.iterdir()) == ["session.xml", "session.xml.lock"]
     with pytest.raises(SaveFileBusyError):
         ClientSession(path, clock=clock).close()  # the owner still holds the lock
@@ -84,7 +86,14 @@ def test_no_control_drives_an_engine_in_monitor_mode(make_monitor, tmp_path):
         assert monitor.findChild(QPushButton, name) is None
         assert monitor.findChild(QAction, name.replace("Button", "Action")) is None
     texts = [a.text() for a in monitor.menuBar().actions()]
-    assert texts == ["&File"]
+    assert texts == ["&File", "&View"]
+    actions = [a.text() for menu in monitor.menuBar().actions() for a in menu.menu().actions()]
+    assert [a for a in actions if a] == [
+        "Export timeline as &PNG…",
+        "Export timeline as &CSV…",
+        "&Close",
+        "&Follow the file",
+    ]
 
 
 def test_gone_corrupt_replaced_and_back_are_reported_and_watched_on(make_monitor, tmp_path, qtbot):
@@ -99,8 +108,14 @@ def test_gone_corrupt_replaced_and_back_are_reported_and_watched_on(make_monitor
     assert log_lines(monitor)[-1].endswith("the file is gone: watching for it to come back")
 
     path.write_bytes(b"<not a save file")
-    qtbot.waitUntil(lambda: "unreadable" in monitor.status.text(), timeout=3000)
-    assert "cannot be read" in log_lines(monitor)[-1]
+    qtbot.waitUntil(lambda: "Not a save file" in monitor.status.text(), timeout=3000)
+    assert "does not look like a save file" in log_lines(monitor)[-1]
+    assert monitor.index_value.text() == "—"
+    assert monitor.fields["dotnetVerdictValue"].text().startswith("refuses it")
+
+    path.write_bytes(b"<ArrayOfKeyValueOfstringanyType xmlns=")  # what a cut write leaves
+    qtbot.waitUntil(lambda: "damaged" in monitor.status.text(), timeout=3000)
+    assert "DAMAGED" in log_lines(monitor)[-1]
     assert monitor.index_value.text() == "—"
     assert monitor.fields["dotnetVerdictValue"].text().startswith("refuses it")
 
@@ -109,8 +124,8 @@ def test_gone_corrupt_replaced_and_back_are_reported_and_watched_on(make_monitor
     os.replace(other, path)  # another user's file put in its place
     qtbot.waitUntil(lambda: monitor.index_value.text() == "1", timeout=3000)
     assert monitor.fields["userIdValue"].text() not in ("—", first_user)
-    assert "readable again" in log_lines(monitor)[-1]
-    assert "missing" not in monitor.status.text() and "unreadable" not in monitor.status.text()
+    assert "the file is sound again" in log_lines(monitor)[-1]
+    assert "missing" not in monitor.status.text() and "damaged" not in monitor.status.text()
 
     path.unlink()
     qtbot.waitUntil(lambda: "missing" in monitor.status.text(), timeout=3000)
@@ -156,7 +171,9 @@ def test_another_process_writes_and_the_monitor_follows(make_monitor, tmp_path, 
             go.touch()
     finally:
         assert owner.wait(timeout=20) == 0
-    assert [line.split("  ", 1)[1] for line in log_lines(monitor)][-2:][0].startswith("session 2")
+    assert [line.split("  ", 1)[1] for line in log_lines(monitor)][-2:][0].startswith(
+        "new session: index 2"
+    )
 
 
 def test_a_busy_file_offers_monitor_mode(window, tmp_path, qtbot):
@@ -165,11 +182,11 @@ def test_a_busy_file_offers_monitor_mode(window, tmp_path, qtbot):
     assert owner.flush(5.0)
     try:
         assert window.open_save_file(path) is False
-        boxes = [d for d in window._dialogs if isinstance(d, QMessageBox) and d.isVisible()]
+        boxes = [d for d in window.dialogs if isinstance(d, QMessageBox) and d.isVisible()]
         assert len(boxes) == 1 and "monitor mode" in boxes[0].text()
         button = boxes[0].findChild(QPushButton, "monitorInsteadButton")
         button.click()
-        (monitor,) = window.qa.monitors  # deletes itself on close
+        (monitor,) = window.monitors.windows  # deletes itself on close
         assert monitor.path == path and monitor.index_value.text() == "1"
         monitor.close()
     finally:
@@ -180,10 +197,10 @@ def test_file_monitor_menu_and_command_line(window, tmp_path, monkeypatch, qtbot
     path = tmp_path / "session.xml"
     owner_session(path, VirtualClock()).close()
     monkeypatch.setattr(
-        "snowsession_gui.qa_tools.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), "")
+        "snowsession_gui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), "")
     )
     window.findChild(QAction, "monitorAction").trigger()
-    (monitor,) = window.qa.monitors  # deletes itself on close
+    (monitor,) = window.monitors.windows  # deletes itself on close
     assert monitor.isVisible() and monitor.index_value.text() == "1"
     window.close()  # closing the window closes its monitors
     assert not monitor.isVisible()
@@ -206,3 +223,85 @@ def test_a_file_that_does_not_exist_yet_is_waited_for(make_monitor, tmp_path, qt
     session.close()
     qtbot.waitUntil(lambda: monitor.index_value.text() == "1", timeout=3000)
     assert "the file is back" in log_lines(monitor)[-1]
+
+
+def _bytes(index: int) -> bytes:
+    from session.storage.format import encode
+
+    return encode(
+        [
+            ("userId", "0f8fad5b-d9cb-469f-a165-70867728950e"),
+            ("sessionId", f"00000000-0000-4000-8000-{index:012d}"),
+            ("previousSessionId", None),
+            ("sessionIndex", index),
+            ("storageMechanism", "LOCAL_STORAGE"),
+        ]
+    )
+
+
+def _write_index(path: Path, index: int) -> None:
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_bytes(_bytes(index))
+    temp.replace(path)
+
+
+def test_a_file_changing_every_two_seconds_is_shown_at_its_pace_and_followed_after_a_zoom(
+    make_monitor, tmp_path
+):
+    from snowsession_gui.monitor_window import pace_span
+
+    path = tmp_path / "session.xml"
+    _write_index(path, 1)
+    now = [0.0]
+    monitor = make_monitor(path, now=lambda: now[0])
+    for index in range(2, 32):
+        now[0] += 2.0
+        _write_index(path, index)
+        monitor.watcher.read_now()
+    plot = monitor.timeline.ensure_plot()
+    plot.redraw()
+    x0, x1 = plot.visible_range()
+    assert pace_span(monitor.change_times) == 60.0 and x1 - x0 == pytest.approx(60.0)
+    steps = [x for x in monitor.timeline.data.step_x.view() if x0 <= x <= x1]
+    assert len(steps) >= 25  # steps, not one vertical line
+    plot.view.setXRange(0, 10, padding=0)
+    plot.view.sigRangeChangedManually.emit([True, False])  # a zoom by hand
+    assert not monitor.timeline.follow and not monitor.follow_button.isChecked()
+    now[0] += 30
+    monitor.findChild(QAction, "monitorFollowAction").trigger()  # F
+    assert monitor.timeline.follow and monitor.follow_button.isChecked()
+    x0, x1 = plot.visible_range()
+    assert x0 < now[0] < x1 and x1 - x0 < 120
+
+
+@pytest.mark.realtime
+def test_a_file_written_in_place_is_never_called_damaged(make_monitor, tmp_path, qtbot):
+    """The .NET tracker writes its file in place: the monitor looks again before it calls a
+    file damaged, and each new index is a new session."""
+    import threading
+    import time as real_time
+
+    path = tmp_path / "session.xml"
+    _write_index(path, 1)
+    monitor = make_monitor(path, poll_ms=0)
+    done = threading.Event()
+
+    def writer() -> None:
+        for index in range(2, 12):
+            real_time.sleep(0.05)
+            with path.open("wb") as handle:  # truncated: an empty file, for a few ms
+                handle.flush()
+                real_time.sleep(0.005)
+                handle.write(_bytes(index))
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    qtbot.waitUntil(done.is_set, timeout=10_000)
+    thread.join()
+    qtbot.waitUntil(lambda: monitor.index_value.text() == "11", timeout=5000)
+    lines = log_lines(monitor)
+    assert not [line for line in lines if "DAMAGED" in line], lines
+    assert "damaged" not in monitor.status.text()
+    news = [line for line in lines if "new session" in line]
+    assert news and all("index" in line for line in news)

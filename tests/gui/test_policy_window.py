@@ -9,9 +9,11 @@ from session import VirtualClock
 from snowsession_gui.host import CannotOpen
 from snowsession_gui.launcher import parse_args
 
+from .gui_helpers import policies
+
 
 def feature(window):
-    return window.features
+    return policies(window)
 
 
 def test_the_selector_is_named_explained_and_starts_on_dotnet(window):
@@ -113,12 +115,14 @@ def test_the_choice_is_kept_and_the_command_line_wins(make_window, qtbot):
 
 
 def test_a_failed_switch_says_why_and_keeps_the_old_choice(window, monkeypatch):
-    def refuse(path):
+    import snowsession_gui.drivers as drivers
+
+    def refuse(*_args):
         raise CannotOpen("the file is in use by another program")
 
-    monkeypatch.setattr(window.host, "_construct", refuse)
+    monkeypatch.setattr(drivers, "_open", refuse)
     assert not feature(window).set_policy("mobile")
-    box = next(d for d in window._dialogs if d.isVisible())
+    box = next(d for d in window.dialogs if d.isVisible())
     assert "in use by another program" in box.text()
     box.close()
     assert window.host.policy == "dotnet"

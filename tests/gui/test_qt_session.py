@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import typing
 
 import pytest
 from PySide6.QtCore import QObject, QThread
@@ -133,3 +134,24 @@ def test_delays_longer_than_a_qtimer_holds_run_in_legs(qtbot, monkeypatch):
     assert calls[0] >= 0.04  # not at the first 10 ms leg
     assert handle.cancelled and scheduler.pending == 0
     scheduler.close()
+
+
+def test_bridge_has_a_signal_for_every_kind_of_notification(qtbot, tmp_path):
+    from session import Notification, PausedChanged, SessionRequested, SettingsChanged
+
+    kinds = set(typing.get_args(Notification))
+    session = ClientSession(tmp_path / "s.xml", clock=VirtualClock(), policy="mobile")
+    bridge = SessionBridge(session)
+    seen: list[type] = []
+    for kind in kinds:
+        name = kind.__name__[0].lower() + kind.__name__[1:]
+        getattr(bridge, name).connect(lambda note: seen.append(type(note)))
+    try:
+        session.foreground_timeout = 120
+        session.pause()
+        session.start_new_session()
+        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=2000)
+    finally:
+        bridge.detach()
+        session.close()
+    assert {SettingsChanged, PausedChanged, SessionRequested} <= set(seen)

@@ -6,16 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
 
 from session.cli import main as snowsession_main
 from session.scenario import example_scenarios, load_scenario
 from session.scenario.run import ScenarioRun
-from snowsession_gui.scenario_panel import FAIL, PASS
+from snowsession_gui.palette import LIGHT
 
-from .gui_helpers import settle
+from .gui_helpers import scenarios, settle
+
+PASS, FAIL = QColor(LIGHT.passed), QColor(LIGHT.problem)
 
 MIXED = """\
 description = "one expectation holds, one fails"
@@ -46,8 +48,17 @@ def write(tmp_path: Path, text: str, name: str = "scenario.toml") -> Path:
     return path
 
 
+def checked(window) -> list[tuple[float, float, bool, str]]:
+    """``(time, index, passed, message)`` of each expectation on the timeline."""
+    return [
+        (x, y, check.passed, check.message)
+        for (x, y), checks in window.timeline.data.expectations.items()
+        for check in checks
+    ]
+
+
 def shown_error(window) -> QMessageBox:
-    boxes = [d for d in window._dialogs if isinstance(d, QMessageBox) and d.isVisible()]
+    boxes = [d for d in window.dialogs if isinstance(d, QMessageBox) and d.isVisible()]
     assert len(boxes) == 1
     return boxes[0]
 
@@ -57,19 +68,19 @@ def test_every_shipped_example_plays_green_from_its_menu_entry(window, name):
     action = window.findChild(QAction, f"example:{name}")
     assert action is not None, "each shipped example is listed in File > Example scenarios"
     action.trigger()
-    run = window.qa.player.run
+    run = scenarios(window).player.run
     assert run is not None and window.host.run is run
     while not run.done:
         window.time_controls.skip_one_minute()  # time moves the run, one minute at a time
     assert run.expectations and run.passed
-    panel = window.qa.panel
+    panel = scenarios(window).panel
     assert panel.results.count() == len(run.expectations)
     assert panel.summary.text() == f"✓ all {len(run.expectations)} expectations hold"
-    assert all(passed for _, _, passed, _ in window.qa.marks.points)
+    assert checked(window) and all(passed for _, _, passed, _ in checked(window))
 
 
 def test_paused_nothing_moves_and_each_speed_plays(window, tmp_path, qtbot):
-    run = window.qa.play_file(write(tmp_path, MIXED))
+    run = scenarios(window).play_file(write(tmp_path, MIXED))
     assert run is not None
     assert run.time == 0 and len(run.events) == 1  # the steps at 0 ran at once
     assert "paused" in window.statusBar().currentMessage()
@@ -82,26 +93,32 @@ def test_paused_nothing_moves_and_each_speed_plays(window, tmp_path, qtbot):
 
 
 def test_expectations_show_pass_and_fail_on_the_timeline_and_in_the_list(window, tmp_path):
-    origin = window.host.clock.now()
-    run = window.qa.play_file(write(tmp_path, MIXED))
+    window.host.sim.skip(500)  # the window's own time: the scenario starts at 0 nonetheless
+    run = scenarios(window).play_file(write(tmp_path, MIXED))
     assert run is not None
-    window.qa.next_step()
-    window.qa.next_step()
+    assert window.host.now() == 0 and window.time_controls.clock_value.text() == "00:00:00"
+    scenarios(window).next_step()
+    scenarios(window).next_step()
     assert run.done
-    (x1, y1, ok1, tip1), (x2, y2, ok2, tip2) = window.qa.marks.points
-    assert (x1, y1, ok1) == (origin + 30, 1, True)
-    assert (x2, ok2) == (origin + 200, False)
+    (x1, y1, ok1, tip1), (x2, y2, ok2, tip2) = checked(window)
+    assert (x1, y1, ok1) == (30, 1, True)
+    assert (x2, ok2) == (200, False)
     assert y2 == run.session.session_index
     assert "line 11" in tip1 and "holds" in tip1
-    assert tip2.startswith("expectation FAILS") and "expected 5, got" in tip2
-    panel = window.qa.panel
+    assert "expected 5, got" in tip2
+    plot = window.timeline.ensure_plot()
+    plot.show_range(0, 220)
+    where = plot.view.mapViewToScene(QPointF(x2, y2))
+    tip = plot.tip_at(where.x(), where.y())
+    assert tip is not None and tip.startswith("expectation FAILS") and "expected 5" in tip
+    panel = scenarios(window).panel
     items = [panel.results.item(i) for i in range(panel.results.count())]
     assert [i.foreground().color() for i in items] == [PASS, FAIL]
     assert items[1].text().startswith("✗ line 16 at 00:03:20: session_index expected 5")
     assert panel.summary.text() == "✗ 1 of 2 expectations fail"
-    scatter = window.qa.marks._scatter
-    brushes = [p.brush().color() for p in scatter.points()]
-    assert brushes == [PASS, FAIL]
+    scatter = plot.marks.expectation_markers
+    brushes = [p.brush().color().name() for p in scatter.points()]
+    assert brushes == [PASS.name(), FAIL.name()]
 
 
 @pytest.mark.parametrize(
@@ -117,35 +134,35 @@ def test_expectations_show_pass_and_fail_on_the_timeline_and_in_the_list(window,
 def test_a_bad_scenario_is_a_clear_message_with_its_line(window, tmp_path, text, line, words):
     home = window.host.save_path
     path = write(tmp_path, text)
-    assert window.qa.play_file(path) is None
+    assert scenarios(window).play_file(path) is None
     message = shown_error(window).text()
     assert f"{path}:{line}: " in message and words in message
     assert "Traceback" not in message
-    assert window.qa.panel.summary.text() == message
+    assert scenarios(window).panel.summary.text() == message
     assert window.host.run is None and window.host.save_path == home
 
 
 def test_a_missing_or_binary_scenario_file_is_a_message(window, tmp_path):
-    assert window.qa.play_file(tmp_path / "nope.toml") is None
+    assert scenarios(window).play_file(tmp_path / "nope.toml") is None
     assert "cannot be read" in shown_error(window).text()
     shown_error(window).close()
     binary = tmp_path / "junk.toml"
     binary.write_bytes(bytes(range(256)))
-    assert window.qa.play_file(binary) is None
+    assert scenarios(window).play_file(binary) is None
     assert "junk.toml" in shown_error(window).text()
 
 
 def test_restart_steps_rebind_the_window_and_controls_act_through_the_run(window):
-    run = window.qa.play_file(example_scenarios()["restarts"])
+    run = scenarios(window).play_file(example_scenarios()["restarts"])
     assert run is not None
     sessions = []
     window.host.sessionReplaced.connect(sessions.append)
     while run.time < 60:  # events every 5 s, then a restart at 00:01:00
         assert not sessions
-        window.qa.next_step()
+        scenarios(window).next_step()
     assert window.host.session is run.session and sessions == [run.session]
     while not run.done:
-        window.qa.next_step()
+        scenarios(window).next_step()
     assert len(sessions) == 3
     settle(window)
     assert window.state_panel.index_value.text() == "4"
@@ -153,21 +170,23 @@ def test_restart_steps_rebind_the_window_and_controls_act_through_the_run(window
     window.controls.fire_event()  # a person's event goes through the run
     assert run.performed[-1][1].value == "event" and len(run.events) == 14
     assert window.event_log.log_model.rows[-1][1] == run.events[-1].event_id
-    origin = window.qa.player.origin
-    assert list(window.timeline.data.event_x.view()) == [origin + e.at for e in run.events]
+    assert list(window.timeline.data.event_x.view()) == [e.at for e in run.events]
     indexes = [run.sessions[e.session - 1].index for e in run.events]
     assert list(window.timeline.data.event_y.view()) == indexes
     assert [row[2] for row in window.event_log.log_model.rows] == indexes
 
 
 def test_expectations_at_one_moment_share_a_marker_and_the_context_follows(window):
-    run = window.qa.play_file(example_scenarios()["background-long"])
+    run = scenarios(window).play_file(example_scenarios()["background-long"])
     while run.time < 15 * 60:
-        window.qa.next_step()
-    groups = window.qa.marks._groups
-    label, _ = groups[(window.qa.player.origin + 900, 2)]
-    assert label.textItem.toPlainText() == "✓ session_index, ✓ checking"
-    assert len(window.qa.marks._scatter.points()) == len(groups) == 2
+        scenarios(window).next_step()
+    groups = window.timeline.data.expectations
+    assert [c.key for c in groups[(900, 2)]] == ["session_index", "checking"]
+    plot = window.timeline.ensure_plot()
+    plot.show_range(0, 1000)
+    labels = [label.toPlainText() for label in plot.marks.check_labels if label.isVisible()]
+    assert "✓ session_index, ✓ checking" in labels
+    assert len(plot.marks.expectation_markers.points()) == len(groups) == 2
     context = window.context_view.findChild(QPlainTextEdit)
     assert run.sessions[0].session_id in context.toPlainText()  # the last event's session
 
@@ -175,21 +194,21 @@ def test_expectations_at_one_moment_share_a_marker_and_the_context_follows(windo
 def test_stop_goes_back_to_the_save_file_and_cleans_the_scratch_file(window, tmp_path):
     home = window.host.save_path
     user = window.host.session.user_id
-    run = window.qa.play_file(write(tmp_path, MIXED))
+    run = scenarios(window).play_file(write(tmp_path, MIXED))
     assert run.session.flush(5.0)
     scratch = Path(run.save_path)
     assert scratch.exists() and scratch.parent != home.parent
-    window.qa.stop()
-    assert window.host.run is None and window.host.sim.driver is None
+    scenarios(window).stop()
+    assert window.host.run is None and window.host.scenario is None
     assert window.host.save_path == home and window.host.session.user_id == user
     assert not scratch.parent.exists()
-    assert window.qa.panel.title.text() == "No scenario" and not window.qa.marks.points
+    assert scenarios(window).panel.title.text() == "No scenario" and not checked(window)
     window.host.sim.skip(60)  # time moves the clock again, without the run
     assert window.host.session.last_access >= 0
 
 
 def test_record_in_the_window_replays_headless_to_the_same_timeline(window, tmp_path, qtbot):
-    qa = window.qa
+    qa = scenarios(window)
     qa.start_recording()
     run = qa.player.run
     assert qa.player.recording and qa.panel.save_button.isVisible()
@@ -235,28 +254,28 @@ def test_recording_menu_entries_follow_the_state(window, tmp_path):
     assert not save.isEnabled() and not stop.isEnabled()
     window.findChild(QAction, "recordAction").trigger()
     assert save.isEnabled() and stop.isEnabled()
-    window.qa.play_file(write(tmp_path, MIXED))  # playing is not recording (nothing was done)
+    scenarios(window).play_file(write(tmp_path, MIXED))  # playing: nothing recorded to save
     assert not save.isEnabled() and stop.isEnabled()
     stop.trigger()
     assert not stop.isEnabled() and window.host.run is None
 
 
 def test_a_recording_can_still_be_saved_after_it_ended(window, tmp_path):
-    window.qa.start_recording()
+    scenarios(window).start_recording()
     window.controls.fire_event()
     window.time_controls.skip_one_minute()
     window.controls.fire_event()
-    expected = window.qa.player.recorded_toml()
+    expected = scenarios(window).player.recorded_toml()
     window.findChild(QAction, "stopScenarioAction").trigger()
     assert "Save recording as" in window.statusBar().currentMessage()
     assert window.findChild(QAction, "saveRecordingAction").isEnabled()
-    assert window.qa.save_recording(tmp_path / "late.toml")
+    assert scenarios(window).save_recording(tmp_path / "late.toml")
     assert (tmp_path / "late.toml").read_text(encoding="utf-8") == expected
     assert load_scenario(tmp_path / "late.toml").end == 60
 
 
 def test_opening_a_file_ends_the_scenario_and_reset_is_refused_while_it_runs(window, tmp_path):
-    run = window.qa.play_file(write(tmp_path, MIXED))
+    run = scenarios(window).play_file(write(tmp_path, MIXED))
     assert run.session.flush(5.0)
     scratch = Path(run.save_path)
     window.reset()
@@ -265,15 +284,15 @@ def test_opening_a_file_ends_the_scenario_and_reset_is_refused_while_it_runs(win
     assert window.host.run is run and scratch.exists()
     other = tmp_path / "other" / "session.xml"
     assert window.open_save_file(other)
-    assert not window.qa.player.active and window.host.run is None
-    assert window.qa.panel.title.text() == "No scenario" and not scratch.parent.exists()
+    assert not scenarios(window).player.active and window.host.run is None
+    assert scenarios(window).panel.title.text() == "No scenario" and not scratch.parent.exists()
     assert window.host.save_path == other and not window.host.session.closed
 
 
 def test_closing_the_window_during_a_scenario_ends_it(make_window, tmp_path, qtbot):
     window = make_window()
     window.show()
-    run = window.qa.play_file(write(tmp_path, MIXED))
+    run = scenarios(window).play_file(write(tmp_path, MIXED))
     assert run.session.flush(5.0)
     scratch = Path(run.save_path)
     window.close()
@@ -283,8 +302,8 @@ def test_closing_the_window_during_a_scenario_ends_it(make_window, tmp_path, qtb
 
 def test_a_recording_under_the_mobile_policy_replays_the_same(make_window, tmp_path):
     window = make_window(policy="mobile")
-    window.qa.start_recording()
-    run = window.qa.player.run
+    scenarios(window).start_recording()
+    run = scenarios(window).player.run
     t, c = window.time_controls, window.controls
     c.fire_event()
     for _ in range(3):
@@ -299,7 +318,7 @@ def test_a_recording_under_the_mobile_policy_replays_the_same(make_window, tmp_p
     t.skip_one_minute()
     c.fire_event()
     path = tmp_path / "mobile.toml"
-    assert window.qa.save_recording(path)
+    assert scenarios(window).save_recording(path)
     assert 'policy = "mobile"' in path.read_text(encoding="utf-8")
     replay = ScenarioRun(load_scenario(path), tmp_path / "replay.xml").run()
     assert [(s.at, s.index, s.reason) for s in replay.sessions] == [
@@ -309,12 +328,11 @@ def test_a_recording_under_the_mobile_policy_replays_the_same(make_window, tmp_p
 
 
 def test_a_finished_scenario_fits_the_timeline(window, tmp_path):
-    run = window.qa.play_file(write(tmp_path, MIXED))  # 200 simulated seconds
+    run = scenarios(window).play_file(write(tmp_path, MIXED))  # 200 simulated seconds
     window.host.sim.skip(run.end + 10)
     assert run.done
     settle(window)
     window.timeline.redraw()
-    origin = window.qa.player.origin
     x0, x1 = window.timeline.visible_range()
-    assert x0 <= origin and origin + run.end <= x1
+    assert x0 <= 0 and run.end <= x1
     assert x1 - x0 < 600  # not the default quarter of an hour: the run fills the view

@@ -39,15 +39,17 @@ def test_every_change_of_the_file_reaches_the_watcher(qtbot, tmp_path):
     write_index(path, 1)
     watcher = SaveFileWatcher(path)
     seen: list[int | None] = []
-    watcher.changed.connect(lambda reading: seen.append(reading.session_index))
-    watcher.read_now()
+    watcher.changed.connect(
+        lambda change: seen.append(change.after.saved and change.after.saved.session_index)
+    )
+    seen.append(watcher.current.saved.session_index)  # the first look
     for index in range(2, 7):  # os.replace drops the inotify watch each time: it is re-armed
         with qtbot.waitSignal(watcher.changed, timeout=3000):
             write_index(path, index)
         qtbot.waitUntil(lambda i=index: seen[-1] == i, timeout=3000)
     assert seen == [1, 2, 3, 4, 5, 6]
     path.unlink()
-    qtbot.waitUntil(lambda: watcher.last is not None and not watcher.last.exists, timeout=3000)
+    qtbot.waitUntil(lambda: watcher.current.state == "missing", timeout=3000)
     with qtbot.waitSignal(watcher.changed, timeout=3000):
         write_index(path, 7)  # the file comes back: the folder watch sees it
     qtbot.waitUntil(lambda: seen[-1] == 7, timeout=3000)
@@ -63,7 +65,7 @@ def test_several_saves_in_a_row_each_reach_the_timeline(window, qtbot, clock):
             lambda e=expected: max(window.timeline.data.step_y.view()) == e, timeout=3000
         )
     window.timeline.redraw()
-    _, ys = window.timeline.step_curve.getData()
+    _, ys = window.timeline.ensure_plot().step_curve.getData()
     assert sorted(set(ys.tolist())) == [1, 2, 3, 4, 5]
     assert window.timeline.data.jumps == []  # each arrived on its own
 
@@ -79,8 +81,11 @@ def test_a_jump_of_several_sessions_is_drawn_with_its_count(window, qtbot, clock
     jumps = window.timeline.data.jumps
     assert len(jumps) == 1 and jumps[0].count == 3 and jumps[0].index == 4
     window.timeline.set_follow(True)
-    labels = [label for label in window.timeline.ensure_plot()._labels if label.isVisible()]
-    assert [label.textItem.toPlainText() for label in labels] == ["+3 sessions in one save"]
+    plot = window.timeline.ensure_plot()
+    labels = [label for label in plot.marks.jump_labels if label.isVisible()]
+    assert [label.textItem.toPlainText() for label in labels] == [
+        "+3 sessions between two readings"
+    ]
     csv = window.timeline.data.to_csv().splitlines()
     assert csv[-1].split(",")[2:4] == ["4", "3"]
 
@@ -96,26 +101,29 @@ def test_reasons_events_bands_and_deadline(window, clock):
     clock.advance(700)  # idle: a foreground timeout
     settle(window)
     data = window.timeline.data
-    assert data.bands == [[65.0, 165.0]]
-    ex, ey = window.timeline.event_curve.getData()
+    assert data.bands == [(65.0, 165.0)]
+    ex, ey = window.timeline.ensure_plot().event_curve.getData()
     assert list(ex) == [5.0] and list(ey) == [1.0]
     why = data.start_text[-1]
     assert why.startswith(
         "session 2 — timeout: 600 s (foreground) since the last event at 00:00:05"
     )
     assert "seen by the check at" in why
-    xs, ys = window.timeline.step_curve.getData()
+    xs, ys = window.timeline.ensure_plot().step_curve.getData()
     assert ys[-1] == 2 and xs[-1] == clock.now()
     step_at = xs[list(ys).index(2)]
     assert step_at == data.start_x.view()[-1]  # the step sits at the engine's time for it
     deadline = host.session.expected_new_session_at()
-    assert window.timeline.deadline_line.isVisible()
-    assert window.timeline.deadline_line.value() == deadline
-    _, my = window.timeline.start_markers.getData()
-    assert 2.0 in list(my)
+    assert window.timeline.ensure_plot().deadline_line.isVisible()
+    assert window.timeline.ensure_plot().deadline_line.value() == deadline
+    _, my = window.timeline.ensure_plot().marks.timeout_markers.getData()
+    assert 2.0 in list(my)  # an amber triangle: a timeout
+    assert data.start_timeout == [False, True]  # green for the app start, amber for this
     window.timeline.set_follow(True)
     shown = [
-        r.textItem.toPlainText() for r in window.timeline.ensure_plot()._reasons if r.isVisible()
+        r.textItem.toPlainText()
+        for r in window.timeline.ensure_plot().marks.reason_labels
+        if r.isVisible()
     ]
     assert shown[-1] == "timeout 600 s"
 
@@ -137,9 +145,9 @@ def test_timeline_follows_the_present_until_panned(window, clock):
     window.timeline.redraw()
     x0, x1 = window.timeline.visible_range()
     assert x0 < clock.now() < x1
-    window.timeline.view.sigRangeChangedManually.emit([True, False])
+    window.timeline.ensure_plot().view.sigRangeChangedManually.emit([True, False])
     assert not window.timeline.follow and not window.follow_button.isChecked()
-    window.timeline.view.setXRange(0, 100, padding=0)
+    window.timeline.ensure_plot().view.setXRange(0, 100, padding=0)
     window.host.sim.skip(600)
     window.timeline.redraw()
     assert window.timeline.visible_range()[1] == pytest.approx(100)
@@ -149,7 +157,7 @@ def test_timeline_follows_the_present_until_panned(window, clock):
 
 
 def test_long_histories_use_peak_downsampling_and_clip_to_view(window):
-    item = window.timeline.step_curve
+    item = window.timeline.ensure_plot().step_curve
     assert item.opts["downsampleMethod"] == "peak" and item.opts["autoDownsample"]
     assert item.opts["clipToView"]
     data = TimelineData()
@@ -161,19 +169,19 @@ def test_long_histories_use_peak_downsampling_and_clip_to_view(window):
 
 
 def test_redraws_are_coalesced(window, qtbot):
-    before = window.timeline.redraws
+    before = window.timeline.ensure_plot().redraws
     for _ in range(200):
         window.controls.fire_event()
     plot = window.timeline.ensure_plot()
     qtbot.waitUntil(lambda: not plot._redraw_timer.isActive(), timeout=2000)
-    assert window.timeline.redraws - before <= 2
-    assert window.timeline.event_curve.getData()[0].size == 200
+    assert window.timeline.ensure_plot().redraws - before <= 2
+    assert window.timeline.ensure_plot().event_curve.getData()[0].size == 200
 
 
 def test_export_png_and_csv(window, tmp_path):
     settle(window)
     png, csv = tmp_path / "t.png", tmp_path / "t.csv"
-    assert window.timeline.export_png(png)
+    window.timeline.export_png(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     window.timeline.export_csv(csv)
     lines = csv.read_text().splitlines()
@@ -191,7 +199,8 @@ def test_at_600x_a_ten_minute_timeout_reaches_the_timeline_in_a_second(make_wind
     window.host.sim.set_speed(600)
     qtbot.waitUntil(lambda: window.host.session.session_index == 2, timeout=3000)
     engine_at = time.monotonic()
-    qtbot.waitUntil(lambda: max(window.timeline.step_curve.getData()[1]) == 2, timeout=2000)
+    curve = window.timeline.ensure_plot().step_curve
+    qtbot.waitUntil(lambda: max(curve.getData()[1]) == 2, timeout=2000)
     drawn_at = time.monotonic()
     window.host.sim.set_speed(0)
     assert 0.8 < engine_at - started < 1.6  # 600 s (and up to one 15 s check) at 600x
@@ -205,18 +214,18 @@ def test_a_session_from_another_engine_on_the_file_is_seen(window, tmp_path, qtb
     session.close()
     assert window.open_save_file(other)
     settle(window)
-    assert max(window.timeline.step_curve.getData()[1]) == 2
+    assert max(window.timeline.ensure_plot().step_curve.getData()[1]) == 2
 
 
 def test_an_index_going_back_is_labelled_as_such(qtbot, tmp_path):
-    from snowsession_gui.timeline_plot import jump_label
+    from snowsession_gui.timeline_axes import jump_label
 
     data = TimelineData()
     for at, index in ((0.0, 5), (10.0, 6), (20.0, 1)):
         data.add_reading(at, index)
     assert [(j.at, j.index, j.count) for j in data.jumps] == [(20.0, 1, -5)]
     assert jump_label(-5, 1) == "back to 1 (a new user or a reset)"
-    assert jump_label(3, 9) == "+3 sessions in one save"
+    assert jump_label(3, 9) == "+3 sessions between two readings"
 
 
 def test_markers_follow_any_change_of_the_visible_times(window, clock):
@@ -226,9 +235,10 @@ def test_markers_follow_any_change_of_the_visible_times(window, clock):
     settle(window)
     plot = window.timeline.ensure_plot()
     plot.view.setXRange(600, 700, padding=0)  # a program's (or a linked plot's) range change
-    assert list(plot.start_markers.getData()[1]) == [2]
+    assert list(plot.marks.timeout_markers.getData()[1]) == [2]
     plot.view.setXRange(0, 2000, padding=0)
-    assert list(plot.start_markers.getData()[1]) == [1, 2, 3, 4]
+    assert list(plot.marks.timeout_markers.getData()[1]) == [2, 3, 4]
+    assert list(plot.marks.start_markers.getData()[1]) == [1]
 
 
 def test_the_first_session_reaches_the_timeline_on_a_slow_disk(make_window, clock, monkeypatch):

@@ -41,11 +41,11 @@ def test_stable_object_names_tooltips_and_accessible_names(window):
         widget = window.findChild(kind, name)
         assert widget is not None, name
         assert widget.accessibleName(), name
-    assert window.timeline.plot.objectName() == "timelinePlot"
+    assert window.timeline.ensure_plot().plot.objectName() == "timelinePlot"
     for control in window.findChildren(QAbstractButton) + window.findChildren(QAbstractSpinBox):
         if control.objectName().startswith("qt_") or not control.isVisibleTo(window):
             continue
-        if control.parent() is window.timeline.plot or not control.objectName():
+        if control.parent() is window.timeline.ensure_plot().plot or not control.objectName():
             continue
         assert control.toolTip(), control.objectName()
         assert control.accessibleName(), control.objectName()
@@ -58,7 +58,7 @@ def test_first_frame_shows_the_session_at_once(window):
     assert window.findChild(QLabel, "userIdValue").text() == session.user_id
     assert window.findChild(QLabel, "sessionIdValue").text() == session.current_session_id
     settle(window)
-    _, ys = window.timeline.step_curve.getData()
+    _, ys = window.timeline.ensure_plot().step_curve.getData()
     assert list(ys) == [1.0, 1.0]
 
 
@@ -86,10 +86,10 @@ def test_firing_an_event_updates_state_log_and_context(window, qtbot, clock):
 
 def test_space_fires_and_b_toggles_background(window, qtbot):
     window.activateWindow()
-    window.timeline.plot.setFocus()
-    qtbot.keyClick(window.timeline.plot, Qt.Key.Key_Space)
+    window.timeline.ensure_plot().plot.setFocus()
+    qtbot.keyClick(window.timeline.ensure_plot().plot, Qt.Key.Key_Space)
     assert window.event_log.log_model.rowCount() == 1
-    qtbot.keyClick(window.timeline.plot, Qt.Key.Key_B)
+    qtbot.keyClick(window.timeline.ensure_plot().plot, Qt.Key.Key_B)
     assert window.host.session.background is True
     assert window.findChild(QPushButton, "backgroundToggle").isChecked()
 
@@ -164,7 +164,7 @@ def test_restart_makes_a_new_session_on_the_same_file(window, qtbot):
     assert window.findChild(QLabel, "previousSessionIdValue").text() == old_id
     settle(window)
     assert read_save_file(new.save_path).saved.session_index == 2
-    assert max(window.timeline.step_curve.getData()[1]) == 2
+    assert max(window.timeline.ensure_plot().step_curve.getData()[1]) == 2
     assert "app start" in window.timeline.data.start_text[-1]
 
 
@@ -187,7 +187,7 @@ def test_reset_asks_then_deletes_the_file_and_starts_a_new_user(window, monkeypa
 def test_help_and_about_open_and_close(window, qtbot):
     window.show_how()
     window.show_about()
-    dialogs = [d for d in window._dialogs if d.isVisible()]
+    dialogs = [d for d in window.dialogs if d.isVisible()]
     assert len(dialogs) == 2
     assert "timeout" in dialogs[0].findChild(QTextBrowser, "helpText").toPlainText()
     # closing the window closes its dialogs (the leak check would fail otherwise)
@@ -218,7 +218,7 @@ def test_follows_a_dark_palette(window, qapp):
     from PySide6.QtGui import QColor, QPalette
 
     plot = window.timeline.ensure_plot()
-    assert plot._colors.background.name() == "#ffffff"
+    assert plot.colors.background == "#ffffff"
     light = qapp.palette()
     dark = QPalette(light)
     dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
@@ -227,30 +227,31 @@ def test_follows_a_dark_palette(window, qapp):
     qapp.processEvents()
     try:
         assert window.is_dark()
-        assert plot._colors.background.name() == "#1e1f22"
+        assert plot.colors.background == "#1e1f22"
     finally:
         qapp.setPalette(light)
         qapp.processEvents()
-    assert plot._colors.background.name() == "#ffffff"
+    assert plot.colors.background == "#ffffff"
 
 
 def test_a_failed_restart_leaves_a_clear_message_not_an_exception(window, monkeypatch):
+    import snowsession_gui.drivers as drivers
     from snowsession_gui.host import CannotOpen
 
-    def refuse(path):
+    def refuse(*_args):
         raise CannotOpen("the file is in use by another program")
 
-    real = window.host._construct
-    monkeypatch.setattr(window.host, "_construct", refuse)
+    real = drivers._open
+    monkeypatch.setattr(drivers, "_open", refuse)
     window.restart()
-    box = next(d for d in window._dialogs if d.isVisible())
+    box = next(d for d in window.dialogs if d.isVisible())
     assert "in use by another program" in box.text()
     box.close()
     window.controls.fire_event()
     assert "no session is open" in window.statusBar().currentMessage()
     window.controls.background.click()
     assert not window.controls.background.isChecked()
-    monkeypatch.setattr(window.host, "_construct", real)
+    monkeypatch.setattr(drivers, "_open", real)
     window.restart()
     assert window.host.session.session_index == 2 and not window.host.session.closed
 
@@ -270,4 +271,4 @@ def test_toggles_say_what_pressing_them_does(window, qtbot):
     qtbot.mouseClick(checker, Qt.MouseButton.LeftButton)
     assert (background.text(), checker.text()) == ("Back to foreground", "Stop checker")
     window.host.session.stop_checker()  # changed by the engine, not the button
-    assert checker.text() == "Start checker"
+    qtbot.waitUntil(lambda: checker.text() == "Start checker", timeout=2000)
