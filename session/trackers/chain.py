@@ -96,7 +96,9 @@ class Fold:
         self.findings: list[Finding] = []
         self.index_ids: dict[int, str] = {}
         self.first_ids: dict[str, str] = {}
-        self.session_first: dict[str, set[str]] = {}
+        # Each session id's firstEventIds in the order seen (a dict: a set's order would
+        # change from run to run with the hash seed, and so would the messages).
+        self.session_first: dict[str, dict[str, None]] = {}
         self.state = "foreground"
         self.last: Record | None = None
 
@@ -202,7 +204,7 @@ class Fold:
             )
         first = entity.first_event_id
         if first is not None and first != current.first_event_id:
-            known = self.session_first.setdefault(sid, set())
+            known = self.session_first.setdefault(sid, {})
             if current.first_event_id is not None and first not in known:
                 self.find(
                     "first_event_id_changed",
@@ -211,7 +213,7 @@ class Fold:
                     f"{_short(current.first_event_id)} then {_short(first)}",
                     sid,
                 )
-            known.add(first)
+            known[first] = None
             current.first_event_id = first
             self._first_id_owner(record, first, sid, current.index)
 
@@ -288,7 +290,7 @@ class Fold:
             )
         first = entity.first_event_id
         if first is not None:
-            known = self.session_first.setdefault(sid, set())
+            known = self.session_first.setdefault(sid, {})
             if known and first not in known:
                 self.find(
                     "first_event_id_changed",
@@ -297,7 +299,7 @@ class Fold:
                     f"{_short(next(iter(known)))} and {_short(first)}",
                     sid,
                 )
-            known.add(first)
+            known[first] = None
             self._first_id_owner(record, first, sid, index)
 
     def _first_id_owner(self, record: Record, first: str, sid: str, index: int) -> None:
