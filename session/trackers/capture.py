@@ -13,7 +13,8 @@ import gc
 import json
 import os
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -39,6 +40,7 @@ __all__ = [
     "MAX_LINE_BYTES",
     "CaptureError",
     "feed_payload",
+    "no_cyclic_gc",
     "open_regular",
     "read_capture",
 ]
@@ -120,19 +122,21 @@ def _iso_seconds(text: Any) -> float | None:
         return None
 
 
-def _read_log(handle: IO[bytes], name: str, reader: _Reader) -> None:
-    # A log of a million events keeps a million records: the cyclic collector would scan
-    # them again and again while they are made, and none of them forms a cycle.
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector. A log of a million events keeps a million records:
+    the collector would scan them again and again while they are made and while the report is
+    built from them, and none of them forms a cycle."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        _read_log_lines(handle, name, reader)
+        yield
     finally:
         if enabled:
             gc.enable()
 
 
-def _read_log_lines(handle: IO[bytes], name: str, reader: _Reader) -> None:
+def _read_log(handle: IO[bytes], name: str, reader: _Reader) -> None:
     unreadable: list[int] = []
     batch: list[Record] = []
     for number, line in iter_lines(handle, MAX_LINE_BYTES):
@@ -272,7 +276,8 @@ def read_capture(
             value = None
         if is_header(value) or (isinstance(value, dict) and "received" in value):
             handle.seek(0)
-            _read_log(handle, name, reader)
+            with no_cyclic_gc():
+                _read_log(handle, name, reader)
             return "log", reader.events
         if not head.startswith((b"{", b"[")):
             raise CaptureError(
