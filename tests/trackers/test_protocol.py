@@ -103,6 +103,9 @@ def test_event_time_is_the_trackers_then_the_arrival() -> None:
     assert event_time({"stm": "1800000000000"}, 5.0) == 1_800_000_000.0
     assert event_time({"dtm": "soon"}, 5.0) == 5.0
     assert event_time({"dtm": "9" * 400}, 5.0) == 5.0
+    # Digits that are not decimal ("²" is a digit to str.isdigit, not to int) are no time.
+    assert event_time({"dtm": "1800000000²", "stm": "1800000000000"}, 5.0) == 1_800_000_000.0
+    assert event_time({"ttm": "\u0661\u0662"}, 5.0) == 0.012  # Arabic-Indic, as int reads them
 
 
 @pytest.mark.parametrize("uri", SCHEMA_URIS)

@@ -58,6 +58,7 @@ class _Log:
         time: str = "dtm",
         more: tuple[Any, ...] = (),
         ascii_only: bool = False,
+        **extra: Any,
     ) -> None:
         self.count += 1
         fields: dict[str, Any] = {"e": e, "p": "mob", "tv": "andr-6.0.0"}
@@ -65,6 +66,7 @@ class _Log:
             fields["eid"] = f"e0000000-0000-4000-8000-{self.count:012d}" if eid == "auto" else eid
         if time:
             fields[time] = str(round(at * 1000))
+        fields.update(extra)
         entity = {"schema": schema, "data": data}
         self.line(
             {
@@ -225,6 +227,7 @@ def _order_and_times(log: _Log) -> None:
     log.event(entity(7, 1, event_index=8), T0 + 42, eid=None)
     log.event(entity(7, 1, event_index=9), T0 + 43, eid=17)
     log.event(entity(7, 1, event_index=10), T0 + 44, e=5)
+    log.event(entity(7, 1, event_index=11), T0 + 45, dtm="1²", stm=str(round(T0 * 1000 + 45500)))
     log.event(entity(7, 2, event_index=1), 10**13, received=T0 + 50)  # 16 digits: not a time
     log.event(entity(7, 2, event_index=2), T0 + 700)
     log.event(entity(7, 2, event_index=1), T0 + 699)  # the same time order, index first
