@@ -117,7 +117,7 @@ def _start(collector: Collector, stderr: TextIO) -> Collector:
 
 def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..trackers.analysis import Analysis
-    from ..trackers.capture import no_cyclic_gc
+    from ..trackers.logparts import no_cyclic_gc
     from ..trackers.output import write_json, write_junit, write_table
 
     timeouts = _timeouts(args)
@@ -142,7 +142,7 @@ def _read(captures: list[str], analysis: Analysis, stderr: TextIO) -> Report:
 
     for index, path in enumerate(captures):
         try:
-            read_capture(path, analysis, index, warn)
+            read_capture(path, analysis, index, warn, parallel=True)
         except CaptureError as error:
             raise CommandError(str(error)) from None
         except OSError as error:

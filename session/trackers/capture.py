@@ -9,12 +9,10 @@ document (HAR, Micro) may be at most :data:`MAX_DOCUMENT_BYTES`. Anything else i
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import stat
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -24,7 +22,8 @@ from ..storage.decode import decode
 from ..storage.fields import interpret
 from ..storage.format import MAX_FILE_BYTES
 from .analysis import Analysis
-from .logfile import is_header, iter_lines, parse_line
+from .logfile import is_header
+from .logparts import no_cyclic_gc, read_log
 from .protocol import (
     CONTEXTS_SCHEMA,
     MAX_BODY_BYTES,
@@ -40,7 +39,6 @@ __all__ = [
     "MAX_LINE_BYTES",
     "CaptureError",
     "feed_payload",
-    "no_cyclic_gc",
     "open_regular",
     "read_capture",
 ]
@@ -122,51 +120,11 @@ def _iso_seconds(text: Any) -> float | None:
         return None
 
 
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector. A log of a million events keeps a million records:
-    the collector would scan them again and again while they are made and while the report is
-    built from them, and none of them forms a cycle."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _read_log(handle: IO[bytes], name: str, reader: _Reader) -> None:
-    unreadable: list[int] = []
-    batch: list[Record] = []
-    for number, line in iter_lines(handle, MAX_LINE_BYTES):
-        if line is None or not line.strip():
-            if line is None:
-                unreadable.append(number)
-            continue
-        try:
-            entry = parse_line(line)
-        except (ValueError, RecursionError):
-            unreadable.append(number)
-            continue
-        if entry is None:
-            continue
-        if entry.bad is not None:
-            reader.analysis.count_bad(entry.bad)
-            continue
-        assert entry.decoded is not None
-        try:
-            record = make_record(entry.decoded, entry.received, reader.capture)
-        except PayloadError as error:
-            reader.analysis.count_bad(error.reason)
-            continue
-        batch.append(record)
-        if len(batch) >= 10_000:
-            reader.events += len(batch)
-            reader.analysis.add_all(batch)
-            batch.clear()
-    reader.events += len(batch)
-    reader.analysis.add_all(batch)
+def _read_log(handle: IO[bytes], name: str, reader: _Reader, parallel: bool) -> None:
+    events, unreadable = read_log(
+        handle, name, reader.analysis, reader.capture, MAX_LINE_BYTES, parallel
+    )
+    reader.events += events
     if unreadable:
         reader.analysis.count_bad("unreadable_line", len(unreadable))
         reader.warn(
@@ -256,9 +214,13 @@ def read_capture(
     analysis: Analysis,
     capture: int = 0,
     warn: Callable[[str], None] | None = None,
+    parallel: bool = False,
 ) -> tuple[str, int]:
     """Read one capture into ``analysis``; its kind (``log``, ``har``, ``micro``, ``dotnet``)
-    and how many events it gave. Raises :class:`CaptureError`."""
+    and how many events it gave. Raises :class:`CaptureError`.
+
+    ``parallel``: a big log may be read by two processes (:mod:`~session.trackers.logparts`);
+    a command line asks for it, a program with its own use for the other core need not."""
     name = os.fspath(path)
     reader = _Reader(analysis, capture, warn or (lambda message: None))
     with open_regular(name) as handle:
@@ -277,7 +239,7 @@ def read_capture(
         if is_header(value) or (isinstance(value, dict) and "received" in value):
             handle.seek(0)
             with no_cyclic_gc():
-                _read_log(handle, name, reader)
+                _read_log(handle, name, reader, parallel)
             return "log", reader.events
         if not head.startswith((b"{", b"[")):
             raise CaptureError(

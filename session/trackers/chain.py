@@ -100,6 +100,7 @@ class Fold:
         # change from run to run with the hash seed, and so would the messages).
         self.session_first: dict[str, dict[str, None]] = {}
         self.state = "foreground"
+        self.timeout = timeouts.of(self.state)
         self.last: Record | None = None
 
     def find(self, kind: str, record: Record, message: str, session_id: str | None) -> None:
@@ -130,7 +131,7 @@ class Fold:
             return
         last = self.last
         gap = None if last is None else record.time - last.time
-        timeout = self.timeouts.of(self.state)
+        timeout = self.timeout
         current = self.sessions[-1] if self.sessions else None
         if (
             current is not None
@@ -155,6 +156,7 @@ class Fold:
             current.last_event_index = record.event_index
         if record.lifecycle is not None:
             self.state = record.lifecycle
+            self.timeout = self.timeouts.of(self.state)
         self.last = record
 
     def _same_session(
