@@ -2,8 +2,9 @@
 files, Snowplow Micro's ``/micro/good`` JSON and .NET save files.
 
 Every file is checked to be a regular file before it is read, and reads are bounded: a log is
-streamed a line at a time (at most :data:`MAX_LINE_BYTES` a line, any length in all); a JSON
-document (HAR, Micro) may be at most :data:`MAX_DOCUMENT_BYTES`. Anything else is a
+streamed a line at a time (at most :data:`MAX_LINE_BYTES` a line, any length in all), a big
+one in parts by two processes when asked (:mod:`~session.trackers.logparts`); a JSON document
+(HAR, Micro) may be at most :data:`MAX_DOCUMENT_BYTES`. Anything else is a
 :class:`CaptureError` with a one-line message.
 """
 

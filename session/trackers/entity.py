@@ -55,11 +55,11 @@ def _properties(uri: str) -> tuple[dict[str, jsonschema.protocols.Validator], fr
 
 def find_entity(contexts: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     """The one ``client_session`` entity among ``contexts``, or a :class:`PayloadError`."""
-    found = [
-        item
-        for item in contexts
-        if isinstance(item.get("schema"), str) and "/client_session/jsonschema/" in item["schema"]
-    ]
+    found = []
+    for item in contexts:
+        schema = item.get("schema")
+        if isinstance(schema, str) and "/client_session/jsonschema/" in schema:
+            found.append(item)
     if not found:
         raise PayloadError("no_session_entity", "the event has no client_session entity")
     if len(found) > 1:

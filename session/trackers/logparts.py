@@ -27,9 +27,9 @@ __all__ = ["PARALLEL_BYTES", "LogPart", "no_cyclic_gc", "read_log", "read_part"]
 
 PARALLEL_BYTES = 32 << 20
 """A log smaller than this (32 MiB, some 60,000 events) is read by this process alone."""
-HERE = 0.42
+HERE = 0.44
 """The share of a big log read by this process, which also adds every part to the analysis."""
-PARTS = 6
+PARTS = 8
 """How many parts the other process reads, one after another, each added here as it comes."""
 _SCAN = 1 << 16
 
