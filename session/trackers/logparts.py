@@ -12,16 +12,21 @@ from __future__ import annotations
 import gc
 import math
 import os
+import queue
+import signal
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from itertools import pairwise
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .analysis import Analysis
 from .logfile import iter_lines, parse_line
 from .protocol import PayloadError
 from .record import Record
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 __all__ = ["PARALLEL_BYTES", "LogPart", "no_cyclic_gc", "read_log", "read_part"]
 
@@ -107,26 +112,14 @@ def read_log(
     if not parts:
         add(read_part(handle, capture, limit))
         return events, unreadable
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
     info = os.fstat(handle.fileno())
-    identity = (info.st_dev, info.st_ino)
-    # A fresh interpreter, never a fork: whoever reads may have threads of its own.
-    pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
+    helper = _Helper(name, (info.st_dev, info.st_ino), parts[1:], capture, limit)
     try:
-        try:
-            elsewhere: list[Future[Any] | None] = [
-                pool.submit(_read_elsewhere, name, identity, start, size, capture, limit)
-                for start, size in parts[1:]
-            ]
-        except Exception:  # no process to be had: every part is read here
-            elsewhere = [None] * (len(parts) - 1)
         add(read_part(handle, capture, limit, parts[0][1]))
-        for (start, size), future in zip(parts[1:], elsewhere, strict=True):
-            add(_result(future) or _read_here(handle, start, size, capture, limit))
+        for start, size in parts[1:]:
+            add(helper.next() or _read_here(handle, start, size, capture, limit))
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        helper.close()
     return events, unreadable
 
 
@@ -180,29 +173,98 @@ def _read_here(
     return read_part(handle, capture, limit, size)
 
 
-def _result(future: Future[Any] | None) -> LogPart | None:
-    if future is None:
+class _Helper:
+    """The other process, reading its parts one after another and sending each back; a thread
+    here takes them as they come, so it never waits to send. Once it cannot (it could not
+    start, the file is not the one read here, it was killed), :meth:`next` gives None."""
+
+    def __init__(
+        self,
+        name: str,
+        identity: tuple[int, int],
+        parts: list[tuple[int, int | None]],
+        capture: int,
+        limit: int,
+    ) -> None:
+        from multiprocessing import get_context
+
+        self._parts: queue.SimpleQueue[LogPart | None] = queue.SimpleQueue()
+        self._done = False
+        context = get_context("spawn")  # never a fork: whoever reads may have threads too
+        receiver, sender = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_other_process,
+            args=(sender, name, identity, parts, capture, limit),
+            daemon=True,
+        )
+        try:
+            self.process.start()
+        except OSError:  # no process to be had
+            self._parts.put(None)
+        sender.close()
+        self._receiver = threading.Thread(
+            target=self._receive, args=(receiver, len(parts)), daemon=True
+        )
+        self._receiver.start()
+
+    def _receive(self, receiver: Connection, count: int) -> None:
+        taken = 0
+        try:
+            with receiver:
+                while taken < count:
+                    records, bad, unreadable, lines = receiver.recv()
+                    self._parts.put(
+                        LogPart(list(map(Record._make, records)), bad, unreadable, lines)
+                    )
+                    taken += 1
+        except Exception:  # it ended (EOFError) or sent what is not a part
+            pass
+        finally:
+            if taken < count:
+                self._parts.put(None)
+
+    def next(self) -> LogPart | None:
+        """The next part, read by the other process; None once it cannot."""
+        if not self._done:
+            part = self._parts.get()
+            self._done = part is None
+            return part
         return None
-    try:
-        sent = future.result()
-    except Exception:  # the other process died or failed: this part is read here
-        return None
-    if sent is None:
-        return None
-    records, bad, unreadable, lines = sent
-    return LogPart(list(map(Record._make, records)), bad, unreadable, lines)
+
+    def close(self) -> None:
+        if self.process.pid is not None:
+            self.process.terminate()  # at once, if this one stops early
+            self.process.join()
+        self._receiver.join()
+
+
+def _other_process(*args: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the first process
+    _read_elsewhere(*args)
 
 
 def _read_elsewhere(
-    name: str, identity: tuple[int, int], start: int, size: int | None, capture: int, limit: int
-) -> tuple[list[tuple[Any, ...]], dict[str, int], list[int], int] | None:
-    """:func:`read_part` in the other process, its records as plain tuples (they travel
-    several times faster); None if ``name`` is no longer the file being read."""
-    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle, no_cyclic_gc():
-        info = os.fstat(fd)
-        if (info.st_dev, info.st_ino) != identity:
-            return None
-        handle.seek(start)
-        part = read_part(handle, capture, limit, size)
-    return [tuple(record) for record in part.records], part.bad, part.unreadable, part.lines
+    sender: Connection,
+    name: str,
+    identity: tuple[int, int],
+    parts: list[tuple[int, int | None]],
+    capture: int,
+    limit: int,
+) -> None:
+    """The other process: :func:`read_part` of each part, its records sent as plain tuples
+    (they travel several times faster). It stops at the first thing that goes wrong, and the
+    rest of the parts are read by the first process."""
+    with sender, no_cyclic_gc():
+        try:
+            fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                info = os.fstat(fd)
+                if (info.st_dev, info.st_ino) != identity:
+                    return  # not the file being read: a log rotated meanwhile
+                for start, size in parts:
+                    handle.seek(start)
+                    part = read_part(handle, capture, limit, size)
+                    records = [tuple(record) for record in part.records]
+                    sender.send((records, part.bad, part.unreadable, part.lines))
+        except Exception:
+            return

@@ -3,13 +3,18 @@ nothing lost when the other process cannot help (the file replaced, the process 
 
 from __future__ import annotations
 
-import concurrent.futures
+import errno
 import io
 import multiprocessing
+import multiprocessing.connection
+import multiprocessing.context
 import os
 import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -56,14 +61,14 @@ def every_part_elsewhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]
     monkeypatch.setattr(logparts, "_cores", lambda: 2)
     before = set(multiprocessing.active_children())
     read_elsewhere: list[bool] = []
-    result = logparts._result
+    next_part = logparts._Helper.next
 
-    def noted(future: Future[Any] | None) -> logparts.LogPart | None:
-        part = result(future)
+    def noted(helper: logparts._Helper) -> logparts.LogPart | None:
+        part = next_part(helper)
         read_elsewhere.append(part is not None)
         return part
 
-    monkeypatch.setattr(logparts, "_result", noted)
+    monkeypatch.setattr(logparts._Helper, "next", noted)
     yield read_elsewhere
     assert set(multiprocessing.active_children()) <= before  # the other process is gone
 
@@ -93,11 +98,17 @@ def _line_starts(path: Path) -> list[int]:
     return [0] + [i + 1 for i, byte in enumerate(data[:-1]) if byte == ord("\n")]
 
 
-class _Here(ThreadPoolExecutor):
+class _Thread(threading.Thread):
     """The other process, as a thread of this one: any number of splits, quickly."""
 
-    def __init__(self, workers: int, mp_context: Any = None) -> None:
-        super().__init__(workers)
+    def __init__(self, target: Any, args: tuple[Any, ...], daemon: bool) -> None:
+        sender, *rest = args  # its own end of the pipe, as a process has: this one closes its
+        own = multiprocessing.connection.Connection(os.dup(sender.fileno()), readable=False)
+        super().__init__(target=logparts._read_elsewhere, args=(own, *rest), daemon=daemon)
+        self.pid = 0
+
+    def terminate(self) -> None:
+        pass
 
 
 @settings(
@@ -115,7 +126,7 @@ def test_any_split_at_line_starts_gives_the_same_report(
     with monkeypatch.context() as patch:
         patch.setattr(logparts, "_cores", lambda: 2)
         patch.setattr(logparts, "_parts", lambda fd: parts)
-        patch.setattr(concurrent.futures, "ProcessPoolExecutor", _Here)
+        patch.setattr(multiprocessing.context.SpawnContext, "Process", _Thread)
         assert _report(log, parallel=True) == whole
 
 
@@ -181,11 +192,10 @@ def test_with_no_process_to_be_had_every_part_is_read_here(
 ) -> None:
     whole = _report(log, parallel=False)
 
-    class NoProcesses(ProcessPoolExecutor):
-        def submit(self, *args: Any, **kwargs: Any) -> Any:
-            raise OSError(11, "Resource temporarily unavailable")
+    def no_process(self: Any) -> None:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoProcesses)
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", no_process)
     assert _report(log, parallel=True) == whole
     assert every_part_elsewhere == [False] * logparts.PARTS
 
@@ -196,3 +206,45 @@ def test_lines_of_a_part_stop_at_its_size(tmp_path: Path) -> None:
     with path.open("rb") as handle:
         assert list(iter_lines(handle, 10, 4 + 51)) == [(1, b"one\n"), (2, None)]
         assert list(iter_lines(handle, 10)) == [(1, b"three\n"), (2, b"four")]
+
+
+_STOPPED_WHILE_READING = """
+import multiprocessing, os, signal, sys
+from session.cli import main
+from session.trackers import logparts
+logparts.PARALLEL_BYTES, logparts.PARTS = 1, 2
+read_part = logparts.read_part
+def stopped(*args, **kwargs):
+    (helper,) = [child.pid for child in multiprocessing.active_children()]
+    print(helper, flush=True)
+    os.kill(os.getpid(), signal.SIGSTOP)  # the other process fills the pipe and waits
+    return read_part(*args, **kwargs)
+logparts.read_part = stopped
+sys.exit(main(["sessions", sys.argv[1]]))
+"""
+
+
+def test_the_other_process_ends_when_the_first_is_killed(tmp_path: Path) -> None:
+    log = varied_log.write(tmp_path / "big.ndjson", seed=3, crowd=6000)
+    first = subprocess.Popen(
+        [sys.executable, "-c", _STOPPED_WHILE_READING, str(log)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
+    try:
+        helper = int(first.stdout.readline())  # type: ignore[union-attr]
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+        for _ in range(100):
+            try:
+                os.kill(helper, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(helper, signal.SIGKILL)
+            pytest.fail("the other process went on alone")
+    finally:
+        first.kill()
+        first.communicate()
