@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import math
 import os
+import pickle
 import queue
 import signal
 import threading
@@ -174,9 +175,10 @@ def _read_here(
 
 
 class _Helper:
-    """The other process, reading its parts one after another and sending each back; a thread
-    here takes them as they come, so it never waits to send. Once it cannot (it could not
-    start, the file is not the one read here, it was killed), :meth:`next` gives None."""
+    """The other process, reading its parts one after another. It keeps each part until this
+    one asks for it, so neither waits for the other while they read, and this one spends no
+    time taking parts while it reads its own. Once the other cannot go on (it could not start,
+    the file is not the one read here, it was killed), :meth:`next` gives None."""
 
     def __init__(
         self,
@@ -188,10 +190,9 @@ class _Helper:
     ) -> None:
         from multiprocessing import get_context
 
-        self._parts: queue.SimpleQueue[LogPart | None] = queue.SimpleQueue()
-        self._done = False
         context = get_context("spawn")  # never a fork: whoever reads may have threads too
-        receiver, sender = context.Pipe(duplex=False)
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._done = False
         self.process = context.Process(
             target=_other_process,
             args=(sender, name, identity, parts, capture, limit),
@@ -200,42 +201,25 @@ class _Helper:
         try:
             self.process.start()
         except OSError:  # no process to be had
-            self._parts.put(None)
+            self._done = True
         sender.close()
-        self._receiver = threading.Thread(
-            target=self._receive, args=(receiver, len(parts)), daemon=True
-        )
-        self._receiver.start()
-
-    def _receive(self, receiver: Connection, count: int) -> None:
-        taken = 0
-        try:
-            with receiver:
-                while taken < count:
-                    records, bad, unreadable, lines = receiver.recv()
-                    self._parts.put(
-                        LogPart(list(map(Record._make, records)), bad, unreadable, lines)
-                    )
-                    taken += 1
-        except Exception:  # it ended (EOFError) or sent what is not a part
-            pass
-        finally:
-            if taken < count:
-                self._parts.put(None)
 
     def next(self) -> LogPart | None:
-        """The next part, read by the other process; None once it cannot."""
-        if not self._done:
-            part = self._parts.get()
-            self._done = part is None
-            return part
-        return None
+        """The next part, read by the other process; None once it cannot go on."""
+        if self._done:
+            return None
+        try:
+            records, bad, unreadable, lines = self._receiver.recv()
+            return LogPart(list(map(Record._make, records)), bad, unreadable, lines)
+        except Exception:  # it ended (EOFError) or sent what is not a part
+            self._done = True
+            return None
 
     def close(self) -> None:
+        self._receiver.close()
         if self.process.pid is not None:
             self.process.terminate()  # at once, if this one stops early
             self.process.join()
-        self._receiver.join()
 
 
 def _other_process(*args: Any) -> None:
@@ -251,20 +235,40 @@ def _read_elsewhere(
     capture: int,
     limit: int,
 ) -> None:
-    """The other process: :func:`read_part` of each part, its records sent as plain tuples
-    (they travel several times faster). It stops at the first thing that goes wrong, and the
-    rest of the parts are read by the first process."""
-    with sender, no_cyclic_gc():
-        try:
-            fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(fd, "rb") as handle:
-                info = os.fstat(fd)
-                if (info.st_dev, info.st_ino) != identity:
-                    return  # not the file being read: a log rotated meanwhile
-                for start, size in parts:
-                    handle.seek(start)
-                    part = read_part(handle, capture, limit, size)
-                    records = [tuple(record) for record in part.records]
-                    sender.send((records, part.bad, part.unreadable, part.lines))
-        except Exception:
-            return
+    """The other process: :func:`read_part` of each part, kept until it is taken (a thread
+    sends them), its records as plain tuples (they travel several times faster). It stops at
+    the first thing that goes wrong, and the first process reads the rest."""
+    ready: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    gone = threading.Event()
+    sending = threading.Thread(target=_send, args=(sender, ready, gone))
+    sending.start()
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle, no_cyclic_gc():
+            info = os.fstat(fd)
+            if (info.st_dev, info.st_ino) != identity:
+                return  # not the file being read: a log rotated meanwhile
+            for start, size in parts:
+                if gone.is_set():
+                    return
+                handle.seek(start)
+                part = read_part(handle, capture, limit, size)
+                records = [tuple(record) for record in part.records]
+                ready.put(pickle.dumps((records, part.bad, part.unreadable, part.lines), -1))
+    except Exception:
+        return
+    finally:
+        ready.put(None)
+        sending.join()  # until every part is taken, or the first process is gone
+
+
+def _send(
+    sender: Connection, ready: queue.SimpleQueue[bytes | None], gone: threading.Event
+) -> None:
+    with sender:
+        while (data := ready.get()) is not None:
+            try:
+                sender.send_bytes(data)
+            except OSError:  # the first process is gone
+                gone.set()
+                return
