@@ -133,7 +133,7 @@ def _parts(fd: int) -> list[tuple[int, int | None]]:
     """``(start, size)`` of each part of a big log (the last one to its end), or nothing for a
     log read in one part."""
     end = os.fstat(fd).st_size
-    if end < PARALLEL_BYTES:
+    if end < PARALLEL_BYTES or not hasattr(os, "pread"):  # pread: not on Windows
         return []
     starts = [0]
     for share in _shares():
@@ -200,7 +200,7 @@ class _Helper:
         )
         try:
             self.process.start()
-        except OSError:  # no process to be had
+        except (OSError, RuntimeError):  # no process to be had, or this one is a spawned one
             self._done = True
         sender.close()
 

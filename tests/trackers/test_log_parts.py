@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from session.cli import main
-from session.trackers import logparts
+from session.trackers import capture, logparts
 from session.trackers.analysis import Analysis
 from session.trackers.capture import read_capture
 from session.trackers.chain import Timeouts
@@ -118,7 +118,9 @@ class _Thread(threading.Thread):
 def test_any_split_at_line_starts_gives_the_same_report(
     data: st.DataObject, log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(capture, "MAX_LINE_BYTES", 700)  # the two longest lines are over it
     whole = _report(log, parallel=False)
+    assert whole[0]["bad"]["unreadable_line"] == 17 + 2
     starts = _line_starts(log)
     chosen = sorted(set(data.draw(st.lists(st.sampled_from(starts[1:]), min_size=1, max_size=8))))
     bounds = [0, *chosen]
@@ -187,17 +189,34 @@ def test_when_the_other_process_is_killed_its_parts_are_read_here(
     assert killed == [-signal.SIGKILL] and not all(every_part_elsewhere)
 
 
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        OSError(errno.EAGAIN, "Resource temporarily unavailable"),
+        RuntimeError("a new process before the current one has finished its bootstrapping"),
+    ],
+)
 def test_with_no_process_to_be_had_every_part_is_read_here(
-    log: Path, monkeypatch: pytest.MonkeyPatch, every_part_elsewhere: list[bool]
+    refusal: Exception,
+    log: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    every_part_elsewhere: list[bool],
 ) -> None:
     whole = _report(log, parallel=False)
 
     def no_process(self: Any) -> None:
-        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        raise refusal
 
     monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", no_process)
     assert _report(log, parallel=True) == whole
     assert every_part_elsewhere == [False] * logparts.PARTS
+
+
+def test_without_pread_a_log_is_one_part(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logparts, "PARALLEL_BYTES", 1)
+    monkeypatch.delattr(os, "pread")
+    with log.open("rb") as handle:
+        assert logparts._parts(handle.fileno()) == []
 
 
 def test_lines_of_a_part_stop_at_its_size(tmp_path: Path) -> None:
@@ -211,7 +230,7 @@ def test_lines_of_a_part_stop_at_its_size(tmp_path: Path) -> None:
 _STOPPED_WHILE_READING = """
 import multiprocessing, os, signal, sys
 from session.cli import main
-from session.trackers import logparts
+from session.trackers import capture, logparts
 logparts.PARALLEL_BYTES, logparts.PARTS = 1, 2
 read_part = logparts.read_part
 def stopped(*args, **kwargs):
