@@ -15,8 +15,10 @@ from ..settings import check_seconds
 from .common import PROG, CommandError, add_command, emit
 
 if TYPE_CHECKING:
+    from ..trackers.analysis import Analysis
     from ..trackers.chain import Timeouts
     from ..trackers.collector import Collector
+    from ..trackers.report import Report
 
 __all__ = ["register"]
 
@@ -115,31 +117,37 @@ def _start(collector: Collector, stderr: TextIO) -> Collector:
 
 def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..trackers.analysis import Analysis
-    from ..trackers.capture import CaptureError, read_capture
+    from ..trackers.logparts import no_cyclic_gc
     from ..trackers.output import write_json, write_junit, write_table
 
-    analysis = Analysis(_timeouts(args))
+    timeouts = _timeouts(args)
+    with no_cyclic_gc():  # the whole run: the report is built from every record read
+        report = _read(args.captures, Analysis(timeouts), stderr)
+        if args.junit:
+            buffer = io.StringIO()
+            write_junit(report, args.captures, buffer)
+            emit(buffer.getvalue(), None if args.junit == "-" else args.junit, stdout)
+        out = io.StringIO()
+        (write_json if args.format == "json" else write_table)(report, out)
+    stdout.write(out.getvalue())
+    stdout.flush()
+    return 1 if report.findings else 0
+
+
+def _read(captures: list[str], analysis: Analysis, stderr: TextIO) -> Report:
+    from ..trackers.capture import CaptureError, read_capture
 
     def warn(message: str) -> None:
         stderr.write(f"{PROG}: warning: {message}\n")
 
-    for index, path in enumerate(args.captures):
+    for index, path in enumerate(captures):
         try:
-            read_capture(path, analysis, index, warn)
+            read_capture(path, analysis, index, warn, parallel=True)
         except CaptureError as error:
             raise CommandError(str(error)) from None
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
-    report = analysis.report(tuple(args.captures))
-    if args.junit:
-        buffer = io.StringIO()
-        write_junit(report, args.captures, buffer)
-        emit(buffer.getvalue(), None if args.junit == "-" else args.junit, stdout)
-    out = io.StringIO()
-    (write_json if args.format == "json" else write_table)(report, out)
-    stdout.write(out.getvalue())
-    stdout.flush()
-    return 1 if report.findings else 0
+    return analysis.report(tuple(captures))
 
 
 def _timeout_options(parser: argparse.ArgumentParser) -> None:

@@ -3,7 +3,8 @@
 - :mod:`.protocol` decodes the tracker protocol (GET ``/i``, POST ``tp2``);
 - :mod:`.entity` finds and validates the ``client_session`` entity;
 - :mod:`.record`, :mod:`.chain` and :mod:`.report`: the session-chain analysis and its report;
-- :mod:`.capture` reads captures (the collector's log, HAR, Micro JSON, .NET save files);
+- :mod:`.capture` reads captures (the collector's log, HAR, Micro JSON, .NET save files),
+  a big log in parts by two processes (:mod:`.logparts`);
 - :mod:`.output` writes the report as a table, JSON or JUnit XML;
 - :mod:`.collector` is the HTTP collector, :mod:`.micro` its Micro-compatible read API,
   :mod:`.logfile` its log;

@@ -34,20 +34,23 @@ class UserChain:
         self.duplicates = 0
         self._fold = Fold(user_id, timeouts)
         self._stale = False
+        self._last = (0.0, 0)  # the order of the last event added
 
     def add(self, record: Record) -> bool:
         """Add an event; False (and counted) if its event id was seen already."""
-        if record.event_id is not None:
-            if record.event_id in self.seen:
+        event_id = record.event_id
+        if event_id is not None:
+            if event_id in self.seen:
                 self.duplicates += 1
                 return False
-            self.seen.add(record.event_id)
-        records = self.records
-        if records and _order(record) < _order(records[-1]):
+            self.seen.add(event_id)
+        order = (record.time, record.event_index or 0)
+        if self.records and order < self._last:
             self._stale = True
         elif not self._stale:
             self._fold.add(record)
-        records.append(record)
+        self._last = order
+        self.records.append(record)
         return True
 
     def report(self) -> UserReport:

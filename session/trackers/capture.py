@@ -2,14 +2,14 @@
 files, Snowplow Micro's ``/micro/good`` JSON and .NET save files.
 
 Every file is checked to be a regular file before it is read, and reads are bounded: a log is
-streamed a line at a time (at most :data:`MAX_LINE_BYTES` a line, any length in all); a JSON
-document (HAR, Micro) may be at most :data:`MAX_DOCUMENT_BYTES`. Anything else is a
+streamed a line at a time (at most :data:`MAX_LINE_BYTES` a line, any length in all), a big
+one in parts by two processes when asked (:mod:`~session.trackers.logparts`); a JSON document
+(HAR, Micro) may be at most :data:`MAX_DOCUMENT_BYTES`. Anything else is a
 :class:`CaptureError` with a one-line message.
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import stat
@@ -23,7 +23,8 @@ from ..storage.decode import decode
 from ..storage.fields import interpret
 from ..storage.format import MAX_FILE_BYTES
 from .analysis import Analysis
-from .logfile import is_header, iter_lines, parse_line
+from .logfile import is_header
+from .logparts import no_cyclic_gc, read_log
 from .protocol import (
     CONTEXTS_SCHEMA,
     MAX_BODY_BYTES,
@@ -120,49 +121,11 @@ def _iso_seconds(text: Any) -> float | None:
         return None
 
 
-def _read_log(handle: IO[bytes], name: str, reader: _Reader) -> None:
-    # A log of a million events keeps a million records: the cyclic collector would scan
-    # them again and again while they are made, and none of them forms a cycle.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        _read_log_lines(handle, name, reader)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _read_log_lines(handle: IO[bytes], name: str, reader: _Reader) -> None:
-    unreadable: list[int] = []
-    batch: list[Record] = []
-    for number, line in iter_lines(handle, MAX_LINE_BYTES):
-        if line is None or not line.strip():
-            if line is None:
-                unreadable.append(number)
-            continue
-        try:
-            entry = parse_line(line)
-        except (ValueError, RecursionError):
-            unreadable.append(number)
-            continue
-        if entry is None:
-            continue
-        if entry.bad is not None:
-            reader.analysis.count_bad(entry.bad)
-            continue
-        assert entry.decoded is not None
-        try:
-            record = make_record(entry.decoded, entry.received, reader.capture)
-        except PayloadError as error:
-            reader.analysis.count_bad(error.reason)
-            continue
-        batch.append(record)
-        if len(batch) >= 10_000:
-            reader.events += len(batch)
-            reader.analysis.add_all(batch)
-            batch.clear()
-    reader.events += len(batch)
-    reader.analysis.add_all(batch)
+def _read_log(handle: IO[bytes], name: str, reader: _Reader, parallel: bool) -> None:
+    events, unreadable = read_log(
+        handle, name, reader.analysis, reader.capture, MAX_LINE_BYTES, parallel
+    )
+    reader.events += events
     if unreadable:
         reader.analysis.count_bad("unreadable_line", len(unreadable))
         reader.warn(
@@ -252,9 +215,13 @@ def read_capture(
     analysis: Analysis,
     capture: int = 0,
     warn: Callable[[str], None] | None = None,
+    parallel: bool = False,
 ) -> tuple[str, int]:
     """Read one capture into ``analysis``; its kind (``log``, ``har``, ``micro``, ``dotnet``)
-    and how many events it gave. Raises :class:`CaptureError`."""
+    and how many events it gave. Raises :class:`CaptureError`.
+
+    ``parallel``: a big log may be read by two processes (:mod:`~session.trackers.logparts`);
+    a command line asks for it, a program with its own use for the other core need not."""
     name = os.fspath(path)
     reader = _Reader(analysis, capture, warn or (lambda message: None))
     with open_regular(name) as handle:
@@ -272,7 +239,8 @@ def read_capture(
             value = None
         if is_header(value) or (isinstance(value, dict) and "received" in value):
             handle.seek(0)
-            _read_log(handle, name, reader)
+            with no_cyclic_gc():
+                _read_log(handle, name, reader, parallel)
             return "log", reader.events
         if not head.startswith((b"{", b"[")):
             raise CaptureError(

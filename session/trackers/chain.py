@@ -96,8 +96,11 @@ class Fold:
         self.findings: list[Finding] = []
         self.index_ids: dict[int, str] = {}
         self.first_ids: dict[str, str] = {}
-        self.session_first: dict[str, set[str]] = {}
+        # Each session id's firstEventIds in the order seen (a dict: a set's order would
+        # change from run to run with the hash seed, and so would the messages).
+        self.session_first: dict[str, dict[str, None]] = {}
         self.state = "foreground"
+        self.timeout = timeouts.of(self.state)
         self.last: Record | None = None
 
     def find(self, kind: str, record: Record, message: str, session_id: str | None) -> None:
@@ -128,7 +131,7 @@ class Fold:
             return
         last = self.last
         gap = None if last is None else record.time - last.time
-        timeout = self.timeouts.of(self.state)
+        timeout = self.timeout
         current = self.sessions[-1] if self.sessions else None
         if (
             current is not None
@@ -153,6 +156,7 @@ class Fold:
             current.last_event_index = record.event_index
         if record.lifecycle is not None:
             self.state = record.lifecycle
+            self.timeout = self.timeouts.of(self.state)
         self.last = record
 
     def _same_session(
@@ -202,7 +206,7 @@ class Fold:
             )
         first = entity.first_event_id
         if first is not None and first != current.first_event_id:
-            known = self.session_first.setdefault(sid, set())
+            known = self.session_first.setdefault(sid, {})
             if current.first_event_id is not None and first not in known:
                 self.find(
                     "first_event_id_changed",
@@ -211,7 +215,7 @@ class Fold:
                     f"{_short(current.first_event_id)} then {_short(first)}",
                     sid,
                 )
-            known.add(first)
+            known[first] = None
             current.first_event_id = first
             self._first_id_owner(record, first, sid, current.index)
 
@@ -288,7 +292,7 @@ class Fold:
             )
         first = entity.first_event_id
         if first is not None:
-            known = self.session_first.setdefault(sid, set())
+            known = self.session_first.setdefault(sid, {})
             if known and first not in known:
                 self.find(
                     "first_event_id_changed",
@@ -297,7 +301,7 @@ class Fold:
                     f"{_short(next(iter(known)))} and {_short(first)}",
                     sid,
                 )
-            known.add(first)
+            known[first] = None
             self._first_id_owner(record, first, sid, index)
 
     def _first_id_owner(self, record: Record, first: str, sid: str, index: int) -> None:

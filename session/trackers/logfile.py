@@ -18,19 +18,20 @@ A line cut short by a kill is skipped when read, and counted.
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import time
 from collections.abc import Iterator
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
 from .jsontext import dumps, loads
 from .protocol import BAD_REASONS, Decoded
+from .record import Record, record_of
 from .report import iso_time
 
 __all__ = [
     "FORMAT",
-    "LogEntry",
     "LogWriter",
     "bad_line",
     "event_line",
@@ -75,38 +76,34 @@ def bad_line(received: float, reason: str, message: str, payload: str) -> str:
     )
 
 
-class LogEntry(NamedTuple):
-    """A line read back: an event (``decoded``), a bad payload (``bad``), or a header."""
-
-    received: float
-    decoded: Decoded | None = None
-    bad: str | None = None
-
-
-def parse_line(text: str | bytes) -> LogEntry | None:
-    """A log line read back; None for a header. ValueError for a line that is not one."""
+def parse_line(text: str | bytes, capture: int = 0) -> Record | str | None:
+    """A log line read back: its event's :class:`~session.trackers.record.Record`, the reason
+    of a bad payload, or None for a header. ValueError for a line that is not one of the log's;
+    :class:`~session.trackers.protocol.PayloadError` for an event with no usable entity."""
     value = loads(text)
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise ValueError("the line is not a JSON object")
-    if is_header(value):
+    if value.get("snowsession") == "collect":
         return None
     received = value.get("received")
-    if not isinstance(received, (int, float)) or isinstance(received, bool):
+    if type(received) is not float and type(received) is not int:
         raise ValueError("the line has no received time")
     bad = value.get("bad")
     if bad is not None:
         if bad not in BAD_REASONS:
             raise ValueError(f"unknown bad reason {bad!r:.40}")
-        return LogEntry(float(received), bad=bad)
+        return str(bad)
     fields, contexts, unstruct = value.get("fields"), value.get("contexts"), value.get("unstruct")
     if (
         type(fields) is not dict
         or type(contexts) is not list
         or not (unstruct is None or type(unstruct) is dict)
-        or any(type(item) is not dict for item in contexts)
     ):
         raise ValueError("the line is not an event of this log format")
-    return LogEntry(float(received), Decoded(fields, tuple(contexts), unstruct))
+    for item in contexts:
+        if type(item) is not dict:
+            raise ValueError("the line is not an event of this log format")
+    return record_of(fields, contexts, unstruct, float(received), capture)
 
 
 class LogWriter:
@@ -146,18 +143,24 @@ class LogWriter:
             self._file.close()
 
 
-def iter_lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
-    """``(line number, line)`` of a binary file, with None for a line over ``limit`` bytes
-    (skipped unread beyond the limit)."""
+def iter_lines(
+    handle: IO[bytes], limit: int, size: int | None = None
+) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line)`` of a binary file from where it is, with None for a line over
+    ``limit`` bytes (skipped unread beyond the limit); ``size`` bytes of it (a whole number of
+    lines), or to its end."""
     number = 0
-    while True:
+    left = math.inf if size is None else size
+    while left > 0:
         line = handle.readline(limit + 1)
         if not line:
             return
         number += 1
+        left -= len(line)
         if len(line) > limit and not line.endswith(b"\n"):
             while line and not line.endswith(b"\n"):
                 line = handle.readline(limit + 1)
+                left -= len(line)
             yield number, None
             continue
         yield number, line

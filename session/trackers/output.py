@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 from xml.etree import ElementTree as ET
+
+import orjson
 
 from .report import FINDING_KINDS, Report, UserReport, iso_time
 
@@ -38,8 +41,28 @@ def _xml(text: str) -> str:
 
 
 def write_json(report: Report, out: TextIO) -> None:
-    json.dump(report.to_dict(), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    """The report as the standard library writes it (indented by 2, UTF-8 kept), by orjson
+    where it can: ten times faster, the same text but for NaN and infinities, which orjson
+    writes as null, and lone surrogates, which it refuses."""
+    value = report.to_dict()
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() if _finite(value) else None
+    except TypeError:
+        text = None
+    if text is None:
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+    out.write(text + "\n")
+
+
+def _finite(value: Any) -> bool:
+    """No NaN nor infinity anywhere in ``value``."""
+    if type(value) is float:
+        return math.isfinite(value)
+    if type(value) is dict:
+        return all(map(_finite, value.values()))
+    if type(value) is list:
+        return all(map(_finite, value))
+    return True
 
 
 def _idle(seconds: float | None) -> str:

@@ -177,6 +177,6 @@ def event_time(fields: Mapping[str, str], fallback: float) -> float:
     ``fallback`` (when it arrived)."""
     for key in ("ttm", "dtm", "stm"):
         text = fields.get(key)
-        if type(text) is str and text.isdigit() and len(text) <= 15:
+        if type(text) is str and text.isdecimal() and len(text) <= 15:
             return int(text) / 1000.0
     return fallback

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .entity import SessionEntity, find_entity, read_entity
@@ -13,6 +14,7 @@ __all__ = [
     "FOREGROUND_SCHEMA",
     "Record",
     "make_record",
+    "record_of",
 ]
 
 BACKGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0"
@@ -58,16 +60,33 @@ class Record(NamedTuple):
 def make_record(decoded: Decoded, received: float, capture: int = 0) -> Record:
     """The record of a decoded event. A missing entity is a :class:`PayloadError`; an invalid
     one gives a record with its ``problem``, so the report can show it for its user."""
-    schema = decoded.unstruct_schema
-    name = schema if schema is not None else str(decoded.fields.get("e", ""))
-    time = event_time(decoded.fields, received)
-    raw = find_entity(decoded.contexts)
+    return record_of(decoded.fields, decoded.contexts, decoded.unstruct, received, capture)
+
+
+def record_of(
+    fields: Mapping[str, Any],
+    contexts: Sequence[Mapping[str, Any]],
+    unstruct: Mapping[str, Any] | None,
+    received: float,
+    capture: int = 0,
+) -> Record:
+    """:func:`make_record` of an event's parts, as a decoded payload or a log line holds them."""
+    schema = None if unstruct is None else unstruct.get("schema")
+    if not isinstance(schema, str):
+        schema = None
+    # Interned: a million events share a handful of names.
+    name = sys.intern(schema if schema is not None else str(fields.get("e", "")))
+    time = event_time(fields, received)
+    event_id = fields.get("eid")
+    if type(event_id) is not str:
+        event_id = None
+    raw = find_entity(contexts)
     try:
         entity, event_index = read_entity(raw)
     except PayloadError as error:
         return Record(
             time,
-            decoded.event_id,
+            event_id,
             None,
             name=name,
             capture=capture,
@@ -76,11 +95,11 @@ def make_record(decoded: Decoded, received: float, capture: int = 0) -> Record:
         )
     return Record(
         time,
-        decoded.event_id,
+        event_id,
         entity,
         event_index,
         name,
-        _LIFECYCLE.get(schema) if schema is not None else None,
+        None if schema is None else _LIFECYCLE.get(schema),
         capture,
     )
 

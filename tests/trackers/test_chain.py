@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,6 +115,36 @@ def test_first_event_id_changed_within_a_session() -> None:
         )
     )
     assert kinds(report) == ["first_event_id_changed"]
+
+
+def test_first_event_id_changed_names_the_first_one_seen_whatever_the_hash_seed() -> None:
+    # A session seen with firstEventIds A and B, then again with C after another session:
+    # the message names A, in every process (a set's order would change with the seed).
+    code = """
+from tests.trackers.helpers import T0, analyse, entity, fields
+a, b, c = (f"f1257000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3))
+report = analyse([
+    fields(entity(1, first=a), T0), fields(entity(1, first=b), T0 + 1),
+    fields(entity(2), T0 + 700), fields(entity(1, first=c), T0 + 1400),
+])
+print([f.message for f in report.findings if f.kind == "first_event_id_changed"][-1])
+"""
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=Path(__file__).parents[2],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for seed in range(6)
+    ]
+    messages = {run.communicate(timeout=60)[0].strip() for run in runs}
+    assert len(messages) == 1, messages
+    assert messages.pop().endswith(
+        "two firstEventIds: f1257000-0000-4000-8000-000000000001 and "
+        "f1257000-0000-4000-8000-000000000003"
+    )
 
 
 def test_event_index_went_back() -> None:

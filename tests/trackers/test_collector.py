@@ -82,6 +82,16 @@ def test_get_and_post_events_are_logged_and_reported(collector: Collector) -> No
     assert snapshot.user(USER) is not None and snapshot.events == 3
 
 
+def test_a_time_of_digits_that_are_not_decimal_is_no_time_and_no_crash(
+    collector: Collector,
+) -> None:
+    item = {**fields(entity(1), T0), "dtm": "²"}
+    assert send(collector, "GET", f"/i?{query(item)}")[0] == 200
+    assert post(collector, body({**item, "eid": "00000000-0000-4000-8000-0000000000b2"})) == 200
+    assert get_json(collector, "/micro/all") == {"total": 2, "good": 2, "bad": 0}
+    assert collector.snapshot().events == 2
+
+
 def test_cors_preflight_and_credentials_as_the_browser_tracker_needs(collector: Collector) -> None:
     origin = "http://127.0.0.1:8000"
     status, headers, _ = send(

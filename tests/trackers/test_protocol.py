@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from session.context import SCHEMA_1_0_1, SCHEMA_URIS, load_schema
+from session.context import SCHEMA_1_0_1, SCHEMA_1_0_2, SCHEMA_URIS, load_schema, validator
+from session.trackers import entity as entity_module
 from session.trackers.entity import find_entity, read_entity
 from session.trackers.protocol import (
     BAD_REASONS,
@@ -103,6 +107,9 @@ def test_event_time_is_the_trackers_then_the_arrival() -> None:
     assert event_time({"stm": "1800000000000"}, 5.0) == 1_800_000_000.0
     assert event_time({"dtm": "soon"}, 5.0) == 5.0
     assert event_time({"dtm": "9" * 400}, 5.0) == 5.0
+    # Digits that are not decimal ("²" is a digit to str.isdigit, not to int) are no time.
+    assert event_time({"dtm": "1800000000²", "stm": "1800000000000"}, 5.0) == 1_800_000_000.0
+    assert event_time({"ttm": "\u0661\u0662"}, 5.0) == 0.012  # Arabic-Indic, as int reads them
 
 
 @pytest.mark.parametrize("uri", SCHEMA_URIS)
@@ -137,6 +144,67 @@ def test_invalid_entities_say_what_is_wrong(change: dict, words: str) -> None:
     with pytest.raises(PayloadError) as caught:
         read_entity(ent)
     assert caught.value.reason == "invalid_entity" and words in str(caught.value)
+
+
+@pytest.mark.parametrize("uri", SCHEMA_URIS)
+def test_every_bundled_schema_is_an_object_of_independent_properties(uri: str) -> None:
+    # What lets an entity be checked a value at a time (session.trackers.entity).
+    schema = load_schema(uri)
+    assert set(schema) - {"$schema", "self", "description"} == {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+    }
+    assert schema["type"] == "object" and schema["additionalProperties"] is False
+    assert set(schema["required"]) <= set(schema["properties"])
+    assert "$ref" not in json.dumps(schema)
+
+
+_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            None,
+            True,
+            0,
+            1,
+            -1,
+            1.0,
+            2**31,
+            "",
+            sid(1),
+            sid(1).upper(),
+            "0f8fad5bd9cb469f",
+            "SQLITE",
+            "PAPER",
+            "2027-01-15T08:00:00.000Z",
+            "yesterday",
+            [sid(1)],
+            {"id": 1},
+        ]
+    ),
+    st.text(max_size=40),
+    st.integers(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(SCHEMA_URIS),
+    st.dictionaries(
+        st.sampled_from([*load_schema(SCHEMA_1_0_2)["properties"], "surprise"]), _VALUES
+    ),
+    st.booleans(),
+)
+def test_checking_value_by_value_agrees_with_the_whole_schema(
+    uri: str, change: dict[str, Any], drop: bool
+) -> None:
+    data = entity(1)["data"]
+    if drop:
+        data.pop(next(iter(change), "userId"), None)
+    data.update(change)
+    whole = entity_module._problem(validator(uri), data)
+    assert entity_module._entity_problem(uri, data) == whole
 
 
 def test_the_validation_cache_never_confuses_true_with_1() -> None:

@@ -142,6 +142,16 @@ def test_lines_over_the_limit_are_skipped_without_reading_them_whole(
     assert status == 0 and "2 session(s)" in out and "1 line(s) could not be read" in err
 
 
+def test_a_time_of_digits_that_are_not_decimal_is_no_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = write_log(tmp_path / "events.ndjson", [{**fields(entity(1), T0 + 5), "dtm": "1²"}])
+    status, out, err = run(capsys, "sessions", str(log), "--format", "json")
+    assert status == 0, err
+    (session,) = json.loads(out)["users"][0]["sessions"]
+    assert session["first_event_time"] == "2027-01-15T08:00:00.000Z"  # when it arrived
+
+
 def har(entries: list[dict]) -> dict:
     return {"log": {"version": "1.2", "creator": {"name": "test"}, "entries": entries}}
 
