@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator, Sequence
+from itertools import chain, repeat
+from operator import floordiv, mod
 from typing import Any, TextIO
 
 from .model import format_time
 from .run import ScenarioRun
-from .timeline import EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
+from .timeline import EVENT_ID_PREFIX, EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
 
 __all__ = [
     "CSV_COLUMNS",
@@ -239,25 +241,40 @@ def write_csv(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
     for run in _runs(runs):
         policy, sessions, times = run.policy, run.sessions, run.record.event_times
         for item in run.timeline(fold_events=True):
-            if isinstance(item, EventEntry):
-                continue  # not made when events are folded
-            if not isinstance(item, EventRun):
+            if isinstance(item, EventRun):
+                entry = sessions[item.session - 1]
+                tail = f",event,{entry.index},{_cell(entry.session_id)},{EVENT_ID_PREFIX}"
+                out.write(_event_rows(_cell(policy), tail, times, item.first, item.last + 1))
+            elif not isinstance(item, EventEntry):  # no EventEntry comes when events are folded
                 writer.writerow(_csv_item(policy, item))
-                continue
-            # Events are most of the rows: written directly, quoting only what needs it.
-            entry = sessions[item.session - 1]
-            head = _cell(policy)
-            tail = f",event,{entry.index},{_cell(entry.session_id)},e0000000-0000-4000-8000-"
-            rows = []
-            for position in range(item.first, item.last + 1):
-                at = times[position]
-                whole = int(at)
-                if at == whole:  # format_time, inline: this loop runs once per event
-                    clock = f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-                    rows.append(f"{head},{whole},{clock}{tail}{position + 1:012d},,\n")
-                else:
-                    rows.append(f"{head},{at},{format_time(at)}{tail}{position + 1:012d},,\n")
-            out.write("".join(rows))
+
+
+_MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+
+
+def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int) -> str:
+    """The rows of the events ``first`` to ``stop - 1``, all of one session (``tail`` says which,
+    quoted where needed), made a column at a time: they are most rows (a week is 604,800)."""
+    at = times[first:stop]
+    whole = list(map(int, at))
+    ids = map((tail.replace("%", "%%") + "%012d,,\n").__mod__, range(first + 1, stop + 1))
+    if whole != at:  # a fraction of a second: row by row, as format_time writes it
+        return "".join(
+            f"{head},{_seconds(a)},{format_time(a)}{i}" for a, i in zip(at, ids, strict=True)
+        )
+    hours = list(map(floordiv, whole, repeat(3600)))
+    hour = {h: f",{h:02d}:" for h in range(min(hours), max(hours) + 1)}
+    return "".join(
+        chain.from_iterable(
+            zip(
+                repeat(head + ","),
+                map(str, whole),
+                map(hour.__getitem__, hours),
+                map(_MINUTES_SECONDS.__getitem__, map(mod, whole, repeat(3600))),
+                ids,
+            )
+        )
+    )
 
 
 FORMATS = {"table": write_table, "json": write_json, "csv": write_csv}
