@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -70,6 +71,7 @@ def outcome(
         "log": list(run.record.log),
         "event times": list(run.record.event_times),
         "event sessions": list(run.record.event_sessions),
+        "events per session": run.events_per_session(),
         "engine": (*engine, session.background, run.clock.now()),
         "written": written,
         "save file": path.read_bytes(),
@@ -83,6 +85,7 @@ def assert_same_every_way(scenario: Scenario, path: Path, policy: str, **options
         name: outcome(scenario, path, policy, **options, **way) for name, way in WAYS.items()
     }
     reference = results.pop("one at a time")
+    assert reference["events per session"] == Counter(reference["event sessions"])
     for name, result in results.items():
         for key, value in reference.items():
             assert result[key] == value, f"{name}: {key} differs"

@@ -209,7 +209,12 @@ class Timeline:
 
     def events_per_session(self) -> Counter[int]:
         """How many events each session (by number) has had."""
-        return Counter(self.event_sessions)
+        numbers, counts, start = self.event_sessions, Counter[int](), 0
+        while start < len(numbers):  # session numbers never fall: one search a session
+            stop = bisect_right(numbers, numbers[start], start)
+            counts[numbers[start]] = stop - start
+            start = stop
+        return counts
 
     @property
     def failures(self) -> list[ExpectationResult]:
