@@ -250,20 +250,23 @@ def write_csv(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
 
 
 _MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+_ROW_ENDS = tuple(f"{n:03d},,\n" for n in range(1000))  # an id's last three digits, then ,,
 
 
 def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int) -> str:
     """The rows of the events ``first`` to ``stop - 1``, all of one session (``tail`` says which,
     quoted where needed), made a column at a time: they are most rows (a week is 604,800)."""
-    at = times[first:stop]
+    at, numbers = times[first:stop], range(first + 1, stop + 1)  # events count from 1
     whole = list(map(int, at))
-    ids = map((tail.replace("%", "%%") + "%012d,,\n").__mod__, range(first + 1, stop + 1))
     if whole != at:  # a fraction of a second: row by row, as format_time writes it
         return "".join(
-            f"{head},{_seconds(a)},{format_time(a)}{i}" for a, i in zip(at, ids, strict=True)
+            f"{head},{_seconds(a)},{format_time(a)}{tail}{n:012d},,\n"
+            for a, n in zip(at, numbers, strict=True)
         )
     hours = list(map(floordiv, whole, repeat(3600)))
     hour = {h: f",{h:02d}:" for h in range(min(hours), max(hours) + 1)}
+    thousands = list(map(floordiv, numbers, repeat(1000)))
+    id_start = {t: f"{tail}{t:09d}" for t in range(thousands[0], thousands[-1] + 1)}
     return "".join(
         chain.from_iterable(
             zip(
@@ -271,7 +274,8 @@ def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int)
                 map(str, whole),
                 map(hour.__getitem__, hours),
                 map(_MINUTES_SECONDS.__getitem__, map(mod, whole, repeat(3600))),
-                ids,
+                map(id_start.__getitem__, thousands),
+                map(_ROW_ENDS.__getitem__, map(mod, numbers, repeat(1000))),
             )
         )
     )
