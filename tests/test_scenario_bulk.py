@@ -45,13 +45,19 @@ def _ids() -> Callable[[], str]:
 
 
 def outcome(
-    scenario: Scenario, path: Path, policy: str, pieces: tuple[float, ...] = (), **way: Any
+    scenario: Scenario,
+    path: Path,
+    policy: str,
+    pieces: tuple[float, ...] = (),
+    origin: float = 0.0,
+    **way: Any,
 ) -> dict[str, Any]:
-    """Everything a run gives, on ``path`` (removed afterwards), moved in ``pieces`` first."""
+    """Everything a run gives, on ``path`` (removed afterwards), moved in ``pieces`` first, on
+    a clock that reads ``origin`` at its start."""
     run = ScenarioRun(
         scenario,
         path,
-        clock=VirtualClock(wall_start=1_800_000_000.0),
+        clock=VirtualClock(origin, wall_start=1_800_000_000.0),
         policy=policy,
         id_factory=_ids(),
         **way,
@@ -99,12 +105,17 @@ def assert_same_every_way(scenario: Scenario, path: Path, policy: str, **options
     text=scenario_texts(),
     policy=st.sampled_from(("dotnet", "mobile")),
     pieces=st.lists(st.floats(0, 3000), max_size=6).map(lambda xs: tuple(sorted(xs))),
+    origin=st.sampled_from((0.0, 0.1, 1234.567, 86_400.3)),  # a window's clock has run on
 )
 def test_generated_scenarios_give_the_same_every_way(
-    tmp_path_factory: pytest.TempPathFactory, text: str, policy: str, pieces: tuple[float, ...]
+    tmp_path_factory: pytest.TempPathFactory,
+    text: str,
+    policy: str,
+    pieces: tuple[float, ...],
+    origin: float,
 ) -> None:
     path = tmp_path_factory.mktemp("bulk") / "session.xml"
-    assert_same_every_way(parse_scenario(text), path, policy, pieces=pieces)
+    assert_same_every_way(parse_scenario(text), path, policy, pieces=pieces, origin=origin)
 
 
 @pytest.mark.parametrize("policy", ["dotnet", "mobile"])
