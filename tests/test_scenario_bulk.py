@@ -26,7 +26,7 @@ from scenario_strategies import scenario_texts
 from session import ClientSession, EventTracked, Notification, SessionContext, VirtualClock
 from session.policy import POLICIES, Control, DotNetPolicy
 from session.scenario import example_scenarios, load_scenario, parse_scenario
-from session.scenario.bulk import first_run
+from session.scenario.bulk import first_run, run_times
 from session.scenario.model import Action, Scenario, Step
 from session.scenario.output import FORMATS
 from session.scenario.run import ScenarioRun
@@ -306,3 +306,17 @@ def test_while_paused_every_event_reaches_the_engine(tmp_path: Path, handed: lis
     after = len(handed)
     run.run()
     assert len(handed) - after <= 2400 // 15 + 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    start=st.one_of(st.integers(0, 2**53).map(float), st.floats(0, 1e9)),
+    every=st.one_of(st.integers(1, 10**6).map(float), st.floats(1e-3, 1e6)),
+    lo=st.integers(0, 50),
+    count=st.integers(0, 50),
+)
+def test_run_times_are_the_runners_own(start: float, every: float, lo: int, count: int) -> None:
+    step = Step(start, Action.EVENT, every=every, until=start + every * (lo + count))
+    made = run_times(step, lo, lo + count)
+    assert made == [start + run * every for run in range(lo, lo + count)]
+    assert all(type(time) is float for time in made)

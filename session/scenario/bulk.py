@@ -19,7 +19,7 @@ from ..policy import Control, Policy
 from ..timing import VirtualClock
 from .model import Step
 
-__all__ = ["first_run", "quiet_until", "stable"]
+__all__ = ["first_run", "quiet_until", "run_times", "stable"]
 
 
 def stable(policy: Policy) -> bool:
@@ -70,3 +70,14 @@ def first_run(
         while run < hi and offset + (start + run * every) <= bound:
             run += 1
     return run
+
+
+def run_times(step: Step, lo: int, hi: int) -> list[float]:
+    """The times of the runs ``lo`` to ``hi - 1`` of a repeating ``step``, each exactly
+    ``at + run * every``; whole seconds (the common case) are made from integers, the same
+    floats while they are exact (below 2**53)."""
+    start, every = step.at, step.every or 1.0
+    if start.is_integer() and every.is_integer() and start + hi * every < 2.0**53:
+        first, stride = int(start + lo * every), int(every)
+        return list(map(float, range(first, first + (hi - lo) * stride, stride)))
+    return [start + run * every for run in range(lo, hi)]

@@ -33,7 +33,7 @@ from ..settings import DEFAULTS, check_seconds
 from ..state import SessionState
 from ..storage import read_save_file
 from ..timing import VirtualClock
-from .bulk import first_run, quiet_until, stable
+from .bulk import first_run, quiet_until, run_times, stable
 from .model import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
 from .timeline import (
     EVENT_ID,
@@ -248,19 +248,19 @@ class ScenarioRun:
         if self._queue:  # the next step: at its time, this one goes first if it comes first
             next_at, next_order = self._queue[0][:2]
             stop = first_run(step, run, stop, next_at, reaching=order > next_order)
-        clock, origin, start, every = self.clock, self._origin, step.at, step.every or 0.0
+        clock, origin, base = self.clock, self._origin, run
         times, numbers, sessions = self._event_times, self._event_sessions, self.sessions
-        track, bulk = self.session.get_session_context, self._bulk
+        track, bulk, ats = self.session.get_session_context, self._bulk, run_times(step, run, stop)
         while run < stop:
-            at = start + run * every
+            at = ats[run - base]
             clock.advance_to(origin + at)  # engine checks due by then run first
             until = quiet_until(self.session, clock) if bulk else None
             if until is not None:  # a stretch: the engine needs only its last event
                 last = first_run(step, run + 1, stop, until, offset=origin, reaching=True) - 1
                 if last > run:
-                    clock.advance_to(origin + (start + last * every))
+                    clock.advance_to(origin + ats[last - base])
                     track(EVENT_ID % (len(times) + last - run + 1))
-                    times.extend([start + r * every for r in range(run, last + 1)])
+                    times.extend(ats[run - base : last + 1 - base])
                     numbers.extend([len(sessions)] * (last - run + 1))
                     run = last + 1
                     continue
