@@ -222,3 +222,16 @@ def test_csv_is_every_row_written_on_its_own(
     out = io.StringIO()
     write_csv(runs, out)
     assert out.getvalue() == reference_csv(runs)
+
+
+def test_csv_of_events_hours_apart(tmp_path: Path) -> None:
+    text = (
+        "[session]\ncheck_interval = 1e9\nforeground_timeout = 2e9\n"
+        '[[step]]\nat = 3599\nevery = 1e12\nuntil = 5e12\ndo = "event"\n'
+        '[[step]]\nat = 5e12\nevery = 1\nuntil = 5000000002000\ndo = "event"\n'
+    )
+    run = ScenarioRun(parse_scenario(text), tmp_path / "s.xml").run()
+    out = io.StringIO()
+    write_csv(run, out)
+    assert out.getvalue() == reference_csv([run])
+    assert ",1388888888:53:20,event," in out.getvalue()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Sequence
-from itertools import chain, repeat
-from operator import floordiv, mod
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain, cycle, islice, repeat
+from operator import mod
 from typing import Any, TextIO
 
 from .model import format_time
@@ -256,29 +257,42 @@ _ROW_ENDS = tuple(f"{n:03d},,\n" for n in range(1000))  # an id's last three dig
 def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int) -> str:
     """The rows of the events ``first`` to ``stop - 1``, all of one session (``tail`` says which,
     quoted where needed), made a column at a time: they are most rows (a week is 604,800)."""
-    at, numbers = times[first:stop], range(first + 1, stop + 1)  # events count from 1
+    at = times[first:stop]
     whole = list(map(int, at))
     if whole != at:  # a fraction of a second: row by row, as format_time writes it
         return "".join(
             f"{head},{_seconds(a)},{format_time(a)}{tail}{n:012d},,\n"
-            for a, n in zip(at, numbers, strict=True)
+            for n, a in enumerate(at, first + 1)
         )
-    hours = list(map(floordiv, whole, repeat(3600)))
-    hour = {h: f",{h:02d}:" for h in range(min(hours), max(hours) + 1)}
-    thousands = list(map(floordiv, numbers, repeat(1000)))
-    id_start = {t: f"{tail}{t:09d}" for t in range(thousands[0], thousands[-1] + 1)}
+    numbers = range(first + 1, stop + 1)  # the ids' numbers: events count from 1
     return "".join(
         chain.from_iterable(
             zip(
                 repeat(head + ","),
                 map(str, whole),
-                map(hour.__getitem__, hours),
+                _per_block(whole, 3600, lambda hour: f",{hour:02d}:"),
                 map(_MINUTES_SECONDS.__getitem__, map(mod, whole, repeat(3600))),
-                map(id_start.__getitem__, thousands),
-                map(_ROW_ENDS.__getitem__, map(mod, numbers, repeat(1000))),
+                _per_block(numbers, 1000, lambda thousand: f"{tail}{thousand:09d}"),
+                islice(cycle(_ROW_ENDS), numbers[0] % 1000, None),
             )
         )
     )
+
+
+def _per_block(values: Sequence[int], size: int, text: Callable[[int], str]) -> Iterator[str]:
+    """``text(value // size)`` for each of ``values`` (which never fall), made once a block."""
+    return chain.from_iterable(_blocks(values, size, text))
+
+
+def _blocks(
+    values: Sequence[int], size: int, text: Callable[[int], str]
+) -> Iterator[Iterator[str]]:
+    start = 0
+    while start < len(values):
+        block = values[start] // size
+        stop = bisect_left(values, (block + 1) * size, start)
+        yield repeat(text(block), stop - start)
+        start = stop
 
 
 FORMATS = {"table": write_table, "json": write_json, "csv": write_csv}
