@@ -276,7 +276,8 @@ class SessionCore:
                 state = self._next_state(old.user_id, old.session_id, old.session_index, now)
                 notes.append(self._started(state, reason, moment, by_check=True))
                 self._begin(state, Live(now, wall), [])
-            due = self.policy.next_check(self.moment(now, wall), reason is not None)
+                moment = self.moment(now, wall)  # the new session's
+            due = self.policy.next_check(moment, reason is not None)
             if due is None:
                 self._disarm()
                 notes.append(CheckerChanged(False, now))

@@ -9,8 +9,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scenario_strategies import scenario_texts
 
-from session.scenario import parse_scenario
+from session.scenario import format_time, parse_scenario
 from session.scenario.output import (
     CSV_COLUMNS,
     summary,
@@ -20,6 +23,7 @@ from session.scenario.output import (
     write_table,
 )
 from session.scenario.run import ScenarioRun
+from session.scenario.timeline import EventEntry, ExpectationResult, Mark, SessionEntry
 
 TEXT = """\
 description = "two sessions"
@@ -171,3 +175,63 @@ def test_several_runs_side_by_side(tmp_path: Path) -> None:
     out = io.StringIO()
     write_json(runs, out)
     assert len(json.loads(out.getvalue())["runs"]) == 2
+
+
+def _cell(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\r\n') else value
+
+
+def reference_csv(runs: list[ScenarioRun]) -> str:
+    """Every row written on its own, from the unfolded timeline: what write_csv must give."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for run in runs:
+        for item in run.timeline():
+            at = int(item.at) if float(item.at).is_integer() else item.at
+            start = (run.policy, at, format_time(item.at))
+            if isinstance(item, EventEntry):
+                entry = run.sessions[item.session - 1]
+                cells = (*start, "event", entry.index, _cell(entry.session_id), item.event_id)
+                out.write(",".join(map(str, (*cells, "", ""))) + "\n")
+            elif isinstance(item, SessionEntry):
+                session = (item.index, item.session_id, "", item.why, item.reason)
+                writer.writerow((*start, "session", *session))
+            elif isinstance(item, Mark):
+                writer.writerow((*start, item.kind, "", "", "", item.detail, ""))
+            elif isinstance(item, ExpectationResult):
+                verdict = "pass" if item.passed else "fail"
+                writer.writerow((*start, "expect", "", "", "", item.message, verdict))
+    return out.getvalue()
+
+
+ODD_IDS = ('odd,"id"', "50%d %s", "é😀", "plain", "a\nb", "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(scenario_texts(), min_size=1, max_size=2), odd=st.booleans())
+def test_csv_is_every_row_written_on_its_own(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str], odd: bool
+) -> None:
+    folder = tmp_path_factory.mktemp("csv")
+    names = itertools.cycle(ODD_IDS) if odd else (f"id-{n}" for n in itertools.count())
+    runs = [
+        ScenarioRun(parse_scenario(text), folder / f"{n}.xml", id_factory=names.__next__).run()
+        for n, text in enumerate(texts)
+    ]
+    out = io.StringIO()
+    write_csv(runs, out)
+    assert out.getvalue() == reference_csv(runs)
+
+
+def test_csv_of_events_hours_apart(tmp_path: Path) -> None:
+    text = (
+        "[session]\ncheck_interval = 1e9\nforeground_timeout = 2e9\n"
+        '[[step]]\nat = 3599\nevery = 1e12\nuntil = 5e12\ndo = "event"\n'
+        '[[step]]\nat = 5e12\nevery = 1\nuntil = 5000000002000\ndo = "event"\n'
+    )
+    run = ScenarioRun(parse_scenario(text), tmp_path / "s.xml").run()
+    out = io.StringIO()
+    write_csv(run, out)
+    assert out.getvalue() == reference_csv([run])
+    assert ",1388888888:53:20,event," in out.getvalue()

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain, cycle, islice, repeat
+from operator import mod
 from typing import Any, TextIO
 
 from .model import format_time
 from .run import ScenarioRun
-from .timeline import EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
+from .timeline import EVENT_ID_PREFIX, EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
 
 __all__ = [
     "CSV_COLUMNS",
@@ -239,25 +242,57 @@ def write_csv(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
     for run in _runs(runs):
         policy, sessions, times = run.policy, run.sessions, run.record.event_times
         for item in run.timeline(fold_events=True):
-            if isinstance(item, EventEntry):
-                continue  # not made when events are folded
-            if not isinstance(item, EventRun):
+            if isinstance(item, EventRun):
+                entry = sessions[item.session - 1]
+                tail = f",event,{entry.index},{_cell(entry.session_id)},{EVENT_ID_PREFIX}"
+                out.write(_event_rows(_cell(policy), tail, times, item.first, item.last + 1))
+            elif not isinstance(item, EventEntry):  # no EventEntry comes when events are folded
                 writer.writerow(_csv_item(policy, item))
-                continue
-            # Events are most of the rows: written directly, quoting only what needs it.
-            entry = sessions[item.session - 1]
-            head = _cell(policy)
-            tail = f",event,{entry.index},{_cell(entry.session_id)},e0000000-0000-4000-8000-"
-            rows = []
-            for position in range(item.first, item.last + 1):
-                at = times[position]
-                whole = int(at)
-                if at == whole:  # format_time, inline: this loop runs once per event
-                    clock = f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-                    rows.append(f"{head},{whole},{clock}{tail}{position + 1:012d},,\n")
-                else:
-                    rows.append(f"{head},{at},{format_time(at)}{tail}{position + 1:012d},,\n")
-            out.write("".join(rows))
+
+
+_MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+_ROW_ENDS = tuple(f"{n:03d},,\n" for n in range(1000))  # an id's last three digits, then ,,
+
+
+def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int) -> str:
+    """The rows of the events ``first`` to ``stop - 1``, all of one session (``tail`` says which,
+    quoted where needed), made a column at a time: they are most rows (a week is 604,800)."""
+    at = times[first:stop]
+    whole = list(map(int, at))
+    if whole != at:  # a fraction of a second: row by row, as format_time writes it
+        return "".join(
+            f"{head},{_seconds(a)},{format_time(a)}{tail}{n:012d},,\n"
+            for n, a in enumerate(at, first + 1)
+        )
+    numbers = range(first + 1, stop + 1)  # the ids' numbers: events count from 1
+    return "".join(
+        chain.from_iterable(
+            zip(
+                repeat(head + ","),
+                map(str, whole),
+                _per_block(whole, 3600, lambda hour: f",{hour:02d}:"),
+                map(_MINUTES_SECONDS.__getitem__, map(mod, whole, repeat(3600))),
+                _per_block(numbers, 1000, lambda thousand: f"{tail}{thousand:09d}"),
+                islice(cycle(_ROW_ENDS), numbers[0] % 1000, None),
+            )
+        )
+    )
+
+
+def _per_block(values: Sequence[int], size: int, text: Callable[[int], str]) -> Iterator[str]:
+    """``text(value // size)`` for each of ``values`` (which never fall), made once a block."""
+    return chain.from_iterable(_blocks(values, size, text))
+
+
+def _blocks(
+    values: Sequence[int], size: int, text: Callable[[int], str]
+) -> Iterator[Iterator[str]]:
+    start = 0
+    while start < len(values):
+        block = values[start] // size
+        stop = bisect_left(values, (block + 1) * size, start)
+        yield repeat(text(block), stop - start)
+        start = stop
 
 
 FORMATS = {"table": write_table, "json": write_json, "csv": write_csv}

@@ -10,7 +10,6 @@ at any speed; the command line calls :meth:`ScenarioRun.run`.
 from __future__ import annotations
 
 import heapq
-import math
 import os
 import uuid
 from collections import Counter
@@ -34,8 +33,10 @@ from ..settings import DEFAULTS, check_seconds
 from ..state import SessionState
 from ..storage import read_save_file
 from ..timing import VirtualClock
+from .bulk import first_run, quiet_until, run_times, stable
 from .model import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
 from .timeline import (
+    EVENT_ID,
     Entry,
     EventEntry,
     ExpectationResult,
@@ -71,7 +72,9 @@ class ScenarioRun:
     observers
         Engine observers given to every ``ClientSession`` the run opens (restarts included).
     on_session
-        Called with each ``ClientSession`` the run opens, right after it is made.
+        Called with each ``ClientSession`` the run opens, right after it is made. With
+        neither, the run alone hears its sessions, and counts the events that would change
+        nothing but the last access in bulk (:mod:`session.scenario.bulk`), to the same end.
     on_record
         Called with each new :class:`SessionEntry`, :class:`Mark` and
         :class:`ExpectationResult` (not with events: read :attr:`events` after advancing).
@@ -101,6 +104,7 @@ class ScenarioRun:
         self._listening = True
         self._on_session = on_session
         self._on_record = on_record
+        self._alone = not self._observers and on_session is None
         self._id_factory = id_factory or (lambda: str(uuid.uuid4()))
         self.settings: dict[str, float] = {**DEFAULTS.as_dict(), **scenario.settings()}
         self.record = Timeline()
@@ -193,12 +197,12 @@ class ScenarioRun:
                 if step.action is Action.EVENT and step.every is not None:
                     run = self._event_burst(step, order, run, target)
                 else:
-                    self._move_to(at)
+                    self.clock.advance_to(self._origin + at)  # engine checks due then run first
                     self._do(step, step.action, dict(step.values))
                     run += 1
                 if run < step.runs:
                     heapq.heappush(queue, (step.at + run * (step.every or 0.0), order, run))
-            self._move_to(target)
+            self.clock.advance_to(self._origin + target)
         finally:
             self._left_at = self.clock.now()
 
@@ -233,27 +237,36 @@ class ScenarioRun:
 
     # ------------------------------------------------------------------ steps
 
-    def _move_to(self, at: float) -> None:
-        self.clock.advance_to(self._origin + at)  # engine checks due by then run first
-
     def _event_burst(self, step: Step, order: int, run: int, target: float) -> int:
-        """Track a repeating event step's runs until another step is due: the hot path."""
-        next_at, next_order = self._queue[0][:2] if self._queue else (math.inf, 0)
-        advance, origin = self.clock.advance_to, self._origin
-        start, every, runs = step.at, step.every or 0.0, step.runs
-        add_time, add_session = self._event_times.append, self._event_sessions.append
-        sessions, track = self.sessions, self.session.get_session_context
-        count = len(self._event_times)
-        while run < runs:
-            at = start + run * every
-            if at > target or at > next_at or (at == next_at and order > next_order):
-                break
-            advance(origin + at)
-            count += 1
-            # event_id(count - 1), inline: %-formatting is the quickest here
-            track("e0000000-0000-4000-8000-%012d" % count)  # noqa: UP031
-            add_time(at)
-            add_session(len(sessions))  # an event may start a session (the mobile policy)
+        """Track a repeating event step's runs until another step is due: the hot path.
+
+        When the run alone hears the engine and an event would change nothing but the last
+        access (:mod:`.bulk`), the events before the next timer on the clock are one stretch:
+        the engine is handed its last event, and the run records every one of them.
+        """
+        stop = first_run(step, run, step.runs, target)
+        if self._queue:  # the next step: at its time, this one goes first if it comes first
+            next_at, next_order = self._queue[0][:2]
+            stop = first_run(step, run, stop, next_at, reaching=order > next_order)
+        clock, origin, base = self.clock, self._origin, run
+        times, numbers, sessions = self._event_times, self._event_sessions, self.sessions
+        track, bulk, ats = self.session.get_session_context, self._bulk, run_times(step, run, stop)
+        while run < stop:
+            at = ats[run - base]
+            clock.advance_to(origin + at)  # engine checks due by then run first
+            until = quiet_until(self.session, clock) if bulk else None
+            if until is not None:  # a stretch: the engine needs only its last event
+                last = first_run(step, run + 1, stop, until, offset=origin, reaching=True) - 1
+                if last > run:
+                    clock.advance_to(origin + ats[last - base])
+                    track(EVENT_ID % (len(times) + last - run + 1))
+                    times.extend(ats[run - base : last + 1 - base])
+                    numbers.extend([len(sessions)] * (last - run + 1))
+                    run = last + 1
+                    continue
+            track(EVENT_ID % (len(times) + 1))
+            times.append(at)
+            numbers.append(len(sessions))  # an event may start a session (the mobile policy)
             run += 1
         return run
 
@@ -322,6 +335,7 @@ class ScenarioRun:
         )
         self.session = session
         self._listening = True
+        self._bulk = self._alone and stable(session.policy)  # events may count in bulk
         state = session.state
         if saved is not None and saved.session_id == state.session_id:
             self._add_session(

@@ -110,14 +110,15 @@ def text(value: object) -> str:
     return str(value)
 
 
-EVENT_ID = "e0000000-0000-4000-8000-{:012d}"
+EVENT_ID_PREFIX = "e0000000-0000-4000-8000-"
+EVENT_ID = EVENT_ID_PREFIX + "%012d"
 """A run's event ids: UUID-shaped, as Snowplow's are (a mobile save file keeps only those),
 numbered from 1 in their last block: ``e0000000-0000-4000-8000-000000000001``."""
 
 
 def event_id(position: int) -> str:
     """The id of the event at ``position`` (0-based) in a run."""
-    return EVENT_ID.format(position + 1)
+    return EVENT_ID % (position + 1)
 
 
 def why_new_session(note: SessionStarted, origin: float, *, had_events: bool) -> str:
@@ -208,7 +209,12 @@ class Timeline:
 
     def events_per_session(self) -> Counter[int]:
         """How many events each session (by number) has had."""
-        return Counter(self.event_sessions)
+        numbers, counts, start = self.event_sessions, Counter[int](), 0
+        while start < len(numbers):  # session numbers never fall: one search a session
+            stop = bisect_right(numbers, numbers[start], start)
+            counts[numbers[start]] = stop - start
+            start = stop
+        return counts
 
     @property
     def failures(self) -> list[ExpectationResult]:
