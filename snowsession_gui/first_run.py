@@ -100,7 +100,7 @@ class FirstRun(QObject):
         self.hidden = settings is not None and str(settings.value(HIDDEN_KEY, "")) == "true"
         self.hint = FirstRunHint(window.key_of("fireEventAction"))
         window.add_overlay(self.hint)
-        self.note = QLabel("▶ Demo on a scratch save file: yours is left alone")
+        self.note = QLabel("▶ Demo on a scratch file (yours is left alone; Stop goes back)")
         self.note.setObjectName("demoNote")
         self.note.setAccessibleName("The demo is playing")
         self.note.setToolTip("File > Stop scenario (or Stop in the Scenario dock) goes back")
@@ -136,9 +136,7 @@ class FirstRun(QObject):
         self.demo_driver = driver
         play_run_at_once(self.host)
         self.show_state()
-        self.window.show_message(
-            "the demo played on a scratch save file: File > Stop scenario goes back to yours"
-        )
+        self.window.show_message("the demo played at once")
         return driver
 
     @Slot()

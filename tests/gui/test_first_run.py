@@ -131,3 +131,17 @@ def test_the_time_axis_never_shows_times_before_the_start(window, tmp_path):
         assert ticks and min(ticks) >= start
     finally:
         monitor.close()
+
+
+def test_at_first_show_the_state_is_shown_whole_at_a_laptop_size(make_window, qtbot):
+    """The first forecast ("no new session due (the checker is stopped)") takes two lines:
+    the State dock is laid out tall enough for them, with no scroll bar hiding a row."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window = make_window()
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    QApplication.processEvents()
+    scroll = window.findChild(QScrollArea, "stateDockScroll")
+    assert scroll.verticalScrollBar().maximum() == 0
