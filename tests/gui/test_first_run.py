@@ -145,3 +145,17 @@ def test_at_first_show_the_state_is_shown_whole_at_a_laptop_size(make_window, qt
     QApplication.processEvents()
     scroll = window.findChild(QScrollArea, "stateDockScroll")
     assert scroll.verticalScrollBar().maximum() == 0
+
+
+def test_space_does_what_the_card_says_even_with_its_own_button_focused(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    hint = first_run(window).hint
+    window.activateWindow()
+    hint.demo.setFocus()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(hint.demo, Qt.Key.Key_Space)
+    assert window.host.scenario is None  # no demo: an event
+    assert window.host.snapshot.state.first_event_id is not None
+    assert window.timeline.data.event_x.size == 1
+    assert not hint.isVisible()
