@@ -18,6 +18,7 @@ from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES, Timeouts, VirtualCloc
 
 from .collector_feature import CollectorFeature
 from .export_feature import ExportFeature
+from .first_run import FirstRun
 from .host import SessionHost
 from .main_window import MainWindow
 from .policy_feature import PolicyFeature
@@ -77,11 +78,13 @@ def stored(settings: QSettings | None = None) -> Stored:
 
 
 def install_features(window: MainWindow) -> None:
-    """Everything beyond the core window: scenarios, exports, policies, the collector."""
+    """Everything beyond the core window: scenarios, exports, policies, the collector, and
+    what the empty window says."""
     window.add_feature(ScenarioFeature(window))
     window.add_feature(ExportFeature(window))
     window.add_feature(PolicyFeature(window))
     window.add_feature(CollectorFeature(window))
+    window.add_feature(FirstRun(window))
 
 
 def create_main_window(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from session import (
@@ -17,6 +18,7 @@ from session import (
     SessionStarted,
     Timeouts,
     VirtualClock,
+    check_seconds,
 )
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "POLICY_PAIR",
     "PolicyPair",
     "Tally",
+    "whose_timeouts",
 ]
 
 DOTNET, MOBILE = POLICY_PAIR = POLICY_NAMES
@@ -57,6 +60,17 @@ COMPARE_DEMO: tuple[tuple[float, str], ...] = (
 COMPARE_DEMO_END = 3500.0
 DEMO_SETTINGS = DEFAULTS
 """The timeouts the demo is written for (it plays with these, whatever the window uses)."""
+
+
+def whose_timeouts(settings: Timeouts, window: Timeouts, source: str) -> str:
+    """Whose the timeouts in force are, in a few words: ``source`` is where they came from
+    (``window``, ``demo`` or ``here``), ``window`` the main window's now."""
+    if source == "demo":
+        whose = "the demo's own" + (", the tracker's defaults" if settings == DEFAULTS else "")
+        return whose + (", as in the main window" if settings == window else "")
+    if settings == window:
+        return "the main window's"
+    return "set here" if source == "here" else "the main window's before they changed"
 
 
 class Tally:
@@ -145,6 +159,26 @@ class PolicyPair:
             if name == MOBILE and self.lifecycle_events:
                 session.get_session_context(str(uuid.uuid4()))
             session.set_background(background)
+
+    def set_setting(self, name: str, seconds: float) -> None:
+        """Set a timeout or the interval of both engines (each notifies the change).
+        Raises ValueError (and changes neither) for a value the engine refuses."""
+        seconds = check_seconds(name, seconds)
+        for session in self.sessions.values():
+            setattr(session, name, seconds)
+        self.settings = replace(self.settings, **{name: seconds})
+
+    def play(self, script: Iterable[tuple[float, str]], end: float) -> None:
+        """Play ``script`` ((seconds from now, ``event``/``background``/``foreground``), in
+        order) at once, then move the clock to ``end`` seconds from now."""
+        start = self.clock.now()
+        for at, action in script:
+            self.clock.advance_to(start + at)
+            if action == "event":
+                self.fire_event()
+            else:
+                self.set_background(action == "background")
+        self.clock.advance_to(start + end)
 
     def summary(self) -> str:
         """One line: where the two differ (or that they agree so far)."""

@@ -3,7 +3,8 @@
 Two engines (:class:`~snowsession_gui.compare_model.PolicyPair`) on their own save files in a
 temporary folder get the same events, background switches and time; their timelines are drawn
 one above the other with linked time axes, under a one-line summary of where they differ and
-the timeouts both use. *Play demo* plays with the timeouts the demo is written for, and says so.
+the timeouts both use, which can be changed there. *Play demo* plays with the timeouts the demo
+is written for, and says so.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from session import (
     EventTracked,
     Notification,
     SessionStarted,
+    SettingsChanged,
     Timeouts,
     VirtualClock,
 )
@@ -43,6 +45,7 @@ from .compare_model import (
     POLICY_PAIR,
     PolicyPair,
 )
+from .compare_timeouts import CompareTimeouts
 from .menus import close_keys
 from .palette import Colors, colors, is_dark, text_style
 from .policy_panel import describe_policy
@@ -51,26 +54,27 @@ from .sim_clock import SimulationClock
 from .time_controls import TimeControls
 from .timeline_data import TimelineData
 from .timeline_plot import TimelinePlot
-from .units import format_seconds
 
-__all__ = ["CompareView", "describe_settings"]
+__all__ = ["CompareView"]
 
 
-def describe_settings(settings: Timeouts, whose: str) -> str:
-    """``Timeouts: foreground 600 s · background 300 s · a check every 15 s (whose)``."""
-    return (
-        f"Timeouts: foreground {format_seconds(settings.foreground_timeout)} · background "
-        f"{format_seconds(settings.background_timeout)} · a check every "
-        f"{format_seconds(settings.check_interval)} ({whose})"
-    )
+def _bold(name: str, scale: float, text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    return label
 
 
 class CompareView(QWidget):
     """A window (objectName ``compareView``) comparing the two policies on the same input.
 
-    ``settings`` are the timeouts and interval both engines use (the main window's); ``clock``
-    and ``speed`` set its own simulated time (tests pass a paused :class:`VirtualClock`).
-    Esc or Ctrl+W closes it.
+    ``settings`` are the timeouts and interval both engines begin with (the main window's;
+    :meth:`set_window_settings` says when those change); the fields change them in both.
+    ``clock`` and ``speed`` set its own simulated time (tests pass a paused
+    :class:`VirtualClock`). Esc or Ctrl+W closes it.
     """
 
     def __init__(
@@ -97,23 +101,11 @@ class CompareView(QWidget):
         self.pair: PolicyPair | None = None
         self.colors: Colors = colors(is_dark(self))
 
-        heading = QLabel("The same app under two session rules")
-        heading.setObjectName("compareHeading")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        heading.setFont(font)
-        self.summary = QLabel()
-        self.summary.setObjectName("compareSummary")
+        heading = _bold("compareHeading", 1.3, "The same app under two session rules")
+        self.summary = _bold("compareSummary", 1.15)
         self.summary.setAccessibleName("Where the policies differ")
         self.summary.setToolTip("Sessions each policy made from the same events and time")
-        bold = self.summary.font()
-        bold.setPointSizeF(bold.pointSizeF() * 1.15)
-        bold.setBold(True)
-        self.summary.setFont(bold)
-        self.timeouts = QLabel()
-        self.timeouts.setObjectName("compareTimeouts")
-        self.timeouts.setAccessibleName("Timeouts both policies use")
+        self.timeouts = CompareTimeouts(settings)
 
         self.fire = self._button(
             "compareFireButton", "Fire event", "Track one event in both (Space)"
@@ -125,13 +117,13 @@ class CompareView(QWidget):
         self.demo = self._button(
             "compareDemoButton",
             "Play demo",
-            "Start over with the tracker's default timeouts and play an hour of use at once: a "
-            "short and a long background trip and a long idle period",
+            "Start over with the demo's own timeouts (the tracker's defaults) and play an hour "
+            "of use at once: a short and a long background trip and a long idle period",
         )
         self.restart = self._button(
             "compareStartOverButton",
             "Start over",
-            "New save files, the main window's timeouts, time back to where it was",
+            "New save files and empty timelines, with the timeouts shown; time goes on",
         )
         self.lifecycle = QCheckBox("mobile tracks app background/foreground events")
         self.lifecycle.setObjectName("compareLifecycleToggle")
@@ -202,15 +194,13 @@ class CompareView(QWidget):
 
     @staticmethod
     def _rule() -> QFrame:
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setFrameShadow(QFrame.Shadow.Sunken)
+        line = QFrame(frameShape=QFrame.Shape.HLine, frameShadow=QFrame.Shadow.Sunken)
         return line
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
         self.summary.setStyleSheet(text_style(colors.foreground))
-        self.timeouts.setStyleSheet(text_style(colors.muted))
+        self.timeouts.apply_colors(colors)
         for name, caption in self.captions.items():
             caption.setStyleSheet(
                 f"border-left: 4px solid {getattr(colors, name, colors.step)}; "
@@ -223,11 +213,12 @@ class CompareView(QWidget):
 
     @Slot()
     def start_over(self) -> None:
-        """New engines on fresh save files with the main window's timeouts, and empty
-        timelines; time goes on from now."""
-        self._start(self.window_settings)
+        """New engines on fresh save files with the timeouts in force, and empty timelines;
+        time goes on from now."""
+        settings = self.pair.settings if self.pair is not None else self.window_settings
+        self._start(settings, self.timeouts.source)
 
-    def _start(self, settings: Timeouts) -> None:
+    def _start(self, settings: Timeouts, source: str) -> None:
         self._close_pair()
         for path in ("dotnet.xml", "mobile.xml"):
             (self._folder_path / path).unlink(missing_ok=True)
@@ -247,16 +238,16 @@ class CompareView(QWidget):
             lifecycle_events=self.lifecycle.isChecked(),
             observers=observers,
         )
-        if settings == self.window_settings:
-            whose = "the main window's"
-            whose += ", the tracker's defaults" if settings == DEMO_SETTINGS else ""
-        else:
-            whose = "the tracker's defaults, which the demo is written for"
-        self.timeouts.setText(describe_settings(settings, whose))
         for bridge, name in zip(self._bridges, POLICY_PAIR, strict=True):
             bridge.attach(self.pair.sessions[name])
+        self.timeouts.attach(self.pair, source)
         self._sync_background()
         self._refresh()
+
+    def set_window_settings(self, settings: Timeouts) -> None:
+        """The main window's timeouts are now ``settings`` (the engines here keep theirs)."""
+        self.window_settings = settings
+        self.timeouts.set_window_settings(settings)
 
     def _close_pair(self) -> None:
         for bridge in self._bridges:
@@ -294,19 +285,12 @@ class CompareView(QWidget):
     def play_demo(self) -> None:
         """Start over with :data:`DEMO_SETTINGS` and play :data:`COMPARE_DEMO` at once."""
         self.sim.set_speed(0)
-        self._start(DEMO_SETTINGS)
+        self._start(DEMO_SETTINGS, "demo")
         start = self.sim.now()
-        app = QApplication.instance()
-        for at, action in COMPARE_DEMO:
-            self.clock.advance_to(start + at)
-            if action == "event":
-                self.fire_event()
-            else:
-                self.background.setChecked(action == "background")
-            if app is not None:
-                app.processEvents()
-        self.clock.advance_to(start + COMPARE_DEMO_END)
+        if self.pair is not None:
+            self.pair.play(COMPARE_DEMO, COMPARE_DEMO_END)
         self.sim.show_time()
+        app = QApplication.instance()
         if app is not None:
             app.processEvents()
         self.show_whole_run(start)
@@ -337,6 +321,9 @@ class CompareView(QWidget):
         elif isinstance(note, BackgroundChanged):
             data.set_background(note.at, note.background)
             self._sync_background()
+        elif isinstance(note, SettingsChanged):
+            if name == DOTNET:  # both engines change alike: the fields show it once
+                self.timeouts.show_settings(note.settings)
         else:
             return
         self.plots[name].schedule_redraw()

@@ -338,7 +338,13 @@ class MainWindow(WindowFrame):
         """The first layout: the state as tall as it needs, the controls the rest."""
         self._laid_out = True
         state, controls = self.docks["stateDock"], self.docks["controlsDock"]
-        need = self.state_panel.sizeHint().height() + 4
+        panel, holder = self.state_panel, state.widget()
+        width = panel.width()
+        # wrapped lines (a two-line forecast) need the height they take at the dock's width,
+        # and the dock its title bar besides
+        fit = panel.heightForWidth(width) if panel.hasHeightForWidth() and width > 0 else -1
+        title = max(0, state.height() - holder.height()) if holder is not None else 0
+        need = max(panel.sizeHint().height(), fit) + title + 4
         rest = max(0, state.height() + controls.height() - need)
         self.resizeDocks([state, controls], [need, rest], Qt.Orientation.Vertical)
 

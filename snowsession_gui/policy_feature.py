@@ -85,6 +85,7 @@ class PolicyFeature(QObject):
         self.panel.compareRequested.connect(self.open_compare)
         self.host.stateChanged.connect(self.show_state)
         self.host.stateChanged.connect(self.panel.show_state)
+        self.host.settingsChanged.connect(self._on_settings)
         window.closing.connect(self.shutdown)
         if self.host.snapshot is not None:
             self.show_state(self.host.snapshot)
@@ -149,6 +150,13 @@ class PolicyFeature(QObject):
         self.compare.raise_()
         self.compare.activateWindow()
         return self.compare
+
+    @Slot(object)
+    def _on_settings(self, _note: object) -> None:
+        """A timeout changed (the window's own, or a scenario's): the compare view offers the
+        window's own."""
+        if self.compare is not None:
+            self.compare.set_window_settings(self.host.home.settings)
 
     @Slot()
     def _forget_compare(self, *_: object) -> None:

@@ -41,7 +41,19 @@ def jump_label(count: int, index: int) -> str:
 
 
 class TimeAxis(pg.AxisItem):
-    """A bottom axis that reads simulated seconds as ``hh:mm:ss`` on round steps."""
+    """A bottom axis that reads simulated seconds as ``hh:mm:ss`` on round steps, with no tick
+    before ``earliest`` (when the app or the run started: there is nothing before it)."""
+
+    earliest: float | None = None
+
+    def tickValues(
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, list[float]]]:
+        levels = super().tickValues(minVal, maxVal, size)
+        start = self.earliest
+        if start is None:
+            return levels
+        return [(spacing, [v for v in values if v >= start - 1e-6]) for spacing, values in levels]
 
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         span = max(maxVal - minVal, 1e-9)

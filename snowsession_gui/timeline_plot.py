@@ -55,8 +55,9 @@ class TimelinePlot(QWidget):
         self.colors = LIGHT
 
         self.index_axis = IndexAxis("left")
+        self.time_axis = TimeAxis("bottom")
         self.plot = pg.PlotWidget(
-            parent=self, axisItems={"bottom": TimeAxis("bottom"), "left": self.index_axis}
+            parent=self, axisItems={"bottom": self.time_axis, "left": self.index_axis}
         )
         self.plot.setObjectName("timelinePlot")
         self.plot.setAccessibleName("Session timeline")
@@ -206,6 +207,8 @@ class TimelinePlot(QWidget):
             ys = data.step_y.view()
             self._ymax = float(ys.max()) if len(ys) else 1.0
             self.index_axis.highest = self._ymax if len(ys) else None
+            xs = data.step_x.view()
+            self.time_axis.earliest = float(xs[0]) if len(xs) else now
             self.event_curve.setData(data.event_x.view(), data.event_y.view())
             if self.marks.list_expectations():
                 self._fit_legend()

@@ -3,8 +3,8 @@
 :class:`WindowFrame` is a ``QMainWindow`` with explicit extension points and nothing of
 snowsession in it; :class:`~snowsession_gui.main_window.MainWindow` fills it. A feature asks
 the frame (``add_dock``, ``add_menu_action``, ``add_menu``, ``add_toolbar_widget``,
-``add_status_widget``; the main window adds ``add_event_column``) and never looks for another
-widget's parts.
+``add_status_widget``, ``add_overlay``; the main window adds ``add_event_column``) and never
+looks for another widget's parts.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -32,6 +32,9 @@ __all__ = ["DOCK_MIN_WIDTH", "Section", "WindowFrame"]
 T = TypeVar("T", bound=QObject)
 DOCK_MIN_WIDTH = 260
 """The narrowest a scrolling dock gets: it scrolls rather than squeezes its content."""
+OVERLAY_MARGIN = (16, 56)
+"""An overlay's distance from the sides and from the bottom of the central widget (clear of
+a plot's time axis)."""
 
 
 class WindowFrame(QMainWindow):
@@ -48,6 +51,7 @@ class WindowFrame(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
         self.menu_bar = MenuBar(self)
         self.docks: dict[str, QDockWidget] = {}
+        self._overlays: list[QWidget] = []
 
     def add_dock(
         self,
@@ -119,6 +123,48 @@ class WindowFrame(QMainWindow):
     def add_status_widget(self, widget: QWidget) -> None:
         """A lasting part of the status bar (left of the save file's path)."""
         self.statusBar().insertPermanentWidget(1, widget)  # after the message, before the path
+
+    def add_overlay(self, widget: QWidget) -> None:
+        """Lay ``widget`` over the central widget, centred near its bottom at its own size
+        hint (no wider than the central widget); it stays on top of what the central widget
+        adds later, and follows its size. Show and hide it as usual."""
+        central = self.centralWidget()
+        if central is None:
+            raise RuntimeError("add_overlay needs the central widget in place")
+        if not self._overlays:
+            central.installEventFilter(self)
+        widget.setParent(central)
+        self._overlays.append(widget)
+        self._place_overlays()
+
+    def _place_overlays(self) -> None:
+        central = self.centralWidget()
+        if central is None:
+            return
+        side, bottom = OVERLAY_MARGIN
+        for widget in self._overlays:
+            width = min(widget.sizeHint().width(), max(0, central.width() - 2 * side))
+            height = widget.heightForWidth(width) if widget.hasHeightForWidth() else -1
+            if height <= 0:
+                height = widget.sizeHint().height()
+            x = (central.width() - width) // 2
+            y = max(0, central.height() - bottom - height)
+            widget.setGeometry(x, y, width, height)
+            widget.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kinds = (QEvent.Type.Resize, QEvent.Type.ChildAdded, QEvent.Type.LayoutRequest)
+        if self._overlays and watched is self.centralWidget() and event.type() in kinds:
+            self._place_overlays()
+        return super().eventFilter(watched, event)
+
+    def key_of(self, action_name: str) -> str:
+        """The key of the window's action with objectName ``action_name``, as people read it
+        (empty if it has none), so that text naming a key says the key in force."""
+        action = self.findChild(QAction, action_name)
+        if action is None:
+            return ""
+        return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
 
     def add_feature(self, feature: T) -> T:
         """Keep ``feature`` (one of each kind), for :meth:`feature`."""

@@ -158,21 +158,93 @@ def test_esc_and_ctrl_w_close_it(qtbot, key):
     assert view.pair is None  # its engines closed with it
 
 
-def test_it_says_the_timeouts_it_uses_and_the_demo_uses_its_own(window, qtbot):
-    window.controls.inputs["foreground_timeout"].committed.emit("120")
+def fields(view: CompareView) -> dict[str, float]:
+    return {name: box.value() for name, box in view.timeouts.inputs.items()}
+
+
+def open_compare(window):
     feature = policies(window)
     feature.compare_clock = VirtualClock()
     feature.compare_speed = 0
-    view = feature.open_compare()
+    return feature.open_compare()
+
+
+def test_it_shows_the_timeouts_it_uses_and_the_demos_own_as_such(window, qtbot):
+    window.controls.inputs["foreground_timeout"].committed.emit("120")
+    view = open_compare(window)
     assert view.pair.sessions["dotnet"].foreground_timeout == 120
-    assert "foreground 120 s" in view.timeouts.text()
-    assert "main window's" in view.timeouts.text()
+    assert fields(view) == {
+        "foreground_timeout": 120,
+        "background_timeout": 300,
+        "check_interval": 15,
+    }
+    assert view.timeouts.whose.text() == "(the main window's)"
+    assert view.timeouts.reset.isHidden()
     view.demo.click()
     assert view.pair.sessions["dotnet"].foreground_timeout == 600
-    assert "foreground 600 s" in view.timeouts.text() and "demo" in view.timeouts.text()
+    assert fields(view)["foreground_timeout"] == 600
+    assert view.timeouts.whose.text() == "(the demo's own, the tracker's defaults)"
     assert view.summary.text() == "dotnet: 5 sessions, 2 without events; mobile: 3 sessions"
-    view.restart.click()  # start over: the main window's timeouts again
-    assert "foreground 120 s" in view.timeouts.text()
+    assert view.timeouts.reset.isVisibleTo(view)  # the main window's (120 s) are offered
+    view.restart.click()  # start over: new files with the timeouts shown
+    assert view.pair.sessions["mobile"].foreground_timeout == 600
+    view.timeouts.reset.click()
+    assert view.pair.sessions["dotnet"].foreground_timeout == 120
+    assert view.pair.sessions["mobile"].foreground_timeout == 120
+    assert fields(view)["foreground_timeout"] == 120
+    assert view.timeouts.whose.text() == "(the main window's)"
+    # the main window changes its own: the view says its engines no longer have them
+    window.controls.inputs["foreground_timeout"].committed.emit("90")
+    assert view.pair.sessions["dotnet"].foreground_timeout == 120
+    assert view.timeouts.whose.text() == "(the main window's before they changed)"
+    assert "90 s" in view.timeouts.reset.toolTip()
+    view.timeouts.reset.click()
+    assert view.pair.sessions["dotnet"].foreground_timeout == 90
+
+
+def test_a_timeout_typed_there_reaches_both_engines_the_deadline_and_the_captions(view):
+    view.fire.click()
+    dotnet = view.pair.sessions["dotnet"]
+    plot = view.plots["dotnet"]
+    box = view.findChild(QWidget, "compareForegroundTimeoutInput")
+    box.lineEdit().setText("90")
+    box._edited = True
+    box.committed.emit("90")
+    assert dotnet.foreground_timeout == 90 and view.pair.sessions["mobile"].foreground_timeout == 90
+    assert fields(view)["foreground_timeout"] == 90
+    assert view.timeouts.whose.text() == "(set here)"
+    due = dotnet.expected_new_session_at()
+    plot.redraw()
+    assert plot.deadline == due and plot.marks.deadline_label.toPlainText() == (
+        f"new session due {format_clock(due)}"
+    )
+    view.findChild(QWidget, "compareCheckIntervalInput").committed.emit("5")
+    assert "every 5 s" in view.captions["dotnet"].text()
+    assert dotnet.check_interval == 5
+    tick(view, 100)  # 90 s idle, seen by a check every 5 s: a new session in dotnet only
+    assert view.summary.text() == "dotnet: 2 sessions; mobile: 1 session"
+    view.restart.click()  # start over keeps the timeouts shown
+    assert view.pair.sessions["dotnet"].foreground_timeout == 90
+    assert view.timeouts.whose.text() == "(set here)"
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "abc", "", "1e12"])
+def test_a_bad_timeout_is_refused_beside_the_fields_and_nothing_changes(view, text):
+    dotnet, mobile = view.pair.sessions["dotnet"], view.pair.sessions["mobile"]
+    error = view.findChild(QLabel, "compareTimeoutsError")
+    view.findChild(QWidget, "compareBackgroundTimeoutInput").committed.emit(text)
+    assert error.isVisible()
+    assert (
+        "background timeout" in error.text()
+        or "number" in error.text()
+        or "empty" in (error.text())
+    )
+    assert error.text().endswith("still 300 s")
+    assert dotnet.background_timeout == mobile.background_timeout == 300
+    assert fields(view)["background_timeout"] == 300
+    assert view.timeouts.whose.text() == "(the main window's)"
+    view.findChild(QWidget, "compareBackgroundTimeoutInput").committed.emit("200")
+    assert not error.isVisible() and dotnet.background_timeout == 200
 
 
 def test_after_the_demo_the_deadline_is_labelled_above_the_steps(view):
