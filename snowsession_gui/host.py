@@ -12,7 +12,9 @@ the next turn of the event loop. The views draw from these signals only.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -22,7 +24,6 @@ from session import (
     POLICY_NAMES,
     SETTING_NAMES,
     ClientSession,
-    SessionStarted,
     Timeouts,
     VirtualClock,
 )
@@ -32,6 +33,7 @@ from session.storage.report import Change, FileState, Report, read_report
 
 from .drivers import CannotOpen, DirectDriver, Driver, FileBusy, ScenarioDriver
 from .route import Route
+from .runs import Run
 from .save_watcher import SaveFileWatcher
 from .sim_clock import SimulationClock
 from .units import DEFAULT_POLICY, DEFAULT_SPEED, parse_seconds
@@ -77,12 +79,13 @@ class SessionHost(Route):
         policy: str = DEFAULT_POLICY,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._home_again = False
-        self.home_start: SessionStarted | None = None
-        """The last new session of the window's own file (shown again after a scenario)."""
-        self._clock = clock if clock is not None else VirtualClock()
         path = Path(save_path)
+        self._numbers = itertools.count(1)
+        self._file_runs: dict[Path, Run] = {}
+        self.home_run = self._file_run(path)
+        """The run of the window's own session on its own file."""
+        super().__init__(self.home_run, parent)
+        self._clock = clock if clock is not None else VirtualClock()
         problem = check_save_file(path)
         if problem:
             raise CannotOpen(problem)
@@ -226,14 +229,15 @@ class SessionHost(Route):
         old = self.home
         with self._operation():
             if old.path.resolve() == path.resolve():
-                old.restart()
-                self._switch(old, self._home_token)
+                old.restart()  # the same file: a restart, and the same run goes on
+                self._switch(old, self._home_token, self.home_run)
                 return
             token = object()
             # The new file first, so that a refusal leaves the current session running.
             new = DirectDriver(path, old.settings, self._clock, old.policy, self._observer(token))
             self.home, self._home_token = new, token
-            self._switch(new, token)
+            self.home_run = self._file_run(path)  # a file opened before goes on where it was
+            self._switch(new, token, self.home_run)
             old.close()
 
     def reset(self) -> None:
@@ -250,7 +254,8 @@ class SessionHost(Route):
                 home.restart()  # carry on with the file as it is
                 raise CannotOpen(f"cannot delete {home.path}: {error.strerror or error}") from None
             home.restart()
-            self._switch(home, self._home_token)
+            self.home_run = self._file_run(home.path, fresh=True)
+            self._switch(home, self._home_token, self.home_run)
 
     # ------------------------------------------------------------ a scenario in charge
 
@@ -270,7 +275,8 @@ class SessionHost(Route):
                 observer=self._observer(token),
                 on_record=self._observer(token),
             )
-            self._switch(driver, token)
+            kind = "recording" if recording else "scenario"
+            self._switch(driver, token, self._new_run(f"{kind} {name}", home=False))
             driver.advance_to(0.0)  # the steps at time 0 run at once
         return driver
 
@@ -280,8 +286,7 @@ class SessionHost(Route):
         if driver is None:
             return None
         with self._operation():
-            self._switch(self.home, self._home_token)
-            self._home_again = True
+            self._switch(self.home, self._home_token, self.home_run)
             driver.close()
         return driver
 
@@ -293,22 +298,26 @@ class SessionHost(Route):
     def _first_look(self) -> Report:
         return self.watcher.watch(self._path())
 
-    def _begun(self) -> None:
-        if self._home_again:  # the views start over: show the window's own session again
-            self._home_again = False
-            if self.home_start is not None:
-                self.sessionStarted.emit(self.home_start)
-
     def _shown_again(self) -> None:
         self.sim.show_time()  # another clock may be in force: its time, at once
 
-    def _started(self, note: SessionStarted) -> None:
-        if self.driver is self.home:
-            self.home_start = note
+    def _new_run(self, name: str, *, home: bool) -> Run:
+        return Run(next(self._numbers), name, home, time.time())
 
-    def _switch(self, driver: Driver, token: object) -> None:
+    def _file_run(self, path: Path, *, fresh: bool = False) -> Run:
+        """The run of the window's own session on ``path``: the one it had if it was open
+        before (its sessions share the window's clock), else a new one; ``fresh`` after a
+        reset."""
+        key = path.absolute()
+        run = self._file_runs.get(key)
+        if run is None or fresh:
+            name = f"{path.name} after a reset" if fresh else path.name
+            run = self._file_runs[key] = self._new_run(name, home=True)
+        return run
+
+    def _switch(self, driver: Driver, token: object, run: Run) -> None:
         self.driver = driver
-        self._start_over(token)
+        self._start_over(token, run)
 
     @Slot(object)
     def _on_file_change(self, change: Change) -> None:

@@ -164,10 +164,11 @@ class MainWindow(WindowFrame):
     def _connect(self) -> None:
         h, timeline = self.host, self.timeline
         for view in (timeline, self.event_log, self.context_view):
-            h.startedOver.connect(view.clear)
+            h.startedOver.connect(view.start_run)
             h.eventsTracked.connect(view.add_events)
-        h.sessionStarted.connect(timeline.add_start)
-        h.backgroundChanged.connect(timeline.set_background)
+        for log_or_line in (timeline, self.event_log):
+            h.sessionStarted.connect(log_or_line.add_start)
+            h.backgroundChanged.connect(log_or_line.set_background)
         h.expectationChecked.connect(timeline.add_expectation)
         h.fileRead.connect(timeline.add_reading)
         h.timeChanged.connect(timeline.on_time)

@@ -8,6 +8,7 @@ anything asks for it (:meth:`Timeline.ensure_plot`), so the window appears witho
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from session.storage.report import Report
 from .drivers import ExpectationMark
 from .exports import write_bytes, write_text
 from .palette import LIGHT, Colors
+from .runs import PerRun, Run
 from .snapshot import SessionSnapshot
 from .timeline_data import Checked, TimelineData
 
@@ -33,12 +35,25 @@ EXPORT_SIZE = (1600, 900)
 """The size of an exported picture, whatever the size on screen."""
 
 
+@dataclass(slots=True)
+class RunView:
+    """What the timeline keeps of one run: its data, and how it was looked at."""
+
+    data: TimelineData = field(default_factory=TimelineData)
+    span: float | None = None
+    follow: bool = True
+    range: tuple[float, float] | None = None
+    """The times shown when it was left, if it was not following the present."""
+
+
 class Timeline(QWidget):
     """Feeds :class:`TimelineData` and draws it with a :class:`TimelinePlot`.
 
-    Its slots take the host's signals (:meth:`add_start`, :meth:`add_events`,
-    :meth:`set_background`, :meth:`show_state`, :meth:`add_reading`, :meth:`add_expectation`,
-    :meth:`on_time`, :meth:`clear`). The plot itself is :meth:`ensure_plot`.
+    Its slots take the host's signals (:meth:`start_run`, :meth:`add_start`,
+    :meth:`add_events`, :meth:`set_background`, :meth:`show_state`, :meth:`add_reading`,
+    :meth:`add_expectation`, :meth:`on_time`). It keeps what it drew of every run, so a run
+    shown again (the window's own, after a scenario) is drawn as it was. The plot itself is
+    :meth:`ensure_plot`.
     """
 
     followChanged = Signal(bool)
@@ -47,11 +62,9 @@ class Timeline(QWidget):
         super().__init__(parent)
         self.setObjectName("timeline")
         self._now = now
-        self._data = TimelineData()
+        self.runs: PerRun[RunView] = PerRun(RunView)
         self._plot: TimelinePlot | None = None
         self._deadline: float | None = None
-        self._follow = True
-        self._span: float | None = None
         self._colors = LIGHT
         self._with_engine = True
         self._build = QTimer(self)  # parented: it goes with the timeline if that goes first
@@ -67,8 +80,13 @@ class Timeline(QWidget):
 
     @property
     def data(self) -> TimelineData:
-        """What is drawn (fed by the slots below; read it, don't write it)."""
-        return self._data
+        """What is drawn of the run in force (fed by the slots below; read it, don't write
+        it)."""
+        return self.runs.current.data
+
+    @property
+    def _data(self) -> TimelineData:
+        return self.runs.current.data
 
     # ------------------------------------------------------------ the plot, built late
 
@@ -85,10 +103,11 @@ class Timeline(QWidget):
             if not self._with_engine:
                 plot.without_engine()
             plot.apply_colors(self._colors)
-            if self._span is not None:
-                plot.set_span(self._span)
+            view = self.runs.current
+            if view.span is not None:
+                plot.set_span(view.span)
             plot.set_deadline(self._deadline)
-            plot.set_follow(self._follow)
+            plot.set_follow(view.follow)
             plot.followChanged.connect(self._on_follow_changed)
             self._layout.replaceWidget(self._placeholder, plot)
             self._placeholder.deleteLater()
@@ -166,31 +185,48 @@ class Timeline(QWidget):
         if self._plot is not None:
             self._plot.set_deadline(at)
 
-    @Slot()
-    def clear(self) -> None:
-        self._data.clear()
-        self._changed()
+    @Slot(object)
+    def start_run(self, run: Run) -> None:
+        """Show ``run``: as it was left, if it was shown before, else from nothing."""
+        plot = self._plot
+        if plot is not None:
+            left = self.runs.current
+            left.span = plot.span
+            left.range = None if plot.follow else plot.visible_range()
+        if not self.runs.switch(run):
+            return
+        view = self.runs.current
+        if plot is not None:
+            plot.set_data(view.data)
+            if view.span is not None:
+                plot.set_span(view.span)
+            if view.follow or view.range is None:
+                plot.set_follow(True)
+                view.follow = True
+            else:
+                plot.show_range(*view.range)
+        self.followChanged.emit(view.follow)
 
     # ------------------------------------------------------------ view state
 
     @property
     def follow(self) -> bool:
-        return self._follow
+        return self.runs.current.follow
 
     @Slot(bool)
     def set_follow(self, follow: bool) -> None:
-        self._follow = follow
+        self.runs.current.follow = follow
         if self._plot is not None:
             self._plot.set_follow(follow)
 
     @Slot(bool)
     def _on_follow_changed(self, follow: bool) -> None:
-        self._follow = follow
+        self.runs.current.follow = follow
         self.followChanged.emit(follow)
 
     def set_span(self, seconds: float) -> None:
         """How many simulated seconds the view shows while it follows the present."""
-        self._span = seconds
+        self.runs.current.span = seconds
         if self._plot is not None:
             self._plot.set_span(seconds)
 
