@@ -21,6 +21,7 @@ from .export_feature import ExportFeature
 from .host import SessionHost
 from .main_window import MainWindow
 from .policy_feature import PolicyFeature
+from .save_file_feature import SaveFileFeature
 from .scenario_feature import ScenarioFeature
 from .units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
 
@@ -77,11 +78,13 @@ def stored(settings: QSettings | None = None) -> Stored:
 
 
 def install_features(window: MainWindow) -> None:
-    """Everything beyond the core window: scenarios, exports, policies, the collector."""
+    """Everything beyond the core window: scenarios, exports, policies, the collector, the
+    save file view."""
     window.add_feature(ScenarioFeature(window))
     window.add_feature(ExportFeature(window))
     window.add_feature(PolicyFeature(window))
     window.add_feature(CollectorFeature(window))
+    window.add_feature(SaveFileFeature(window))
 
 
 def create_main_window(
