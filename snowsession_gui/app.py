@@ -137,8 +137,7 @@ def create_main_window(
         settings=timeouts,
         policy=policy or kept.policy,
     )
-    window = MainWindow(host, settings)
-    install_features(window)
+    window = MainWindow(host, settings, install_features)
     if restore:
         geometry, state = settings.value("window/geometry"), settings.value("window/state")
         window.restore_layout(

@@ -29,34 +29,25 @@ from session import (
 )
 from session.scenario import Scenario
 from session.scenario.run import ScenarioRun
-from session.storage.report import Change, FileState, Report, read_report
+from session.storage.report import Change, Report
 
-from .drivers import CannotOpen, DirectDriver, Driver, FileBusy, ScenarioDriver
+from .drivers import CannotOpen, DirectDriver, Driver, FileBusy, ScenarioDriver, check_save_file
 from .route import Route
 from .runs import Run
 from .save_watcher import SaveFileWatcher
 from .sim_clock import SimulationClock
-from .units import DEFAULT_POLICY, DEFAULT_SPEED, parse_seconds
+from .snapshot import no_session_reason
+from .units import (
+    DEFAULT_POLICY,
+    DEFAULT_SPEED,
+    MAX_JUMP,
+    SETTING_LABELS,
+    format_clock,
+    format_span,
+    parse_seconds,
+)
 
-__all__ = ["LABELS", "CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
-
-LABELS = {
-    "foreground_timeout": "the foreground timeout",
-    "background_timeout": "the background timeout",
-    "check_interval": "the check interval",
-}
-"""How the settings are named in messages, by :data:`session.SETTING_NAMES`."""
-
-
-def check_save_file(path: Path) -> str | None:
-    """Why ``path`` cannot be opened as a save file, or None if it can (or does not exist):
-    the engine's own judgement, asked before the current session is closed for it. What is
-    not a save file (a folder, a device, a picture) or cannot be read is refused; a damaged
-    save file is opened, and the engine sets it aside as it does everywhere."""
-    report = read_report(path)
-    if report.state in (FileState.UNREADABLE, FileState.FOREIGN):
-        return f"{report.error}. Nothing was changed."
-    return None
+__all__ = ["CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
 
 
 class SessionHost(Route):
@@ -162,6 +153,56 @@ class SessionHost(Route):
         with self._operation():
             self.driver.advance_to(target)
 
+    def go_to(self, target: float) -> None:
+        """Move simulated time on to ``target``, running every check on the way.
+
+        Raises ValueError, in words for people, for a time before now (time only moves on)
+        or more than :data:`~snowsession_gui.units.MAX_JUMP` ahead.
+        """
+        now = self.now()
+        if target < now and format_clock(target) != format_clock(now):
+            raise ValueError(
+                f"{format_clock(target)} is before now ({format_clock(now)}): simulated time "
+                "only moves on"
+            )
+        if target - now > MAX_JUMP:
+            raise ValueError(
+                f"{format_clock(target)} is more than {format_span(MAX_JUMP)} ahead of now "
+                f"({format_clock(now)}): go there a week at a time"
+            )
+        self.sim.skip_to(target)
+
+    def skip_to_next_session(self) -> float:
+        """Move time on to the moment the next new session starts; returns that time.
+
+        Raises ValueError, in words for people, when nothing but an event would start one
+        (the checker is stopped, or the policy has none) or none would start within
+        :data:`~snowsession_gui.units.MAX_JUMP`; time is then left where it was.
+        """
+        before, start = self.live().state.session_id, self.now()
+        scenario = self.scenario
+        try:
+            with self._operation():  # what happens on the way reaches the views once
+                while True:
+                    current = self.driver.session
+                    if current is not None and current.state.session_id != before:
+                        return self.now()
+                    due = current.expected_new_session_at() if current is not None else None
+                    step = scenario.next_step_at() if scenario is not None else None
+                    targets = [t for t in (due, step) if t is not None]
+                    if not targets:
+                        raise ValueError(no_session_reason(current, scenario is not None))
+                    target = max(self.now(), min(targets))
+                    if target - start > MAX_JUMP:
+                        moved = self.now() != start
+                        raise ValueError(
+                            f"no new session is due within {format_span(MAX_JUMP)}"
+                            + (f"; time moved on to {format_clock(self.now())}" if moved else "")
+                        )
+                    self.driver.advance_to(target)
+        finally:
+            self.sim.show_time()
+
     # ------------------------------------------------------------ actions
 
     def fire_event(self) -> str:
@@ -195,7 +236,7 @@ class SessionHost(Route):
         if name not in SETTING_NAMES:
             raise KeyError(name)
         try:
-            seconds = parse_seconds(text, LABELS[name])
+            seconds = parse_seconds(text, SETTING_LABELS[name])
             with self._operation():
                 self.live()
                 self.driver.set_setting(name, seconds)

@@ -24,12 +24,12 @@ from .exports import write_bytes, write_text
 from .palette import LIGHT, Colors
 from .runs import PerRun, Run
 from .snapshot import SessionSnapshot
-from .timeline_data import Checked, TimelineData
+from .timeline_data import DEFAULT_SPAN, Checked, TimelineData
 
 if TYPE_CHECKING:
     from .timeline_plot import TimelinePlot
 
-__all__ = ["EXPORT_SIZE", "Timeline"]
+__all__ = ["EXPORT_SIZE", "EarlierRun", "Timeline"]
 
 EXPORT_SIZE = (1600, 900)
 """The size of an exported picture, whatever the size on screen."""
@@ -44,6 +44,18 @@ class RunView:
     follow: bool = True
     range: tuple[float, float] | None = None
     """The times shown when it was left, if it was not following the present."""
+    seen: float = 0.0
+    """The latest time it was shown at (the time it was left at, once left)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierRun:
+    """A run kept besides the one in force, to be drawn beside it: its data (read it, don't
+    write it) and the time it was left at."""
+
+    run: Run
+    data: TimelineData
+    ended: float
 
 
 class Timeline(QWidget):
@@ -54,9 +66,14 @@ class Timeline(QWidget):
     :meth:`add_expectation`, :meth:`on_time`). It keeps what it drew of every run, so a run
     shown again (the window's own, after a scenario) is drawn as it was. The plot itself is
     :meth:`ensure_plot`.
+
+    Signals: ``followChanged(bool)``, ``spanChanged(float)``; ``earlierRuns(list)`` with
+    every :class:`EarlierRun`, oldest first, whenever the run in force changed.
     """
 
     followChanged = Signal(bool)
+    spanChanged = Signal(float)
+    earlierRuns = Signal(object)
 
     def __init__(self, now: Callable[[], float], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +126,7 @@ class Timeline(QWidget):
             plot.set_deadline(self._deadline)
             plot.set_follow(view.follow)
             plot.followChanged.connect(self._on_follow_changed)
+            plot.spanChanged.connect(self._on_span_changed)
             self._layout.replaceWidget(self._placeholder, plot)
             self._placeholder.deleteLater()
             self._plot = plot
@@ -144,7 +162,9 @@ class Timeline(QWidget):
     def add_reading(self, report: Report) -> None:
         """A look at the save file (the host's ``fileRead``)."""
         index = report.saved.session_index if report.saved is not None else None
-        if self._data.add_reading(self._now(), index):
+        now = self._now()
+        self.runs.current.seen = max(self.runs.current.seen, now)
+        if self._data.add_reading(now, index):
             self._changed()
 
     @Slot(object)
@@ -176,6 +196,7 @@ class Timeline(QWidget):
 
     @Slot(float)
     def on_time(self, now: float) -> None:
+        self.runs.current.seen = max(self.runs.current.seen, now)
         if self._plot is not None:
             self._plot.on_time(now)
 
@@ -196,16 +217,25 @@ class Timeline(QWidget):
         if not self.runs.switch(run):
             return
         view = self.runs.current
+        self.earlierRuns.emit(self.earlier_runs())
+        self.spanChanged.emit(self.span)
         if plot is not None:
             plot.set_data(view.data)
-            if view.span is not None:
-                plot.set_span(view.span)
+            plot.set_span(self.span)
             if view.follow or view.range is None:
                 plot.set_follow(True)
                 view.follow = True
             else:
                 plot.show_range(*view.range)
         self.followChanged.emit(view.follow)
+
+    def earlier_runs(self) -> list[EarlierRun]:
+        """The runs kept besides the one in force that drew anything, oldest first."""
+        return [
+            EarlierRun(run, view.data, view.seen)
+            for run, view in self.runs.earlier()
+            if view.data.step_x.size
+        ]
 
     # ------------------------------------------------------------ view state
 
@@ -224,11 +254,26 @@ class Timeline(QWidget):
         self.runs.current.follow = follow
         self.followChanged.emit(follow)
 
+    @Slot(float)
+    def _on_span_changed(self, seconds: float) -> None:
+        self.runs.current.span = seconds
+        self.spanChanged.emit(seconds)
+
     def set_span(self, seconds: float) -> None:
-        """How many simulated seconds the view shows while it follows the present."""
+        """How many simulated seconds the view shows while it follows the present
+        (``math.inf``: everything from the start)."""
+        changed = seconds != self.span
         self.runs.current.span = seconds
         if self._plot is not None:
             self._plot.set_span(seconds)
+        elif changed:
+            self.spanChanged.emit(seconds)
+
+    @property
+    def span(self) -> float:
+        """The span asked for while following (``math.inf``: everything)."""
+        span = self.runs.current.span
+        return DEFAULT_SPAN if span is None else span
 
     def show_range(self, left: float, right: float) -> None:
         """Stop following and show ``left`` to ``right``."""

@@ -41,7 +41,10 @@ def jump_label(count: int, index: int) -> str:
 
 
 class TimeAxis(pg.AxisItem):
-    """A bottom axis that reads simulated seconds as ``hh:mm:ss`` on round steps."""
+    """A bottom axis that reads simulated seconds as ``hh:mm:ss`` on round steps, and shows
+    no time before ``earliest`` (the start of what is drawn: nothing happened before it)."""
+
+    earliest: float | None = None
 
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         span = max(maxVal - minVal, 1e-9)
@@ -58,7 +61,8 @@ class TimeAxis(pg.AxisItem):
         return [(major, 0.0), (max(minor, major / 6), 0.0)]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [format_clock(v) for v in values]
+        first = self.earliest
+        return [format_clock(v) if first is None or v >= first - 1e-6 else "" for v in values]
 
 
 class IndexAxis(pg.AxisItem):
