@@ -17,6 +17,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES, Timeouts, VirtualClock, check_seconds
 
 from .collector_feature import CollectorFeature
+from .earlier_run_feature import EarlierRunFeature
 from .export_feature import ExportFeature
 from .host import SessionHost
 from .main_window import MainWindow
@@ -79,12 +80,13 @@ def stored(settings: QSettings | None = None) -> Stored:
 
 def install_features(window: MainWindow) -> None:
     """Everything beyond the core window: scenarios, exports, policies, the collector, the
-    save file view."""
+    save file view, an earlier run drawn beside the one in force."""
     window.add_feature(ScenarioFeature(window))
     window.add_feature(ExportFeature(window))
     window.add_feature(PolicyFeature(window))
     window.add_feature(CollectorFeature(window))
     window.add_feature(SaveFileFeature(window))
+    window.add_feature(EarlierRunFeature(window))
 
 
 def create_main_window(
