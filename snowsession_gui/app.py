@@ -17,11 +17,13 @@ from PySide6.QtCore import QByteArray, QSettings
 from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES, Timeouts, VirtualClock, check_seconds
 
 from .collector_feature import CollectorFeature
+from .earlier_run_feature import EarlierRunFeature
 from .export_feature import ExportFeature
 from .first_run import FirstRun
 from .host import SessionHost
 from .main_window import MainWindow
 from .policy_feature import PolicyFeature
+from .save_file_feature import SaveFileFeature
 from .scenario_feature import ScenarioFeature
 from .units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
 
@@ -78,12 +80,15 @@ def stored(settings: QSettings | None = None) -> Stored:
 
 
 def install_features(window: MainWindow) -> None:
-    """Everything beyond the core window: scenarios, exports, policies, the collector, and
-    what the empty window says."""
+    """Everything beyond the core window: scenarios, exports, policies, the collector, the
+    save file view, an earlier run drawn beside the one in force, and what the empty window
+    says."""
     window.add_feature(ScenarioFeature(window))
     window.add_feature(ExportFeature(window))
     window.add_feature(PolicyFeature(window))
     window.add_feature(CollectorFeature(window))
+    window.add_feature(SaveFileFeature(window))
+    window.add_feature(EarlierRunFeature(window))
     window.add_feature(FirstRun(window))
 
 
@@ -137,8 +142,7 @@ def create_main_window(
         settings=timeouts,
         policy=policy or kept.policy,
     )
-    window = MainWindow(host, settings)
-    install_features(window)
+    window = MainWindow(host, settings, install_features)
     if restore:
         geometry, state = settings.value("window/geometry"), settings.value("window/state")
         window.restore_layout(

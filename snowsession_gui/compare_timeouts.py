@@ -15,10 +15,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 from session import SETTING_NAMES, Timeouts
 
 from .compare_model import PolicyPair, whose_timeouts
-from .host import LABELS
 from .palette import LIGHT, Colors, text_style
 from .seconds_input import SecondsInput
-from .units import format_seconds, parse_seconds
+from .units import SETTING_LABELS, format_seconds, parse_seconds
 
 __all__ = ["CompareTimeouts"]
 
@@ -122,7 +121,7 @@ class CompareTimeouts(QWidget):
             return
         name = str(box.property("setting"))
         try:
-            seconds = parse_seconds(text, LABELS[name])
+            seconds = parse_seconds(text, SETTING_LABELS[name])
             if seconds != getattr(pair.settings, name):
                 self.source = "here"
                 pair.set_setting(name, seconds)  # the engines notify: show_settings follows

@@ -1,4 +1,10 @@
-"""The latest ``client_session`` context, pretty-printed, with a schema validity badge."""
+"""The latest ``client_session`` context, pretty-printed, with a schema validity badge.
+
+A caption says which event it came with (its id, time and session), so it never seems to
+disagree with a state panel that has moved on (a restart's new session has no event yet).
+The view keeps the latest event of each run: the window's own comes back when a scenario
+stops.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, 
 from session import SCHEMA_1_0_1, EventTracked, SessionContext, load_schema
 
 from .palette import LIGHT, Colors
+from .runs import PerRun, Run
+from .units import format_clock
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -67,6 +75,11 @@ class ContextView(QWidget):
         self.schema = QLabel("")
         self.schema.setObjectName("contextSchema")
         self.schema.setWordWrap(True)
+        self.caption = QLabel("")
+        self.caption.setObjectName("contextCaption")
+        self.caption.setAccessibleName("The event this context came with")
+        self.caption.setWordWrap(True)
+        self._runs: PerRun[EventTracked | None] = PerRun(lambda: None)
         self.valid: bool | None = None
         self.errors: list[str] = []
         self._colors = LIGHT
@@ -77,6 +90,7 @@ class ContextView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(top)
+        layout.addWidget(self.caption)
         layout.addWidget(self.text, 1)
         self._style_badge(None)
 
@@ -84,7 +98,28 @@ class ContextView(QWidget):
     def add_events(self, notes: Sequence[EventTracked]) -> None:
         """The events of one batch: the last one's context is shown."""
         if notes:
-            self.show_context(notes[-1].context)
+            self._runs.current = notes[-1]
+            self._show(notes[-1])
+
+    @Slot(object)
+    def start_run(self, run: Run) -> None:
+        """Show the latest event of ``run`` (none yet for a new run)."""
+        if self._runs.switch(run):
+            latest = self._runs.current
+            if latest is None:
+                self.clear()
+            else:
+                self._show(latest)
+
+    def _show(self, note: EventTracked) -> None:
+        state = note.state
+        first = ", its first" if note.first else ""
+        self.caption.setText(
+            f"Event {note.event_id[:8]} at {format_clock(note.at)}, "
+            f"session {state.session_index}{first}"
+        )
+        self.caption.setToolTip(f"event {note.event_id}\nsession {state.session_id}")
+        self.show_context(note.context)
 
     def show_context(self, context: SessionContext) -> None:
         self.text.setPlainText(json.dumps(context.to_dict(), indent=2, ensure_ascii=False))
@@ -99,6 +134,8 @@ class ContextView(QWidget):
 
     @Slot()
     def clear(self) -> None:
+        self.caption.clear()
+        self.caption.setToolTip("")
         self.text.clear()
         self.valid = None
         self.errors = []

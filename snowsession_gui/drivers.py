@@ -29,6 +29,7 @@ from session.scenario import Action, Scenario
 from session.scenario.record import Recorder
 from session.scenario.run import ScenarioRun
 from session.scenario.timeline import ExpectationResult, Mark, SessionEntry
+from session.storage.report import FileState, read_report
 
 __all__ = [
     "CannotOpen",
@@ -38,6 +39,7 @@ __all__ = [
     "FileBusy",
     "Record",
     "ScenarioDriver",
+    "check_save_file",
 ]
 
 
@@ -65,6 +67,17 @@ class FileBusy(CannotOpen):
     def __init__(self, message: str, path: Path) -> None:
         super().__init__(message)
         self.path = path
+
+
+def check_save_file(path: Path) -> str | None:
+    """Why ``path`` cannot be opened as a save file, or None if it can (or does not exist):
+    the engine's own judgement, asked before the current session is closed for it. What is
+    not a save file (a folder, a device, a picture) or cannot be read is refused; a damaged
+    save file is opened, and the engine sets it aside as it does everywhere."""
+    report = read_report(path)
+    if report.state in (FileState.UNREADABLE, FileState.FOREIGN):
+        return f"{report.error}. Nothing was changed."
+    return None
 
 
 class Driver(Protocol):

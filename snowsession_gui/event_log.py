@@ -1,29 +1,61 @@
 """The event log: one row per tracked event, kept in a model so long runs stay cheap.
 
-Features add columns of their own with :meth:`EventLog.add_column` (the window's
-``add_event_column``): a column says, for an event id, its text, tooltip and colour, and the
-handle it gets back tells the log when a row of it changed.
+Each row keeps what an export needs: the full ids, whether the app was in the background, and
+why the event's session started. The log keeps the rows of every run, so the window's own
+come back when a scenario stops. Features add columns of their own with
+:meth:`EventLog.add_column` (the window's ``add_event_column``): a column says, for an event
+id, its text, tooltip and colour, and the handle it gets back tells the log when a row of it
+changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from session import EventTracked
+from session import BackgroundChanged, EventTracked, SessionStarted
 
+from .reasons import why_started
+from .runs import PerRun, Run
 from .units import format_clock
 
 __all__ = ["ColumnHandle", "EventColumn", "EventLog", "EventLogModel", "Row"]
 
 _Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Simulated time", "Event id", "Session index", "Session")
-Row = tuple[float, str, int, str]
-"""``(time, event id, session index, short session id)``."""
+COLUMNS = ("Simulated time", "Event id", "Session index", "Session", "App")
+
+
+class Row(NamedTuple):
+    """One tracked event, with what its export says of it."""
+
+    at: float
+    event_id: str
+    session_index: int
+    session_id: str
+    previous_session_id: str | None
+    user_id: str
+    background: bool
+    first: bool
+    reason: str
+    """Why the event's session started ("" when this window did not see it start)."""
+
+    @property
+    def short_session_id(self) -> str:
+        return self.session_id.split("-", 1)[0]
+
+
+@dataclass(slots=True)
+class _RunLog:
+    """What the log keeps of one run."""
+
+    rows: list[Row] = field(default_factory=list)
+    background: bool = False
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 class EventColumn(Protocol):
@@ -59,18 +91,29 @@ class EventLogModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        at, event_id, session_index, session = self.rows[index.row()]
+        row = self.rows[index.row()]
         column = index.column()
         if column >= len(COLUMNS):
-            return self._extra(self.columns[column - len(COLUMNS)], event_id, role)
+            return self._extra(self.columns[column - len(COLUMNS)], row.event_id, role)
         if role == Qt.ItemDataRole.DisplayRole:
-            return (format_clock(at), event_id, str(session_index), session)[column]
+            where = "background" if row.background else "foreground"
+            shown = (format_clock(row.at), row.event_id, str(row.session_index))
+            return (*shown, row.short_session_id, where)[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and column in (1, 3):
             return self._mono  # ids: every one as wide as the next, none cut short
-        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return event_id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        return None
+
+    @staticmethod
+    def _tooltip(row: Row, column: int) -> str | None:
+        if column == 1:
+            return row.event_id + (" (its session's first event)" if row.first else "")
+        if column == 3:
+            why = f"\nstarted by {row.reason}" if row.reason else ""
+            return f"session {row.session_id}\nprevious {row.previous_session_id or 'none'}{why}"
         return None
 
     @staticmethod
@@ -107,22 +150,22 @@ class EventLogModel(QAbstractTableModel):
             index = self.index(row, column)
             self.dataChanged.emit(index, index)
 
-    def extend(self, notes: Sequence[EventTracked]) -> None:
-        """Add the events of one batch, in order."""
-        if not notes:
+    def extend(self, rows: Sequence[Row]) -> None:
+        """Add the rows of one batch of events, in order."""
+        if not rows:
             return
         first = len(self.rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(notes) - 1)
-        for offset, note in enumerate(notes):
-            state = note.state
-            self.rows.append((note.at, note.event_id, state.session_index, state.short_session_id))
-            self._row_of[note.event_id] = first + offset
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        for offset, row in enumerate(rows):
+            self.rows.append(row)
+            self._row_of[row.event_id] = first + offset
         self.endInsertRows()
 
-    def clear(self) -> None:
+    def show_rows(self, rows: list[Row]) -> None:
+        """Show ``rows`` (another run's) in place of those shown now."""
         self.beginResetModel()
-        self.rows.clear()
-        self._row_of.clear()
+        self.rows = rows
+        self._row_of = {row.event_id: number for number, row in enumerate(rows)}
         self.endResetModel()
 
 
@@ -155,6 +198,8 @@ class EventLog(QTableView):
         self.setToolTip("Every tracked event with the session it belongs to")
         self.log_model = EventLogModel(self)
         self.setModel(self.log_model)
+        self._runs: PerRun[_RunLog] = PerRun(_RunLog)
+        self.log_model.rows = self._runs.current.rows
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
@@ -177,12 +222,43 @@ class EventLog(QTableView):
         return ColumnHandle(self, index)
 
     @Slot(object)
+    def start_run(self, run: Run) -> None:
+        """Show the rows of ``run`` (kept from before, or none yet)."""
+        if self._runs.switch(run):
+            self.log_model.show_rows(self._runs.current.rows)
+            self.scrollToBottom()
+
+    @Slot(object)
+    def add_start(self, note: SessionStarted) -> None:
+        """A new session: its events will say why it started."""
+        self._runs.current.reasons[note.new.session_id] = why_started(note)
+
+    @Slot(object)
+    def set_background(self, note: BackgroundChanged) -> None:
+        self._runs.current.background = note.background
+
+    @Slot(object)
     def add_events(self, notes: Sequence[EventTracked]) -> None:
         """The events of one batch (the host's ``eventsTracked``)."""
         bar = self.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 2
         first = not self.log_model.rows
-        self.log_model.extend(notes)
+        run = self._runs.current
+        rows = [
+            Row(
+                note.at,
+                note.event_id,
+                note.state.session_index,
+                note.state.session_id,
+                note.state.previous_session_id,
+                note.state.user_id,
+                run.background,
+                note.first,
+                run.reasons.get(note.state.session_id, ""),
+            )
+            for note in notes
+        ]
+        self.log_model.extend(rows)
         if first and notes:  # the columns fit the rows, not only their titles
             header = self.horizontalHeader()
             for column in range(self.log_model.columnCount()):
@@ -193,8 +269,5 @@ class EventLog(QTableView):
 
     @property
     def rows(self) -> list[Row]:
+        """The rows of the run in force."""
         return self.log_model.rows
-
-    @Slot()
-    def clear(self) -> None:
-        self.log_model.clear()

@@ -1,6 +1,8 @@
 """Exports of what the window shows: the event log as CSV or JSON (the timeline exports its own
-PNG and CSV). Files are written whole to a temporary file and moved into place, with the
-permissions any file the user makes gets (0666 less the umask), or those of the file replaced.
+PNG and CSV). Each event carries its full ids, whether the app was in the background and why
+its session started. Files are written whole to a temporary file and moved into place, with
+the permissions any file the user makes gets (0666 less the umask), or those of the file
+replaced.
 """
 
 from __future__ import annotations
@@ -14,13 +16,24 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from .event_log import Row
 from .units import format_clock
 
 __all__ = ["EVENT_FIELDS", "event_log_csv", "event_log_json", "write_bytes", "write_text"]
 
-EVENT_FIELDS = ("simulated_seconds", "simulated_time", "event_id", "session_index", "session")
-
-Row = tuple[float, str, int, str]
+EVENT_FIELDS = (
+    "simulated_seconds",
+    "simulated_time",
+    "event_id",
+    "session_index",
+    "session_id",
+    "previous_session_id",
+    "user_id",
+    "background",
+    "first_event",
+    "session_started_by",
+)
+"""The columns of an event log export, in order (the JSON's keys)."""
 
 
 def _seconds(at: float) -> float:
@@ -31,23 +44,33 @@ def _seconds(at: float) -> float:
 def _records(rows: Sequence[Row]) -> list[dict[str, object]]:
     return [
         {
-            "simulated_seconds": _seconds(at),
-            "simulated_time": format_clock(at),
-            "event_id": event_id,
-            "session_index": index,
-            "session": session,
+            "simulated_seconds": _seconds(row.at),
+            "simulated_time": format_clock(row.at),
+            "event_id": row.event_id,
+            "session_index": row.session_index,
+            "session_id": row.session_id,
+            "previous_session_id": row.previous_session_id,
+            "user_id": row.user_id,
+            "background": row.background,
+            "first_event": row.first,
+            "session_started_by": row.reason,
         }
-        for at, event_id, index, session in rows
+        for row in rows
     ]
 
 
 def event_log_csv(rows: Sequence[Row]) -> str:
-    """The event log as CSV with a header row (one line per event)."""
+    """The event log as CSV with a header row (one line per event; true/false for flags, an
+    empty cell for no previous session)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EVENT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for record in _records(rows):
-        writer.writerow({**record, "simulated_seconds": f"{record['simulated_seconds']:.3f}"})
+        cells = {
+            key: ("true" if value else "false") if isinstance(value, bool) else value
+            for key, value in record.items()
+        }
+        writer.writerow({**cells, "simulated_seconds": f"{record['simulated_seconds']:.3f}"})
     return out.getvalue()
 
 

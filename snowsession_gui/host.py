@@ -12,7 +12,9 @@ the next turn of the event loop. The views draw from these signals only.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -22,39 +24,30 @@ from session import (
     POLICY_NAMES,
     SETTING_NAMES,
     ClientSession,
-    SessionStarted,
     Timeouts,
     VirtualClock,
 )
 from session.scenario import Scenario
 from session.scenario.run import ScenarioRun
-from session.storage.report import Change, FileState, Report, read_report
+from session.storage.report import Change, Report
 
-from .drivers import CannotOpen, DirectDriver, Driver, FileBusy, ScenarioDriver
+from .drivers import CannotOpen, DirectDriver, Driver, FileBusy, ScenarioDriver, check_save_file
 from .route import Route
+from .runs import Run
 from .save_watcher import SaveFileWatcher
 from .sim_clock import SimulationClock
-from .units import DEFAULT_POLICY, DEFAULT_SPEED, parse_seconds
+from .snapshot import no_session_reason
+from .units import (
+    DEFAULT_POLICY,
+    DEFAULT_SPEED,
+    MAX_JUMP,
+    SETTING_LABELS,
+    format_clock,
+    format_span,
+    parse_seconds,
+)
 
-__all__ = ["LABELS", "CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
-
-LABELS = {
-    "foreground_timeout": "the foreground timeout",
-    "background_timeout": "the background timeout",
-    "check_interval": "the check interval",
-}
-"""How the settings are named in messages, by :data:`session.SETTING_NAMES`."""
-
-
-def check_save_file(path: Path) -> str | None:
-    """Why ``path`` cannot be opened as a save file, or None if it can (or does not exist):
-    the engine's own judgement, asked before the current session is closed for it. What is
-    not a save file (a folder, a device, a picture) or cannot be read is refused; a damaged
-    save file is opened, and the engine sets it aside as it does everywhere."""
-    report = read_report(path)
-    if report.state in (FileState.UNREADABLE, FileState.FOREIGN):
-        return f"{report.error}. Nothing was changed."
-    return None
+__all__ = ["CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
 
 
 class SessionHost(Route):
@@ -77,12 +70,13 @@ class SessionHost(Route):
         policy: str = DEFAULT_POLICY,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._home_again = False
-        self.home_start: SessionStarted | None = None
-        """The last new session of the window's own file (shown again after a scenario)."""
-        self._clock = clock if clock is not None else VirtualClock()
         path = Path(save_path)
+        self._numbers = itertools.count(1)
+        self._file_runs: dict[Path, Run] = {}
+        self.home_run = self._file_run(path)
+        """The run of the window's own session on its own file."""
+        super().__init__(self.home_run, parent)
+        self._clock = clock if clock is not None else VirtualClock()
         problem = check_save_file(path)
         if problem:
             raise CannotOpen(problem)
@@ -159,6 +153,56 @@ class SessionHost(Route):
         with self._operation():
             self.driver.advance_to(target)
 
+    def go_to(self, target: float) -> None:
+        """Move simulated time on to ``target``, running every check on the way.
+
+        Raises ValueError, in words for people, for a time before now (time only moves on)
+        or more than :data:`~snowsession_gui.units.MAX_JUMP` ahead.
+        """
+        now = self.now()
+        if target < now and format_clock(target) != format_clock(now):
+            raise ValueError(
+                f"{format_clock(target)} is before now ({format_clock(now)}): simulated time "
+                "only moves on"
+            )
+        if target - now > MAX_JUMP:
+            raise ValueError(
+                f"{format_clock(target)} is more than {format_span(MAX_JUMP)} ahead of now "
+                f"({format_clock(now)}): go there a week at a time"
+            )
+        self.sim.skip_to(target)
+
+    def skip_to_next_session(self) -> float:
+        """Move time on to the moment the next new session starts; returns that time.
+
+        Raises ValueError, in words for people, when nothing but an event would start one
+        (the checker is stopped, or the policy has none) or none would start within
+        :data:`~snowsession_gui.units.MAX_JUMP`; time is then left where it was.
+        """
+        before, start = self.live().state.session_id, self.now()
+        scenario = self.scenario
+        try:
+            with self._operation():  # what happens on the way reaches the views once
+                while True:
+                    current = self.driver.session
+                    if current is not None and current.state.session_id != before:
+                        return self.now()
+                    due = current.expected_new_session_at() if current is not None else None
+                    step = scenario.next_step_at() if scenario is not None else None
+                    targets = [t for t in (due, step) if t is not None]
+                    if not targets:
+                        raise ValueError(no_session_reason(current, scenario is not None))
+                    target = max(self.now(), min(targets))
+                    if target - start > MAX_JUMP:
+                        moved = self.now() != start
+                        raise ValueError(
+                            f"no new session is due within {format_span(MAX_JUMP)}"
+                            + (f"; time moved on to {format_clock(self.now())}" if moved else "")
+                        )
+                    self.driver.advance_to(target)
+        finally:
+            self.sim.show_time()
+
     # ------------------------------------------------------------ actions
 
     def fire_event(self) -> str:
@@ -192,7 +236,7 @@ class SessionHost(Route):
         if name not in SETTING_NAMES:
             raise KeyError(name)
         try:
-            seconds = parse_seconds(text, LABELS[name])
+            seconds = parse_seconds(text, SETTING_LABELS[name])
             with self._operation():
                 self.live()
                 self.driver.set_setting(name, seconds)
@@ -226,14 +270,15 @@ class SessionHost(Route):
         old = self.home
         with self._operation():
             if old.path.resolve() == path.resolve():
-                old.restart()
-                self._switch(old, self._home_token)
+                old.restart()  # the same file: a restart, and the same run goes on
+                self._switch(old, self._home_token, self.home_run)
                 return
             token = object()
             # The new file first, so that a refusal leaves the current session running.
             new = DirectDriver(path, old.settings, self._clock, old.policy, self._observer(token))
             self.home, self._home_token = new, token
-            self._switch(new, token)
+            self.home_run = self._file_run(path)  # a file opened before goes on where it was
+            self._switch(new, token, self.home_run)
             old.close()
 
     def reset(self) -> None:
@@ -250,7 +295,8 @@ class SessionHost(Route):
                 home.restart()  # carry on with the file as it is
                 raise CannotOpen(f"cannot delete {home.path}: {error.strerror or error}") from None
             home.restart()
-            self._switch(home, self._home_token)
+            self.home_run = self._file_run(home.path, fresh=True)
+            self._switch(home, self._home_token, self.home_run)
 
     # ------------------------------------------------------------ a scenario in charge
 
@@ -270,7 +316,8 @@ class SessionHost(Route):
                 observer=self._observer(token),
                 on_record=self._observer(token),
             )
-            self._switch(driver, token)
+            kind = "recording" if recording else "scenario"
+            self._switch(driver, token, self._new_run(f"{kind} {name}", home=False))
             driver.advance_to(0.0)  # the steps at time 0 run at once
         return driver
 
@@ -280,8 +327,7 @@ class SessionHost(Route):
         if driver is None:
             return None
         with self._operation():
-            self._switch(self.home, self._home_token)
-            self._home_again = True
+            self._switch(self.home, self._home_token, self.home_run)
             driver.close()
         return driver
 
@@ -293,22 +339,26 @@ class SessionHost(Route):
     def _first_look(self) -> Report:
         return self.watcher.watch(self._path())
 
-    def _begun(self) -> None:
-        if self._home_again:  # the views start over: show the window's own session again
-            self._home_again = False
-            if self.home_start is not None:
-                self.sessionStarted.emit(self.home_start)
-
     def _shown_again(self) -> None:
         self.sim.show_time()  # another clock may be in force: its time, at once
 
-    def _started(self, note: SessionStarted) -> None:
-        if self.driver is self.home:
-            self.home_start = note
+    def _new_run(self, name: str, *, home: bool) -> Run:
+        return Run(next(self._numbers), name, home, time.time())
 
-    def _switch(self, driver: Driver, token: object) -> None:
+    def _file_run(self, path: Path, *, fresh: bool = False) -> Run:
+        """The run of the window's own session on ``path``: the one it had if it was open
+        before (its sessions share the window's clock), else a new one; ``fresh`` after a
+        reset."""
+        key = path.absolute()
+        run = self._file_runs.get(key)
+        if run is None or fresh:
+            name = f"{path.name} after a reset" if fresh else path.name
+            run = self._file_runs[key] = self._new_run(name, home=True)
+        return run
+
+    def _switch(self, driver: Driver, token: object, run: Run) -> None:
         self.driver = driver
-        self._start_over(token)
+        self._start_over(token, run)
 
     @Slot(object)
     def _on_file_change(self, change: Change) -> None:

@@ -7,11 +7,12 @@ through the frame's extension points (:class:`~snowsession_gui.window_frame.Wind
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 from session import SETTING_NAMES, StorageRecovered
 
@@ -24,6 +25,7 @@ from .menus import Section, make_action
 from .monitors import Monitors
 from .palette import colors, is_dark, text_style
 from .snapshot import SessionSnapshot
+from .spans import MAIN_SPANS, FollowControls
 from .state_panel import StatePanel
 from .time_controls import TimeControls
 from .timeline import Timeline
@@ -46,7 +48,14 @@ class MainWindow(WindowFrame):
     paletteChanged = Signal(object)
     closing = Signal()
 
-    def __init__(self, host: SessionHost, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        host: SessionHost,
+        settings: QSettings | None = None,
+        install: Callable[[MainWindow], None] | None = None,
+    ) -> None:
+        """``install`` adds the features (``create_main_window`` passes its own) before the
+        views are first sent what happened, so every feature sees it all from the start."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.host = host
@@ -62,18 +71,14 @@ class MainWindow(WindowFrame):
         self.setCentralWidget(self.timeline)
         self.state_panel = StatePanel()
         self.controls = Controls(host)
-        self.time_controls = TimeControls(host.sim)
+        self.time_controls = TimeControls(host.sim, jumps=host)
         self.event_log = EventLog()
         self.context_view = ContextView()
 
         self.toolbar.addWidget(self.time_controls)
-        self.follow_button = QToolButton()
-        self.follow_button.setObjectName("followButton")
-        self.follow_button.setText("Follow present")
-        self.follow_button.setCheckable(True)
-        self.follow_button.setChecked(True)
-        self.follow_button.setToolTip("Keep the timeline on the present (F); pan or zoom to stop")
-        self.follow_button.setAccessibleName("Follow the present")
+        self.following = FollowControls(self, self.timeline, MAIN_SPANS)
+        self.follow_button = self.following.follow_button
+        self.toolbar.addWidget(self.following.selector)
         self.toolbar.addWidget(self.follow_button)
 
         # The state and the controls run the window's whole height; the log and the context
@@ -108,6 +113,8 @@ class MainWindow(WindowFrame):
         self.resize(1280, 800)
         self.apply_palette()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
+        if install is not None:
+            install(self)
         host.flush()  # what happened before anyone listened: the first session
         host.sim.show_time()  # the first frame at once (the plot follows the first paint)
 
@@ -136,12 +143,15 @@ class MainWindow(WindowFrame):
             text = "Pause" if speed == 0 else f"Speed {speed_label(speed)}"
             setter = t.speed_setter(speed)
             m.add(Section.SIMULATE_TIME, make_action(self, text, setter, str(digit)))
-        for text, slot, key, name in (
+        skips: list[tuple[str, Callable[[], object], str, str]] = [
             ("Skip +1 min", t.skip_one_minute, "M", "skipMinuteAction"),
             ("Skip +5 min", t.skip_five_minutes, "Shift+M", "skipFiveMinutesAction"),
             ("Skip to the &next check", t.skip_to_check, "N", "skipToCheckAction"),
-        ):
-            m.add(Section.SIMULATE_TIME, make_action(self, text, slot, key, name))
+            ("Skip to the next new &session", t.skip_to_next_session, "S", "skipToSessionAction"),
+            ("&Go to time…", t.open_go_to, "Ctrl+G", "goToTimeAction"),
+        ]
+        for text, skip, key, name in skips:
+            m.add(Section.SIMULATE_TIME, make_action(self, text, skip, key, name))
         restart = make_action(self, "&Restart app", self.restart, "Ctrl+R", "restartAction")
         m.add(Section.SIMULATE_APP, restart)
         m.add(
@@ -150,9 +160,8 @@ class MainWindow(WindowFrame):
                 self, "Reset (&delete the save file)…", self.request_reset, None, "resetAction"
             ),
         )
-        follow = make_action(self, "&Follow the present", self.follow_button.toggle, "F")
-        follow.setObjectName("followAction")
-        m.add(Section.VIEW_TIMELINE, follow)
+        for action in (self.following.follow_action, *self.following.actions):
+            self.add_menu_action(Section.VIEW_TIMELINE, action)
         m.add(
             Section.HELP, make_action(self, "&How sessions work", self.show_how, "F1", "howAction")
         )
@@ -164,10 +173,11 @@ class MainWindow(WindowFrame):
     def _connect(self) -> None:
         h, timeline = self.host, self.timeline
         for view in (timeline, self.event_log, self.context_view):
-            h.startedOver.connect(view.clear)
+            h.startedOver.connect(view.start_run)
             h.eventsTracked.connect(view.add_events)
-        h.sessionStarted.connect(timeline.add_start)
-        h.backgroundChanged.connect(timeline.set_background)
+        for log_or_line in (timeline, self.event_log):
+            h.sessionStarted.connect(log_or_line.add_start)
+            h.backgroundChanged.connect(log_or_line.set_background)
         h.expectationChecked.connect(timeline.add_expectation)
         h.fileRead.connect(timeline.add_reading)
         h.timeChanged.connect(timeline.on_time)
@@ -179,8 +189,6 @@ class MainWindow(WindowFrame):
         self.controls.restartRequested.connect(self.restart)
         self.controls.resetRequested.connect(self.request_reset)
         self.time_controls.message.connect(self.show_message)
-        self.follow_button.toggled.connect(timeline.set_follow)
-        timeline.followChanged.connect(self.follow_button.setChecked)
 
     # ------------------------------------------------------------ the host → this window
 
@@ -317,6 +325,7 @@ class MainWindow(WindowFrame):
         self.timeline.apply_colors(c)
         self.state_panel.apply_colors(c)
         self.controls.apply_colors(c)
+        self.time_controls.apply_colors(c)
         self.context_view.apply_colors(c)
         self.storage_label.setStyleSheet(text_style(c.problem, bold=True))
         self.paletteChanged.emit(c)

@@ -6,7 +6,9 @@ same words as ``snowsession watch``): it never writes it, never creates or takes
 replaced by another user's or is damaged is reported in the change list and the status line,
 and watched on. A slow poll backs up the file system watcher (a folder that is deleted and
 made again is not seen by it). The timeline follows the file at a span that fits how often it
-changes; after a zoom, *Follow the file* (F) brings it back.
+changes until a span is chosen (View, or the toolbar's selector: presets and *Fit all*); after
+a zoom, *Follow the file* (F) brings it back. The *Save file* tab shows the XML on disk and
+what each change of it changed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QFontDatabase, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -28,7 +30,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +38,9 @@ from session.storage.report import Change, Report, describe
 
 from .menus import close_keys
 from .palette import LIGHT, Colors, colors, is_dark, text_style
+from .save_file_view import SaveFileView
 from .save_watcher import SaveFileWatcher
+from .spans import MONITOR_SPANS, FollowControls
 from .state_panel import session_index_label
 from .timeline import Timeline
 from .units import format_clock
@@ -95,6 +98,8 @@ class MonitorWindow(QMainWindow):
         self.last_change: float | None = None
         """Wall time of the last change seen (the file's modification time when it has one)."""
         self._report: Report | None = None
+        self._paced = True
+        """The span follows the file's pace until one is chosen."""
         self.colors: Colors = LIGHT
         self.setWindowTitle(f"snowsession — monitoring {self.path.name} (read-only)")
 
@@ -155,6 +160,7 @@ class MonitorWindow(QMainWindow):
         layout.addWidget(self.status)
         layout.addWidget(self.timeline, 1)
         self.setCentralWidget(center)
+        docks: dict[str, QDockWidget] = {}
         for name, title, widget, area, size, orientation in (
             ("monitorStateDock", "File state", state, Qt.DockWidgetArea.LeftDockWidgetArea, 440,
              Qt.Orientation.Horizontal),
@@ -162,10 +168,18 @@ class MonitorWindow(QMainWindow):
              Qt.Orientation.Vertical),
         ):  # fmt: skip
             dock = QDockWidget(title, self)
+            docks[name] = dock
             dock.setObjectName(name)
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.resizeDocks([dock], [size], orientation)
+        self.save_view = SaveFileView(self._now)
+        self.save_dock = QDockWidget("Save file", self)
+        self.save_dock.setObjectName("monitorSaveFileDock")
+        self.save_dock.setWidget(self.save_view)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.save_dock)
+        self.tabifyDockWidget(docks["monitorLogDock"], self.save_dock)
+        docks["monitorLogDock"].raise_()
         self._toolbar_and_menus()
 
         self.watcher = SaveFileWatcher(self.path, parent=self)
@@ -180,20 +194,21 @@ class MonitorWindow(QMainWindow):
         self.apply_palette()
 
     def _toolbar_and_menus(self) -> None:
-        self.follow_button = QToolButton()
-        self.follow_button.setObjectName("monitorFollowButton")
-        self.follow_button.setText("Follow the file")
-        self.follow_button.setCheckable(True)
-        self.follow_button.setChecked(True)
-        self.follow_button.setToolTip("Keep the timeline on the latest changes (F)")
-        self.follow_button.setAccessibleName("Follow the file")
+        self.following = FollowControls(
+            self,
+            self.timeline,
+            MONITOR_SPANS,
+            what="the file",
+            prefix="monitor",
+            chosen=self._on_span_chosen,
+        )
+        self.follow_button = self.following.follow_button
         toolbar = QToolBar("View", self)
         toolbar.setObjectName("monitorToolBar")
         toolbar.setMovable(False)
+        toolbar.addWidget(self.following.selector)
         toolbar.addWidget(self.follow_button)
         self.addToolBar(toolbar)
-        self.follow_button.toggled.connect(self.timeline.set_follow)
-        self.timeline.followChanged.connect(self.follow_button.setChecked)
 
         file = self.menuBar().addMenu("&File")
         for text, slot, name in (
@@ -209,12 +224,16 @@ class MonitorWindow(QMainWindow):
         close.setShortcuts(close_keys())
         close.triggered.connect(self.close)
         view = self.menuBar().addMenu("&View")
-        follow = view.addAction("&Follow the file")
-        follow.setObjectName("monitorFollowAction")
-        follow.setShortcut(QKeySequence("F"))
-        follow.triggered.connect(self.follow_button.toggle)
-        for action in (close, follow):
+        for action in (self.following.follow_action, *self.following.actions):
+            view.addAction(action)
             self.addAction(action)
+        view.addSeparator()
+        view.addAction(self.save_dock.toggleViewAction())
+        self.addAction(close)
+
+    def _on_span_chosen(self, _seconds: float) -> None:
+        """A span chosen by hand is kept: the timeline no longer paces itself by the file."""
+        self._paced = False
 
     def ensure_plot(self) -> None:
         """Build the timeline's plot now, labelled for a monitor."""
@@ -249,7 +268,8 @@ class MonitorWindow(QMainWindow):
         self.log.addItem(f"{format_clock(now)}  {text}")
         self.log.scrollToBottom()
         self.timeline.add_reading(report)
-        if self.timeline.follow:
+        self.save_view.add_reading(report, text)
+        if self.timeline.follow and self._paced:
             self.timeline.set_span(pace_span(self.change_times))
         saved = report.saved
         index = saved.session_index if saved is not None else None
@@ -314,6 +334,7 @@ class MonitorWindow(QMainWindow):
             f"background: {c.info}; color: {c.on_strong}; padding: 8px; font-weight: bold;"
         )
         self.timeline.apply_colors(c)
+        self.save_view.apply_colors(c)
         self._style_fields()
         self._show_status()
 

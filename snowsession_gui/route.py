@@ -35,6 +35,7 @@ from session.scenario.timeline import Mark, SessionEntry
 from session.storage.report import Report
 
 from .drivers import ExpectationMark, Record
+from .runs import Run
 from .snapshot import SessionSnapshot
 
 __all__ = ["Route"]
@@ -45,8 +46,9 @@ Item = Notification | Record
 class Route(QObject):
     """Typed signals for everything the views show, each on the GUI thread, in order:
 
-    - ``startedOver()``: the views start over (another file, a reset, a scenario begins or
-      ends); what follows is the new driver's state.
+    - ``startedOver(Run)``: another run is in force (another file, a reset, a scenario begins
+      or ends); what follows is its driver's state. A view shows what it kept of that run, if
+      it saw it before (a scenario stopped: the window's own run again), else starts afresh.
     - ``sessionStarted``, ``checkerChanged``, ``backgroundChanged``, ``settingsChanged``,
       ``pausedChanged``, ``sessionRequested``, ``storageProblem``, ``storageRecovered``: the
       engine's notification of that name.
@@ -59,7 +61,7 @@ class Route(QObject):
     - ``sessionReplaced(ClientSession)``: another ``ClientSession`` is in force.
     """
 
-    startedOver = Signal()
+    startedOver = Signal(object)
     sessionStarted = Signal(object)
     eventsTracked = Signal(object)
     checkerChanged = Signal(object)
@@ -76,8 +78,9 @@ class Route(QObject):
     sessionReplaced = Signal(object)
     _wake = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, run: Run, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._run = run
         self._lock = threading.Lock()
         self._pending: list[tuple[object, Item]] = []
         self._depth = 0
@@ -112,14 +115,13 @@ class Route(QObject):
         """Start watching the file in use now, and look at it."""
         raise NotImplementedError
 
-    def _begun(self) -> None:
-        """Called right after ``startedOver`` (the host may send what the views need again)."""
-
-    def _started(self, note: SessionStarted) -> None:
-        """Called with each new session before it is sent."""
-
     def _shown_again(self) -> None:
         """Called at the end of a flush that started the views over."""
+
+    @property
+    def current_run(self) -> Run:
+        """The run in force (the last one named with ``startedOver``, or about to be)."""
+        return self._run
 
     @property
     def snapshot(self) -> SessionSnapshot | None:
@@ -151,9 +153,10 @@ class Route(QObject):
             if not self._depth:
                 self.flush()
 
-    def _start_over(self, token: object) -> None:
-        """From the next flush only ``token``'s items count, after ``startedOver``."""
+    def _start_over(self, token: object, run: Run) -> None:
+        """From the next flush only ``token``'s items count, after ``startedOver(run)``."""
         self._token = token
+        self._run = run
         self._fresh = True
 
     def _stop_sending(self) -> None:
@@ -175,8 +178,7 @@ class Route(QObject):
                 fresh, self._fresh = self._fresh, False
                 again = again or fresh
                 if fresh:
-                    self.startedOver.emit()
-                    self._begun()
+                    self.startedOver.emit(self._run)
                 session = self._session()
                 if session is not None and session is not self._shown_session:
                     self._shown_session = session
@@ -207,8 +209,6 @@ class Route(QObject):
             self.eventsTracked.emit(tuple(events))
 
     def _send(self, item: Item) -> None:
-        if isinstance(item, SessionStarted):
-            self._started(item)
         signal = self._signals.get(type(item))
         if signal is not None:
             signal.emit(item)

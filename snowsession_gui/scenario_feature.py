@@ -21,7 +21,6 @@ from .main_window import MainWindow
 from .menus import Section, make_action
 from .scenario_panel import ScenarioPanel
 from .scenario_player import ScenarioPlayer, read_scenario
-from .timeline_data import DEFAULT_SPAN
 
 __all__ = ["ScenarioFeature"]
 
@@ -92,14 +91,13 @@ class ScenarioFeature(QObject):
         self.next_action.setEnabled(player.active and not player.recording)
         self.save_action.setEnabled(player.can_save_recording)
 
-    @Slot()
-    def _on_started_over(self) -> None:
+    @Slot(object)
+    def _on_started_over(self, _run: object = None) -> None:
         """A run began or ended (by Stop, or by anything that ends it: another file, another
-        policy)."""
+        policy). The timeline shows the window's own run again as it left it."""
         run = self.player.run
         if run is None:
             self.dock.hide()
-            self.window.timeline.set_span(DEFAULT_SPAN)
         else:
             if run.end > 0:  # the whole scenario fits the timeline once it has played
                 self.window.timeline.set_span(max(60.0, run.end * 1.5))

@@ -87,8 +87,8 @@ class ScenarioPanel(QWidget):
         host.timeChanged.connect(self.refresh)
         self.show_idle()
 
-    @Slot()
-    def start_over(self) -> None:
+    @Slot(object)
+    def start_over(self, _run: object = None) -> None:
         driver = self._host.scenario
         if driver is None:
             self.show_idle()

@@ -13,7 +13,13 @@ from session import ClientSession, PolicyError, SessionState, Timeouts
 
 from .units import format_countdown, format_seconds
 
-__all__ = ["SessionSnapshot", "checker_text", "forecast_text", "timeout_text"]
+__all__ = [
+    "SessionSnapshot",
+    "checker_text",
+    "forecast_text",
+    "no_session_reason",
+    "timeout_text",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +118,16 @@ def checker_text(snapshot: SessionSnapshot) -> str:
 def timeout_text(snapshot: SessionSnapshot) -> str:
     where = "background" if snapshot.background else "foreground"
     return f"{format_seconds(snapshot.timeout_in_force)} ({where})"
+
+
+def no_session_reason(session: ClientSession | None, scenario: bool) -> str:
+    """Why no new session is coming without an event (for *Skip to the next new session*)."""
+    left = "; the scenario has no step left" if scenario else ""
+    if session is None or session.closed:
+        return "no session is open: use Restart app or File > Open"
+    if not session.has_checker:
+        return (
+            f"under the {session.policy.name} policy only an event starts a session "
+            f"(after the timeout, or when one was requested){left}"
+        )
+    return f"no new session is due: the checker is stopped (an event starts it){left}"

@@ -1,17 +1,31 @@
-"""Time controls: the simulated clock, the speed, and skipping ahead."""
+"""Time controls: the simulated clock, the speed, and skipping ahead (a minute, five, to the
+next check, to the next new session, or to a time typed)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from .go_to_time import GoToTime
+from .palette import LIGHT, Colors
 from .sim_clock import SimulationClock
 from .units import SPEEDS, format_clock, speed_label
 
-__all__ = ["TimeControls"]
+__all__ = ["Jumps", "TimeControls"]
+
+
+class Jumps(Protocol):
+    """What can move time to a moment: the window's host."""
+
+    def now(self) -> float: ...
+
+    def go_to(self, target: float) -> None: ...
+
+    def skip_to_next_session(self) -> float: ...
 
 
 class TimeControls(QWidget):
@@ -20,14 +34,23 @@ class TimeControls(QWidget):
     message = Signal(str)
 
     def __init__(
-        self, sim: SimulationClock, parent: QWidget | None = None, *, prefix: str = ""
+        self,
+        sim: SimulationClock,
+        parent: QWidget | None = None,
+        *,
+        prefix: str = "",
+        jumps: Jumps | None = None,
     ) -> None:
-        """``prefix`` goes before every objectName (a second set of controls in the app)."""
+        """``prefix`` goes before every objectName (a second set of controls in the app);
+        with ``jumps``, *Next session* and *Go to…* are offered too."""
         super().__init__(parent)
         self._prefix = prefix
         self.setObjectName(self._name("timeControls"))
         self._sim = sim
+        self._jumps = jumps
         self._resume = sim.speed or 1.0
+        self._colors: Colors = LIGHT
+        self.go_to_dialog: GoToTime | None = None
 
         caption = QLabel("Simulated time")
         caption.setObjectName(self._name("simClockCaption"))
@@ -63,6 +86,17 @@ class TimeControls(QWidget):
         self.skip_minute.clicked.connect(self.skip_one_minute)
         self.skip_five.clicked.connect(self.skip_five_minutes)
         self.skip_check.clicked.connect(self.skip_to_check)
+        buttons = [self.skip_minute, self.skip_five, self.skip_check]
+        if jumps is not None:
+            self.skip_session = self._button(
+                "skipToSessionButton", "Next session", "Skip to the next new session (S)"
+            )
+            self.go_to = self._button(
+                "goToButton", "Go to…", "Go to a simulated time you type (Ctrl+G)"
+            )
+            self.skip_session.clicked.connect(self.skip_to_next_session)
+            self.go_to.clicked.connect(self.open_go_to)
+            buttons += [self.skip_session, self.go_to]
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
@@ -75,7 +109,7 @@ class TimeControls(QWidget):
         layout.addWidget(speed_caption)
         layout.addWidget(self.speed)
         layout.addSpacing(8)
-        for button in (self.skip_minute, self.skip_five, self.skip_check):
+        for button in buttons:
             layout.addWidget(button)
         layout.addStretch(1)
 
@@ -151,3 +185,36 @@ class TimeControls(QWidget):
             self.message.emit(f"skipped to the check at {format_clock(self._sim.now())}")
         else:
             self.message.emit("no check pending: the checker is stopped")
+
+    @Slot()
+    def skip_to_next_session(self) -> None:
+        if self._jumps is None:
+            return
+        try:
+            at = self._jumps.skip_to_next_session()
+        except ValueError as error:
+            self.message.emit(str(error))
+            return
+        self.message.emit(f"skipped to the new session at {format_clock(at)}")
+
+    @Slot()
+    def open_go_to(self) -> GoToTime | None:
+        """Show the *Go to time* dialog (one per window, kept)."""
+        jumps = self._jumps
+        if jumps is None:
+            return None
+        dialog = self.go_to_dialog
+        if dialog is None:
+            dialog = self.go_to_dialog = GoToTime(
+                jumps.now, jumps.go_to, self._colors, self.window()
+            )
+            dialog.moved.connect(self.message)
+        dialog.refresh()
+        dialog.show()
+        dialog.raise_()
+        return dialog
+
+    def apply_colors(self, colors: Colors) -> None:
+        self._colors = colors
+        if self.go_to_dialog is not None:
+            self.go_to_dialog.apply_colors(colors)

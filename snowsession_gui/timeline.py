@@ -8,6 +8,7 @@ anything asks for it (:meth:`Timeline.ensure_plot`), so the window appears witho
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,37 +22,66 @@ from session.storage.report import Report
 from .drivers import ExpectationMark
 from .exports import write_bytes, write_text
 from .palette import LIGHT, Colors
+from .runs import PerRun, Run
 from .snapshot import SessionSnapshot
-from .timeline_data import Checked, TimelineData
+from .timeline_data import DEFAULT_SPAN, Checked, TimelineData
 
 if TYPE_CHECKING:
     from .timeline_plot import TimelinePlot
 
-__all__ = ["EXPORT_SIZE", "Timeline"]
+__all__ = ["EXPORT_SIZE", "EarlierRun", "Timeline"]
 
 EXPORT_SIZE = (1600, 900)
 """The size of an exported picture, whatever the size on screen."""
 
 
+@dataclass(slots=True)
+class RunView:
+    """What the timeline keeps of one run: its data, and how it was looked at."""
+
+    data: TimelineData = field(default_factory=TimelineData)
+    span: float | None = None
+    follow: bool = True
+    range: tuple[float, float] | None = None
+    """The times shown when it was left, if it was not following the present."""
+    seen: float = 0.0
+    """The latest time it was shown at (the time it was left at, once left)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierRun:
+    """A run kept besides the one in force, to be drawn beside it: its data (read it, don't
+    write it) and the time it was left at."""
+
+    run: Run
+    data: TimelineData
+    ended: float
+
+
 class Timeline(QWidget):
     """Feeds :class:`TimelineData` and draws it with a :class:`TimelinePlot`.
 
-    Its slots take the host's signals (:meth:`add_start`, :meth:`add_events`,
-    :meth:`set_background`, :meth:`show_state`, :meth:`add_reading`, :meth:`add_expectation`,
-    :meth:`on_time`, :meth:`clear`). The plot itself is :meth:`ensure_plot`.
+    Its slots take the host's signals (:meth:`start_run`, :meth:`add_start`,
+    :meth:`add_events`, :meth:`set_background`, :meth:`show_state`, :meth:`add_reading`,
+    :meth:`add_expectation`, :meth:`on_time`). It keeps what it drew of every run, so a run
+    shown again (the window's own, after a scenario) is drawn as it was. The plot itself is
+    :meth:`ensure_plot`.
+
+    Signals: ``followChanged(bool)``, ``spanChanged(float)``; ``earlierRuns(list)`` with
+    every :class:`EarlierRun`, oldest first, whenever the run in force changed.
     """
 
     followChanged = Signal(bool)
+    spanChanged = Signal(float)
+    earlierRuns = Signal(object)
 
     def __init__(self, now: Callable[[], float], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("timeline")
         self._now = now
-        self._data = TimelineData()
+        self.runs: PerRun[RunView] = PerRun(RunView)
         self._plot: TimelinePlot | None = None
         self._deadline: float | None = None
-        self._follow = True
-        self._span: float | None = None
         self._colors = LIGHT
         self._with_engine = True
         self._build = QTimer(self)  # parented: it goes with the timeline if that goes first
@@ -67,8 +97,13 @@ class Timeline(QWidget):
 
     @property
     def data(self) -> TimelineData:
-        """What is drawn (fed by the slots below; read it, don't write it)."""
-        return self._data
+        """What is drawn of the run in force (fed by the slots below; read it, don't write
+        it)."""
+        return self.runs.current.data
+
+    @property
+    def _data(self) -> TimelineData:
+        return self.runs.current.data
 
     # ------------------------------------------------------------ the plot, built late
 
@@ -85,11 +120,13 @@ class Timeline(QWidget):
             if not self._with_engine:
                 plot.without_engine()
             plot.apply_colors(self._colors)
-            if self._span is not None:
-                plot.set_span(self._span)
+            view = self.runs.current
+            if view.span is not None:
+                plot.set_span(view.span)
             plot.set_deadline(self._deadline)
-            plot.set_follow(self._follow)
+            plot.set_follow(view.follow)
             plot.followChanged.connect(self._on_follow_changed)
+            plot.spanChanged.connect(self._on_span_changed)
             self._layout.replaceWidget(self._placeholder, plot)
             self._placeholder.deleteLater()
             self._plot = plot
@@ -125,7 +162,9 @@ class Timeline(QWidget):
     def add_reading(self, report: Report) -> None:
         """A look at the save file (the host's ``fileRead``)."""
         index = report.saved.session_index if report.saved is not None else None
-        if self._data.add_reading(self._now(), index):
+        now = self._now()
+        self.runs.current.seen = max(self.runs.current.seen, now)
+        if self._data.add_reading(now, index):
             self._changed()
 
     @Slot(object)
@@ -157,6 +196,7 @@ class Timeline(QWidget):
 
     @Slot(float)
     def on_time(self, now: float) -> None:
+        self.runs.current.seen = max(self.runs.current.seen, now)
         if self._plot is not None:
             self._plot.on_time(now)
 
@@ -166,33 +206,74 @@ class Timeline(QWidget):
         if self._plot is not None:
             self._plot.set_deadline(at)
 
-    @Slot()
-    def clear(self) -> None:
-        self._data.clear()
-        self._changed()
+    @Slot(object)
+    def start_run(self, run: Run) -> None:
+        """Show ``run``: as it was left, if it was shown before, else from nothing."""
+        plot = self._plot
+        if plot is not None:
+            left = self.runs.current
+            left.span = plot.span
+            left.range = None if plot.follow else plot.visible_range()
+        if not self.runs.switch(run):
+            return
+        view = self.runs.current
+        self.earlierRuns.emit(self.earlier_runs())
+        self.spanChanged.emit(self.span)
+        if plot is not None:
+            plot.set_data(view.data)
+            plot.set_span(self.span)
+            if view.follow or view.range is None:
+                plot.set_follow(True)
+                view.follow = True
+            else:
+                plot.show_range(*view.range)
+        self.followChanged.emit(view.follow)
+
+    def earlier_runs(self) -> list[EarlierRun]:
+        """The runs kept besides the one in force that drew anything, oldest first."""
+        return [
+            EarlierRun(run, view.data, view.seen)
+            for run, view in self.runs.earlier()
+            if view.data.step_x.size
+        ]
 
     # ------------------------------------------------------------ view state
 
     @property
     def follow(self) -> bool:
-        return self._follow
+        return self.runs.current.follow
 
     @Slot(bool)
     def set_follow(self, follow: bool) -> None:
-        self._follow = follow
+        self.runs.current.follow = follow
         if self._plot is not None:
             self._plot.set_follow(follow)
 
     @Slot(bool)
     def _on_follow_changed(self, follow: bool) -> None:
-        self._follow = follow
+        self.runs.current.follow = follow
         self.followChanged.emit(follow)
 
+    @Slot(float)
+    def _on_span_changed(self, seconds: float) -> None:
+        self.runs.current.span = seconds
+        self.spanChanged.emit(seconds)
+
     def set_span(self, seconds: float) -> None:
-        """How many simulated seconds the view shows while it follows the present."""
-        self._span = seconds
+        """How many simulated seconds the view shows while it follows the present
+        (``math.inf``: everything from the start)."""
+        changed = seconds != self.span
+        self.runs.current.span = seconds
         if self._plot is not None:
             self._plot.set_span(seconds)
+        elif changed:
+            self.spanChanged.emit(seconds)
+
+    @property
+    def span(self) -> float:
+        """The span asked for while following (``math.inf``: everything)."""
+        span = self.runs.current.span
+        return DEFAULT_SPAN if span is None else span
 
     def show_range(self, left: float, right: float) -> None:
         """Stop following and show ``left`` to ``right``."""

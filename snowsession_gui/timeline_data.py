@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 from session import EventTracked, Reason, SessionStarted
 
+from .reasons import describe_start, short_reason
 from .units import format_clock
 
 __all__ = [
@@ -119,38 +120,6 @@ class Jump:
     at: float
     index: int
     count: int
-
-
-def describe_start(note: SessionStarted) -> str:
-    """Why a session started, in one line for people."""
-    index = note.new.session_index
-    if note.reason is Reason.TIMEOUT and note.timeout is not None:
-        old = note.old
-        since = "the session started"
-        if note.last_access is not None:
-            since_event = old is not None and old.first_event_id is not None
-            what = "the last event" if since_event else "the session started"
-            since = f"{what} at {format_clock(note.last_access)}"
-        where = "background" if note.background else "foreground"
-        return (
-            f"session {index} — timeout: {note.timeout:g} s ({where}) since {since}, "
-            f"seen by the check at {format_clock(note.at)}"
-        )
-    if note.reason is Reason.START:
-        if note.old is None:
-            return f"session {index} — app start with no saved session (a new user)"
-        return f"session {index} — app start at {format_clock(note.at)} (a new session per start)"
-    return f"session {index} — {note.reason.value} at {format_clock(note.at)}"
-
-
-def short_reason(note: SessionStarted) -> str:
-    """Why a session started, in two or three words for a label on the timeline."""
-    if note.reason is Reason.TIMEOUT and note.timeout is not None:
-        where = "background " if note.background else ""
-        return f"{where}timeout {note.timeout:g} s"
-    if note.reason is Reason.START:
-        return "new user" if note.old is None else "app start"
-    return note.reason.value
 
 
 class TimelineData:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -20,6 +21,8 @@ __all__ = ["TimelinePlot"]
 
 REDRAW_MS = 30
 LEGEND_COLUMN_PX = 120
+MIN_SPAN = 60.0
+"""The fewest simulated seconds the view shows while it follows the present."""
 HELP = (
     "Session index over simulated time, read from the save file. Drag to pan, wheel to zoom; "
     "hover a mark to see why a session started or what an expectation found."
@@ -30,12 +33,18 @@ class TimelinePlot(QWidget):
     """A pyqtgraph ``PlotWidget`` (objectName ``timelinePlot``) drawn from :class:`TimelineData`.
 
     It redraws at most every 30 ms however often it is asked to. It follows the present until
-    the user pans or zooms; :meth:`set_follow` brings it back. Labels are placed beside their
-    marks without covering each other, the legend or the plot's edges; one tooltip says what
-    is under the pointer, failed expectations first.
+    the user pans or zooms; :meth:`set_follow` brings it back. While it follows it shows the
+    span asked for (``inf``: everything from the start), never more than there is to show
+    and never a time before the first thing drawn. Labels are placed beside their marks
+    without covering each other, the legend or the plot's edges; one tooltip says what is
+    under the pointer, failed expectations first.
+
+    Signals: ``followChanged(bool)``; ``spanChanged(float)`` when the span asked for changed
+    (a zoom included).
     """
 
     followChanged = Signal(bool)
+    spanChanged = Signal(float)
 
     def __init__(
         self, data: TimelineData, now: Callable[[], float], parent: QWidget | None = None
@@ -47,6 +56,7 @@ class TimelinePlot(QWidget):
         self._deadline: float | None = None
         self._follow = True
         self._span = DEFAULT_SPAN
+        self._shown_span = DEFAULT_SPAN
         self._ymax = 1.0
         self._drawn_now = float("-inf")
         self._range_dirty = True
@@ -108,7 +118,7 @@ class TimelinePlot(QWidget):
     @Slot(float)
     def on_time(self, now: float) -> None:
         """Time moved: redraw when the present moved by a pixel or more."""
-        per_pixel = self._span / max(1, self.plot.width())
+        per_pixel = self._shown_span / max(1, self.plot.width())
         if abs(now - self._drawn_now) >= per_pixel:
             self.schedule_redraw()
 
@@ -142,13 +152,18 @@ class TimelinePlot(QWidget):
     # ------------------------------------------------------------ view
 
     def set_span(self, seconds: float) -> None:
-        """How many simulated seconds the view shows while it follows the present."""
-        self._span = max(10.0, float(seconds))
+        """How many simulated seconds the view shows while it follows the present
+        (``math.inf``: everything from the start)."""
+        span = max(10.0, float(seconds))
+        if span != self._span:
+            self._span = span
+            self.spanChanged.emit(span)
         self._range_dirty = True
         self.schedule_redraw()
 
     @property
     def span(self) -> float:
+        """The span asked for (``math.inf`` for everything)."""
         return self._span
 
     @property
@@ -167,6 +182,9 @@ class TimelinePlot(QWidget):
         """Stop following and show ``left`` to ``right``, every index in it and room above
         for the labels."""
         self.set_follow(False)
+        start = self._start(left)
+        self.time_axis.earliest = start
+        self.view.setLimits(xMin=min(left, start - (right - left) * 0.02))
         lo, hi = self._visible_index_range(left, right)
         self.view.setRange(xRange=(left, right), yRange=self._y_range(lo, hi), padding=0)
         self.redraw()
@@ -174,7 +192,10 @@ class TimelinePlot(QWidget):
     @Slot()
     def _on_manual_range(self, *_: object) -> None:
         (x0, x1), _y = self.view.viewRange()
-        self._span = max(10.0, x1 - x0)
+        self._shown_span = max(10.0, x1 - x0)
+        if self._shown_span != self._span:
+            self._span = self._shown_span
+            self.spanChanged.emit(self._span)
         self.set_follow(False)
         self.marks.update()
 
@@ -187,6 +208,11 @@ class TimelinePlot(QWidget):
         self._fit_legend()
         self._range_dirty = True
         self.schedule_redraw()
+
+    def set_legend_shown(self, shown: bool) -> None:
+        """Show or hide the legend (a small second plot goes without one)."""
+        self.legend.setVisible(shown)
+        self.marks.update()
 
     def _fit_legend(self) -> None:
         entries = max(1, len(self.legend.items))
@@ -207,8 +233,7 @@ class TimelinePlot(QWidget):
             ys = data.step_y.view()
             self._ymax = float(ys.max()) if len(ys) else 1.0
             self.index_axis.highest = self._ymax if len(ys) else None
-            xs = data.step_x.view()
-            self.time_axis.earliest = float(xs[0]) if len(xs) else now
+            self.time_axis.earliest = self._start(now)
             self.event_curve.setData(data.event_x.view(), data.event_y.view())
             if self.marks.list_expectations():
                 self._fit_legend()
@@ -225,25 +250,43 @@ class TimelinePlot(QWidget):
             self._follow_present(now)
         self.marks.update()
 
+    def _start(self, now: float) -> float:
+        """The first time drawn: nothing before it is shown."""
+        data = self.data
+        firsts = [a.view()[0] for a in (data.step_x, data.start_x, data.event_x) if a.size]
+        return float(min(firsts)) if firsts else now
+
     def _follow_present(self, now: float) -> None:
         # The view moves in steps (when the present nears its right edge, or something
         # changed), not every second: redrawing the axes is most of an idle window's work.
         (x0, x1), _ = self.view.viewRange()
-        span = self._span
-        steady = not self._range_dirty and abs((x1 - x0) - span) < 0.01 * span
-        if steady and x0 < now < x1 - 0.04 * span:
+        start = self._start(now)
+        fit_all = not math.isfinite(self._span)
+        end = now
+        deadline = self._deadline
+        if (
+            deadline is not None
+            and deadline > now
+            and (fit_all or deadline <= now + self._span / 2)
+        ):
+            end = deadline
+        whole = max(MIN_SPAN, end - start)  # what there is to show
+        cap = self._span
+        width = x1 - x0
+        fits = width <= cap * 1.01 and (width >= cap * 0.99 or (width >= whole and x0 <= start))
+        if not self._range_dirty and fits and x0 < now and end <= x1 - 0.04 * width:
             return
         self._range_dirty = False
-        right = now + self._span * 0.12
-        deadline = self._deadline
-        if deadline is not None and now < deadline <= now + self._span * 0.5:
-            right = max(right, deadline + self._span * 0.05)
-        left = right - self._span
-        xs = self.data.step_x.view()
-        start = float(xs[0]) if len(xs) else now
-        if left < start - self._span * 0.02:  # nothing before the first thing drawn
-            left = start - self._span * 0.02
-            right = left + self._span
+        if whole * 1.1 >= cap:  # the span asked for, the present near the right edge
+            width = cap
+            right = max(now + width * 0.12, end + width * 0.05)
+            left = max(right - width, start - width * 0.02)
+        else:  # all there is, with room to grow into before the view moves again
+            width = whole * 1.25
+            left = start - width * 0.02
+        right = left + width
+        self._shown_span = width
+        self.view.setLimits(xMin=start - width * 0.02)
         lo, hi = self._visible_index_range(left, right)
         self.view.setRange(xRange=(left, right), yRange=self._y_range(lo, hi), padding=0)
 

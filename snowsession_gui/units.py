@@ -9,17 +9,23 @@ and the reading of a typed number of seconds (checked by the engine's own
 from __future__ import annotations
 
 import math
+import re
 
 from session import DEFAULT_POLICY, check_seconds
 
 __all__ = [
     "DEFAULT_POLICY",
     "DEFAULT_SPEED",
+    "MAX_JUMP",
     "MAX_SPEED",
+    "SETTING_LABELS",
     "SPEEDS",
+    "TIME_HINT",
     "format_clock",
     "format_countdown",
     "format_seconds",
+    "format_span",
+    "parse_clock",
     "parse_seconds",
     "parse_speed",
     "speed_label",
@@ -34,6 +40,16 @@ SPEEDS: tuple[float, ...] = (0.0, 1.0, 10.0, 60.0, 600.0)
 
 MAX_SPEED = 3600.0
 """The fastest simulated time may run (simulated seconds per real second)."""
+
+SETTING_LABELS = {
+    "foreground_timeout": "the foreground timeout",
+    "background_timeout": "the background timeout",
+    "check_interval": "the check interval",
+}
+"""How the settings are named in messages, by :data:`session.SETTING_NAMES`."""
+
+MAX_JUMP = 7 * 86400.0
+"""The furthest one jump moves simulated time (a week of checks takes a second or two)."""
 
 
 def format_clock(seconds: float | None) -> str:
@@ -55,6 +71,14 @@ def format_countdown(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def format_span(seconds: float) -> str:
+    """A length of time for a menu or a legend: ``45 s``, ``5 min``, ``2 h``, ``1.5 h``, ``3 d``."""
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
 
 
 def format_seconds(seconds: float) -> str:
@@ -93,3 +117,36 @@ def parse_speed(text: str) -> float:
     if not math.isfinite(value) or not 0 <= value <= MAX_SPEED:
         raise ValueError(f"{text!r} must be between 0 (paused) and {MAX_SPEED:g}")
     return value
+
+
+_CLOCK = re.compile(r"(?:(\d+)\s*d\s*)?(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)")
+TIME_HINT = "hh:mm:ss, mm:ss or seconds; +5:00 is five minutes from now"
+"""How a time may be typed (:func:`parse_clock`)."""
+
+
+def parse_clock(text: str, now: float) -> float:
+    """A simulated time as a person types it: ``01:30:00``, ``30:00``, ``1d 02:00:00``,
+    ``5400``, ``90 s``; a leading ``+`` counts from ``now``.
+
+    Raises ValueError with a message for people.
+    """
+    typed = text.strip()
+    relative = typed.startswith("+")
+    body = typed.removeprefix("+").strip()
+    if not body:
+        raise ValueError(f"type a time: {TIME_HINT}")
+    number = body.removesuffix("s").strip().replace("_", "")
+    try:
+        seconds = float(number)
+    except ValueError:
+        match = _CLOCK.fullmatch(body)
+        if not match:
+            raise ValueError(f"“{typed}” is not a time: type {TIME_HINT}") from None
+        days, hours, minutes, secs = match.groups()
+        if int(minutes) >= 60 or float(secs) >= 60 or (days and int(hours or 0) >= 24):
+            raise ValueError(f"“{typed}” has minutes or seconds of 60 or more") from None
+        seconds = int(days or 0) * 86400 + int(hours or 0) * 3600 + int(minutes) * 60
+        seconds += float(secs)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"“{typed}” is not a time: type {TIME_HINT}")
+    return now + seconds if relative else seconds

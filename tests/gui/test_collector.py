@@ -15,8 +15,12 @@ from PySide6.QtCore import Qt
 from session import SCHEMA_1_0_1, VirtualClock
 from snowsession_gui import collector_feature
 from snowsession_gui.collector import check_url
+from snowsession_gui.event_log import COLUMNS
 
 from .gui_helpers import collector as collector_of
+
+STATUS = len(COLUMNS)
+"""The Status column's place in the model: after the log's own."""
 
 PATH = "/com.snowplowanalytics.snowplow/tp2"
 
@@ -89,9 +93,9 @@ def test_off_by_default_and_the_status_column_is_hidden(window):
 def test_events_reach_a_local_collector_with_their_session_entity(window, collector, qtbot):
     feature = collector_of(window)
     feature.set_enabled(True, collector.url)
-    header = window.event_log.log_model.headerData(4, Qt.Orientation.Horizontal)
-    assert header == "Status" and not window.event_log.isColumnHidden(4)
-    assert window.event_log.horizontalHeader().visualIndex(4) == 1  # beside the time
+    header = window.event_log.log_model.headerData(STATUS, Qt.Orientation.Horizontal)
+    assert header == "Status" and not window.event_log.isColumnHidden(STATUS)
+    assert window.event_log.horizontalHeader().visualIndex(STATUS) == 1  # beside the time
     for _ in range(3):
         window.controls.fire_event()
     qtbot.waitUntil(lambda: statuses(window) == ["sent"] * 3, timeout=10_000)
@@ -129,7 +133,7 @@ def test_an_unreachable_collector_fails_each_event_and_says_so(window, closed_po
     assert "cannot be reached" in feature.label.text() and url in feature.label.text()
     assert "cannot be reached" in window.statusBar().currentMessage()
     model = window.event_log.log_model
-    assert model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)  # the reason
+    assert model.index(0, STATUS).data(Qt.ItemDataRole.ToolTipRole)  # the reason
     window.controls.fire_event()  # the window goes on tracking
     assert window.host.session.state.first_event_id is not None
     qtbot.waitUntil(lambda: statuses(window) == ["failed", "failed"], timeout=10_000)

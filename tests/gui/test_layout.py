@@ -74,7 +74,12 @@ def has_colour(image: QImage, colour: str) -> bool:
 
 
 def visible_docks(window) -> list[QDockWidget]:
-    return [d for d in window.findChildren(QDockWidget) if d.isVisible() and not d.isFloating()]
+    """The docks on screen (a dock behind another's tab is moved out of the window)."""
+    return [
+        d
+        for d in window.findChildren(QDockWidget)
+        if d.isVisible() and not d.isFloating() and window.rect().contains(d.geometry())
+    ]
 
 
 def overlaps(window) -> list[tuple[str, str]]:

@@ -93,6 +93,9 @@ def test_no_control_drives_an_engine_in_monitor_mode(make_monitor, tmp_path):
         "Export timeline as &CSV…",
         "&Close",
         "&Follow the file",
+        *(f"Show &{span}" for span in ("1 min", "5 min", "30 min", "2 h", "1 d")),
+        "&Fit all",
+        "Save file",
     ]
 
 

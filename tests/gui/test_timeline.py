@@ -131,10 +131,14 @@ def test_reasons_events_bands_and_deadline(window, clock):
 def test_describe_start_for_an_idle_session_and_a_start():
     old = SessionState(USER, "a", None, 1, None, 0.0)
     new = SessionState(USER, "b", "a", 2, None, 620.0)
-    note = SessionStarted(old, new, Reason.TIMEOUT, 615.0, 0.0, 600.0, False)
+    note = SessionStarted(old, new, Reason.TIMEOUT, 615.0, 0.0, 600.0, False, by_check=True)
     assert describe_start(note) == (
         "session 2 — timeout: 600 s (foreground) since the session started at 00:00:00, "
         "seen by the check at 00:10:15"
+    )
+    by_event = SessionStarted(old, new, Reason.TIMEOUT, 615.0, 0.0, 600.0, True)  # mobile
+    assert describe_start(by_event).endswith(
+        "(background) since the session started at 00:00:00, found by the event at 00:10:15"
     )
     first = SessionStarted(None, SessionState(USER, "a", None, 1), Reason.START, 0.0)
     assert "new user" in describe_start(first)
