@@ -22,6 +22,7 @@ from .host import SessionHost
 from .main_window import MainWindow
 from .policy_feature import PolicyFeature
 from .scenario_feature import ScenarioFeature
+from .trackers_feature import TrackersFeature
 from .units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
 
 __all__ = ["Stored", "app_settings", "create_main_window", "default_save_path", "stored"]
@@ -82,6 +83,7 @@ def install_features(window: MainWindow) -> None:
     window.add_feature(ExportFeature(window))
     window.add_feature(PolicyFeature(window))
     window.add_feature(CollectorFeature(window))
+    window.add_feature(TrackersFeature(window))
 
 
 def create_main_window(
