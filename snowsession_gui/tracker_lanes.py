@@ -127,7 +127,7 @@ class TrackerLanes(QWidget):
 
     def capacity(self) -> int:
         """How many lanes fit at :data:`LANE_PX` or more."""
-        return max(1, (self.plot.height() or self.height()) // LANE_PX)
+        return max(1, self.height() // LANE_PX)
 
     def visible_users(self) -> list[str]:
         return [lane.user_id for lane in self.lanes if lane.user_id is not None]

@@ -192,6 +192,7 @@ class TrackerPanel(QWidget):
             lanes.fitChanged.connect(self._on_fit_changed)
             self.lane_layout.replaceWidget(self.placeholder, lanes)
             self.placeholder.deleteLater()
+            lanes.show()  # at once, not at the next turn of the event loop
             self.lanes = lanes
             self.fit.setEnabled(not lanes.fitting)
         return self.lanes
