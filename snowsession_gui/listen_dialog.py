@@ -1,14 +1,17 @@
 """*Listen for trackers…*: where the window's collector listens and where it keeps events.
 
 This computer only (loopback) is the default; all network interfaces, for a phone or tablet
-on the network, is a clear second choice with its warning beside it. A collector that cannot
-start (the port in use, a log that cannot be written) says why beside the fields, and the
-dialog stays open.
+on the network, is a clear second choice with its warning beside it; one address of this
+computer (a VPN's, one network card's) is the third. A collector that cannot start (the port
+in use, an address that is not this computer's, a log that cannot be written) says why beside
+the field concerned, and the dialog stays open.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -26,12 +29,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session.trackers.collector import is_loopback
+
 from .palette import LIGHT, Colors, text_style
 from .tracker_setup import ALL_INTERFACES, LOOPBACK
 
-__all__ = ["ListenDialog", "Starter"]
+__all__ = ["Field", "ListenDialog", "Problem", "Starter"]
 
-Starter = Callable[[str, int, str], str | None]
+Field = Literal["host", "port", "log"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why the collector did not start, and which field it concerns."""
+
+    field: Field
+    message: str
+
+
+Starter = Callable[[str, int, str], Problem | None]
 """Starts the collector on ``(host, port, log)``; None when it listens, else why not."""
 
 WARNING = (
@@ -42,13 +58,14 @@ WARNING = (
 
 class ListenDialog(QDialog):
     """Choose where to listen and the log; *Listen* starts the collector (objectName
-    ``listenDialog``)."""
+    ``listenDialog``). A problem is shown under its field (``listenError:host``, ``:port``,
+    ``:log``)."""
 
     def __init__(
         self,
         start: Starter,
         *,
-        all_interfaces: bool,
+        host: str,
         port: int,
         log: str,
         judged: str,
@@ -67,7 +84,15 @@ class ListenDialog(QDialog):
             f"All network interfaces ({ALL_INTERFACES}): phones and tablets on your network"
         )
         self.everywhere.setObjectName("listenAllInterfaces")
-        (self.everywhere if all_interfaces else self.loopback).setChecked(True)
+        self.one = QRadioButton("One address of this computer:")
+        self.one.setObjectName("listenOneAddress")
+        self.address = QLineEdit("" if host in (LOOPBACK, ALL_INTERFACES) else host)
+        self.address.setObjectName("listenAddress")
+        self.address.setAccessibleName("Address to listen on")
+        self.address.setPlaceholderText("e.g. 192.168.1.20 (a network card's, a VPN's)")
+        self.address.textEdited.connect(self._on_address_edited)
+        choice = {LOOPBACK: self.loopback, ALL_INTERFACES: self.everywhere}
+        choice.get(host, self.one).setChecked(True)
         self.warning = QLabel(WARNING)
         self.warning.setObjectName("listenWarning")
         self.warning.setWordWrap(True)
@@ -86,22 +111,29 @@ class ListenDialog(QDialog):
         choose = QPushButton("Choose…")
         choose.setObjectName("listenChooseLog")
         choose.clicked.connect(self._choose_log)
-        self.error = QLabel()
-        self.error.setObjectName("listenError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(text_style(colors.problem))
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.hide()
+        self.errors: dict[Field, QLabel] = {}
+        for field in ("host", "port", "log"):
+            error = self.errors[field] = QLabel()
+            error.setObjectName(f"listenError:{field}")
+            error.setWordWrap(True)
+            error.setStyleSheet(text_style(colors.problem))
+            error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            error.hide()
         judged_label = QLabel(f"Idle gaps: {judged} (the Trackers panel changes this).")
         judged_label.setObjectName("listenJudged")
         judged_label.setWordWrap(True)
 
+        one_row = QHBoxLayout()
+        one_row.addWidget(self.one)
+        one_row.addWidget(self.address, 1)
         log_row = QHBoxLayout()
         log_row.addWidget(self.log, 1)
         log_row.addWidget(choose)
         form = QFormLayout()
         form.addRow("Port", self.port)
+        form.addRow("", self.errors["port"])
         form.addRow("Log", log_row)
+        form.addRow("", self.errors["log"])
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -112,24 +144,34 @@ class ListenDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Listen on"))
-        for widget in (self.loopback, self.everywhere, self.warning):
-            layout.addWidget(widget)
+        layout.addWidget(self.loopback)
+        layout.addWidget(self.everywhere)
+        layout.addLayout(one_row)
+        layout.addWidget(self.errors["host"])
+        layout.addWidget(self.warning)
         layout.addLayout(form)
-        layout.addWidget(self.error)
         layout.addWidget(judged_label)
         layout.addWidget(buttons)
-        self.everywhere.toggled.connect(self._show_warning)
+        for button in (self.loopback, self.everywhere, self.one):
+            button.toggled.connect(self._show_warning)
         self._show_warning()
-        self.setMinimumWidth(540)
+        self.setMinimumWidth(560)
         self.adjustSize()
 
     @property
     def host(self) -> str:
+        if self.one.isChecked():
+            return self.address.text().strip()
         return ALL_INTERFACES if self.everywhere.isChecked() else LOOPBACK
 
     @Slot()
     def _show_warning(self, *_: object) -> None:
-        self.warning.setVisible(self.everywhere.isChecked())
+        self.warning.setVisible(not is_loopback(self.host or LOOPBACK))
+
+    @Slot(str)
+    def _on_address_edited(self, _text: str) -> None:
+        self.one.setChecked(True)
+        self._show_warning()
 
     @Slot()
     def _choose_log(self) -> None:
@@ -139,18 +181,31 @@ class ListenDialog(QDialog):
         if path:
             self.log.setText(path)
 
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.setVisible(bool(message))
+    def show_problem(self, problem: Problem | None) -> None:
+        """Show ``problem`` under its field (None: no problem), and nothing under the others."""
+        for field, label in self.errors.items():
+            shown = problem is not None and problem.field == field
+            label.setText(problem.message if problem is not None and shown else "")
+            label.setVisible(shown)
+
+    def problem(self) -> Problem | None:
+        """What is shown as wrong now (None: nothing)."""
+        for field, label in self.errors.items():
+            if label.isVisibleTo(self):
+                return Problem(field, label.text())
+        return None
 
     def accept(self) -> None:
-        """Start listening; on failure say why beside the fields and stay open."""
+        """Start listening; on failure say why beside the field and stay open."""
         log = self.log.text().strip()
-        if not log:
-            self.show_error("Choose a log file: every event is kept there as it arrives.")
-            return
-        problem = self._start(self.host, self.port.value(), log)
-        if problem:
-            self.show_error(problem)
-            return
-        super().accept()
+        if self.one.isChecked() and not self.host:
+            problem: Problem | None = Problem(
+                "host", "Type an address of this computer, such as 192.168.1.20."
+            )
+        elif not log:
+            problem = Problem("log", "Choose a log file: every event is kept there as it arrives.")
+        else:
+            problem = self._start(self.host, self.port.value(), log)
+        self.show_problem(problem)
+        if problem is None:
+            super().accept()

@@ -11,6 +11,7 @@ between runs.
 from __future__ import annotations
 
 import errno
+import socket
 import time
 from pathlib import Path
 
@@ -19,15 +20,23 @@ from PySide6.QtWidgets import QFileDialog, QLabel
 
 from session.cli.trackers import DEFAULT_LOG
 from session.trackers import Timeouts
+from session.trackers.collector import is_loopback
 from session.trackers.report import iso_time
 
-from .listen_dialog import ListenDialog
+from .listen_dialog import ListenDialog, Problem
 from .main_window import MainWindow
 from .menus import Section, make_action
 from .palette import Colors
 from .tracker_data import Frame
 from .tracker_panel import TrackerPanel
-from .tracker_setup import ALL_INTERFACES, DEFAULT_PORT, DEFAULT_PRESET, network_address, preset
+from .tracker_setup import (
+    ALL_INTERFACES,
+    DEFAULT_PORT,
+    DEFAULT_PRESET,
+    LOOPBACK,
+    network_address,
+    preset,
+)
 from .tracker_setup import setups as tracker_setups
 from .tracker_sources import CaptureReader, CaptureResult, TrackerListener
 from .tracker_words import timeouts_text
@@ -40,20 +49,32 @@ DOCK_SHARE = 0.55
 """Of the window's width, what the Trackers dock asks for when it first appears."""
 
 
-def start_problem(error: OSError, host: str, port: int) -> str:
-    """Why the collector could not start, and what to do, in one line."""
+def start_problem(error: OSError, host: str, port: int) -> Problem:
+    """Why the collector could not start, what to do, and the field it concerns."""
+    if isinstance(error, socket.gaierror):
+        return Problem(
+            "host", f"“{host}” is not an address: type one of this computer's, such as "
+            "192.168.1.20, or choose this computer only."
+        )  # fmt: skip
+    if error.errno == errno.EADDRNOTAVAIL:
+        return Problem(
+            "host", f"{host} is not an address of this computer: type one of its own "
+            "(ip addr or ipconfig lists them), or choose all network interfaces."
+        )  # fmt: skip
     if error.errno == errno.EADDRINUSE:
-        return (
-            f"Port {port} is in use (another collector, or Snowplow Micro?): choose another "
-            "port, or 0 for any free one."
-        )
+        return Problem(
+            "port", f"Port {port} is in use (another collector, or Snowplow Micro?): choose "
+            "another port, or 0 for any free one."
+        )  # fmt: skip
     if error.filename is not None:
-        return f"Cannot write the log {error.filename}: {error.strerror or error}."
+        return Problem("log", f"Cannot write the log {error.filename}: {error.strerror or error}.")
     if error.errno == errno.EACCES:
-        return f"Cannot listen on port {port}: permission denied (ports under 1024 need it)."
+        return Problem(
+            "port", f"Cannot listen on port {port}: permission denied (ports under 1024 need it)."
+        )  # fmt: skip
     if error.errno is None:
-        return f"Cannot use the log: {error}."
-    return f"Cannot listen on {host}:{port}: {error.strerror or error}."
+        return Problem("log", f"Cannot use the log: {error}.")
+    return Problem("host", f"Cannot listen on {host}:{port}: {error.strerror or error}.")
 
 
 class TrackersFeature(QObject):
@@ -98,6 +119,8 @@ class TrackersFeature(QObject):
         self.preset_key = str(self._setting("timeouts", DEFAULT_PRESET))
         self.captures: tuple[str, ...] = ()
         self.stopped_log: str | None = None
+        self.url = ""
+        """The address trackers are given (this machine's on its network, for all of them)."""
 
         self.listener.frameChanged.connect(self._on_frame)
         self.reader.finished.connect(self._on_capture)
@@ -139,7 +162,7 @@ class TrackersFeature(QObject):
                 port = DEFAULT_PORT
             self.dialog = ListenDialog(
                 self.start_listening,
-                all_interfaces=str(self._setting("all_interfaces", "false")) == "true",
+                host=str(self._setting("host", LOOPBACK)) or LOOPBACK,
                 port=port if 0 <= port <= 65535 else DEFAULT_PORT,
                 log=str(self._setting("log", "")) or self.default_log(),
                 judged=timeouts_text(self.timeouts),
@@ -161,7 +184,7 @@ class TrackersFeature(QObject):
         """What idle gaps are judged by now."""
         return preset(self.preset_key).timeouts
 
-    def start_listening(self, host: str, port: int, log: str) -> str | None:
+    def start_listening(self, host: str, port: int, log: str) -> Problem | None:
         """Start the collector; None when it listens, else why not (nothing changes then)."""
         self.reader.cancel()
         try:
@@ -169,27 +192,33 @@ class TrackersFeature(QObject):
         except OSError as error:
             return start_problem(error, host, port)
         self.captures, self.stopped_log = (), None
-        self._keep(all_interfaces="true" if host == ALL_INTERFACES else "false", port=port, log=log)
+        self._keep(host=host, port=port, log=log)
+        # Devices are given an address they can reach: this machine's on its network when
+        # every interface listens, the one chosen when it is one.
         network = network_address() if host == ALL_INTERFACES else None
+        if host != ALL_INTERFACES and not is_loopback(host):
+            network = host
+        url = listening.url if network is None else f"http://{network}:{listening.port}"
         since = iso_time(time.time())
         self.panel.show_source(
             f"Listening since {since}; every event is kept in {Path(log).name} first.",
             tip=f"The log: {log}",
             address=(
-                listening.url if network is None else f"http://{network}:{listening.port}",
+                url,
                 tracker_setups(listening.port, network),
-                None if host != ALL_INTERFACES else (network or host, listening.port),
+                None if is_loopback(host) else (network or host, listening.port),
             ),
-            empty=f"Waiting for events at {listening.url} … (How to point apps here shows "
+            empty=f"Waiting for events at {url} … (How to point apps here shows "
             "what to paste into each tracker)",
         )
         self.panel.address.toggle.setChecked(True)
-        self.label.setText(f"● trackers → {listening.url}")
-        self.label.setToolTip(f"Listening for trackers on {listening.url}; log {log}")
+        self.url = url
+        self.label.setText(f"● trackers → {url}")
+        self.label.setToolTip(f"Listening for trackers on {url}; log {log}")
         self.label.show()
         self._show_dock()
         self._enable()
-        self.window.show_message(f"listening for trackers on {listening.url}")
+        self.window.show_message(f"listening for trackers on {url}")
         return None
 
     @Slot()
@@ -201,11 +230,11 @@ class TrackersFeature(QObject):
         self.stopped_log = listening.log
         self.label.hide()
         self.panel.show_source(
-            f"Stopped listening on {listening.url}. Every event is in {listening.log}: "
+            f"Stopped listening on {self.url}. Every event is in {listening.log}: "
             "open it as a capture any time, or judge it by other timeouts here."
         )
         self._enable()
-        self.window.show_message(f"stopped listening on {listening.url}")
+        self.window.show_message(f"stopped listening on {self.url}")
 
     @Slot(object)
     def _on_frame(self, frame: Frame) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 from trackers.helpers import T0, body, entity, fields
 
 from session.trackers.report import iso_time
+from snowsession_gui.listen_dialog import Problem
 from snowsession_gui.menus import Section
 from snowsession_gui.tracker_setup import network_address
 from snowsession_gui.tracker_words import duration
@@ -215,7 +216,7 @@ def test_bad_events_are_counted_with_their_reasons_as_micro_counts_them(window, 
     assert "no client_session entity" in feature.panel.counts.toolTip()
 
 
-def test_a_port_in_use_is_refused_beside_the_fields_and_nothing_starts(window, tmp_path):
+def test_a_port_in_use_is_refused_beside_the_port_and_nothing_starts(window, tmp_path):
     feature = trackers(window)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -224,17 +225,77 @@ def test_a_port_in_use_is_refused_beside_the_fields_and_nothing_starts(window, t
         dialog.port.setValue(taken.getsockname()[1])
         dialog.log.setText(str(tmp_path / "run.ndjson"))
         dialog.accept()
-        assert dialog.isVisible() and dialog.error.isVisible()
-        assert "is in use" in dialog.error.text() and "0 for any free one" in dialog.error.text()
+        assert dialog.isVisible()
+        problem = dialog.problem()
+        assert problem is not None and problem.field == "port"
+        assert "is in use" in problem.message and "0 for any free one" in problem.message
+        assert dialog.errors["port"].isVisible() and not dialog.errors["log"].isVisible()
         assert not feature.listener.active and not feature.dock.isVisible()
         dialog.log.setText(str(tmp_path))  # a folder: no log can be written there
         dialog.port.setValue(0)
         dialog.accept()
-        assert "Cannot write the log" in dialog.error.text() and not feature.listener.active
+        problem = dialog.problem()
+        assert problem is not None and problem.field == "log"
+        assert "Cannot write the log" in problem.message and not feature.listener.active
+        assert not dialog.errors["port"].isVisible()  # the port's message went with its fault
         dialog.log.setText("")
         dialog.accept()
-        assert "Choose a log file" in dialog.error.text()
+        assert dialog.problem() == Problem(
+            "log", "Choose a log file: every event is kept there as it arrives."
+        )
         dialog.reject()
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("", "Type an address of this computer"),
+        ("not an address!", "is not an address: type one of this computer's"),
+        ("999.1.1.1", "is not an address: type one of this computer's"),
+        ("192.0.2.77", "192.0.2.77 is not an address of this computer"),  # TEST-NET-1
+    ],
+)
+def test_a_bad_address_is_refused_beside_it_and_nothing_starts(window, tmp_path, typed, words):
+    feature = trackers(window)
+    before = len(collector_threads())
+    dialog = feature.open_listen_dialog()
+    dialog.address.setText(typed)
+    dialog.one.setChecked(True)
+    dialog.port.setValue(0)
+    dialog.log.setText(str(tmp_path / "run.ndjson"))
+    dialog.accept()
+    problem = dialog.problem()
+    assert dialog.isVisible() and problem is not None and problem.field == "host"
+    assert words in problem.message, problem.message
+    assert dialog.errors["host"].isVisible()
+    assert not feature.listener.active and len(collector_threads()) == before
+    dialog.loopback.setChecked(True)  # the way out the message names
+    dialog.accept()
+    assert dialog.problem() is None and feature.listener.active
+    feature.stop_listening()
+
+
+def test_one_address_of_this_computer_is_listened_on_and_given_to_devices(window, tmp_path):
+    feature = trackers(window)
+    dialog = feature.open_listen_dialog()
+    dialog.address.setText("127.0.0.2")  # a loopback address, but not the default one
+    dialog.address.textEdited.emit("127.0.0.2")  # as typing does: the choice follows
+    assert dialog.one.isChecked() and not dialog.warning.isVisible()
+    dialog.port.setValue(0)
+    dialog.log.setText(str(tmp_path / "run.ndjson"))
+    dialog.accept()
+    listening = feature.listener.listening
+    assert listening is not None and listening.host == "127.0.0.2"
+    assert feature.panel.address.address.text() == listening.url == feature.url
+    assert feature.label.text() == f"● trackers → {listening.url}"
+    assert get_json(listening.url + "/micro/all")["total"] == 0
+    feature.stop_listening()
+    dialog = feature.open_listen_dialog()
+    assert dialog.one.isChecked() and dialog.address.text() == "127.0.0.2"  # kept
+    dialog.address.setText("192.0.2.1")
+    dialog.address.textEdited.emit("192.0.2.1")
+    assert dialog.warning.isVisible()  # not loopback: others could reach it
+    dialog.reject()
 
 
 def test_all_interfaces_is_a_clear_choice_with_its_warning(window, tmp_path):
@@ -250,8 +311,9 @@ def test_all_interfaces_is_a_clear_choice_with_its_warning(window, tmp_path):
     address = feature.panel.address
     assert address.warning.isVisible() and "every network interface" in address.warning.text()
     here = network_address()
-    if here is not None:  # devices are given this machine's address
-        assert address.address.text() == f"http://{here}:{listening.port}"
+    if here is not None:  # devices are given this machine's address, and so is the status bar
+        assert address.address.text() == f"http://{here}:{listening.port}" == feature.url
+        assert feature.label.text() == f"● trackers → {feature.url}"
     assert get_json(f"http://127.0.0.1:{listening.port}/micro/all")["total"] == 0
     feature.stop_listening()
     dialog = feature.open_listen_dialog()
