@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,22 @@ from session.trackers import CaptureError, Collector, Timeouts, read_capture
 
 from .tracker_data import Cancelled, EventTap, Frame
 
-__all__ = ["CaptureReader", "CaptureResult", "FrameClock", "TrackerListener", "frame_ms"]
+__all__ = [
+    "READ_SWITCH_INTERVAL",
+    "CaptureReader",
+    "CaptureResult",
+    "FrameClock",
+    "TrackerListener",
+    "frame_ms",
+]
+
+READ_SWITCH_INTERVAL = 0.0005
+"""Seconds: how often Python hands its lock between threads while a capture is read.
+
+Every call from Qt into Python (a layout asking a widget's height, a plot painting) must take
+that lock from the reader, which holds it for Python's switch interval (5 ms by default): a
+few hundred such calls froze the window for a second. Shorter while reading, restored after.
+"""
 
 
 def frame_ms() -> int:
@@ -175,6 +191,8 @@ class CaptureReader(QObject):
         """The captures read last (or being read)."""
         self._tap: EventTap | None = None
         self._thread: threading.Thread | None = None
+        self._interval: float | None = None
+        """Python's switch interval before a read shortened it (None: not shortened now)."""
         self._done.connect(self._on_done)
 
     @property
@@ -188,6 +206,9 @@ class CaptureReader(QObject):
         names = self.paths = tuple(os.fspath(path) for path in paths)
         tap = self._tap = EventTap(timeouts, self.clock.poke)
         generation = self._generation
+        if self._interval is None:
+            self._interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._interval, READ_SWITCH_INTERVAL))
         self._thread = threading.Thread(
             target=self._work, args=(generation, tap, names), name="capture-reader", daemon=True
         )
@@ -222,6 +243,7 @@ class CaptureReader(QObject):
             return  # given up meanwhile
         self._tap = None
         self._thread = None
+        self._restore()
         if isinstance(outcome, CaptureResult):
             self.finished.emit(outcome)
         else:
@@ -238,6 +260,12 @@ class CaptureReader(QObject):
             self._tap.cancel()
         self._tap = None
         self._generation += 1
+        self._restore()
+
+    def _restore(self) -> None:
+        if self._interval is not None:
+            sys.setswitchinterval(self._interval)
+            self._interval = None
 
     def close(self, wait: float = 5.0) -> None:
         """Give up any read and wait (up to ``wait`` seconds) for its thread to end."""

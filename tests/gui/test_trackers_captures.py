@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from trackers.helpers import T0, body, entity, fields, query
 from session import ClientSession, VirtualClock
 from session.trackers import Collector
 from session.trackers.capture import MAX_DOCUMENT_BYTES
+from snowsession_gui.tracker_sources import READ_SWITCH_INTERVAL
 
 from .tracker_helpers import MOBILE, cli_sessions, get_json, three_devices, trackers
 
@@ -145,12 +147,16 @@ def test_a_large_log_is_read_off_the_gui_thread(window, qtbot, tmp_path):
     timer.start()
     progress: list[int] = []
     feature.reader.progress.connect(progress.append)
+    interval = sys.getswitchinterval()
     started = time.monotonic()
     feature.open_captures([str(log)])
     assert time.monotonic() - started < 0.5 and feature.reader.reading  # it did not wait
+    # the reader hands Python's lock to the window more often while it reads
+    assert sys.getswitchinterval() == min(interval, READ_SWITCH_INTERVAL)
     assert feature.panel.status.text().startswith("Reading large.ndjson…")
     qtbot.waitUntil(lambda: not feature.reader.reading, timeout=60_000)
     timer.stop()
+    assert sys.getswitchinterval() == interval  # and no longer once it is done
     assert feature.panel.frame.counts.good == 60_000
     assert ticks and progress  # the window went on meanwhile, and said how far it was
     assert len(feature.panel.frame.trail(feature.panel.frame.report.users[0].user_id)) == 60_000
@@ -177,12 +183,13 @@ def test_closing_the_window_while_reading_gives_the_read_up(make_window, qtbot, 
     log.write_text((line + "\n") * 200_000)
     window = make_window()
     feature = trackers(window)
+    interval = sys.getswitchinterval()
     feature.open_captures([str(log)])
     thread = feature.reader._thread
     assert thread is not None and thread.is_alive()
     window.close()
     thread.join(10)
-    assert not thread.is_alive()
+    assert not thread.is_alive() and sys.getswitchinterval() == interval
 
 
 def _fifo(tmp_path: Path) -> Path:
@@ -276,3 +283,26 @@ def test_opening_a_capture_while_listening_asks_first(
     assert not feature.listener.active
     qtbot.waitUntil(lambda: not feature.reader.reading, timeout=30_000)
     assert feature.captures == (str(recorded["log"]),)
+
+
+def test_the_dotnet_apps_own_save_files_are_a_capture(window, qtbot, tmp_path):
+    data = Path(__file__).parents[1] / "data"
+    first, later = tmp_path / "first.xml", tmp_path / "later.xml"
+    shutil.copy(data / "dotnet-first-save.xml", first)
+    shutil.copy(data / "dotnet-later-save.xml", later)
+    os.utime(first, (T0, T0))
+    os.utime(later, (T0 + 3600, T0 + 3600))
+    feature = opened(qtbot, window, [first, later])
+    _same_as_the_command_line(feature, [first, later])
+    (user,) = feature.panel.frame.report.users
+    assert user.user_id == "0f8fad5b-d9cb-469f-a165-70867728950e"
+    assert [(s.index, s.previous_session_id) for s in user.sessions] == [
+        (1, None),
+        (2, "7c9e6679-7425-40de-944b-e07fc1f90ae7"),
+    ]
+    assert user.findings == ()
+    assert feature.panel.status.text() == "Capture: first.xml (dotnet), later.xml (dotnet)"
+    lanes = feature.panel.ensure_lanes()
+    shapes = lanes.shapes(user.user_id)
+    assert shapes is not None and list(shapes.sessions_y) == [1.0, 1.0, 2.0, 2.0]
+    assert list(shapes.dots_x) == [T0, T0 + 3600]
