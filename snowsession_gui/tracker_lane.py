@@ -104,14 +104,16 @@ class Lane:
         font.setBold(self.selected)
         room = self.plot.size().width() - AXIS_WIDTH
         plain = ""
+        short = short_id(user.user_id)
         for plain in (
             f"{marker}{user.user_id} · {sessions} · {user.events} event(s) · {tail}",
-            f"{marker}{short_id(user.user_id)} · {sessions} · {user.events} event(s) · {tail}",
-            f"{marker}{short_id(user.user_id)} · {sessions} · {tail}",
+            f"{marker}{short} · {sessions} · {user.events} event(s) · {tail}",
+            f"{marker}{short} · {sessions} · {tail}",
+            f"{marker}{short} · {f'⚠ {found}' if found else '✓'}",
         ):
             if QFontMetricsF(font).horizontalAdvance(plain) <= room:
                 break
-        head, _, _ = plain.rpartition(" · ")
+        head, _, tail = plain.rpartition(" · ")
         color = c.problem if found else c.passed
         text = f'{html.escape(head)} · <span style="color:{color}">{html.escape(tail)}</span>'
         if self.selected:

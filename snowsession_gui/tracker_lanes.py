@@ -24,7 +24,7 @@ from .tracker_lane_data import LaneShapes, extent, lane_shapes, lane_tip
 
 __all__ = ["LANE_PX", "TrackerLanes", "rich"]
 
-LANE_PX = 104
+LANE_PX = 76
 """The least height a lane gets; fewer lanes than fit share the height."""
 TIP_PX = 8
 """How near (pixels) the pointer must be to a mark for its tooltip."""

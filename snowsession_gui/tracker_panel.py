@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["TrackerPanel"]
 
 PICKER_WIDTH = 190
+LANES_SHARE = 70
+"""Of the dock's body height, the percentage the lanes get at first (the rest: users, chain)."""
 
 
 class TrackerPanel(QWidget):
@@ -148,19 +150,24 @@ class TrackerPanel(QWidget):
         self.placeholder.setWordWrap(True)
         self.lane_layout.addWidget(self.placeholder, 1)
 
-        self.top = QSplitter(Qt.Orientation.Horizontal)
-        self.top.setObjectName("trackerPickerSplitter")
-        self.top.addWidget(picker)
-        self.top.addWidget(self.lane_area)
-        self.top.setStretchFactor(1, 1)
-        self.top.setSizes([PICKER_WIDTH, 600])
+        # The lanes get the dock's whole width (time reads across); the users are picked
+        # beside the chain they pick.
         self.chain = ChainView()
+        self.bottom = QSplitter(Qt.Orientation.Horizontal)
+        self.bottom.setObjectName("trackerPickerSplitter")
+        self.bottom.addWidget(picker)
+        self.bottom.addWidget(self.chain)
+        self.bottom.setStretchFactor(1, 1)
+        self.bottom.setSizes([PICKER_WIDTH, 600])
+        self.bottom.setChildrenCollapsible(False)
         self.body = QSplitter(Qt.Orientation.Vertical)
         self.body.setObjectName("trackerBodySplitter")
-        self.body.addWidget(self.top)
-        self.body.addWidget(self.chain)
+        self.body.addWidget(self.lane_area)
+        self.body.addWidget(self.bottom)
         self.body.setStretchFactor(0, 3)
         self.body.setStretchFactor(1, 2)
+        self.body.installEventFilter(self)
+        self._shared = False
         self.body.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -172,6 +179,17 @@ class TrackerPanel(QWidget):
         layout.addWidget(self.body, 1)
         self.apply_colors(LIGHT)
         self.show_frame(Frame())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The first time the body has its height, the lanes get their share of it (a
+        # splitter otherwise shares by its parts' size hints: a table's is tall).
+        if watched is self.body and event.type() == QEvent.Type.Resize and not self._shared:
+            height = self.body.height()
+            if height > 200:  # laid out, not a first guess
+                self._shared = True
+                lanes = height * LANES_SHARE // 100
+                self.body.setSizes([lanes, height - lanes])
+        return super().eventFilter(watched, event)
 
     def heightForWidth(self, width: int) -> int:
         # The dock's scroll area asks this: the wrapped labels' preferred heights would make
