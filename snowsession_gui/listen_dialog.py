@@ -116,6 +116,7 @@ class ListenDialog(QDialog):
             error = self.errors[field] = QLabel()
             error.setObjectName(f"listenError:{field}")
             error.setWordWrap(True)
+            error.setTextFormat(Qt.TextFormat.PlainText)  # it may quote what was typed
             error.setStyleSheet(text_style(colors.problem))
             error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             error.hide()

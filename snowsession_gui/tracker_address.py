@@ -71,6 +71,7 @@ class AddressBar(QWidget):
         self.toggle.toggled.connect(self.tabs.setVisible)
         self.tabs.hide()
         self.warning = QLabel()
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
         self.warning.setObjectName("networkWarning")
         self.warning.setWordWrap(True)
         self.warning.hide()

@@ -50,6 +50,7 @@ class ChainView(QWidget):
         self.user: UserReport | None = None
         self.colors = LIGHT
         self.title = QLabel("Pick a user to see its chain of sessions.")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
         self.title.setObjectName("chainTitle")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title.setWordWrap(True)

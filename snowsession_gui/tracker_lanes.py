@@ -74,6 +74,7 @@ class TrackerLanes(QWidget):
         self.scroller.setAccessibleName("Scroll the lanes")
         self.scroller.valueChanged.connect(self._place)
         self.empty = QLabel()
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
         self.empty.setObjectName("lanesEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)

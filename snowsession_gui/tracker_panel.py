@@ -68,6 +68,7 @@ class TrackerPanel(QWidget):
         self._empty_text = "Listen for trackers, or open a capture, to see each user's sessions."
 
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
         self.status.setObjectName("trackerStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -94,6 +95,7 @@ class TrackerPanel(QWidget):
         self.address.copied.connect(self.copied)
         self.address.hide()
         self.problem = QLabel()
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
         self.problem.setObjectName("trackerProblem")
         self.problem.setWordWrap(True)
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -145,6 +147,7 @@ class TrackerPanel(QWidget):
         self.lane_layout.setContentsMargins(0, 0, 0, 0)
         self.lane_layout.addLayout(legend_row)
         self.placeholder = QLabel(self._empty_text)
+        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
         self.placeholder.setObjectName("lanesPlaceholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)

@@ -111,6 +111,7 @@ class TrackersFeature(QObject):
         )  # fmt: skip
         self.dock.hide()
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
         self.label.setObjectName("trackerListening")
         self.label.setAccessibleName("Listening for trackers")
         self.label.hide()

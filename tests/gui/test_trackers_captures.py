@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from trackers.helpers import T0, body, entity, fields, query
 
 from session import ClientSession, VirtualClock
@@ -306,3 +306,25 @@ def test_the_dotnet_apps_own_save_files_are_a_capture(window, qtbot, tmp_path):
     shapes = lanes.shapes(user.user_id)
     assert shapes is not None and list(shapes.sessions_y) == [1.0, 1.0, 2.0, 2.0]
     assert list(shapes.dots_x) == [T0, T0 + 3600]
+
+
+def test_a_file_name_that_looks_like_markup_is_shown_as_it_is(window, qtbot, tmp_path):
+    path = tmp_path / "<b>not<b> a capture.har"
+    path.write_bytes(b'{"name": "x"}')
+    feature = opened(qtbot, window, [path])
+    for label in (feature.panel.status, feature.panel.problem):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    assert feature.panel.status.text().startswith("Cannot open <b>not<b> a capture.har.")
+    assert "not a HAR file" in feature.panel.problem.text()
+
+
+def test_an_address_typed_as_markup_is_quoted_as_it_is(window, tmp_path):
+    dialog = trackers(window).open_listen_dialog()
+    dialog.address.setText("<i>here<i>")
+    dialog.one.setChecked(True)
+    dialog.log.setText(str(tmp_path / "run.ndjson"))
+    dialog.accept()
+    error = dialog.errors["host"]
+    assert error.textFormat() == Qt.TextFormat.PlainText
+    assert error.text().startswith("“<i>here<i>” is not an address")
+    dialog.reject()
