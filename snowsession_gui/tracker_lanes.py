@@ -29,6 +29,8 @@ LANE_PX = 76
 TIP_PX = 8
 """How near (pixels) the pointer must be to a mark for its tooltip."""
 MIN_SPAN = 60.0
+MARGINS = (2, 2, 8, 2)
+"""Around the lanes: left, top, right, bottom (pixels)."""
 HELP = (
     "One lane per user (device): the session index over time (UTC). Drag to pan, wheel to "
     "zoom; hover a red mark to read a finding, a line for its session, a dashed step for the "
@@ -66,7 +68,7 @@ class TrackerLanes(QWidget):
         self.plot.setObjectName("trackerLanesPlot")
         self.plot.setAccessibleName("Tracker lanes")
         self.plot.ci.setSpacing(0)
-        self.plot.ci.setContentsMargins(2, 2, 8, 2)
+        self.plot.ci.setContentsMargins(*MARGINS)
         self.plot.viewport().installEventFilter(self)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.scroller = QScrollBar(Qt.Orientation.Vertical)
@@ -166,6 +168,21 @@ class TrackerLanes(QWidget):
             user = shown[i] if i < len(shown) else None
             lane.show(None if user is None else self._shapes.get(user), user == self.selected)
             lane.show_time_axis(i == len(self.lanes) - 1)
+        self._share_height()
+
+    def _share_height(self) -> None:
+        """Every lane's plot as tall as the others: the last row is taller by the time axis
+        it carries (rows shared evenly would make its plot the shortest)."""
+        if not self.lanes:
+            return
+        layout = self.plot.ci.layout
+        rows = len(self.lanes)
+        axis = self.lanes[-1].plot.getAxis("bottom")
+        extra = axis.maximumHeight() if axis.isVisible() else 0.0
+        total = self.plot.viewport().height() - MARGINS[1] - MARGINS[3]
+        each = max(1.0, (total - extra) / rows)
+        for row in range(rows):
+            layout.setRowFixedHeight(row, each + (extra if row == rows - 1 else 0.0))
 
     def scroll_to(self, user_id: str) -> None:
         """Bring the lane of ``user_id`` on screen."""
@@ -243,6 +260,8 @@ class TrackerLanes(QWidget):
         return lane_tip(lane.shapes, self.frame.timeouts, point.x(), point.y(), dx, max(dy, 0.3))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.plot.viewport() and event.type() == QEvent.Type.Resize:
+            self._share_height()
         if watched is self.plot.viewport() and event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
             scene = self.plot.mapToScene(event.pos())

@@ -8,6 +8,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QBrush, QFont, QPen
 from PySide6.QtWidgets import (
+    QGraphicsGridLayout,
     QGraphicsObject,
     QGraphicsScene,
     QGraphicsTextItem,
@@ -148,6 +149,7 @@ class GraphicsScene(QGraphicsScene):
     sigMouseMoved: ClassVar[Signal]
 
 class GraphicsLayout(GraphicsWidget):
+    layout: QGraphicsGridLayout  # type: ignore[assignment]  # pyqtgraph's attribute hides the method
     def addPlot(
         self, row: int | None = ..., col: int | None = ..., rowspan: int = ...,
         colspan: int = ..., **kargs: Any
