@@ -12,15 +12,11 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSplitter,
     QToolButton,
@@ -35,7 +31,8 @@ from .tracker_address import AddressBar
 from .tracker_chain import ChainView
 from .tracker_data import Frame
 from .tracker_setup import PRESETS, Setup
-from .tracker_words import REASONS, short_id, timeouts_text
+from .tracker_users import UserPicker
+from .tracker_words import REASONS, timeouts_text
 
 if TYPE_CHECKING:
     from .tracker_lanes import TrackerLanes
@@ -104,27 +101,14 @@ class TrackerPanel(QWidget):
         self.counts.setObjectName("trackerCounts")
         self.counts.setWordWrap(True)
 
-        self.filter = QLineEdit()
-        self.filter.setObjectName("userFilter")
-        self.filter.setPlaceholderText("Find a user")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self._refilter)
-        self.only_findings = QCheckBox("Only with findings")
-        self.only_findings.setObjectName("onlyFindings")
-        self.only_findings.toggled.connect(self._refilter)
-        self.users = QListWidget()
-        self.users.setObjectName("userList")
-        self.users.setAccessibleName("Users")
-        self.users.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.users.setMinimumHeight(60)
-        self.users.currentItemChanged.connect(self._on_current)
-        picker = QWidget()
-        picker_layout = QVBoxLayout(picker)
-        picker_layout.setContentsMargins(0, 0, 0, 0)
-        picker_widgets: tuple[QWidget, ...] = (self.filter, self.only_findings, self.users)
-        for widget in picker_widgets:
-            picker_layout.addWidget(widget)
-        picker.setMinimumWidth(150)
+        self.picker = picker = UserPicker()
+        picker.picked.connect(self.pick)
+        picker.filterChanged.connect(self._refilter)
+        self.filter, self.only_findings, self.users = (
+            picker.filter,
+            picker.only_findings,
+            picker.users,
+        )
 
         self.legend = QLabel()
         self.legend.setObjectName("laneLegend")
@@ -285,62 +269,20 @@ class TrackerPanel(QWidget):
 
     def shown_users(self) -> list[str]:
         """The users the filter lets through, in the report's order (first seen first)."""
-        text = self.filter.text().strip().lower()
-        only = self.only_findings.isChecked()
-        return [
-            user.user_id
-            for user in self.frame.report.users
-            if (not text or text in user.user_id.lower()) and (not only or user.findings)
-        ]
+        return self.picker.shown_users(self.frame.report)
 
     def _fill_users(self) -> None:
-        wanted = self.shown_users()
-        users = self.users
-        users.blockSignals(True)
-        try:
-            while users.count() > len(wanted):
-                users.takeItem(users.count() - 1)
-            for row, user_id in enumerate(wanted):
-                item = users.item(row) if row < users.count() else None
-                if item is None:
-                    item = QListWidgetItem()
-                    users.addItem(item)
-                self._describe(item, self.frame.report.user(user_id))
-            if self.selected in wanted:
-                users.setCurrentRow(wanted.index(self.selected))
-            else:
-                users.setCurrentRow(-1)
-        finally:
-            users.blockSignals(False)
+        wanted = self.picker.show_users(self.frame.report, self.selected)
         if self.selected is None and wanted:  # the first with findings, else the first
             shown = set(wanted)
             everyone = self.frame.report.users
             found = (u.user_id for u in everyone if u.user_id in shown and u.findings)
             self.pick(next(found, wanted[0]))
 
-    def _describe(self, item: QListWidgetItem, user: UserReport | None) -> None:
-        if user is None:
-            return
-        found = len(user.findings)
-        text = f"{short_id(user.user_id)}\n{len(user.sessions)} session(s) · " + (
-            f"⚠ {found} finding(s)" if found else "no findings"
-        )
-        if item.text() != text:
-            item.setText(text)
-            item.setData(Qt.ItemDataRole.UserRole, user.user_id)
-            item.setToolTip(user.user_id)
-        color = self.colors.problem if found else self.colors.foreground
-        item.setForeground(QBrush(QColor(color)))
-
     @Slot()
-    def _refilter(self, *_: object) -> None:
+    def _refilter(self) -> None:
         self._fill_users()
         self._draw()
-
-    @Slot(object, object)
-    def _on_current(self, current: QListWidgetItem | None, _previous: object) -> None:
-        if current is not None:
-            self.pick(str(current.data(Qt.ItemDataRole.UserRole)))
 
     def _picked(self) -> UserReport | None:
         return None if self.selected is None else self.frame.report.user(self.selected)
@@ -398,6 +340,4 @@ class TrackerPanel(QWidget):
             )
         )
         self._show_counts()
-        for row in range(self.users.count()):
-            item = self.users.item(row)
-            self._describe(item, self.frame.report.user(str(item.data(Qt.ItemDataRole.UserRole))))
+        self.picker.apply_colors(c)
