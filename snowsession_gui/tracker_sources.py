@@ -10,6 +10,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,12 @@ __all__ = [
     "TrackerListener",
     "frame_ms",
 ]
+
+DRAW_SHARE = 0.25
+"""At most this share of the GUI thread's time goes to drawing frames: when a frame takes
+longer than a quarter of a screen refresh (thousands of users), frames come less often."""
+MAX_FRAME_MS = 1000
+"""However costly a frame, one a second at least."""
 
 READ_SWITCH_INTERVAL = 0.0005
 """Seconds: how often Python hands its lock between threads while a capture is read.
@@ -63,7 +70,8 @@ class FrameClock(QObject):
         self.timer = QTimer(self)
         self.timer.setObjectName(name)
         self.timer.setSingleShot(True)
-        self.timer.setInterval(frame_ms())
+        self.base_ms = frame_ms()
+        self.timer.setInterval(self.base_ms)
         self.timer.timeout.connect(self.tick)
         self._poked.connect(self._on_poked)  # queued when poked from another thread
 
@@ -84,6 +92,12 @@ class FrameClock(QObject):
             self._pending = False
         if not self._closed and not self.timer.isActive():
             self.timer.start()
+
+    def pace(self, spent: float) -> None:
+        """The last frame took ``spent`` seconds to make and draw: wait long enough before the
+        next that drawing takes at most :data:`DRAW_SHARE` of the time."""
+        wanted = round(spent * 1000 / DRAW_SHARE)
+        self.timer.setInterval(max(self.base_ms, min(MAX_FRAME_MS, wanted)))
 
     def close(self) -> None:
         with self._lock:
@@ -153,7 +167,9 @@ class TrackerListener(QObject):
         if tap is None or tap.serial == self._shown:
             return
         self._shown = tap.serial
-        self.frameChanged.emit(self.frame())
+        started = time.perf_counter()
+        self.frameChanged.emit(self.frame())  # drawn now: the views are on this thread
+        self.clock.pace(time.perf_counter() - started)
 
     def close(self) -> None:
         self.stop()

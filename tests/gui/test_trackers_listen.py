@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton
-from trackers.helpers import T0, body, entity, fields
+from trackers.helpers import T0, body, entity, fields, uid
 
 from session.trackers.report import iso_time
 from snowsession_gui.listen_dialog import Problem
@@ -418,3 +418,19 @@ def test_one_user_fills_the_lanes_and_thirty_scroll_a_page_at_a_time(
     # the time axis spans everyone: thirty hours, not the lanes on screen
     first, last = lanes.visible_range()
     assert first <= T0 and last >= T0 + (users - 1) * 3600 + 1
+
+
+def test_frames_come_less_often_when_drawing_them_is_costly(window, tmp_path, qtbot):
+    feature = trackers(window)
+    clock = feature.listener.clock
+    spent: list[float] = []
+    pace = clock.pace
+    clock.pace = lambda seconds: (spent.append(seconds), pace(seconds))  # type: ignore[method-assign]
+    url = listen(window, tmp_path / "events.ndjson").listener.listening.url  # type: ignore[union-attr]
+    post(url, body(*(fields(entity(1, user=uid(n)), T0 + n) for n in range(200))))
+    frame_when(qtbot, feature, 200)
+    assert spent and all(s > 0 for s in spent)  # each frame's making and drawing, measured
+    base = clock.base_ms
+    for seconds, interval in ((0.0, base), (0.001, base), (0.1, 400), (0.5, 1000), (9, 1000)):
+        pace(seconds)
+        assert clock.timer.interval() == interval, seconds
