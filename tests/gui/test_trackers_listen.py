@@ -434,3 +434,23 @@ def test_frames_come_less_often_when_drawing_them_is_costly(window, tmp_path, qt
     for seconds, interval in ((0.0, base), (0.001, base), (0.1, 400), (0.5, 1000), (9, 1000)):
         pace(seconds)
         assert clock.timer.interval() == interval, seconds
+
+
+def test_listening_again_on_the_same_port_after_stop_starts_afresh(window, tmp_path, qtbot):
+    feature = trackers(window)
+    listening = listen(window, tmp_path / "first.ndjson").listener.listening
+    assert listening is not None
+    post(listening.url, body(fields(entity(1), T0)))
+    frame_when(qtbot, feature, 1)
+    feature.stop_listening()
+    assert (
+        feature.start_listening("127.0.0.1", listening.port, str(tmp_path / "again.ndjson")) is None
+    )
+    again = feature.listener.listening
+    assert again is not None and again.port == listening.port
+    qtbot.waitUntil(lambda: feature.panel.frame.counts.good == 0)  # a new log, new lanes
+    assert not feature.panel.frame.report.users
+    post(again.url, body(fields(entity(2), T0 + 60)))
+    frame = frame_when(qtbot, feature, 1)
+    assert [s.index for s in frame.report.users[0].sessions] == [2]
+    assert get_json(again.url + "/micro/all") == {"total": 1, "good": 1, "bad": 0}
