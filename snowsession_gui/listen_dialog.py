@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -130,11 +130,17 @@ class ListenDialog(QDialog):
         log_row = QHBoxLayout()
         log_row.addWidget(self.log, 1)
         log_row.addWidget(choose)
-        form = QFormLayout()
-        form.addRow("Port", self.port)
-        form.addRow("", self.errors["port"])
-        form.addRow("Log", log_row)
-        form.addRow("", self.errors["log"])
+        form = QGridLayout()
+        port_label, log_label = QLabel("Port"), QLabel("Log")
+        port_label.setBuddy(self.port)
+        log_label.setBuddy(self.log)
+        form.addWidget(port_label, 0, 0)
+        form.addWidget(self.port, 0, 1)
+        form.addWidget(self.errors["port"], 1, 1)
+        form.addWidget(log_label, 2, 0)
+        form.addLayout(log_row, 2, 1)
+        form.addWidget(self.errors["log"], 3, 1)
+        form.setColumnStretch(1, 1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -188,6 +194,7 @@ class ListenDialog(QDialog):
             shown = problem is not None and problem.field == field
             label.setText(problem.message if problem is not None and shown else "")
             label.setVisible(shown)
+        self.adjustSize()  # a message of two lines gets its two lines
 
     def problem(self) -> Problem | None:
         """What is shown as wrong now (None: nothing)."""

@@ -230,6 +230,8 @@ def test_a_port_in_use_is_refused_beside_the_port_and_nothing_starts(window, tmp
         assert problem is not None and problem.field == "port"
         assert "is in use" in problem.message and "0 for any free one" in problem.message
         assert dialog.errors["port"].isVisible() and not dialog.errors["log"].isVisible()
+        label = dialog.errors["port"]  # its two lines have room: the dialog grew for them
+        assert label.height() >= label.heightForWidth(label.width()) > label.fontMetrics().height()
         assert not feature.listener.active and not feature.dock.isVisible()
         dialog.log.setText(str(tmp_path))  # a folder: no log can be written there
         dialog.port.setValue(0)
