@@ -25,6 +25,7 @@ from .main_window import MainWindow
 from .policy_feature import PolicyFeature
 from .save_file_feature import SaveFileFeature
 from .scenario_feature import ScenarioFeature
+from .trackers_feature import TrackersFeature
 from .units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
 
 __all__ = ["Stored", "app_settings", "create_main_window", "default_save_path", "stored"]
@@ -81,8 +82,8 @@ def stored(settings: QSettings | None = None) -> Stored:
 
 def install_features(window: MainWindow) -> None:
     """Everything beyond the core window: scenarios, exports, policies, the collector, the
-    save file view, an earlier run drawn beside the one in force, and what the empty window
-    says."""
+    save file view, an earlier run drawn beside the one in force, what the empty window says,
+    and the sessions of real trackers."""
     window.add_feature(ScenarioFeature(window))
     window.add_feature(ExportFeature(window))
     window.add_feature(PolicyFeature(window))
@@ -90,6 +91,7 @@ def install_features(window: MainWindow) -> None:
     window.add_feature(SaveFileFeature(window))
     window.add_feature(EarlierRunFeature(window))
     window.add_feature(FirstRun(window))
+    window.add_feature(TrackersFeature(window))
 
 
 def create_main_window(
