@@ -16,14 +16,13 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from session import EventTracked
 
+from .exports import Row
 from .units import format_clock
 
 __all__ = ["ColumnHandle", "EventColumn", "EventLog", "EventLogModel", "Row"]
 
 _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Simulated time", "Event id", "Session index", "Session")
-Row = tuple[float, str, int, str]
-"""``(time, event id, session index, short session id)``."""
 
 
 class EventColumn(Protocol):
@@ -59,7 +58,7 @@ class EventLogModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        at, event_id, session_index, session = self.rows[index.row()]
+        at, event_id, session_index, session = self.rows[index.row()][:4]
         column = index.column()
         if column >= len(COLUMNS):
             return self._extra(self.columns[column - len(COLUMNS)], event_id, role)
@@ -114,8 +113,7 @@ class EventLogModel(QAbstractTableModel):
         first = len(self.rows)
         self.beginInsertRows(QModelIndex(), first, first + len(notes) - 1)
         for offset, note in enumerate(notes):
-            state = note.state
-            self.rows.append((note.at, note.event_id, state.session_index, state.short_session_id))
+            self.rows.append(Row.of(note))
             self._row_of[note.event_id] = first + offset
         self.endInsertRows()
 

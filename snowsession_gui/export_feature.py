@@ -13,7 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QFileDialog
 
-from .exports import event_log_csv, event_log_json, write_text
+from session import SessionStarted
+
+from .exports import Row, event_log_csv, event_log_json, session_starts, write_text
 from .main_window import MainWindow
 from .menus import Section, make_action
 
@@ -69,14 +71,14 @@ class ExportFeature(QObject):
         return self._export(path, lambda: self.window.timeline.export_csv(path))
 
     def export_log_csv(self, path: str | Path) -> bool:
-        return self._export(
-            path, lambda: write_text(path, event_log_csv(self.window.event_log.rows))
-        )
+        return self._export(path, lambda: write_text(path, event_log_csv(*self._log())))
 
     def export_log_json(self, path: str | Path) -> bool:
-        return self._export(
-            path, lambda: write_text(path, event_log_json(self.window.event_log.rows))
-        )
+        return self._export(path, lambda: write_text(path, event_log_json(*self._log())))
+
+    def _log(self) -> tuple[list[Row], dict[str, SessionStarted]]:
+        """The events, and the start of each of their sessions (from the timeline's data)."""
+        return self.window.event_log.rows, session_starts(self.window.timeline.data.starts)
 
     def _export(self, path: str | Path, write: Callable[[], None]) -> bool:
         try:

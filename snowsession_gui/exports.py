@@ -1,6 +1,8 @@
-"""Exports of what the window shows: the event log as CSV or JSON (the timeline exports its own
-PNG and CSV). Files are written whole to a temporary file and moved into place, with the
-permissions any file the user makes gets (0666 less the umask), or those of the file replaced.
+"""Exports of what the window shows: the event log as CSV or JSON, and the sessions behind
+both (the timeline exports its own PNG and CSV). No Qt here.
+
+Files are written whole to a temporary file and moved into place, with the permissions any
+file the user makes gets (0666 less the umask), or those of the file replaced.
 """
 
 from __future__ import annotations
@@ -11,16 +13,76 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
+from session import EventTracked, SessionStarted
+
+from .timeline_data import start_detail
 from .units import format_clock
 
-__all__ = ["EVENT_FIELDS", "event_log_csv", "event_log_json", "write_bytes", "write_text"]
+__all__ = [
+    "EVENT_FIELDS",
+    "Row",
+    "event_log_csv",
+    "event_log_json",
+    "session_starts",
+    "write_bytes",
+    "write_text",
+]
 
-EVENT_FIELDS = ("simulated_seconds", "simulated_time", "event_id", "session_index", "session")
+EVENT_FIELDS = (
+    "simulated_seconds",
+    "simulated_time",
+    "event_id",
+    "session_index",
+    "session",
+    "user_id",
+    "session_id",
+    "previous_session_id",
+    "background",
+    "first_event",
+    "session_reason",
+    "session_why",
+)
+"""The event log's columns: the first five as they always were, then the whole session."""
 
-Row = tuple[float, str, int, str]
+
+class Row(NamedTuple):
+    """One tracked event: what the event log's table shows first, then the whole session."""
+
+    at: float
+    event_id: str
+    session_index: int
+    session: str
+    """The session id's first block, as the table shows it."""
+    session_id: str
+    previous_session_id: str | None
+    user_id: str
+    background: bool
+    """The app was in the background when the event was tracked."""
+    first: bool
+
+    @classmethod
+    def of(cls, note: EventTracked) -> Row:
+        s = note.state
+        return cls(
+            note.at,
+            note.event_id,
+            s.session_index,
+            s.short_session_id,
+            s.session_id,
+            s.previous_session_id,
+            s.user_id,
+            note.background,
+            note.first,
+        )
+
+
+def session_starts(starts: Iterable[SessionStarted]) -> dict[str, SessionStarted]:
+    """The start of each session by its id (the latest, for one resumed after a restart)."""
+    return {note.new.session_id: note for note in starts}
 
 
 def _seconds(at: float) -> float:
@@ -28,32 +90,52 @@ def _seconds(at: float) -> float:
     return round(at, 3)
 
 
-def _records(rows: Sequence[Row]) -> list[dict[str, object]]:
-    return [
-        {
-            "simulated_seconds": _seconds(at),
-            "simulated_time": format_clock(at),
-            "event_id": event_id,
-            "session_index": index,
-            "session": session,
-        }
-        for at, event_id, index, session in rows
-    ]
+def _records(rows: Sequence[Row], starts: Mapping[str, SessionStarted]) -> list[dict[str, object]]:
+    records: list[dict[str, object]] = []
+    for row in rows:
+        start = starts.get(row.session_id)
+        records.append(
+            {
+                "simulated_seconds": _seconds(row.at),
+                "simulated_time": format_clock(row.at),
+                "event_id": row.event_id,
+                "session_index": row.session_index,
+                "session": row.session,
+                "user_id": row.user_id,
+                "session_id": row.session_id,
+                "previous_session_id": row.previous_session_id,
+                "background": row.background,
+                "first_event": row.first,
+                "session_reason": start.reason.value if start is not None else None,
+                "session_why": start_detail(start) if start is not None else None,
+            }
+        )
+    return records
 
 
-def event_log_csv(rows: Sequence[Row]) -> str:
-    """The event log as CSV with a header row (one line per event)."""
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def event_log_csv(rows: Sequence[Row], starts: Mapping[str, SessionStarted] | None = None) -> str:
+    """The event log as CSV with a header row (one line per event); ``starts`` (by session
+    id, :func:`session_starts`) gives each event's session reason. Empty cells: not known."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EVENT_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for record in _records(rows):
-        writer.writerow({**record, "simulated_seconds": f"{record['simulated_seconds']:.3f}"})
+    for record in _records(rows, starts or {}):
+        cells = {key: _cell(value) for key, value in record.items()}
+        writer.writerow({**cells, "simulated_seconds": f"{record['simulated_seconds']:.3f}"})
     return out.getvalue()
 
 
-def event_log_json(rows: Sequence[Row]) -> str:
-    """The event log as a JSON array of objects (the CSV's columns as keys)."""
-    return json.dumps(_records(rows), indent=2) + "\n"
+def event_log_json(rows: Sequence[Row], starts: Mapping[str, SessionStarted] | None = None) -> str:
+    """The event log as a JSON array of objects (the CSV's columns as keys; null: not known)."""
+    return json.dumps(_records(rows, starts or {}), indent=2, ensure_ascii=False) + "\n"
 
 
 def _umask() -> int:

@@ -24,14 +24,30 @@ from .units import format_clock
 
 __all__ = [
     "DEFAULT_SPAN",
+    "STEP_FIELDS",
     "Checked",
     "GrowingArray",
     "Jump",
     "TimelineData",
     "describe_start",
     "short_reason",
+    "start_detail",
 ]
 
+
+STEP_FIELDS = (
+    "simulated_seconds",
+    "simulated_time",
+    "session_index",
+    "sessions",
+    "why",
+    "user_id",
+    "session_id",
+    "previous_session_id",
+    "reason",
+    "background",
+)
+"""The timeline CSV's columns: the first five as they always were, then the whole session."""
 
 DEFAULT_SPAN = 15 * 60.0
 """Simulated seconds the timeline shows while it follows the present, unless told otherwise."""
@@ -123,7 +139,11 @@ class Jump:
 
 def describe_start(note: SessionStarted) -> str:
     """Why a session started, in one line for people."""
-    index = note.new.session_index
+    return f"session {note.new.session_index} — {start_detail(note)}"
+
+
+def start_detail(note: SessionStarted) -> str:
+    """Why a session started, in one line for people, without the session's number."""
     if note.reason is Reason.TIMEOUT and note.timeout is not None:
         old = note.old
         since = "the session started"
@@ -133,14 +153,14 @@ def describe_start(note: SessionStarted) -> str:
             since = f"{what} at {format_clock(note.last_access)}"
         where = "background" if note.background else "foreground"
         return (
-            f"session {index} — timeout: {note.timeout:g} s ({where}) since {since}, "
+            f"timeout: {note.timeout:g} s ({where}) since {since}, "
             f"seen by the check at {format_clock(note.at)}"
         )
     if note.reason is Reason.START:
         if note.old is None:
-            return f"session {index} — app start with no saved session (a new user)"
-        return f"session {index} — app start at {format_clock(note.at)} (a new session per start)"
-    return f"session {index} — {note.reason.value} at {format_clock(note.at)}"
+            return "app start with no saved session (a new user)"
+        return f"app start at {format_clock(note.at)} (a new session per start)"
+    return f"{note.reason.value} at {format_clock(note.at)}"
 
 
 def short_reason(note: SessionStarted) -> str:
@@ -175,6 +195,8 @@ class TimelineData:
         self.start_text: list[str] = []
         self.start_short: list[str] = []
         self.start_timeout: list[bool] = []
+        self.starts: list[SessionStarted] = []
+        """Every new session's notification, in order (the exports' full ids and reasons)."""
         self.jumps: list[Jump] = []
         self.bands: list[tuple[float, float | None]] = []  # (start, end or None while away)
         self.expectations: dict[tuple[float, float], list[Checked]] = {}
@@ -224,6 +246,7 @@ class TimelineData:
         self.start_text.append(describe_start(note))
         self.start_short.append(short_reason(note))
         self.start_timeout.append(note.reason is Reason.TIMEOUT)
+        self.starts.append(note)
         self.version += 1
 
     def add_event(self, at: float, index: int) -> None:
@@ -278,16 +301,27 @@ class TimelineData:
         return xs, ys
 
     def to_csv(self) -> str:
-        """The session steps as CSV: time, index, sessions in the step, reason."""
-        reasons = {
-            int(y): text for y, text in zip(self.start_y.view(), self.start_text, strict=True)
-        }
+        """The session steps as CSV: time, index, sessions in the step, why; then the whole
+        session (its ids, the reason, whether the app was in the background) when known."""
+        starts = {note.new.session_index: note for note in self.starts}
         jumps = {(j.at, j.index): j.count for j in self.jumps}
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["simulated_seconds", "simulated_time", "session_index", "sessions", "why"])
+        writer.writerow(STEP_FIELDS)
         for x, y in zip(self.step_x.view(), self.step_y.view(), strict=True):
             index = int(y)
             count = jumps.get((float(x), index), 1)
-            writer.writerow([f"{x:.3f}", format_clock(x), index, count, reasons.get(index, "")])
+            note = starts.get(index)
+            whole: list[object] = ["", "", "", "", ""]
+            if note is not None:
+                new = note.new
+                whole = [
+                    new.user_id,
+                    new.session_id,
+                    new.previous_session_id or "",
+                    note.reason.value,
+                    "true" if note.background else "false",
+                ]
+            why = describe_start(note) if note is not None else ""
+            writer.writerow([f"{x:.3f}", format_clock(x), index, count, why, *whole])
         return out.getvalue()
