@@ -8,9 +8,10 @@ message, never a traceback.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QFileDialog
 
 from session import SessionStarted
@@ -18,6 +19,10 @@ from session import SessionStarted
 from .exports import Row, event_log_csv, event_log_json, session_starts, write_text
 from .main_window import MainWindow
 from .menus import Section, make_action
+from .png_dialog import PngDialog
+from .timeline import EXPORT_SIZE
+from .timeline_picture import Heading
+from .units import format_clock, format_seconds
 
 __all__ = ["ExportFeature"]
 
@@ -47,8 +52,44 @@ class ExportFeature(QObject):
             write(Path(path))
 
     @Slot()
-    def choose_timeline_png(self) -> None:
-        self._choose("Export the timeline", "timeline.png", "PNG (*.png)", self.export_png)
+    def choose_timeline_png(self) -> PngDialog:
+        """Ask for the size and title, then where to write it."""
+        dialog = PngDialog(self.default_title(), self.window.colors, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(partial(self._png_chosen, dialog))
+        self.window.keep_dialog(dialog)
+        dialog.open()
+        return dialog
+
+    def _png_chosen(self, dialog: PngDialog) -> None:
+        size, title = dialog.size_chosen(), dialog.title.text().strip()
+        assert size is not None  # the dialog accepts only a size it can draw
+        self._choose(
+            "Export the timeline",
+            "timeline.png",
+            "PNG (*.png)",
+            lambda path: self.export_png(path, size, title),
+        )
+
+    def default_title(self) -> str:
+        """The scenario's name while one is in charge, else the save file's."""
+        scenario = self.window.host.scenario
+        return scenario.name if scenario is not None else self.window.host.home.path.name
+
+    def heading(self, title: str) -> Heading:
+        """``title`` and a line saying what is in force and which times are shown."""
+        host = self.window.host
+        snapshot = host.snapshot
+        policy = snapshot.policy if snapshot is not None else host.policy
+        s = host.settings
+        left, right = self.window.timeline.visible_range()
+        return Heading(
+            title,
+            f"{policy} policy · foreground timeout {format_seconds(s.foreground_timeout)} · "
+            f"background timeout {format_seconds(s.background_timeout)} · "
+            f"check every {format_seconds(s.check_interval)} · "
+            f"simulated time {format_clock(max(0.0, left))} to {format_clock(max(0.0, right))}",
+        )
 
     @Slot()
     def choose_timeline_csv(self) -> None:
@@ -64,8 +105,14 @@ class ExportFeature(QObject):
             "Export the event log", "event-log.json", "JSON (*.json)", self.export_log_json
         )
 
-    def export_png(self, path: str | Path) -> bool:
-        return self._export(path, lambda: self.window.timeline.export_png(path))
+    def export_png(
+        self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE, title: str | None = None
+    ) -> bool:
+        """The timeline at ``size`` with a heading (``title``, default :meth:`default_title`;
+        an empty one: no heading)."""
+        text = self.default_title() if title is None else title
+        heading = self.heading(text) if text else None
+        return self._export(path, lambda: self.window.timeline.export_png(path, size, heading))
 
     def export_csv(self, path: str | Path) -> bool:
         return self._export(path, lambda: self.window.timeline.export_csv(path))

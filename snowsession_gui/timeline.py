@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QImageWriter, QPaintEvent
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from session import BackgroundChanged, EventTracked, SessionStarted
@@ -23,6 +23,7 @@ from .exports import write_bytes, write_text
 from .palette import LIGHT, Colors
 from .snapshot import SessionSnapshot
 from .timeline_data import Checked, TimelineData
+from .timeline_picture import Heading, png_bytes, titled
 
 if TYPE_CHECKING:
     from .timeline_plot import TimelinePlot
@@ -216,15 +217,25 @@ class Timeline(QWidget):
 
     # ------------------------------------------------------------ exports
 
-    def export_png(self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE) -> None:
+    def picture(
+        self,
+        size: tuple[int, int] = EXPORT_SIZE,
+        heading: Heading | None = None,
+        colors: Colors | None = None,
+    ) -> QImage:
+        """The timeline as it is shown now, at ``size`` pixels, with ``heading`` above it."""
+        plot = self.ensure_plot()
+        c = colors or self._colors
+        return titled(lambda w, h: plot.picture(w, h, c), *size, heading, c, self.font())
+
+    def export_png(
+        self,
+        path: str | Path,
+        size: tuple[int, int] = EXPORT_SIZE,
+        heading: Heading | None = None,
+    ) -> None:
         """Write the timeline as it is shown now, at ``size`` pixels. Raises OSError."""
-        image = self.ensure_plot().picture(*size)
-        buffer = QBuffer()
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        writer = QImageWriter(buffer, QByteArray(b"png"))
-        if not writer.write(image):
-            raise OSError(f"could not draw the timeline for {path}: {writer.errorString()}")
-        write_bytes(path, bytes(buffer.data().data()))
+        write_bytes(path, png_bytes(self.picture(size, heading)))
 
     def export_csv(self, path: str | Path) -> None:
         """Write the session steps as CSV. Raises OSError."""

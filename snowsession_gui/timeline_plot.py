@@ -302,14 +302,14 @@ class TimelinePlot(QWidget):
         self._drawn_version = -1
         self.schedule_redraw()
 
-    def picture(self, width: int, height: int) -> QImage:
+    def picture(self, width: int, height: int, colors: Colors | None = None) -> QImage:
         """The plot as it is now (the same times and indexes), drawn at ``width`` x
-        ``height`` pixels however small it is on screen."""
+        ``height`` pixels however small it is on screen (in ``colors``, default its own)."""
         copy = TimelinePlot(self.data, self._now)
         copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         if not self._with_engine:
             copy.without_engine()
-        copy.apply_colors(self.colors)
+        copy.apply_colors(colors or self.colors)
         copy.set_deadline(self._deadline)
         copy.resize(width, height)
         copy.show()

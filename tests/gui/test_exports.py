@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QMessageBox
 
 from session.scenario import example_scenarios
 from snowsession_gui.exports import EVENT_FIELDS
+from snowsession_gui.png_dialog import PngDialog
 
 from .gui_helpers import exports, scenarios, settle
 
@@ -78,9 +79,12 @@ def test_timeline_as_png_and_csv_from_the_file_menu(window, tmp_path, save_dialo
     settle(window)
     answers += [tmp_path / "timeline.png", tmp_path / "timeline.csv"]
     window.findChild(QAction, "exportPngAction").trigger()
+    (options,) = [d for d in window.dialogs if isinstance(d, PngDialog)]
+    options.accept()  # the size and title offered: 1600 x 900 and the save file's name
     window.findChild(QAction, "exportCsvAction").trigger()
     assert [Path(o).name for o in offered] == ["timeline.png", "timeline.csv"]
     assert (tmp_path / "timeline.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert QImage(str(tmp_path / "timeline.png")).size().toTuple() == (1600, 900)
     with (tmp_path / "timeline.csv").open(newline="", encoding="utf-8") as file:
         steps = list(csv.DictReader(file))
     assert [r["session_index"] for r in steps] == ["1", "2"]
@@ -90,7 +94,10 @@ def test_timeline_as_png_and_csv_from_the_file_menu(window, tmp_path, save_dialo
 def test_a_cancelled_dialog_writes_nothing(window, tmp_path, save_dialog):
     window.findChild(QAction, "exportLogCsvAction").trigger()
     window.findChild(QAction, "exportPngAction").trigger()
-    assert not window.dialogs and list(tmp_path.glob("*.csv")) == []
+    (options,) = window.dialogs
+    options.accept()  # then the file dialog is cancelled
+    assert not [d for d in window.dialogs if d.isVisible()]
+    assert list(tmp_path.glob("*.csv")) == list(tmp_path.glob("*.png")) == []
 
 
 @pytest.mark.parametrize("kind", ["csv", "json"])
