@@ -7,7 +7,9 @@ message, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -19,12 +21,17 @@ from session import SessionStarted
 from .exports import Row, event_log_csv, event_log_json, session_starts, write_text
 from .main_window import MainWindow
 from .menus import Section, make_action
+from .palette import LIGHT
 from .png_dialog import PngDialog
+from .report import Expectation, RunReport, report_html, session_rows
 from .timeline import EXPORT_SIZE
-from .timeline_picture import Heading
+from .timeline_picture import Heading, png_bytes
 from .units import format_clock, format_seconds
 
-__all__ = ["ExportFeature"]
+__all__ = ["REPORT_SIZE", "ExportFeature"]
+
+REPORT_SIZE = (1200, 600)
+"""The report's picture: about the width of the page, so its labels read at their size."""
 
 
 class ExportFeature(QObject):
@@ -39,6 +46,7 @@ class ExportFeature(QObject):
             ("Export timeline as &CSV…", self.choose_timeline_csv, "exportCsvAction"),
             ("Export event log as CS&V…", self.choose_log_csv, "exportLogCsvAction"),
             ("Export event log as &JSON…", self.choose_log_json, "exportLogJsonAction"),
+            ("Export &report (HTML)…", self.choose_report, "exportReportAction"),
         ):
             window.add_menu_action(Section.FILE_EXPORT, make_action(window, text, slot, None, name))
 
@@ -126,6 +134,49 @@ class ExportFeature(QObject):
     def _log(self) -> tuple[list[Row], dict[str, SessionStarted]]:
         """The events, and the start of each of their sessions (from the timeline's data)."""
         return self.window.event_log.rows, session_starts(self.window.timeline.data.starts)
+
+    @Slot()
+    def choose_report(self) -> None:
+        self._choose(
+            "Export a report of the run", "report.html", "HTML (*.html)", self.export_report
+        )
+
+    def export_report(self, path: str | Path) -> bool:
+        """A self-contained HTML page of the run: picture, settings, sessions, expectations."""
+        return self._export(path, lambda: write_text(path, self.report_page()))
+
+    def report_page(self, made_at: datetime | None = None) -> str:
+        return report_html(self.run_report(made_at), dataclasses.asdict(LIGHT))
+
+    def run_report(self, made_at: datetime | None = None) -> RunReport:
+        """What the report says about the run in force now (raises OSError if its picture
+        cannot be drawn)."""
+        host, timeline = self.window.host, self.window.timeline
+        shown = timeline.whole_run()
+        picture = png_bytes(timeline.picture(REPORT_SIZE, None, LIGHT, shown))
+        snapshot, scenario, run = host.snapshot, host.scenario, host.run
+        starts = timeline.data.starts
+        left = 0
+        if run is not None and not run.done:
+            left = sum(1 for step in run.scenario.steps if step.last > run.time)
+        return RunReport(
+            title=self.default_title(),
+            made_at=made_at or datetime.now(UTC),
+            save_file=(
+                f"a scratch file of the scenario ({host.save_path.name})"
+                if scenario is not None
+                else str(host.save_path)
+            ),
+            policy=snapshot.policy if snapshot is not None else host.policy,
+            settings=host.settings,
+            shown=shown,
+            sessions=session_rows(starts, self.window.event_log.rows),
+            picture=picture,
+            scenario=scenario.name if scenario is not None else None,
+            description=run.scenario.description if run is not None else "",
+            expectations=[Expectation.of(r) for r in run.expectations] if run else [],
+            steps_left=left,
+        )
 
     def _export(self, path: str | Path, write: Callable[[], None]) -> bool:
         try:

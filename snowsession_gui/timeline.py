@@ -222,11 +222,22 @@ class Timeline(QWidget):
         size: tuple[int, int] = EXPORT_SIZE,
         heading: Heading | None = None,
         colors: Colors | None = None,
+        shown: tuple[float, float] | None = None,
     ) -> QImage:
-        """The timeline as it is shown now, at ``size`` pixels, with ``heading`` above it."""
+        """The timeline as it is shown now (or the times ``shown``), at ``size`` pixels, with
+        ``heading`` above it."""
         plot = self.ensure_plot()
         c = colors or self._colors
-        return titled(lambda w, h: plot.picture(w, h, c), *size, heading, c, self.font())
+        return titled(lambda w, h: plot.picture(w, h, c, shown), *size, heading, c, self.font())
+
+    def whole_run(self) -> tuple[float, float]:
+        """The simulated times from the first thing drawn to the present, with a margin."""
+        xs = self._data.step_x.view()
+        now = self._now()
+        left = float(xs[0]) if len(xs) else now
+        right = max(now, left + 60.0)
+        pad = (right - left) * 0.02  # as the view following the present allows
+        return left - pad, right + pad
 
     def export_png(
         self,
