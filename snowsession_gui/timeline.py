@@ -236,8 +236,10 @@ class Timeline(QWidget):
         now = self._now()
         left = float(xs[0]) if len(xs) else now
         right = max(now, left + 60.0)
-        pad = (right - left) * 0.02  # as the view following the present allows
-        return left - pad, right + pad
+        width = right - left
+        # before the start, no more than the view following the present allows; after the
+        # present, room for the last session's labels
+        return left - width * 0.02, right + width * 0.06
 
     def export_png(
         self,
