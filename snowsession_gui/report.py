@@ -126,22 +126,23 @@ def session_rows(starts: Iterable[SessionStarted], events: Iterable[Row]) -> lis
 
 CSS = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-  color: %(foreground)s; background: #ffffff; margin: 0; }
+  color: %(foreground)s; background: %(background)s; margin: 0; }
 main { max-width: 1100px; margin: 0 auto; padding: 28px 32px 48px; }
 h1 { font-size: 26px; margin: 0 0 4px; overflow-wrap: anywhere; }
-h2 { font-size: 18px; margin: 32px 0 10px; border-bottom: 1px solid #d8dbe0; padding-bottom: 4px; }
+h2 { font-size: 18px; margin: 32px 0 10px; padding-bottom: 4px;
+  border-bottom: 1px solid %(muted)s55; }
 .sub { color: %(muted)s; margin: 0 0 20px; }
 .verdict { display: inline-block; padding: 3px 12px; border-radius: 12px; font-weight: 600;
-  color: #ffffff; }
+  color: %(on_strong)s; }
 .pass { background: %(passed)s; } .fail { background: %(problem)s; }
 .ok { color: %(passed)s; font-weight: 600; } .bad { color: %(problem)s; font-weight: 600; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 0; }
 dt { color: %(muted)s; } dd { margin: 0; overflow-wrap: anywhere; }
-figure { margin: 0; } img { width: 100%%; height: auto; border: 1px solid #d8dbe0; }
+figure { margin: 0; } img { width: 100%%; height: auto; border: 1px solid %(muted)s55; }
 table { border-collapse: collapse; width: 100%%; font-size: 13.5px; }
-th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e6e8eb;
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid %(muted)s33;
   vertical-align: top; }
-th { background: #f3f4f6; font-weight: 600; }
+th { background: %(muted)s14; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { font: 12.5px/1.3 ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
 .why { color: %(muted)s; font-size: 12.5px; }
@@ -229,9 +230,10 @@ def _expectations(report: RunReport) -> str:
 
 
 def report_html(report: RunReport, colors: Mapping[str, str]) -> str:
-    """The whole page; ``colors`` gives ``foreground``, ``muted``, ``passed``, ``problem``
-    (``#rrggbb``, the window's light palette)."""
-    css = CSS % {k: colors[k] for k in ("foreground", "muted", "passed", "problem")}
+    """The whole page; ``colors`` gives its colours by the palette's role names
+    (``#rrggbb``: the window's light palette)."""
+    roles = ("background", "foreground", "muted", "passed", "problem", "on_strong")
+    css = CSS % {role: colors[role] for role in roles}
     picture = base64.b64encode(report.picture).decode("ascii")
     left, right = report.shown
     span = f"simulated time {format_clock(max(0.0, left))} to {format_clock(max(0.0, right))}"
