@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
 from .palette import LIGHT, Colors, text_style
 from .timeline_picture import PRESETS, check_size
 
-__all__ = ["CUSTOM", "PngDialog"]
+__all__ = ["CUSTOM", "TITLE_MAX", "PngDialog"]
 
 CUSTOM = "Custom"
+TITLE_MAX = 160
 DEFAULT_PRESET = (1600, 900)
 
 
@@ -52,6 +53,7 @@ class PngDialog(QDialog):
         self.title.setObjectName("pngTitle")
         self.title.setAccessibleName("Title above the timeline")
         self.title.setToolTip("Written above the timeline; leave it empty for none")
+        self.title.setMaxLength(TITLE_MAX)  # a few lines at the smallest size, never more
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

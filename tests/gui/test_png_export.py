@@ -122,3 +122,20 @@ def test_the_menu_action_opens_the_dialog(window):
     (dialog,) = [d for d in window.dialogs if isinstance(d, PngDialog)]
     assert dialog.title.text() == window.host.save_path.name
     dialog.reject()
+
+
+def test_the_longest_title_wraps_above_the_plot_at_the_smallest_size(window, tmp_path, qtbot):
+    from snowsession_gui.png_dialog import TITLE_MAX
+
+    run_a_little(window)
+    dialog = exports(window).choose_timeline_png()
+    dialog.title.clear()
+    qtbot.keyClicks(dialog.title, "a long title " * 20)
+    assert len(dialog.title.text()) == TITLE_MAX
+    title = dialog.title.text()
+    dialog.close()
+    assert exports(window).export_png(tmp_path / "long.png", (640, 360), title)
+    image = QImage(str(tmp_path / "long.png"))
+    background = QColor(window.colors.background)
+    assert (image.width(), image.height()) == (640, 360)
+    assert dark_rows(image, 360 - 30, 360, background) > 3  # the plot's axis, still drawn
