@@ -192,7 +192,9 @@ class SessionCore:
             self._publish(state, live)
             notes += self._start_checker(now)
             if self.observers.wants_events:
-                notes.append(EventTracked(event_id, state, now, live.context, first))
+                notes.append(
+                    EventTracked(event_id, state, now, live.context, first, self.background)
+                )
             self.update_fast()
             for note in notes:
                 self.notify(note)

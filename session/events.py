@@ -78,14 +78,15 @@ class SessionStarted:
 @dataclass(frozen=True, slots=True)
 class EventTracked:
     """An event was tracked: ``state`` is the session it belongs to, after it was counted,
-    ``context`` the ``client_session`` context it was given, and ``first`` whether it is its
-    session's first event."""
+    ``context`` the ``client_session`` context it was given, ``first`` whether it is its
+    session's first event, and ``background`` whether the app was in the background then."""
 
     event_id: str
     state: SessionState
     at: float
     context: SessionContext
     first: bool = False
+    background: bool = False
 
 
 @dataclass(frozen=True, slots=True)

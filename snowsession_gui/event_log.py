@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from session import BackgroundChanged, EventTracked, SessionStarted
+from session import EventTracked, SessionStarted
 
+from .exports import Row
 from .reasons import why_started
 from .runs import PerRun, Run
 from .units import format_clock
@@ -30,32 +31,13 @@ _Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Simulated time", "Event id", "Session index", "Session", "App")
 
 
-class Row(NamedTuple):
-    """One tracked event, with what its export says of it."""
-
-    at: float
-    event_id: str
-    session_index: int
-    session_id: str
-    previous_session_id: str | None
-    user_id: str
-    background: bool
-    first: bool
-    reason: str
-    """Why the event's session started ("" when this window did not see it start)."""
-
-    @property
-    def short_session_id(self) -> str:
-        return self.session_id.split("-", 1)[0]
-
-
 @dataclass(slots=True)
 class _RunLog:
     """What the log keeps of one run."""
 
     rows: list[Row] = field(default_factory=list)
-    background: bool = False
-    reasons: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """What started each session seen, and why in words, by session id."""
 
 
 class EventColumn(Protocol):
@@ -112,7 +94,7 @@ class EventLogModel(QAbstractTableModel):
         if column == 1:
             return row.event_id + (" (its session's first event)" if row.first else "")
         if column == 3:
-            why = f"\nstarted by {row.reason}" if row.reason else ""
+            why = f"\nstarted by {row.why}" if row.why else ""
             return f"session {row.session_id}\nprevious {row.previous_session_id or 'none'}{why}"
         return None
 
@@ -231,11 +213,7 @@ class EventLog(QTableView):
     @Slot(object)
     def add_start(self, note: SessionStarted) -> None:
         """A new session: its events will say why it started."""
-        self._runs.current.reasons[note.new.session_id] = why_started(note)
-
-    @Slot(object)
-    def set_background(self, note: BackgroundChanged) -> None:
-        self._runs.current.background = note.background
+        self._runs.current.reasons[note.new.session_id] = (note.reason.value, why_started(note))
 
     @Slot(object)
     def add_events(self, notes: Sequence[EventTracked]) -> None:
@@ -243,7 +221,7 @@ class EventLog(QTableView):
         bar = self.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 2
         first = not self.log_model.rows
-        run = self._runs.current
+        reasons = self._runs.current.reasons
         rows = [
             Row(
                 note.at,
@@ -252,9 +230,9 @@ class EventLog(QTableView):
                 note.state.session_id,
                 note.state.previous_session_id,
                 note.state.user_id,
-                run.background,
+                note.background,
                 note.first,
-                run.reasons.get(note.state.session_id, ""),
+                *reasons.get(note.state.session_id, ("", "")),
             )
             for note in notes
         ]

@@ -1,8 +1,9 @@
 """Exports of what the window shows: the event log as CSV or JSON (the timeline exports its own
 PNG and CSV). Each event carries its full ids, whether the app was in the background and why
-its session started. Files are written whole to a temporary file and moved into place, with
-the permissions any file the user makes gets (0666 less the umask), or those of the file
-replaced.
+its session started. No Qt here.
+
+Files are written whole to a temporary file and moved into place, with the permissions any
+file the user makes gets (0666 less the umask), or those of the file replaced.
 """
 
 from __future__ import annotations
@@ -15,25 +16,58 @@ import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
-from .event_log import Row
 from .units import format_clock
 
-__all__ = ["EVENT_FIELDS", "event_log_csv", "event_log_json", "write_bytes", "write_text"]
+__all__ = [
+    "EVENT_FIELDS",
+    "Row",
+    "event_log_csv",
+    "event_log_json",
+    "write_bytes",
+    "write_text",
+]
 
 EVENT_FIELDS = (
     "simulated_seconds",
     "simulated_time",
     "event_id",
     "session_index",
+    "session",
+    "user_id",
     "session_id",
     "previous_session_id",
-    "user_id",
     "background",
     "first_event",
-    "session_started_by",
+    "session_reason",
+    "session_why",
 )
-"""The columns of an event log export, in order (the JSON's keys)."""
+"""The event log's columns: the first five as they always were, then the whole session."""
+
+
+class Row(NamedTuple):
+    """One tracked event, with what its export says of it."""
+
+    at: float
+    event_id: str
+    session_index: int
+    session_id: str
+    previous_session_id: str | None
+    user_id: str
+    background: bool
+    """The app was in the background when the event was tracked."""
+    first: bool
+    reason: str
+    """What started the event's session (``timeout``, ``start``, …; "" when the window did
+    not see it start)."""
+    why: str
+    """The same in words, as the timeline says it ("" when not seen)."""
+
+    @property
+    def short_session_id(self) -> str:
+        """The session id's first block, as the event log's table shows it."""
+        return self.session_id.split("-", 1)[0]
 
 
 def _seconds(at: float) -> float:
@@ -48,35 +82,42 @@ def _records(rows: Sequence[Row]) -> list[dict[str, object]]:
             "simulated_time": format_clock(row.at),
             "event_id": row.event_id,
             "session_index": row.session_index,
+            "session": row.short_session_id,
+            "user_id": row.user_id,
             "session_id": row.session_id,
             "previous_session_id": row.previous_session_id,
-            "user_id": row.user_id,
             "background": row.background,
             "first_event": row.first,
-            "session_started_by": row.reason,
+            "session_reason": row.reason or None,
+            "session_why": row.why or None,
         }
         for row in rows
     ]
 
 
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 def event_log_csv(rows: Sequence[Row]) -> str:
     """The event log as CSV with a header row (one line per event; true/false for flags, an
-    empty cell for no previous session)."""
+    empty cell for what is not known or not there)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EVENT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for record in _records(rows):
-        cells = {
-            key: ("true" if value else "false") if isinstance(value, bool) else value
-            for key, value in record.items()
-        }
+        cells = {key: _cell(value) for key, value in record.items()}
         writer.writerow({**cells, "simulated_seconds": f"{record['simulated_seconds']:.3f}"})
     return out.getvalue()
 
 
 def event_log_json(rows: Sequence[Row]) -> str:
-    """The event log as a JSON array of objects (the CSV's columns as keys)."""
-    return json.dumps(_records(rows), indent=2) + "\n"
+    """The event log as a JSON array of objects (the CSV's columns as keys; null: not known)."""
+    return json.dumps(_records(rows), indent=2, ensure_ascii=False) + "\n"
 
 
 def _umask() -> int:

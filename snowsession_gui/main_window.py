@@ -177,7 +177,7 @@ class MainWindow(WindowFrame):
             h.eventsTracked.connect(view.add_events)
         for log_or_line in (timeline, self.event_log):
             h.sessionStarted.connect(log_or_line.add_start)
-            h.backgroundChanged.connect(log_or_line.set_background)
+        h.backgroundChanged.connect(timeline.set_background)
         h.expectationChecked.connect(timeline.add_expectation)
         h.fileRead.connect(timeline.add_reading)
         h.timeChanged.connect(timeline.on_time)

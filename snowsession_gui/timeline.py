@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QImageWriter, QPaintEvent
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from session import BackgroundChanged, EventTracked, SessionStarted
@@ -25,6 +25,7 @@ from .palette import LIGHT, Colors
 from .runs import PerRun, Run
 from .snapshot import SessionSnapshot
 from .timeline_data import DEFAULT_SPAN, Checked, TimelineData
+from .timeline_picture import Heading, png_bytes, titled
 
 if TYPE_CHECKING:
     from .timeline_plot import TimelinePlot
@@ -297,15 +298,38 @@ class Timeline(QWidget):
 
     # ------------------------------------------------------------ exports
 
-    def export_png(self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE) -> None:
+    def picture(
+        self,
+        size: tuple[int, int] = EXPORT_SIZE,
+        heading: Heading | None = None,
+        colors: Colors | None = None,
+        shown: tuple[float, float] | None = None,
+    ) -> QImage:
+        """The timeline as it is shown now (or the times ``shown``), at ``size`` pixels, with
+        ``heading`` above it."""
+        plot = self.ensure_plot()
+        c = colors or self._colors
+        return titled(lambda w, h: plot.picture(w, h, c, shown), *size, heading, c, self.font())
+
+    def whole_run(self) -> tuple[float, float]:
+        """The simulated times from the first thing drawn to the present, with a margin."""
+        xs = self._data.step_x.view()
+        now = self._now()
+        left = float(xs[0]) if len(xs) else now
+        right = max(now, left + 60.0)
+        width = right - left
+        # before the start, no more than the view following the present allows; after the
+        # present, room for the last session's labels
+        return left - width * 0.02, right + width * 0.06
+
+    def export_png(
+        self,
+        path: str | Path,
+        size: tuple[int, int] = EXPORT_SIZE,
+        heading: Heading | None = None,
+    ) -> None:
         """Write the timeline as it is shown now, at ``size`` pixels. Raises OSError."""
-        image = self.ensure_plot().picture(*size)
-        buffer = QBuffer()
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        writer = QImageWriter(buffer, QByteArray(b"png"))
-        if not writer.write(image):
-            raise OSError(f"could not draw the timeline for {path}: {writer.errorString()}")
-        write_bytes(path, bytes(buffer.data().data()))
+        write_bytes(path, png_bytes(self.picture(size, heading)))
 
     def export_csv(self, path: str | Path) -> None:
         """Write the session steps as CSV. Raises OSError."""

@@ -25,6 +25,7 @@ from .units import format_clock
 
 __all__ = [
     "DEFAULT_SPAN",
+    "STEP_FIELDS",
     "Checked",
     "GrowingArray",
     "Jump",
@@ -33,6 +34,20 @@ __all__ = [
     "short_reason",
 ]
 
+
+STEP_FIELDS = (
+    "simulated_seconds",
+    "simulated_time",
+    "session_index",
+    "sessions",
+    "why",
+    "user_id",
+    "session_id",
+    "previous_session_id",
+    "reason",
+    "background",
+)
+"""The timeline CSV's columns: the first five as they always were, then the whole session."""
 
 DEFAULT_SPAN = 15 * 60.0
 """Simulated seconds the timeline shows while it follows the present, unless told otherwise."""
@@ -144,6 +159,8 @@ class TimelineData:
         self.start_text: list[str] = []
         self.start_short: list[str] = []
         self.start_timeout: list[bool] = []
+        self.starts: list[SessionStarted] = []
+        """Every new session's notification, in order (the exports' full ids and reasons)."""
         self.jumps: list[Jump] = []
         self.bands: list[tuple[float, float | None]] = []  # (start, end or None while away)
         self.expectations: dict[tuple[float, float], list[Checked]] = {}
@@ -193,6 +210,7 @@ class TimelineData:
         self.start_text.append(describe_start(note))
         self.start_short.append(short_reason(note))
         self.start_timeout.append(note.reason is Reason.TIMEOUT)
+        self.starts.append(note)
         self.version += 1
 
     def add_event(self, at: float, index: int) -> None:
@@ -247,16 +265,27 @@ class TimelineData:
         return xs, ys
 
     def to_csv(self) -> str:
-        """The session steps as CSV: time, index, sessions in the step, reason."""
-        reasons = {
-            int(y): text for y, text in zip(self.start_y.view(), self.start_text, strict=True)
-        }
+        """The session steps as CSV: time, index, sessions in the step, why; then the whole
+        session (its ids, the reason, whether the app was in the background) when known."""
+        starts = {note.new.session_index: note for note in self.starts}
         jumps = {(j.at, j.index): j.count for j in self.jumps}
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["simulated_seconds", "simulated_time", "session_index", "sessions", "why"])
+        writer.writerow(STEP_FIELDS)
         for x, y in zip(self.step_x.view(), self.step_y.view(), strict=True):
             index = int(y)
             count = jumps.get((float(x), index), 1)
-            writer.writerow([f"{x:.3f}", format_clock(x), index, count, reasons.get(index, "")])
+            note = starts.get(index)
+            whole: list[object] = ["", "", "", "", ""]
+            if note is not None:
+                new = note.new
+                whole = [
+                    new.user_id,
+                    new.session_id,
+                    new.previous_session_id or "",
+                    note.reason.value,
+                    "true" if note.background else "false",
+                ]
+            why = describe_start(note) if note is not None else ""
+            writer.writerow([f"{x:.3f}", format_clock(x), index, count, why, *whole])
         return out.getvalue()

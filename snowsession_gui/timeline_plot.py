@@ -348,19 +348,26 @@ class TimelinePlot(QWidget):
         self._drawn_version = -1
         self.schedule_redraw()
 
-    def picture(self, width: int, height: int) -> QImage:
-        """The plot as it is now (the same times and indexes), drawn at ``width`` x
-        ``height`` pixels however small it is on screen."""
+    def picture(
+        self,
+        width: int,
+        height: int,
+        colors: Colors | None = None,
+        shown: tuple[float, float] | None = None,
+    ) -> QImage:
+        """The plot as it is now (the same times and indexes, or the times ``shown``), drawn
+        at ``width`` x ``height`` pixels however small it is on screen (in ``colors``,
+        default its own)."""
         copy = TimelinePlot(self.data, self._now)
         copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         if not self._with_engine:
             copy.without_engine()
-        copy.apply_colors(self.colors)
+        copy.apply_colors(colors or self.colors)
         copy.set_deadline(self._deadline)
         copy.resize(width, height)
         copy.show()
         (x0, x1), _ = self.view.viewRange()
-        copy.show_range(x0, x1)
+        copy.show_range(*(shown or (x0, x1)))
         image = copy.grab().toImage()
         copy.stop()
         copy.close()

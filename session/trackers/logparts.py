@@ -29,7 +29,7 @@ from .record import Record
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-__all__ = ["PARALLEL_BYTES", "LogPart", "no_cyclic_gc", "read_log", "read_part"]
+__all__ = ["PARALLEL_BYTES", "LogPart", "no_cyclic_gc", "read_log", "read_part", "read_pieces"]
 
 PARALLEL_BYTES = 32 << 20
 """A log smaller than this (32 MiB, some 60,000 events) is read by this process alone."""
@@ -37,6 +37,8 @@ HERE = 0.44
 """The share of a big log read by this process, which also adds every part to the analysis."""
 PARTS = 8
 """How many parts the other process reads, one after another, each added here as it comes."""
+BATCH = 4096
+"""Events added to the analysis at a time by a log read in one process."""
 _SCAN = 1 << 16
 
 
@@ -68,13 +70,21 @@ class LogPart(NamedTuple):
 def read_part(handle: IO[bytes], capture: int, limit: int, size: int | None = None) -> LogPart:
     """The lines of ``handle`` from where it is: ``size`` bytes of them (a whole number of
     lines), or to its end."""
+    return next(read_pieces(handle, capture, limit, size, None))
+
+
+def read_pieces(
+    handle: IO[bytes], capture: int, limit: int, size: int | None = None, batch: int | None = BATCH
+) -> Iterator[LogPart]:
+    """:func:`read_part` in pieces of at most ``batch`` events each (None: one piece), so a
+    reader can add each piece as it comes, say how far it is and be given up between two."""
     records: list[Record] = []
     bad: dict[str, int] = {}
     unreadable: list[int] = []
-    number = 0
+    number = start = 0
     for number, line in iter_lines(handle, limit, size):
         if line is None:
-            unreadable.append(number)
+            unreadable.append(number - start)
             continue
         try:
             entry = parse_line(line, capture)
@@ -83,13 +93,16 @@ def read_part(handle: IO[bytes], capture: int, limit: int, size: int | None = No
             continue
         except (ValueError, RecursionError):
             if not line.isspace():
-                unreadable.append(number)
+                unreadable.append(number - start)
             continue
         if isinstance(entry, Record):
             records.append(entry)
+            if batch is not None and len(records) >= batch:
+                yield LogPart(records, bad, unreadable, number - start)
+                records, bad, unreadable, start = [], {}, [], number
         elif entry is not None:
             bad[entry] = bad.get(entry, 0) + 1
-    return LogPart(records, bad, unreadable, number)
+    yield LogPart(records, bad, unreadable, number - start)
 
 
 def read_log(
@@ -111,7 +124,8 @@ def read_log(
 
     parts = _parts(handle.fileno()) if parallel and _cores() > 1 else []
     if not parts:
-        add(read_part(handle, capture, limit))
+        for piece in read_pieces(handle, capture, limit):
+            add(piece)
         return events, unreadable
     info = os.fstat(handle.fileno())
     helper = _Helper(name, (info.st_dev, info.st_ino), parts[1:], capture, limit)

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QMessageBox
 
 from session.scenario import example_scenarios
 from snowsession_gui.exports import EVENT_FIELDS
+from snowsession_gui.png_dialog import PngDialog
 
 from .gui_helpers import exports, scenarios, settle
 
@@ -78,9 +79,12 @@ def test_timeline_as_png_and_csv_from_the_file_menu(window, tmp_path, save_dialo
     settle(window)
     answers += [tmp_path / "timeline.png", tmp_path / "timeline.csv"]
     window.findChild(QAction, "exportPngAction").trigger()
+    (options,) = [d for d in window.dialogs if isinstance(d, PngDialog)]
+    options.accept()  # the size and title offered: 1600 x 900 and the save file's name
     window.findChild(QAction, "exportCsvAction").trigger()
     assert [Path(o).name for o in offered] == ["timeline.png", "timeline.csv"]
     assert (tmp_path / "timeline.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert QImage(str(tmp_path / "timeline.png")).size().toTuple() == (1600, 900)
     with (tmp_path / "timeline.csv").open(newline="", encoding="utf-8") as file:
         steps = list(csv.DictReader(file))
     assert [r["session_index"] for r in steps] == ["1", "2"]
@@ -90,7 +94,10 @@ def test_timeline_as_png_and_csv_from_the_file_menu(window, tmp_path, save_dialo
 def test_a_cancelled_dialog_writes_nothing(window, tmp_path, save_dialog):
     window.findChild(QAction, "exportLogCsvAction").trigger()
     window.findChild(QAction, "exportPngAction").trigger()
-    assert not window.dialogs and list(tmp_path.glob("*.csv")) == []
+    (options,) = window.dialogs
+    options.accept()  # then the file dialog is cancelled
+    assert not [d for d in window.dialogs if d.isVisible()]
+    assert list(tmp_path.glob("*.csv")) == list(tmp_path.glob("*.png")) == []
 
 
 @pytest.mark.parametrize("kind", ["csv", "json"])
@@ -142,3 +149,57 @@ def test_times_are_written_to_the_millisecond(window, tmp_path):
     assert row.startswith(f"{at:.3f},03:39:09,")
     (record,) = json.loads((tmp_path / "log.json").read_text(encoding="utf-8"))
     assert record["simulated_seconds"] == round(at, 3)
+
+
+def test_exports_carry_full_ids_the_background_flag_and_the_reason(window, tmp_path):
+    window.controls.fire_event()
+    window.host.set_background(True)
+    window.time_controls.skip_one_minute()
+    window.controls.fire_event()  # in the background, session 1
+    for _ in range(6):
+        window.time_controls.skip_one_minute()  # past 300 s in the background: session 2
+    window.controls.fire_event()
+    settle(window)
+    first, second = window.timeline.data.starts
+    assert second.reason.value == "timeout" and second.background
+    assert exports(window).export_log_csv(tmp_path / "log.csv")
+    assert exports(window).export_log_json(tmp_path / "log.json")
+    assert exports(window).export_csv(tmp_path / "timeline.csv")
+
+    with (tmp_path / "log.csv").open(newline="", encoding="utf-8") as file:
+        table = list(csv.DictReader(file))
+    records = json.loads((tmp_path / "log.json").read_text(encoding="utf-8"))
+    assert [r["background"] for r in table] == ["false", "true", "true"]
+    assert [r["background"] for r in records] == [False, True, True]
+    assert [r["first_event"] for r in records] == [True, False, True]
+    assert [r["session_id"] for r in records] == [
+        first.new.session_id,
+        first.new.session_id,
+        second.new.session_id,
+    ]
+    assert records[2]["previous_session_id"] == first.new.session_id
+    assert records[0]["previous_session_id"] is None and table[0]["previous_session_id"] == ""
+    assert {r["user_id"] for r in table} == {first.new.user_id}
+    assert [r["session_reason"] for r in table] == ["start", "start", "timeout"]
+    assert "timeout: 300 s (background)" in records[2]["session_why"]
+    assert table[2]["session"] == second.new.session_id.split("-")[0]  # the old short column
+
+    with (tmp_path / "timeline.csv").open(newline="", encoding="utf-8") as file:
+        steps = list(csv.DictReader(file))
+    assert [(s["session_index"], s["reason"], s["background"]) for s in steps] == [
+        ("1", "start", "false"),
+        ("2", "timeout", "true"),
+    ]
+    assert steps[1]["session_id"] == second.new.session_id
+    assert steps[1]["previous_session_id"] == first.new.session_id
+    assert steps[1]["user_id"] == first.new.user_id
+
+
+def test_the_columns_that_were_there_stay_first():
+    assert EVENT_FIELDS[:5] == (
+        "simulated_seconds",
+        "simulated_time",
+        "event_id",
+        "session_index",
+        "session",
+    )

@@ -59,10 +59,11 @@ def test_exports_during_a_scenario_are_offered_beside_your_file(window, monkeypa
     monkeypatch.setattr("snowsession_gui.export_feature.QFileDialog.getSaveFileName", answer)
     run = scenarios(window).play_file(example_scenarios()["restarts"])
     scratch = Path(run.save_path).parent
-    for name in ("exportLogCsvAction", "exportLogJsonAction", "exportPngAction"):
+    for name in ("exportLogCsvAction", "exportLogJsonAction", "exportReportAction"):
         window.findChild(QAction, name).trigger()
+    exports(window).choose_timeline_png().accept()  # its size and title, then where
     home = window.host.home.path.parent
-    assert [Path(o).parent for o in offered] == [home, home, home]
+    assert [Path(o).parent for o in offered] == [home, home, home, home]
     assert all(scratch not in Path(o).parents for o in offered)
 
 

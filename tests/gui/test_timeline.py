@@ -189,8 +189,10 @@ def test_export_png_and_csv(window, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     window.timeline.export_csv(csv)
     lines = csv.read_text().splitlines()
-    assert lines[0] == "simulated_seconds,simulated_time,session_index,sessions,why"
+    assert lines[0].startswith("simulated_seconds,simulated_time,session_index,sessions,why,")
     assert lines[1].startswith("0.000,00:00:00,1,1,session 1")
+    state = window.host.session.state
+    assert lines[1].endswith(f",{state.user_id},{state.session_id},,start,false")
 
 
 @pytest.mark.realtime
