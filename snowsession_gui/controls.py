@@ -99,6 +99,9 @@ class Controls(QWidget):
 
         self.inputs: dict[str, SecondsInput] = {}
         self.errors: dict[str, QLabel] = {}
+        self._refused_with: dict[str, float] = {}
+        """The value in force when a field's typed value was refused: its message holds while
+        that value does, and goes when the setting changes by any route."""
         self._snapshot: SessionSnapshot | None = None
         fields = QGroupBox("Timing")
         grid = QGridLayout(fields)
@@ -238,10 +241,10 @@ class Controls(QWidget):
         if problem:
             error.setText(f"{problem}; still {value}")
             error.show()
+            self._refused_with[name] = self._host.setting(name)
             self.message.emit(f"refused: {problem}")
         else:
-            error.clear()
-            error.hide()
+            self._clear_error(name)
             self.message.emit(f"{_FIELDS[name][1].lower()} set to {value}")
         box.show_value(self._host.setting(name))
 
@@ -265,8 +268,16 @@ class Controls(QWidget):
             else f"No checker under the {snapshot.policy} policy: each event decides"
         )
         for name in SETTING_NAMES:
+            value = getattr(snapshot.settings, name)
             if not self.inputs[name].editing:  # what someone is typing stays
-                self.inputs[name].show_value(getattr(snapshot.settings, name))
+                self.inputs[name].show_value(value)
+            if self._refused_with.get(name, value) != value:  # "still …" is no longer so
+                self._clear_error(name)
+
+    def _clear_error(self, name: str) -> None:
+        self._refused_with.pop(name, None)
+        self.errors[name].clear()
+        self.errors[name].hide()
 
     def apply_colors(self, colors: Colors) -> None:
         for error in self.errors.values():

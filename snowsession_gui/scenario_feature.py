@@ -81,6 +81,10 @@ class ScenarioFeature(QObject):
         )  # fmt: skip
         self.dock.hide()
         w.host.startedOver.connect(self._on_started_over)
+        w.host.timeChanged.connect(self._on_progress)
+        w.host.recorded.connect(self._on_progress)
+        self._told_done: object = None
+        """The run whose end the status bar has told (each run's end is told once)."""
         w.paletteChanged.connect(self.panel.apply_colors)
         self.panel.apply_colors(w.colors)
         self._enable()
@@ -88,7 +92,9 @@ class ScenarioFeature(QObject):
     def _enable(self) -> None:
         player = self.player
         self.stop_action.setEnabled(player.active)
-        self.next_action.setEnabled(player.active and not player.recording)
+        run = player.run
+        done = run is not None and run.done
+        self.next_action.setEnabled(player.active and not player.recording and not done)
         self.save_action.setEnabled(player.can_save_recording)
 
     @Slot(object)
@@ -106,6 +112,26 @@ class ScenarioFeature(QObject):
                 self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
             self.dock.raise_()
         self._enable()
+
+    @Slot()
+    @Slot(object)
+    @Slot(float)
+    def _on_progress(self, *_: object) -> None:
+        """A played run reached its end: nothing is left to step to, and the status bar says
+        how it went and how to go back."""
+        run = self.player.run
+        if run is None or self.player.recording or not run.done or self._told_done is run:
+            return
+        self._told_done = run
+        self._enable()
+        failed, checked = len(run.failures), len(run.expectations)
+        if failed:
+            outcome = f"{failed} of {checked} expectations fail"
+        else:
+            outcome = f"all {checked} expectations hold" if checked else "nothing was expected"
+        self.window.show_message(
+            f"scenario finished: {outcome}; File > Stop scenario goes back to your save file"
+        )
 
     # ------------------------------------------------------------ playback
 

@@ -84,3 +84,20 @@ def test_changed_timeout_changes_the_countdown(window, qtbot):
     assert window.host.session.expected_new_session_at() == 60
     window.host.sim.skip(60)
     assert window.host.session.session_index == 2
+
+
+def test_a_refusal_goes_when_the_setting_changes_by_another_route(window, qtbot, tmp_path):
+    """ "still 600 s" beside the field holds only while 600 s is in force."""
+    from .gui_helpers import scenarios
+
+    box = window.findChild(QAbstractSpinBox, "foregroundTimeoutInput")
+    error = window.findChild(QLabel, "foregroundTimeoutError")
+    type_into(qtbot, box, "-5")
+    assert error.isVisible() and "still 600 s" in error.text()
+    window.host.set_background(True)  # another change, the timeout as it was: it stays
+    assert error.isVisible()
+    scenario = tmp_path / "short.toml"
+    scenario.write_text('[session]\nforeground_timeout = 90\n[[step]]\nat = 0\ndo = "event"\n')
+    assert scenarios(window).play_file(scenario) is not None
+    assert box.lineEdit().text() == "90 s"
+    assert not error.isVisible() and error.text() == ""

@@ -336,3 +336,21 @@ def test_a_finished_scenario_fits_the_timeline(window, tmp_path):
     x0, x1 = window.timeline.visible_range()
     assert x0 <= 0 and run.end <= x1
     assert x1 - x0 < 600  # not the default quarter of an hour: the run fills the view
+
+
+def test_a_finished_run_says_so_and_leaves_no_step_to_take(window, tmp_path):
+    feature = scenarios(window)
+    run = feature.play_file(write(tmp_path, MIXED))
+    assert run is not None and feature.next_action.isEnabled()
+    assert "paused" in window.statusBar().currentMessage()
+    feature.next_step()
+    assert not run.done and feature.next_action.isEnabled()
+    feature.next_step()
+    assert run.done
+    assert not feature.next_action.isEnabled() and not feature.panel.next_button.isEnabled()
+    message = window.statusBar().currentMessage()
+    assert message.startswith("scenario finished: 1 of 2 expectations fail")
+    assert "paused" not in message
+    assert feature.panel.progress.text().endswith("finished")
+    feature.stop()
+    assert window.statusBar().currentMessage() == "scenario ended: back to your save file"
