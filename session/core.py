@@ -8,10 +8,8 @@ session, and answers from a :class:`~session.policy.Moment`.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from .context import SessionContext
@@ -28,6 +26,7 @@ from .events import (
     SessionStarted,
     SettingsChanged,
 )
+from .guard import EngineLock
 from .live import Live
 from .policy import Control, Moment, Policy, Resumed, Trigger, require
 from .settings import Timeouts, check_seconds
@@ -66,9 +65,7 @@ class SessionCore:
         self._owned_scheduler = owned_scheduler
         self.logger = logger
         self._new_id = new_id
-        self.lock = threading.RLock()
-        self._depth = 0  # how deep the thread holding the lock is in the engine's own calls
-        self._release_due = False
+        self.guard = EngineLock()
         self.observers = Observers(logger)
         for observer in observers:
             self.observers.add(observer)
@@ -368,34 +365,24 @@ class SessionCore:
                 f"the session on {self.file.path} is closed; create a new ClientSession"
             )
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self) -> EngineLock:
         """The lock, for one of the engine's own calls; a :meth:`close` made meanwhile (by an
         observer) releases the file once the outermost call returns."""
-        with self.lock:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-        self._release_if_due()
+        return self.guard
 
     def close(self) -> None:
         with self.locked():
             if self.closed:
                 return
-            self.closed = self._release_due = True
+            self.closed = True
+            self.guard.when_free(self._release)
             if self.timer is not None:
                 self._disarm()
                 self.notify(CheckerChanged(False, self.now()))
             if self.file.needs_retry:
                 self.file.save_now(self._encode(self.state, self.live))
 
-    def _release_if_due(self) -> None:
-        with self.lock:
-            if not self._release_due or self._depth:
-                return
-            self._release_due = False
+    def _release(self) -> None:
         self.file.close()
         if self._owned_scheduler is not None:
             self._owned_scheduler.close()
