@@ -8,6 +8,7 @@ person's own file alone.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
@@ -126,9 +127,7 @@ def play_demo(
         settled()
     sim.skip_to(start + end)
     settled()
-    snapshot = host.snapshot
-    due = snapshot.due if snapshot is not None else None
-    window.timeline.set_span(((due if due is not None else sim.now()) - start) * 1.07)
+    window.timeline.set_span(math.inf)  # Fit all: the whole run and the next deadline
     window.timeline.redraw()
     if app is not None:
         app.processEvents()

@@ -8,6 +8,7 @@ a scenario while it plays. The folder of the last scenario file chosen is kept.
 from __future__ import annotations
 
 import datetime
+import math
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -105,8 +106,7 @@ class ScenarioFeature(QObject):
         if run is None:
             self.dock.hide()
         else:
-            if run.end > 0:  # the whole scenario fits the timeline once it has played
-                self.window.timeline.set_span(max(60.0, run.end * 1.5))
+            self.window.timeline.set_span(math.inf)  # Fit all: the whole scenario, as it plays
             if not self.dock.isVisible():
                 self.dock.show()
                 self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)

@@ -354,3 +354,21 @@ def test_a_finished_run_says_so_and_leaves_no_step_to_take(window, tmp_path):
     assert feature.panel.progress.text().endswith("finished")
     feature.stop()
     assert window.statusBar().currentMessage() == "scenario ended: back to your save file"
+
+
+def test_a_played_scenario_is_fitted_whole_and_the_span_selector_says_so(window, tmp_path):
+    import math
+
+    from PySide6.QtWidgets import QComboBox
+
+    selector = window.findChild(QComboBox, "spanSelector")
+    assert selector.currentText() != "all"
+    run = scenarios(window).play_file(write(tmp_path, MIXED))
+    assert run is not None
+    plot = window.timeline.ensure_plot()
+    assert plot.span == math.inf and selector.currentText() == "all"
+    scenarios(window).next_step()
+    scenarios(window).next_step()
+    settle(window)
+    (left, right), _ = plot.view.viewRange()
+    assert left <= 0 and right >= run.end  # every step of it in view
