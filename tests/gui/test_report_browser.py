@@ -7,8 +7,6 @@ where it fails.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -16,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from chromium import HEADLESS, need_chromium
 from PySide6.QtGui import QColor, QImage
 
 from snowsession_gui.palette import LIGHT
@@ -23,18 +22,8 @@ from snowsession_gui.palette import LIGHT
 from .gui_helpers import exports, scenarios, settle
 from .test_report import Page, hostile_scenario
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSERS_OWN = ("google.com", "googleapis.com", "gvt1.com", "gstatic.com")
 """Hosts Chromium calls by itself (its clock, updates, accounts), whatever the page."""
-
-
-def _need_chromium() -> str:
-    if CHROMIUM is None:
-        reason = "Chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}, and CI must have it (.ci/run installs it)")
-        pytest.skip(reason)
-    return CHROMIUM
 
 
 class Proxy:
@@ -78,14 +67,8 @@ def proxy() -> Iterator[Proxy]:
 def chromium(page: Path, profile: Path, proxy: Proxy, *args: str) -> str:
     result = subprocess.run(
         [
-            _need_chromium(),
-            "--headless=new",
-            "--no-sandbox",  # Chromium runs as root only with this
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            need_chromium(),
+            *HEADLESS,
             "--hide-scrollbars",
             f"--user-data-dir={profile}",
             f"--proxy-server=http://127.0.0.1:{proxy.port}",
@@ -120,7 +103,7 @@ def share_of(image: QImage, color: str, box: tuple[int, int, int, int]) -> float
 
 
 def test_the_report_renders_in_chromium_and_fetches_nothing(window, tmp_path, proxy):
-    _need_chromium()
+    need_chromium()
     run = scenarios(window).play_file(hostile_scenario(tmp_path))
     assert run is not None
     while not run.done:

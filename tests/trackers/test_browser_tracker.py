@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -22,12 +20,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from chromium import HEADLESS, need, need_chromium
 
 from .child import CollectProcess
 
 BROWSER = Path(__file__).resolve().parents[1] / "browser"
 TRACKER = BROWSER / "node_modules/@snowplow/browser-tracker/dist/index.umd.min.js"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # 3 s of idle ends a session; gaps of 5 s were reliable, 1 s or less is flaky.
 TIMEOUT = 3
@@ -42,13 +40,6 @@ PLAN = [
     (14.0, "last"),
 ]
 EVENTS = sum(1 for _, action in PLAN if action != "clear")
-
-
-def _need(condition: bool, reason: str) -> None:
-    if not condition:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}, and CI must have it (.ci/run installs it)")
-        pytest.skip(reason)
 
 
 class _Page(http.server.SimpleHTTPRequestHandler):
@@ -83,17 +74,10 @@ def page_server() -> Iterator[int]:
 
 
 def _chromium(url: str, profile: Path) -> subprocess.Popen[bytes]:
-    assert CHROMIUM is not None
     return subprocess.Popen(
         [
-            CHROMIUM,
-            "--headless=new",
-            "--no-sandbox",  # Chromium runs as root only with this
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            need_chromium(),
+            *HEADLESS,
             "--disable-background-timer-throttling",
             f"--user-data-dir={profile}",
             "--remote-debugging-port=0",  # keeps the headless browser running
@@ -111,8 +95,8 @@ def _events(collector: CollectProcess) -> int:
 
 @pytest.mark.realtime
 def test_the_browser_tracker_sessions_in_chromium(tmp_path: Path, page_server: int) -> None:
-    _need(CHROMIUM is not None, "Chromium is not installed (apt-get install chromium)")
-    _need(TRACKER.is_file(), "the browser tracker is not installed (npm ci in tests/browser)")
+    need_chromium()
+    need(TRACKER.is_file(), "the browser tracker is not installed (npm ci in tests/browser)")
     log = tmp_path / "events.ndjson"
     collector = CollectProcess(log, "--foreground-timeout", str(TIMEOUT))
     browsers = []
