@@ -101,10 +101,14 @@ def parse_seconds(text: str, what: str = "the value") -> float:
     cleaned = typed.replace("_", "")
     if not cleaned:
         raise ValueError(f"{what} is empty: type a number of seconds")
-    try:
-        value = float(cleaned)
+    value: float
+    try:  # a whole number stays one, so a refusal names it as typed (-5, not -5.0)
+        value = int(cleaned)
     except ValueError:
-        raise ValueError(f"“{typed}” is not a number of seconds") from None
+        try:
+            value = float(cleaned)
+        except ValueError:
+            raise ValueError(f"“{typed}” is not a number of seconds") from None
     return check_seconds(what, value)
 
 

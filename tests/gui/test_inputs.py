@@ -101,3 +101,12 @@ def test_a_refusal_goes_when_the_setting_changes_by_another_route(window, qtbot,
     assert scenarios(window).play_file(scenario) is not None
     assert box.lineEdit().text() == "90 s"
     assert not error.isVisible() and error.text() == ""
+
+
+def test_a_refusal_names_the_number_as_it_was_typed(window, qtbot):
+    box = window.findChild(QAbstractSpinBox, "foregroundTimeoutInput")
+    error = window.findChild(QLabel, "foregroundTimeoutError")
+    type_into(qtbot, box, "-5")
+    assert "got -5; still 600 s" in error.text()
+    type_into(qtbot, box, "-0.25")
+    assert "got -0.25; still 600 s" in error.text()
