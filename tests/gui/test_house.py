@@ -90,9 +90,11 @@ def test_the_default_policy_is_the_engines() -> None:
 
 @pytest.mark.parametrize("text", ["0", "-5", "1e12", "nan", str(MAX_SECONDS + 1)])
 def test_typed_seconds_are_checked_by_the_engines_own_check(text: str) -> None:
-    """The input field and the launcher refuse exactly what the engine refuses, in its words."""
+    """The input field and the launcher refuse exactly what the engine refuses, in its words,
+    naming the number as it was typed (a whole number stays one: -5, not -5.0)."""
+    number = int(text) if text.lstrip("-").isdigit() else float(text)
     with pytest.raises(ValueError) as engine:
-        check_seconds("the value", float(text))
+        check_seconds("the value", number)
     with pytest.raises(ValueError) as typed:
         units.parse_seconds(text, "the value")
     assert str(typed.value) == str(engine.value)
