@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, SignalInstance, Slot
 
 from session import (
     BackgroundChanged,
@@ -185,6 +185,17 @@ class SessionBridge(QObject):
 
     def __init__(self, session: ClientSession | None = None, parent: QObject | None = None):
         super().__init__(parent)
+        self._signals: dict[type, SignalInstance] = {
+            EventTracked: self.eventTracked,
+            SessionStarted: self.sessionStarted,
+            CheckerChanged: self.checkerChanged,
+            BackgroundChanged: self.backgroundChanged,
+            SettingsChanged: self.settingsChanged,
+            PausedChanged: self.pausedChanged,
+            SessionRequested: self.sessionRequested,
+            StorageProblem: self.storageProblem,
+            StorageRecovered: self.storageRecovered,
+        }
         self._session: ClientSession | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._active = True
@@ -223,16 +234,6 @@ class SessionBridge(QObject):
         if not self._active:
             return
         self.notified.emit(note)
-        signal = {
-            EventTracked: self.eventTracked,
-            SessionStarted: self.sessionStarted,
-            CheckerChanged: self.checkerChanged,
-            BackgroundChanged: self.backgroundChanged,
-            SettingsChanged: self.settingsChanged,
-            PausedChanged: self.pausedChanged,
-            SessionRequested: self.sessionRequested,
-            StorageProblem: self.storageProblem,
-            StorageRecovered: self.storageRecovered,
-        }.get(type(note))
+        signal = self._signals.get(type(note))
         if signal is not None:
             signal.emit(note)
