@@ -20,7 +20,7 @@ from session.scenario.run import ScenarioRun
 from .exports import write_text
 from .main_window import MainWindow
 from .menus import Section, make_action
-from .scenario_panel import ScenarioPanel
+from .scenario_panel import ScenarioPanel, outcome
 from .scenario_player import ScenarioPlayer, read_scenario
 
 __all__ = ["ScenarioFeature"]
@@ -124,13 +124,8 @@ class ScenarioFeature(QObject):
             return
         self._told_done = run
         self._enable()
-        failed, checked = len(run.failures), len(run.expectations)
-        if failed:
-            outcome = f"{failed} of {checked} expectations fail"
-        else:
-            outcome = f"all {checked} expectations hold" if checked else "nothing was expected"
         self.window.show_message(
-            f"scenario finished: {outcome}; File > Stop scenario goes back to your save file"
+            f"scenario finished: {outcome(run)}; File > Stop scenario goes back to your save file"
         )
 
     # ------------------------------------------------------------ playback

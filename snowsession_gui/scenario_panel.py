@@ -20,12 +20,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from session.scenario.run import ScenarioRun
+
 from .drivers import ExpectationMark
 from .host import SessionHost
 from .palette import LIGHT, Colors, text_style
 from .units import format_clock
 
-__all__ = ["ScenarioPanel"]
+__all__ = ["ScenarioPanel", "outcome"]
+
+
+def outcome(run: ScenarioRun) -> str:
+    """How a played run's expectations went so far, in the Scenario dock's words."""
+    results = run.expectations
+    failed = len(run.failures)
+    if not results:
+        return "No expectation checked" + ("" if run.done else " yet")
+    if failed:
+        return f"✗ {failed} of {len(results)} expectations fail"
+    count = f"all {len(results)}" if run.done else str(len(results))
+    return f"✓ {count} expectations hold"
 
 
 class ScenarioPanel(QWidget):
@@ -144,18 +158,12 @@ class ScenarioPanel(QWidget):
         end = format_clock(run.end)
         state = "finished" if run.done else f"next step at {format_clock(run.next_step_at)}"
         self._set(self.progress, f"at {format_clock(run.time)} of {end} — {state}")
-        results = run.expectations
-        failed = len(run.failures)
-        if not results:
-            self._set(self.summary, "No expectation checked yet")
+        self._set(self.summary, outcome(run))
+        if not run.expectations:
             self.summary.setStyleSheet("")
-        elif failed:
-            self._set(self.summary, f"✗ {failed} of {len(results)} expectations fail")
-            self.summary.setStyleSheet(text_style(self.colors.problem, bold=True))
         else:
-            count = f"all {len(results)}" if run.done else str(len(results))
-            self._set(self.summary, f"✓ {count} expectations hold")
-            self.summary.setStyleSheet(text_style(self.colors.passed, bold=True))
+            color = self.colors.problem if run.failures else self.colors.passed
+            self.summary.setStyleSheet(text_style(color, bold=True))
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors

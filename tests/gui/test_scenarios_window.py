@@ -349,7 +349,8 @@ def test_a_finished_run_says_so_and_leaves_no_step_to_take(window, tmp_path):
     assert run.done
     assert not feature.next_action.isEnabled() and not feature.panel.next_button.isEnabled()
     message = window.statusBar().currentMessage()
-    assert message.startswith("scenario finished: 1 of 2 expectations fail")
+    assert message.startswith("scenario finished: ✗ 1 of 2 expectations fail")
+    assert feature.panel.summary.text() in message  # the dock's words, once
     assert "paused" not in message
     assert feature.panel.progress.text().endswith("finished")
     feature.stop()
