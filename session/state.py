@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text import short_id
+
 __all__ = ["INT32_MAX", "SessionState"]
 
 INT32_MAX = 2_147_483_647
@@ -35,4 +37,4 @@ class SessionState:
     @property
     def short_session_id(self) -> str:
         """The first block of the session id, for tables and labels."""
-        return self.session_id.split("-", 1)[0]
+        return short_id(self.session_id)

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from session.text import short_id
+
 from .units import format_clock
 
 __all__ = [
@@ -67,7 +69,7 @@ class Row(NamedTuple):
     @property
     def short_session_id(self) -> str:
         """The session id's first block, as the event log's table shows it."""
-        return self.session_id.split("-", 1)[0]
+        return short_id(self.session_id)
 
 
 def _seconds(at: float) -> float:

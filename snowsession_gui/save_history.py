@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from session.storage.report import FileState, Report
+from session.text import short_id
 
 __all__ = ["FieldChange", "SaveEntry", "SaveHistory", "field_values", "pretty_xml"]
 
@@ -98,7 +99,7 @@ class FieldChange:
             return value is not None and len(value) == 36 and value.count("-") == 4
 
         def cut(value: str | None) -> str:
-            return "—" if value is None else value.split("-", 1)[0]
+            return "—" if value is None else short_id(value)
 
         if (uuid(old) or uuid(new)) and cut(old) != cut(new):
             return f"{self.name} {cut(old)} → {cut(new)}"

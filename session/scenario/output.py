@@ -15,6 +15,7 @@ from itertools import chain, cycle, islice, repeat
 from operator import mod
 from typing import Any, TextIO
 
+from ..text import short_id
 from .model import format_time
 from .run import ScenarioRun
 from .timeline import EVENT_ID_PREFIX, EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
@@ -73,10 +74,6 @@ def _runs(runs: ScenarioRun | Sequence[ScenarioRun]) -> Sequence[ScenarioRun]:
     return [runs] if isinstance(runs, ScenarioRun) else runs
 
 
-def _short(session_id: str) -> str:
-    return session_id.split("-", 1)[0]
-
-
 def _seconds(at: float) -> float | int:
     return int(at) if float(at).is_integer() else at
 
@@ -97,13 +94,13 @@ def _table_rows(run: ScenarioRun) -> Iterator[tuple[str, str, str, str, str]]:
                 detail = (
                     f"events {item.first + 1} … {item.last + 1}, until {format_time(item.last_at)}"
                 )
-            yield (format_time(item.at), what, str(entry.index), _short(entry.session_id), detail)
+            yield (format_time(item.at), what, str(entry.index), short_id(entry.session_id), detail)
         elif isinstance(item, SessionEntry):
             yield (
                 format_time(item.at),
                 "new session",
                 str(item.index),
-                _short(item.session_id),
+                short_id(item.session_id),
                 item.why,
             )
         elif isinstance(item, Mark):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import NotARegularFileError, TooLargeError, read_stat_limited
+from ..text import short_id
 from .decode import Decoded, decode
 from .fields import SavedSession, interpret
 from .format import MAX_FILE_BYTES, looks_like_save_file
@@ -214,7 +215,7 @@ class Change:
 
 
 def _short(value: str | None) -> str:
-    return value.split("-", 1)[0] if value else "(none)"
+    return short_id(value) if value else "(none)"
 
 
 def describe(report: Report) -> str:
