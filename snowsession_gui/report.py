@@ -89,7 +89,7 @@ class RunReport:
 
 def app_version() -> str:
     try:
-        return metadata.version("snowsession")
+        return metadata.version("snowsession-tools")
     except metadata.PackageNotFoundError:
         return "unknown"
 

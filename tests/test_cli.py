@@ -427,7 +427,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit:
         cli.main(["--version"])
     assert exit.value.code == 0
-    assert capsys.readouterr().out == f"snowsession {version('snowsession')}\n"
+    assert capsys.readouterr().out == f"snowsession {version('snowsession-tools')}\n"
 
 
 def test_every_command_has_a_description_and_examples() -> None:

@@ -27,7 +27,7 @@ COMMANDS = (scenarios, savefiles, trackers)
 
 def version() -> str:
     try:
-        return metadata.version("snowsession")
+        return metadata.version("snowsession-tools")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed
         return "unknown"
 
