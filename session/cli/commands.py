@@ -16,12 +16,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib import metadata
 
-from . import savefiles, scenarios, trackers
+from . import audit, savefiles, scenarios, trackers
 from .common import PROG, CommandError
 
 __all__ = ["main"]
 
-COMMANDS = (scenarios, savefiles, trackers)
+COMMANDS = (scenarios, savefiles, trackers, audit)
 """Modules whose ``register(commands)`` adds their subcommands, in the order of the help."""
 
 

@@ -1,49 +1,24 @@
-"""``collect`` and ``sessions``: what real trackers send, collected and checked."""
+"""``collect``: a collector for real trackers, their events logged and their sessions checked."""
 
 from __future__ import annotations
 
 import argparse
 import errno
-import io
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
-from ..settings import check_seconds
-from .common import PROG, CommandError, add_command, emit
+from .audit import rules_of, timeout_options
+from .common import PROG, CommandError, add_command
 
 if TYPE_CHECKING:
-    from ..trackers.analysis import Analysis
-    from ..trackers.chain import Timeouts
     from ..trackers.collector import Collector
-    from ..trackers.report import Report
 
 __all__ = ["register"]
 
 DEFAULT_LOG = "snowsession-events.ndjson"
-
-
-def _timeouts(args: argparse.Namespace) -> Timeouts:
-    from ..trackers.chain import Timeouts
-
-    def seconds(name: str, value: float | None) -> float | None:
-        if value is None:
-            return None
-        try:
-            return check_seconds(name, value)
-        except ValueError as error:
-            raise CommandError(str(error).replace("_", "-")) from None
-
-    interval = args.check_interval
-    if not 0 <= interval <= 86_400:
-        raise CommandError(f"--check-interval must be from 0 to 86400 seconds, got {interval}")
-    return Timeouts(
-        seconds("--foreground_timeout", args.foreground_timeout),
-        seconds("--background_timeout", args.background_timeout),
-        interval,
-    )
 
 
 @contextmanager
@@ -64,13 +39,13 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def collect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..trackers.collector import Collector
 
-    timeouts = _timeouts(args)
+    rules = rules_of(args)
     stop = threading.Event()
     # The handlers are in place before the address is printed: a SIGTERM sent as soon as
     # the address is read still stops the collector cleanly.
     with _stop_on_signals(stop):
         collector = _start(
-            Collector(args.host, args.port, None if args.no_log else args.log, timeouts), stderr
+            Collector(args.host, args.port, None if args.no_log else args.log, rules), stderr
         )
         stdout.write(
             f"collecting on {collector.url} (log: {collector.log_path or 'none'}); point "
@@ -115,65 +90,6 @@ def _start(collector: Collector, stderr: TextIO) -> Collector:
     return collector
 
 
-def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..trackers.analysis import Analysis
-    from ..trackers.logparts import no_cyclic_gc
-    from ..trackers.output import write_json, write_junit, write_table
-
-    timeouts = _timeouts(args)
-    with no_cyclic_gc():  # the whole run: the report is built from every record read
-        report = _read(args.captures, Analysis(timeouts), stderr)
-        if args.junit:
-            buffer = io.StringIO()
-            write_junit(report, args.captures, buffer)
-            emit(buffer.getvalue(), None if args.junit == "-" else args.junit, stdout)
-        out = io.StringIO()
-        (write_json if args.format == "json" else write_table)(report, out)
-    stdout.write(out.getvalue())
-    stdout.flush()
-    return 1 if report.findings else 0
-
-
-def _read(captures: list[str], analysis: Analysis, stderr: TextIO) -> Report:
-    from ..trackers.capture import CaptureError, read_capture
-
-    def warn(message: str) -> None:
-        stderr.write(f"{PROG}: warning: {message}\n")
-
-    for index, path in enumerate(captures):
-        try:
-            read_capture(path, analysis, index, warn, parallel=True)
-        except CaptureError as error:
-            raise CommandError(str(error)) from None
-        except OSError as error:
-            raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
-    return analysis.report(tuple(captures))
-
-
-def _timeout_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--foreground-timeout",
-        type=float,
-        metavar="S",
-        help="the tracker's foreground timeout: judge idle gaps by it (early_new_session, "
-        "missed_expiry); for the JavaScript tracker, its sessionCookieTimeout",
-    )
-    parser.add_argument(
-        "--background-timeout",
-        type=float,
-        metavar="S",
-        help="the background timeout, in force after an application_background event",
-    )
-    parser.add_argument(
-        "--check-interval",
-        type=float,
-        default=0.0,
-        metavar="S",
-        help="how late past its timeout a tracker may still start a new session (default 0: "
-        "mobile and JavaScript trackers decide at the event; .NET checks every 15 s)",
-    )
-
-
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     collector = add_command(
         commands,
@@ -207,32 +123,4 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     collector.add_argument(
         "--no-log", action="store_true", help="keep events in memory only (nothing on disk)"
     )
-    _timeout_options(collector)
-
-    checker = add_command(
-        commands,
-        "sessions",
-        sessions,
-        summary="each user's session chain in captures, with findings (exit 1 if any)",
-        description="Read captures (the collector's log, HAR files, Snowplow Micro's "
-        "/micro/good JSON, .NET save files) and report each user's session chain: index, "
-        "id, previous id, first event, event count, times and idle gaps, with findings "
-        "such as index_gap or broken_chain. Exit 0 with no findings, 1 with findings, 2 if "
-        "a capture cannot be read.",
-        examples="""
-            snowsession sessions snowsession-events.ndjson
-            snowsession sessions app.har --foreground-timeout 1800 --format json
-            snowsession sessions micro-good.json --junit sessions.xml
-        """,
-    )
-    checker.add_argument("captures", metavar="CAPTURE", nargs="+", help="capture files to read")
-    checker.add_argument(
-        "--format",
-        choices=("table", "json"),
-        default="table",
-        help="table for people (the default), or json for programs",
-    )
-    checker.add_argument(
-        "--junit", metavar="FILE", help="also write JUnit XML for CI here ('-': stdout)"
-    )
-    _timeout_options(checker)
+    timeout_options(collector)

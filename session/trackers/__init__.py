@@ -2,10 +2,8 @@
 
 - :mod:`.protocol` decodes the tracker protocol (GET ``/i``, POST ``tp2``);
 - :mod:`.entity` finds and validates the ``client_session`` entity;
-- :mod:`.record`, :mod:`.chain` and :mod:`.report`: the session-chain analysis and its report;
-- :mod:`.capture` reads captures (the collector's log, HAR, Micro JSON, .NET save files),
-  a big log in parts by two processes (:mod:`.logparts`);
-- :mod:`.output` writes the report as a table, JSON or JUnit XML;
+- :mod:`.record`: an event as the live report takes it; :mod:`.analysis`, the collector's
+  live report, runs the audit's checks (:mod:`session.audit`) over what it has taken;
 - :mod:`.collector` is the HTTP collector, :mod:`.micro` its Micro-compatible read API,
   :mod:`.logfile` its log;
 - :mod:`.pytest_plugin` is the ``snowsession_collector`` fixture.
@@ -19,39 +17,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .analysis import Analysis, Timeouts
-    from .capture import CaptureError, read_capture
+    from .analysis import Analysis
     from .collector import Collector
     from .record import Record
-    from .report import FINDING_KINDS, Finding, Report, SessionSummary, UserReport
 
-__all__ = [
-    "FINDING_KINDS",
-    "Analysis",
-    "CaptureError",
-    "Collector",
-    "Finding",
-    "Record",
-    "Report",
-    "SessionSummary",
-    "Timeouts",
-    "UserReport",
-    "read_capture",
-]
+__all__ = ["Analysis", "Collector", "Record"]
 
-_WHERE = {
-    "CaptureError": "capture",
-    "read_capture": "capture",
-    "Analysis": "analysis",
-    "Timeouts": "chain",
-    "Collector": "collector",
-    "Record": "record",
-    "FINDING_KINDS": "report",
-    "Finding": "report",
-    "Report": "report",
-    "SessionSummary": "report",
-    "UserReport": "report",
-}
+_WHERE = {"Analysis": "analysis", "Collector": "collector", "Record": "record"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,10 +1,10 @@
-"""Every user's session chain, fed one event at a time: what a capture or a live collector
-has seen, as a :class:`~session.trackers.report.Report` on demand.
+"""The live sessions report of a collector: every event it takes, kept in an embedded DuckDB
+table, and the audit's checks (:mod:`session.audit.checks`) run over them when a report is
+asked for. The same definition as ``snowsession sessions``, so the two always agree.
 
-A user's events are ordered by the tracker's time (``dtm``, then ``eventIndex``) and folded one
-by one (:class:`~session.trackers.chain.Fold`). Events that arrive in order are folded as they
-come, so a live collector keeps its report current at little cost; one that arrives out of
-order makes that user's chain be folded again from the start when the report is next asked for.
+Events are held in Python only until a batch is full, then handed to DuckDB as Arrow columns:
+what stays in memory is DuckDB's compressed columns, not an object per event. A report is
+kept until the next event, so asking again costs nothing.
 """
 
 from __future__ import annotations
@@ -12,97 +12,93 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-from .chain import Fold, Timeouts
+from ..audit.duck import DuckAudit
+from ..audit.report import Report
+from ..audit.rows import Row
+from ..audit.rules import Rules
 from .record import Record
-from .report import Report, UserReport
 
-__all__ = ["Analysis", "Timeouts", "UserChain"]
+__all__ = ["Analysis"]
 
-
-def _order(record: Record) -> tuple[float, int]:
-    return (record.time, record.event_index or 0)
-
-
-class UserChain:
-    """One user's events and the fold of them; not thread-safe (:class:`Analysis` locks)."""
-
-    def __init__(self, user_id: str, timeouts: Timeouts) -> None:
-        self.user_id = user_id
-        self.timeouts = timeouts
-        self.records: list[Record] = []
-        self.seen: set[str] = set()
-        self.duplicates = 0
-        self._fold = Fold(user_id, timeouts)
-        self._stale = False
-        self._last = (0.0, 0)  # the order of the last event added
-
-    def add(self, record: Record) -> bool:
-        """Add an event; False (and counted) if its event id was seen already."""
-        event_id = record.event_id
-        if event_id is not None:
-            if event_id in self.seen:
-                self.duplicates += 1
-                return False
-            self.seen.add(event_id)
-        order = (record.time, record.event_index or 0)
-        if self.records and order < self._last:
-            self._stale = True
-        elif not self._stale:
-            self._fold.add(record)
-        self._last = order
-        self.records.append(record)
-        return True
-
-    def report(self) -> UserReport:
-        if self._stale:
-            self.records.sort(key=_order)
-            self._fold = Fold(self.user_id, self.timeouts)
-            for record in self.records:
-                self._fold.add(record)
-            self._stale = False
-        return self._fold.report(len(self.records), self.duplicates)
+_BATCH = 4096
 
 
 class Analysis:
     """Every user's chain, fed one event at a time; thread-safe, for a live collector."""
 
-    def __init__(self, timeouts: Timeouts | None = None) -> None:
-        self.timeouts = timeouts or Timeouts()
-        self._users: dict[str, UserChain] = {}
-        self._bad: dict[str, int] = {}
+    def __init__(self, rules: Rules | None = None) -> None:
+        self.rules = rules or Rules()
         self._lock = threading.Lock()
+        self._pending: list[Row] = []
+        self._seen: set[str] = set()
+        self._bad: dict[str, int] = {}
+        self._audit = self._new_audit()
+        self._report: Report | None = None
+        self._captures: tuple[str, ...] = ()
+
+    def _new_audit(self) -> DuckAudit:
+        audit = DuckAudit(self.rules, threads=1)
+        audit.add_rows("live", [])
+        audit.include("live")
+        return audit
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._audit.add_rows("live_batch", self._pending)
+            self._audit.con.execute("INSERT INTO live SELECT * FROM live_batch")
+            self._audit.con.execute("DROP TABLE live_batch")
+            self._pending.clear()
+
+    def _take(self, record: Record) -> bool:
+        if record.row is None:
+            return False
+        event_id = record.event_id
+        repeated = event_id is not None and event_id in self._seen
+        if event_id is not None:
+            self._seen.add(event_id)
+        self._pending.append(record.row)
+        if len(self._pending) >= _BATCH:
+            self._flush()
+        self._report = None
+        return not repeated
 
     def add(self, record: Record) -> bool:
-        """Add an event to its user's chain; False if it is a duplicate."""
+        """Add an event; False if its event id was seen already (it counts once)."""
         with self._lock:
-            chain = self._users.get(record.user)
-            if chain is None:
-                chain = self._users[record.user] = UserChain(record.user, self.timeouts)
-            return chain.add(record)
+            return self._take(record)
 
     def add_all(self, records: Iterable[Record]) -> None:
-        """Add many events under one lock (a capture read in batches)."""
+        """Add many events under one lock."""
         with self._lock:
-            users = self._users
             for record in records:
-                chain = users.get(record.user)
-                if chain is None:
-                    chain = users[record.user] = UserChain(record.user, self.timeouts)
-                chain.add(record)
+                self._take(record)
 
     def count_bad(self, reason: str, count: int = 1) -> None:
         with self._lock:
             self._bad[reason] = self._bad.get(reason, 0) + count
+            self._report = None
 
     def reset(self) -> None:
         with self._lock:
-            self._users.clear()
+            self._audit.close()
+            self._audit = self._new_audit()
+            self._pending.clear()
+            self._seen.clear()
             self._bad.clear()
+            self._report = None
 
     def report(self, captures: tuple[str, ...] = ()) -> Report:
         """A snapshot: plain frozen data, safe to keep and to read from any thread."""
         with self._lock:
-            users = [chain.report() for chain in self._users.values()]
-            bad = dict(self._bad)
-        users.sort(key=lambda user: user.sessions[0].first_time if user.sessions else 0.0)
-        return Report(tuple(users), bad, captures)
+            if self._report is None or self._captures != captures:
+                self._flush()
+                self._audit.bad = dict(self._bad)
+                result = self._audit.run()
+                report = result.report()
+                self._report = Report(report.users, dict(self._bad), captures)
+                self._captures = captures
+            return self._report
+
+    def close(self) -> None:
+        with self._lock:
+            self._audit.close()

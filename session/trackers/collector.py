@@ -28,7 +28,9 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from .analysis import Analysis, Timeouts
+from ..audit.report import Report
+from ..audit.rules import Rules
+from .analysis import Analysis
 from .entity import find_entity
 from .logfile import LogWriter, bad_line, event_line
 from .micro import MicroStore, Request, bad_event
@@ -42,7 +44,6 @@ from .protocol import (
     decode_fields,
 )
 from .record import Record, make_record
-from .report import Report
 
 __all__ = ["Collector", "is_loopback"]
 
@@ -83,8 +84,8 @@ class Collector:
         Where to listen; port 0 takes a free one (see :attr:`port`).
     log
         The NDJSON log to append every event to, or None.
-    timeouts
-        The timeouts the live report judges idle gaps by.
+    rules
+        The timeouts the live report judges idle gaps by (:class:`session.audit.rules.Rules`).
     on_event
         Called with each event taken, in the collector's thread.
     """
@@ -94,13 +95,13 @@ class Collector:
         host: str = "127.0.0.1",
         port: int = 9090,
         log: str | os.PathLike[str] | None = None,
-        timeouts: Timeouts | None = None,
+        rules: Rules | None = None,
         on_event: Callable[[Record], None] | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.log_path = None if log is None else os.fspath(log)
-        self.analysis = Analysis(timeouts)
+        self.analysis = Analysis(rules)
         self.micro = MicroStore()
         self.on_event = on_event
         self._log: LogWriter | None = None

@@ -25,10 +25,10 @@ import time
 from collections.abc import Iterator
 from typing import IO, Any
 
+from ..audit.report import iso_time
 from .jsontext import dumps, loads
 from .protocol import BAD_REASONS, Decoded
 from .record import Record, record_of
-from .report import iso_time
 
 __all__ = [
     "FORMAT",

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..audit.report import iso_time
 from .protocol import Decoded
-from .report import iso_time
 
 __all__ = ["KEEP", "MicroStore", "Request"]
 

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from ..audit.report import Finding, Report, SessionSummary
     from .collector import Collector
-    from .report import Finding, Report, SessionSummary
 
 __all__ = ["SessionsCollector", "snowsession_collector"]
 
@@ -148,16 +148,16 @@ def snowsession_collector(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[SessionsCollector]:
     """A collector on 127.0.0.1 and a free port, stopped after the test."""
-    from .analysis import Timeouts
+    from ..audit.rules import Rules
     from .collector import Collector
 
     config = request.config
-    timeouts = Timeouts(
+    rules = Rules.of(
         _seconds(config, "snowsession_foreground_timeout"),
         _seconds(config, "snowsession_background_timeout"),
         _seconds(config, "snowsession_check_interval") or 0.0,
     )
-    collector = Collector(port=0, log=tmp_path / "snowsession-events.ndjson", timeouts=timeouts)
+    collector = Collector(port=0, log=tmp_path / "snowsession-events.ndjson", rules=rules)
     collector.start()
     try:
         yield SessionsCollector(collector)

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from ..audit.rows import Row, event_row
 from .entity import SessionEntity, find_entity, read_entity
 from .protocol import Decoded, PayloadError, event_time
 
@@ -48,6 +49,8 @@ class Record(NamedTuple):
     """Which capture it came from (an index into the captures read)."""
     problem: str | None = None
     user_id: str | None = None
+    row: Row | None = None
+    """The event as the audit's checks take it (:func:`session.audit.rows.event_row`)."""
 
     @property
     def user(self) -> str:
@@ -81,6 +84,7 @@ def record_of(
     if type(event_id) is not str:
         event_id = None
     raw = find_entity(contexts)
+    row = event_row(fields, contexts, unstruct, received, capture)
     try:
         entity, event_index = read_entity(raw)
     except PayloadError as error:
@@ -92,6 +96,7 @@ def record_of(
             capture=capture,
             problem=error.message,
             user_id=_user_of(raw),
+            row=row,
         )
     return Record(
         time,
@@ -101,6 +106,7 @@ def record_of(
         name,
         None if schema is None else _LIFECYCLE.get(schema),
         capture,
+        row=row,
     )
 
 

@@ -11,23 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["FINDING_KINDS", "Finding", "Report", "SessionSummary", "UserReport", "iso_time"]
+from .kinds import FINDING_KINDS
 
-FINDING_KINDS = (
-    "index_gap",
-    "index_went_back",
-    "index_reused",
-    "id_changed_without_index",
-    "broken_chain",
-    "index_starts_at_zero",
-    "first_event_id_reused",
-    "first_event_id_changed",
-    "event_index_went_back",
-    "early_new_session",
-    "missed_expiry",
-    "invalid_entity",
-)
-"""Every kind of finding, by the name that tests and CI rely on."""
+__all__ = ["FINDING_KINDS", "Finding", "Report", "SessionSummary", "UserReport", "iso_time"]
 
 
 def iso_time(seconds: float | None) -> str | None:
@@ -53,6 +39,9 @@ class Finding:
     session_index: int | None = None
     event_id: str | None = None
     capture: int = 0
+    app_id: str | None = None
+    platform: str | None = None
+    v_tracker: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +52,9 @@ class Finding:
             "time": iso_time(self.time),
             "event_id": self.event_id,
             "capture": self.capture,
+            "app_id": self.app_id,
+            "platform": self.platform,
+            "v_tracker": self.v_tracker,
         }
 
 
@@ -78,10 +70,15 @@ class SessionSummary:
     first_time: float
     last_time: float
     idle_before: float | None
-    """Seconds from the previous event to this session's first event (None for the first)."""
+    """Seconds idle from the session before to this one's first event (None: the first, or
+    unknown because a device clock was wrong or changed)."""
     exceeded: str | None
     """``foreground`` or ``background``: the timeout in force that ``idle_before`` exceeded."""
     captures: tuple[int, ...] = ()
+    duplicates: int = 0
+    """Events whose ``event_id`` came more than once, counted once."""
+    expected: str | None = None
+    """``start`` or ``on_demand``: it came before the timeout, as the app does by design."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +91,8 @@ class SessionSummary:
             "last_event_time": iso_time(self.last_time),
             "idle_before": None if self.idle_before is None else round(self.idle_before, 3),
             "exceeded": self.exceeded,
+            "expected": self.expected,
+            "duplicates": self.duplicates,
         }
 
 
@@ -123,7 +122,8 @@ class Report:
 
     users: tuple[UserReport, ...] = ()
     bad: dict[str, int] = field(default_factory=dict)
-    """Bad events by reason (``not_json``, ``invalid_base64``, …), as the collector counts them."""
+    """What could not be used, by reason (``not_json``, ``unreadable_line``, …), as the
+    collector counts bad events."""
     captures: tuple[str, ...] = ()
 
     @property

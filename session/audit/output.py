@@ -11,26 +11,10 @@ from xml.etree import ElementTree as ET
 
 import orjson
 
-from .report import FINDING_KINDS, Report, UserReport, iso_time
+from .kinds import Kind
+from .report import Report, SessionSummary, UserReport, iso_time
 
-__all__ = ["CHECKS", "write_json", "write_junit", "write_table"]
-
-CHECKS = {
-    "index_gap": "the index rises by one from session to session",
-    "index_went_back": "the index never goes back",
-    "index_reused": "each index belongs to one session",
-    "id_changed_without_index": "a new session id comes with a new index",
-    "broken_chain": "previousSessionId is the session before",
-    "index_starts_at_zero": "the index starts at 1",
-    "first_event_id_reused": "each session has its own firstEventId",
-    "first_event_id_changed": "a session keeps its firstEventId",
-    "event_index_went_back": "the eventIndex rises within a session",
-    "early_new_session": "no new session before the timeout in force",
-    "missed_expiry": "a session expires after the timeout in force",
-    "invalid_entity": "every client_session entity is valid",
-}
-"""What each check asserts, by finding kind (a JUnit test case each)."""
-assert tuple(CHECKS) == FINDING_KINDS
+__all__ = ["write_json", "write_junit", "write_table"]
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -67,12 +51,23 @@ def _finite(value: Any) -> bool:
 
 def _idle(seconds: float | None) -> str:
     if seconds is None:
-        return ""
+        return "-"
     if seconds < 120:
         return f"{seconds:.1f}s"
     if seconds < 7200:
         return f"{seconds / 60:.1f}m"
     return f"{seconds / 3600:.1f}h"
+
+
+def _note(session: SessionSummary) -> str:
+    notes = []
+    if session.exceeded:
+        notes.append(f"{session.exceeded} timeout exceeded")
+    if session.expected:
+        notes.append(f"expected early ({session.expected.replace('_', ' ')})")
+    if session.duplicates:
+        notes.append(f"{session.duplicates} duplicate(s)")
+    return "; ".join(notes)
 
 
 def write_table(report: Report, out: TextIO) -> None:
@@ -83,13 +78,13 @@ def write_table(report: Report, out: TextIO) -> None:
         if user.sessions:
             out.write(
                 f"  {'index':>5}  {'session':<36}  {'previous':<8}  {'first event':<8}  "
-                f"{'events':>6}  {'first':<24}  {'last':<24}  {'idle':>6}  exceeded\n"
+                f"{'events':>6}  {'first':<24}  {'last':<24}  {'idle':>6}  note\n"
             )
         for s in user.sessions:
             out.write(
                 f"  {s.index:>5}  {s.session_id:<36}  {(s.previous_session_id or '-')[:8]:<8}  "
                 f"{(s.first_event_id or '-')[:8]:<8}  {s.events:>6}  {iso_time(s.first_time):<24}  "
-                f"{iso_time(s.last_time):<24}  {_idle(s.idle_before):>6}  {s.exceeded or ''}\n"
+                f"{iso_time(s.last_time):<24}  {_idle(s.idle_before):>6}  {_note(s)}\n"
             )
         for finding in user.findings:
             out.write(f"  ! {finding.kind} at {iso_time(finding.time)}: {finding.message}\n")
@@ -111,7 +106,8 @@ def _suite(report: Report, capture: int, name: str) -> ET.Element:
     suite = ET.Element("testsuite", name=_xml(f"sessions: {name}"))
     tests = failures = 0
     for user in users:
-        for kind, check in CHECKS.items():
+        for kind in Kind:
+            check = kind.check
             tests += 1
             case = ET.SubElement(
                 suite,
@@ -152,8 +148,7 @@ def write_junit(report: Report, captures: Sequence[str], out: TextIO) -> None:
     failures."""
     root = ET.Element("testsuites", name="snowsession sessions")
     total = failed = 0
-    for index, name in enumerate(captures):
-        suite = _suite(report, index, name)
+    for suite in (_read_suite(report), *(_suite(report, i, n) for i, n in enumerate(captures))):
         total += int(suite.get("tests", "0"))
         failed += int(suite.get("failures", "0"))
         root.append(suite)
@@ -164,3 +159,27 @@ def write_junit(report: Report, captures: Sequence[str], out: TextIO) -> None:
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(ET.tostring(root, encoding="unicode"))
     out.write("\n")
+
+
+def _read_suite(report: Report) -> ET.Element:
+    """What was read: a case that fails when anything could not be used (bad payloads,
+    unreadable lines), so a CI run sees what was skipped."""
+    suite = ET.Element("testsuite", name="sessions: inputs read", tests="1", errors="0")
+    suite.set("skipped", "0")
+    suite.set("time", "0")
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        classname="sessions.inputs",
+        name="every line and payload could be read",
+        time="0",
+    )
+    bad = sum(report.bad.values())
+    suite.set("failures", "1" if bad else "0")
+    if bad:
+        words = ", ".join(f"{count} {reason}" for reason, count in sorted(report.bad.items()))
+        failure = ET.SubElement(
+            case, "failure", type="unread", message=_xml(f"{bad} skipped: {words}"[:500])
+        )
+        failure.text = _xml(words)
+    return suite

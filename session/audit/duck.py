@@ -1,0 +1,269 @@
+"""The checks run by DuckDB, embedded: the default engine, for a capture and for a lake.
+
+Inputs become one relation, ``events``: a lake (Parquet files, a Delta table) and enriched
+TSV are views DuckDB scans where they lie; the collector's log is read once into a table
+(its bad and unreadable lines are counted on the way); HAR, Micro JSON and save files are
+read in Python and handed over as Arrow columns. :meth:`DuckAudit.run` then keeps two small
+tables, every session and every finding, and answers everything else from them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from .checks import CTES, SESSION_STEPS, checks
+from .columns import EVENT_COLUMNS
+from .inputs import Input, InputError, document_rows, probe
+from .readers import ENTITY_COLUMN, log_select, parquet_select, tsv_select
+from .result import Result
+from .rows import Row
+from .rules import Rules
+
+__all__ = ["DuckAudit", "count_lines", "rows_table"]
+
+_SCHEMA = pa.schema(
+    [
+        (name, {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32()}[kind])
+        for name, kind in EVENT_COLUMNS
+    ]
+)
+
+
+def rows_table(rows: Sequence[Row]) -> pa.Table:
+    """Rows of ``events`` as an Arrow table, column by column."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(EVENT_COLUMNS)
+    return pa.table(
+        [
+            pa.array(list(values), type=kind.type)
+            for values, kind in zip(columns, _SCHEMA, strict=True)
+        ],
+        schema=_SCHEMA,
+    )
+
+
+def count_lines(path: str) -> int:
+    """Lines in a file that hold something (a last line without its newline counts)."""
+    lines = 0
+    last = b"\n"
+    with open(path, "rb") as handle:
+        while chunk := handle.read(16 << 20):
+            lines += chunk.count(b"\n") - chunk.count(b"\n\n")
+            if last == b"\n" and chunk.startswith(b"\n"):
+                lines -= 1
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+class DuckAudit:
+    """Inputs read by DuckDB and the checks run over them.
+
+    ``threads`` and ``memory_limit`` bound DuckDB (defaults: every core, 80% of memory);
+    what does not fit in memory goes to ``temp_directory``.
+    """
+
+    def __init__(
+        self,
+        rules: Rules,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        temp_directory: str | None = None,
+    ) -> None:
+        config: dict[str, str | int | bool] = {"enable_external_access": True}
+        if threads is not None:
+            config["threads"] = threads
+        if memory_limit is not None:
+            config["memory_limit"] = memory_limit
+        if temp_directory is not None:
+            config["temp_directory"] = temp_directory
+        self.rules = rules
+        self.con = duckdb.connect(":memory:", config=config)
+        self.inputs: list[Input] = []
+        self.bad: dict[str, int] = {}
+        self._parts: list[str] = []
+
+    def close(self) -> None:
+        self.con.close()
+
+    def interrupt(self) -> None:
+        """Stop the query under way (from another thread); it raises where it runs."""
+        self.con.interrupt()
+
+    def _count(self, reason: str, count: int) -> None:
+        if count:
+            self.bad[reason] = self.bad.get(reason, 0) + count
+
+    def add(self, path: str | os.PathLike[str], warn: Callable[[str], None]) -> Input:
+        """Read one input (a file or folder); :class:`InputError` if it is none."""
+        source = probe(path)
+        capture = len(self.inputs)
+        name = f"input_{capture}"
+        try:
+            if source.kind == "log":
+                self._log(source, name, capture, warn)
+            elif source.kind == "tsv":
+                self._tsv(source, name, capture)
+            elif source.kind in ("parquet", "delta"):
+                source = self._lake(source, name, capture)
+            else:
+                kind, rows, bad = document_rows(source, capture, warn)
+                source = Input(kind, source.name, source.files)
+                for reason, count in bad.items():
+                    self._count(reason, count)
+                self.add_rows(name, rows)
+        except duckdb.Error as error:
+            raise InputError(f"{source.name}: {_first_line(error)}") from None
+        self.inputs.append(source)
+        self._parts.append(name)
+        return source
+
+    def include(self, name: str) -> None:
+        """Check the rows of the table or view ``name`` too (a live collector's table)."""
+        self._parts.append(name)
+
+    def add_rows(self, name: str, rows: Sequence[Row]) -> None:
+        r"""A table ``name`` of rows made in Python (not checked until :meth:`include`\ d)."""
+        table = rows_table(rows)
+        self.con.register("rows_arrow", table)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM rows_arrow")
+        self.con.unregister("rows_arrow")
+
+    def _log(self, source: Input, name: str, capture: int, warn: Callable[[str], None]) -> None:
+        self.con.execute(f"CREATE TEMP TABLE {name}_lines AS {log_select(source.name, capture)}")
+        counts = dict(
+            self.con.execute(f"SELECT line_kind, count(*) FROM {name}_lines GROUP BY 1").fetchall()
+        )
+        for reason, count in self.con.execute(
+            f"SELECT bad, count(*) FROM {name}_lines WHERE line_kind = 'bad' GROUP BY 1"
+        ).fetchall():
+            self._count(str(reason), int(count))
+        self._count("no_session_entity", int(counts.get("no_entity", 0)))
+        read = sum(int(count) for count in counts.values())
+        lines = count_lines(source.name) if not source.gzip else read
+        unreadable = max(0, lines - read) + int(counts.get("unreadable", 0))
+        self._count("unreadable_line", unreadable)
+        if unreadable:
+            warn(
+                f"{source.name}: {unreadable} line(s) could not be read and were skipped "
+                "(a collector killed mid-write leaves one)"
+            )
+        columns = ", ".join(column for column, _ in EVENT_COLUMNS)
+        self.con.execute(
+            f"CREATE TEMP VIEW {name} AS SELECT {columns} FROM {name}_lines "
+            "WHERE line_kind = 'event'"
+        )
+
+    def _tsv(self, source: Input, name: str, capture: int) -> None:
+        self.con.execute(f"CREATE TEMP VIEW {name} AS {tsv_select(source.files, capture)}")
+
+    def _lake(self, source: Input, name: str, capture: int) -> Input:
+        files = source.files
+        if source.kind == "delta":
+            files = _delta_files(source.name)
+            source = Input("delta", source.name, files)
+            if not files:
+                self.add_rows(name, [])
+                return source
+        described = self.con.execute(
+            "DESCRIBE SELECT * FROM read_parquet($files, union_by_name = true, "
+            "hive_partitioning = false)",
+            {"files": list(files)},
+        ).fetchall()
+        columns = {str(row[0]): str(row[1]) for row in described}
+        entity = columns.get(ENTITY_COLUMN)
+        if entity is None or not entity.startswith("STRUCT(") or not entity.endswith("[]"):
+            raise InputError(
+                f"{source.name} has no column {ENTITY_COLUMN} (an array of client_session "
+                "structs): not a lake table of Snowplow events"
+            )
+        self.con.execute(
+            f"CREATE TEMP VIEW {name}_probe AS SELECT {ENTITY_COLUMN}[1] AS entity "
+            f"FROM read_parquet($files) LIMIT 0",
+            {"files": list(files[:1])},
+        )
+        for field, kind in self.con.execute(
+            f"DESCRIBE SELECT entity.* FROM {name}_probe"
+        ).fetchall():
+            columns[f"entity.{field}"] = str(kind)
+        self.con.execute(f"CREATE TEMP VIEW {name} AS {parquet_select(files, columns, capture)}")
+        return source
+
+    def run(self, progress: Callable[[float], None] | None = None) -> Result:
+        """Run the checks: every session and every finding, kept for the result."""
+        if not self._parts:
+            self.add_rows("input_none", [])
+            self._parts.append("input_none")
+        union = " UNION ALL ".join(f"SELECT * FROM {part}" for part in self._parts)
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS {union}")
+        steps = [step for step in CTES if step[0] in SESSION_STEPS]
+        rest = [step for step in CTES if step[0] == "ev" or step[0] not in SESSION_STEPS]
+        with _watch(self.con, progress):
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE timed AS "
+                + checks(self.rules, steps)
+                + "\nSELECT * FROM timed"
+            )
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE findings AS "
+                + checks(self.rules, rest)
+                + "\nSELECT * FROM findings"
+            )
+        return Result(self.con, dict(self.bad), tuple(self.inputs))
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else type(error).__name__
+
+
+def _delta_files(path: str) -> tuple[str, ...]:
+    try:
+        from deltalake import DeltaTable
+    except ImportError:
+        raise InputError(
+            f"{path} is a Delta table: reading one needs the delta extra "
+            "(pip install '.[delta]' in the snowsession folder)"
+        ) from None
+    try:
+        table = DeltaTable(path)
+        uris = table.file_uris()
+    except Exception as error:  # delta-rs raises its own kinds for every broken table
+        raise InputError(f"{path} is not a readable Delta table: {_first_line(error)}") from None
+    return tuple(uri.removeprefix("file://") for uri in uris)
+
+
+class _watch:
+    """Reports DuckDB's progress on a query, from a thread of its own, while it runs."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, progress: Callable[[float], None] | None
+    ) -> None:
+        self.con = con
+        self.progress = progress
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> None:
+        if self.progress is not None:
+            self.thread = threading.Thread(target=self._poll, daemon=True)
+            self.thread.start()
+
+    def _poll(self) -> None:
+        assert self.progress is not None
+        while not self.stop.wait(0.2):
+            try:
+                done = self.con.query_progress()
+            except duckdb.Error:
+                continue
+            if done >= 0:
+                self.progress(float(done))
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()

@@ -1,0 +1,204 @@
+"""The ``client_session`` entity as the checks take it: its fields by name, and what its JSON
+alone says is wrong (an unknown schema, a key its version does not have, a value of the wrong
+JSON type, a required key missing). Patterns, ranges and the storage mechanism are the checks'
+own (:mod:`.checks`).
+
+The versions' keys come from the bundled schemas; Python (:func:`entity_fields`) and SQL
+(:func:`problem_sql`, for DuckDB's JSON) read the same table, so a capture read either way
+gives the same findings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, NamedTuple
+
+from ..context import SCHEMA_URIS, load_schema
+
+__all__ = [
+    "ENTITY_PREFIX",
+    "FIELDS",
+    "Field",
+    "entity_fields",
+    "entity_sql",
+    "field_sql",
+    "find_entity",
+    "problem_sql",
+]
+
+ENTITY_PREFIX = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/"
+
+
+class Field(NamedTuple):
+    """A key of the entity: its JSON name, its column, and whether it is a string or an
+    integer."""
+
+    key: str
+    column: str
+    integer: bool
+
+
+FIELDS = (
+    Field("userId", "user_id", False),
+    Field("sessionId", "session_id", False),
+    Field("previousSessionId", "previous_session_id", False),
+    Field("sessionIndex", "session_index", True),
+    Field("eventIndex", "event_index", True),
+    Field("firstEventId", "first_event_id", False),
+    Field("storageMechanism", "storage_mechanism", False),
+    Field("firstEventTimestamp", "first_event_timestamp", False),
+)
+
+
+class Version(NamedTuple):
+    keys: tuple[str, ...]
+    required: frozenset[str]
+    nullable: frozenset[str]
+
+
+@cache
+def versions() -> dict[str, Version]:
+    """Each schema URI's keys, required keys and keys that may be null."""
+    table = {}
+    for uri in SCHEMA_URIS:
+        schema = load_schema(uri)
+        properties = schema["properties"]
+        nullable = {
+            key
+            for key, part in properties.items()
+            if isinstance(part.get("type"), list) and "null" in part["type"]
+        }
+        table[uri] = Version(
+            tuple(key for key in properties if key in {f.key for f in FIELDS}),
+            frozenset(schema.get("required", ())),
+            frozenset(nullable),
+        )
+    return table
+
+
+def find_entity(contexts: Any) -> Mapping[str, Any] | None:
+    """The first ``client_session`` entity among an event's entities, or None."""
+    if not isinstance(contexts, list):
+        return None
+    for item in contexts:
+        if isinstance(item, dict):
+            schema = item.get("schema")
+            if isinstance(schema, str) and schema.startswith(ENTITY_PREFIX):
+                return item
+    return None
+
+
+_INT64 = 1 << 63
+
+
+def _value(value: Any, integer: bool) -> Any:
+    """A field's value as the checks take it: an integer field's only if it is a JSON integer
+    (int64); a string field's as its text, or the compact JSON of whatever else it is."""
+    if integer:
+        return value if type(value) is int and -_INT64 <= value < _INT64 else None
+    if value is None or type(value) is str:
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def entity_fields(entity: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """An entity's fields by column (None where absent or null) and what its JSON says is
+    wrong (None: nothing). A string field of another JSON type keeps its JSON text, which the
+    checks' own patterns then refuse."""
+    uri = entity.get("schema")
+    version = versions().get(uri) if isinstance(uri, str) else None
+    data = entity.get("data")
+    fields: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for field in FIELDS:
+            fields[field.column] = _value(data.get(field.key), field.integer)
+    if version is None:
+        return fields, f"unknown client_session schema {str(uri)[:120]}"
+    if not isinstance(data, dict):
+        return fields, "the client_session entity's data is not an object"
+    extra = sorted(key for key in data if key not in version.keys)
+    if extra:
+        return fields, f"{extra[0][:60]}: not in this schema version"
+    for field in FIELDS:
+        if field.key not in version.keys:
+            continue
+        if field.key not in data:
+            if field.key in version.required:
+                return fields, f"{field.key} is missing"
+            continue
+        value = data[field.key]
+        if value is None:
+            if field.key not in version.nullable:
+                return fields, f"{field.key} is null"
+        elif field.integer and fields[field.column] is None:
+            return fields, f"{field.key} is not an integer"
+    return fields, None
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _transform_type() -> str:
+    types = ", ".join(
+        f'"{field.key}": "{"JSON" if field.integer else "VARCHAR"}"' for field in FIELDS
+    )
+    return "{" + types + "}"
+
+
+def entity_sql(entity: str) -> tuple[str, str]:
+    """DuckDB expressions over ``entity`` (``STRUCT(schema VARCHAR, data JSON)``), its data
+    parsed once: ``(parsed, keys)``, its fields (integers as JSON) and its keys."""
+    return (
+        f"json_transform({entity}.data, '{_transform_type()}')",
+        f"json_keys({entity}.data)",
+    )
+
+
+def field_sql(field: Field) -> str:
+    """A field's value over ``parsed`` (:func:`entity_sql`), as :func:`entity_fields` gives it."""
+    value = f"parsed.{field.key}"
+    if not field.integer:
+        return value
+    return (
+        f"CASE WHEN json_type({value}) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({value} AS BIGINT) "
+        "END"
+    )
+
+
+def problem_sql(entity: str) -> str:
+    """:func:`entity_fields`' problem as a DuckDB expression over ``entity``, ``parsed`` and
+    ``keys`` (:func:`entity_sql`), in the same words."""
+    uri = f"{entity}.schema"
+    cases = [
+        f"WHEN {uri} IS NULL OR {uri} NOT IN ({', '.join(map(_sql_text, versions()))}) THEN "
+        f"concat('unknown client_session schema ', coalesce(left({uri}, 120), 'None'))",
+        "WHEN parsed IS NULL OR json_type({entity}.data) <> 'OBJECT' THEN "
+        "'the client_session entity''s data is not an object'".replace("{entity}", entity),
+    ]
+    for uri_value, version in versions().items():
+        allowed = ", ".join(map(_sql_text, version.keys))
+        extra = f"list_sort(list_filter(keys, lambda k: k NOT IN ({allowed})))"
+        where = f"WHEN {uri} = {_sql_text(uri_value)} AND "
+        cases.append(
+            f"{where}len({extra}) > 0 THEN "
+            f"concat(left({extra}[1], 60), ': not in this schema version')"
+        )
+        for field in FIELDS:
+            if field.key not in version.keys:
+                continue
+            has = f"list_contains(keys, '{field.key}')"
+            value = f"parsed.{field.key}"
+            if field.key in version.required:
+                cases.append(f"{where}NOT {has} THEN '{field.key} is missing'")
+            null = f"json_type({value}) = 'NULL'" if field.integer else f"{value} IS NULL"
+            if field.key not in version.nullable:
+                cases.append(f"{where}{has} AND {null} THEN '{field.key} is null'")
+            if field.integer:
+                cases.append(
+                    f"{where}{has} AND NOT ({null}) AND {field_sql(field)} IS NULL "
+                    f"THEN '{field.key} is not an integer'"
+                )
+    return "CASE " + "\n".join(cases) + " END"
