@@ -150,7 +150,8 @@ def _invalid() -> str:
 
 _TIME = (
     "coalesce(derived_ms, CASE WHEN created_ms IS NOT NULL AND sent_ms IS NOT NULL AND "
-    "collector_ms IS NOT NULL THEN collector_ms - (sent_ms - created_ms) END, created_ms)"
+    "collector_ms IS NOT NULL THEN collector_ms - (sent_ms - created_ms) END, created_ms, "
+    "sent_ms)"
 )
 
 _EV = f"""
@@ -218,6 +219,9 @@ SELECT r.*,
   lag(r.session_id) OVER w AS b_id,
   lag(r.session_index) OVER w AS b_index,
   lag(r.last_t) OVER w AS b_last_t,
+  lag(r.seen_ms) OVER w AS b_seen,
+  max(r.session_index) OVER (PARTITION BY r.user_id ORDER BY r.seen_ms, r.session_index,
+    r.session_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS high,
   coalesce(last_value(r.end_state IGNORE NULLS) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING
     AND 1 PRECEDING), 'application_foreground') AS start_state,
   first_value(r.session_id) OVER (PARTITION BY r.user_id, r.fid ORDER BY r.session_index,
@@ -239,14 +243,29 @@ _STATE = "CASE WHEN start_state = 'application_background' THEN 'background' ELS
 
 
 def _linked() -> list[tuple[str, str, str]]:
-    """Each session's place in its chain: (kind, condition, message), at most one a session."""
-    same = "b_index = session_index"
-    linked = "NOT (" + same + ") AND link_index IS NOT NULL"
-    unlinked = "NOT (" + same + ") AND link_index IS NULL AND b_index IS NOT NULL"
+    """Each session's place in its chain: (kind, condition, message), at most one a session.
+
+    ``b`` is the session before in index order; ``link`` the session its previousSessionId
+    names, where seen. Two sessions with one index: the later one took a new id without
+    counting (it links to the other, or nothing says otherwise), or reused an index (it links
+    to the session before that index, or a higher index came before it: a state behind, or
+    storage lost). A session that links to nothing seen is judged against ``b`` only if ``b``
+    arrived first: otherwise ``b`` is the one out of place."""
+    same = "coalesce(b_index = session_index, FALSE)"
+    behind = (
+        "(coalesce(link_index = session_index - 1, FALSE) OR coalesce(high > session_index, FALSE))"
+    )
+    rose = f"NOT {same} AND coalesce(b_id = session_id, FALSE)"
+    linked = f"NOT {same} AND NOT coalesce(b_id = session_id, FALSE) AND link_index IS NOT NULL"
+    unlinked = (
+        f"NOT {same} AND NOT coalesce(b_id = session_id, FALSE) AND link_index IS NULL AND "
+        "b_index IS NOT NULL AND b_seen <= seen_ms"
+    )
+    before = "b_index = session_index - 1 AND b_seen <= seen_ms"
     return [
         (
             "id_changed_without_index",
-            f"{same} AND prev = b_id",
+            f"{same} AND (prev = b_id OR NOT {behind})",
             _say(
                 "the session id changed ({b_id} to {session_id}) but the index stayed "
                 "{session_index}"
@@ -254,7 +273,7 @@ def _linked() -> list[tuple[str, str, str]]:
         ),
         (
             "index_reused",
-            f"{same} AND prev <> b_id",
+            f"{same} AND prev <> b_id AND {behind}",
             _say("index {session_index} is used by two sessions: {b_id} and {session_id}"),
         ),
         (
@@ -275,7 +294,7 @@ def _linked() -> list[tuple[str, str, str]]:
         ),
         (
             "broken_chain",
-            f"{linked} AND link_index < session_index - 1 AND b_index = session_index - 1",
+            f"{linked} AND link_index < session_index - 1 AND {before}",
             _say(
                 "session {session_index} ({session_id}) has previousSessionId {prev}, not the "
                 "session before it ({b_id})"
@@ -283,7 +302,7 @@ def _linked() -> list[tuple[str, str, str]]:
         ),
         (
             "index_gap",
-            f"{linked} AND link_index < session_index - 1 AND b_index < session_index - 1",
+            f"{linked} AND link_index < session_index - 1 AND NOT coalesce({before}, FALSE)",
             _say(
                 "the index jumped from session {link_index} ({prev}) to {session_index} "
                 "({session_id}): {missing} session(s) missing",
@@ -306,7 +325,7 @@ def _linked() -> list[tuple[str, str, str]]:
         ),
         (
             "broken_chain",
-            f"{unlinked} AND b_index = session_index - 1 AND b_id = session_id",
+            f"{rose}",
             _say(
                 "the index rose from {b_index} to {session_index} but the session id "
                 "({session_id}) did not change"
@@ -314,7 +333,7 @@ def _linked() -> list[tuple[str, str, str]]:
         ),
         (
             "broken_chain",
-            f"{unlinked} AND b_index = session_index - 1 AND b_id <> session_id",
+            f"{unlinked} AND b_index = session_index - 1",
             _say(
                 "session {session_index} ({session_id}) has previousSessionId {shown}, not "
                 "the session before it ({b_id})",
@@ -357,7 +376,8 @@ def _session_checks() -> list[tuple[str, str, str]]:
             "first_event_id_changed",
             "fid_min <> fid_max",
             _say(
-                "session {session_index} ({session_id}) has two firstEventIds: {fid} and {other}",
+                "session {session_index} ({session_id}) has more than one firstEventId: {fid} "
+                "and {other}",
                 other="CASE WHEN fid = fid_min THEN fid_max ELSE fid_min END",
             ),
         )

@@ -18,13 +18,13 @@ import pyarrow as pa
 
 from .checks import CTES, SESSION_STEPS, checks
 from .columns import EVENT_COLUMNS
-from .inputs import Input, InputError, document_rows, probe
+from .inputs import Input, InputError, document_rows, log_lines, probe
 from .readers import ENTITY_COLUMN, log_select, parquet_select, tsv_select
 from .result import Result
 from .rows import Row
 from .rules import Rules
 
-__all__ = ["DuckAudit", "count_lines", "rows_table"]
+__all__ = ["DuckAudit", "rows_table"]
 
 _SCHEMA = pa.schema(
     [
@@ -44,19 +44,6 @@ def rows_table(rows: Sequence[Row]) -> pa.Table:
         ],
         schema=_SCHEMA,
     )
-
-
-def count_lines(path: str) -> int:
-    """Lines in a file that hold something (a last line without its newline counts)."""
-    lines = 0
-    last = b"\n"
-    with open(path, "rb") as handle:
-        while chunk := handle.read(16 << 20):
-            lines += chunk.count(b"\n") - chunk.count(b"\n\n")
-            if last == b"\n" and chunk.startswith(b"\n"):
-                lines -= 1
-            last = chunk[-1:]
-    return lines + (last != b"\n")
 
 
 class DuckAudit:
@@ -143,19 +130,24 @@ class DuckAudit:
         ).fetchall():
             self._count(str(reason), int(count))
         self._count("no_session_entity", int(counts.get("no_entity", 0)))
-        read = sum(int(count) for count in counts.values())
-        lines = count_lines(source.name) if not source.gzip else read
-        unreadable = max(0, lines - read) + int(counts.get("unreadable", 0))
+        own = log_lines(source, capture)
+        for reason, count in own.bad.items():
+            self._count(reason, count)
+        # DuckDB skips some lines it cannot read and gives others as a row of NULLs; what it
+        # did read, and what was read here, leaves the rest.
+        read = sum(int(n) for kind, n in counts.items() if kind != "unreadable") + own.rescued
+        unreadable = max(0, own.lines - read)
         self._count("unreadable_line", unreadable)
         if unreadable:
             warn(
                 f"{source.name}: {unreadable} line(s) could not be read and were skipped "
                 "(a collector killed mid-write leaves one)"
             )
+        self.add_rows(f"{name}_rescued", own.rows)
         columns = ", ".join(column for column, _ in EVENT_COLUMNS)
         self.con.execute(
             f"CREATE TEMP VIEW {name} AS SELECT {columns} FROM {name}_lines "
-            "WHERE line_kind = 'event'"
+            f"WHERE line_kind = 'event' UNION ALL SELECT * FROM {name}_rescued"
         )
 
     def _tsv(self, source: Input, name: str, capture: int) -> None:

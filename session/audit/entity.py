@@ -18,17 +18,22 @@ from typing import Any, NamedTuple
 from ..context import SCHEMA_URIS, load_schema
 
 __all__ = [
+    "ENTITY_MARK",
     "ENTITY_PREFIX",
     "FIELDS",
     "Field",
     "entity_fields",
     "entity_sql",
     "field_sql",
-    "find_entity",
+    "find_entities",
     "problem_sql",
+    "several",
 ]
 
 ENTITY_PREFIX = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/"
+ENTITY_MARK = "/client_session/jsonschema/"
+"""What marks an entity as a ``client_session`` one, of any vendor (a foreign vendor's is an
+unknown schema, as the collector counts it)."""
 
 
 class Field(NamedTuple):
@@ -78,16 +83,22 @@ def versions() -> dict[str, Version]:
     return table
 
 
-def find_entity(contexts: Any) -> Mapping[str, Any] | None:
-    """The first ``client_session`` entity among an event's entities, or None."""
+def find_entities(contexts: Any) -> list[Mapping[str, Any]]:
+    """The ``client_session`` entities among an event's entities (one, if all is well)."""
     if not isinstance(contexts, list):
-        return None
-    for item in contexts:
-        if isinstance(item, dict):
-            schema = item.get("schema")
-            if isinstance(schema, str) and schema.startswith(ENTITY_PREFIX):
-                return item
-    return None
+        return []
+    return [
+        item
+        for item in contexts
+        if isinstance(item, dict)
+        and isinstance(item.get("schema"), str)
+        and ENTITY_MARK in item["schema"]
+    ]
+
+
+def several(count: int) -> str:
+    """The problem of an event with ``count`` (more than one) entities."""
+    return f"the event has {count} client_session entities"
 
 
 _INT64 = 1 << 63

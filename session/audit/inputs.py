@@ -11,6 +11,7 @@ import glob
 import gzip
 import json
 import os
+import re
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,13 +37,17 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "Input",
     "InputError",
+    "LogLines",
     "document_rows",
+    "log_lines",
     "open_regular",
     "probe",
 ]
 
 MAX_DOCUMENT_BYTES = 512 << 20
 """A HAR or Micro JSON file over this (512 MiB) is refused unread."""
+MAX_RESCUED_LINE = 4 << 20
+"""A log line DuckDB refuses is read here only up to this (4 MiB): a real one is a kilobyte."""
 
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -129,7 +134,7 @@ def _text_kind(name: str, head: bytes, compressed: bool) -> Input:
     if head.startswith((b"{", b"[")):
         return Input("json", name, (name,))
     raise InputError(
-        f"{name} is not an input: not a collector log, HAR, Micro JSON, .NET save file, "
+        f"{name} is not a capture: not a collector log, HAR, Micro JSON, .NET save file, "
         "enriched TSV or Parquet"
     )
 
@@ -169,6 +174,8 @@ class _Rows:
         self.capture = capture
         self.rows: list[Row] = []
         self.bad: dict[str, int] = {}
+        self.last = -1
+        self.rescued = 0
 
     def count(self, reason: str) -> None:
         self.bad[reason] = self.bad.get(reason, 0) + 1
@@ -269,6 +276,76 @@ def _save_file(handle: IO[bytes], name: str, rows: _Rows, warn: Callable[[str], 
         "co": json.dumps({"schema": CONTEXTS_SCHEMA, "data": [entity]}),
     }
     rows.fields(fields, info.st_mtime)
+
+
+_DUCKDB_REFUSES = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    rb"|[:,\[]\s*-?(?:NaN|Infinity)\b"
+)
+"""What Python's JSON reads and DuckDB's does not: a lone surrogate's escape, NaN, Infinity."""
+
+
+@dataclass
+class LogLines:
+    """What a log's own pass found: its lines that hold something (a last one without its
+    newline counts), and the lines read here that DuckDB's JSON reader refuses but Python's
+    reads (a lone surrogate, written as an escape: a tracker may send one; NaN)."""
+
+    lines: int
+    rescued: int
+    rows: list[Row]
+    bad: dict[str, int]
+
+
+def log_lines(source: Input, capture: int, limit: int = MAX_RESCUED_LINE) -> LogLines:
+    """Count a log's lines and read the ones DuckDB cannot (:class:`LogLines`)."""
+    lines = 0
+    rows = _Rows(capture)
+    rest = b""
+    opener = gzip.open if source.gzip else open
+    with opener(source.name, "rb") as handle:
+        while chunk := handle.read(16 << 20):
+            chunk = rest + chunk
+            cut = chunk.rfind(b"\n") + 1
+            whole, rest = chunk[:cut], chunk[cut:]
+            if len(rest) > limit:
+                rest = b"-"  # a line over the limit goes on: it is counted, never read
+            lines += whole.count(b"\n") - whole.count(b"\n\n") - whole.startswith(b"\n")
+            for found in _DUCKDB_REFUSES.finditer(whole):
+                start = whole.rfind(b"\n", 0, found.start()) + 1
+                end = whole.find(b"\n", found.end())
+                if end - start <= limit and start >= rows.last:
+                    rows.last = end
+                    _rescue(whole[start:end], rows)
+            rows.last = -1
+    return LogLines(lines + (rest.strip() != b""), rows.rescued, rows.rows, rows.bad)
+
+
+def _rescue(line: bytes, rows: _Rows) -> None:
+    try:
+        value = json.loads(line)
+    except (ValueError, RecursionError):
+        return
+    if not isinstance(value, dict) or not isinstance(value.get("received"), int | float):
+        return
+    rows.rescued += 1
+    if isinstance(value.get("bad"), str):
+        rows.count(value["bad"])
+        return
+    fields, contexts, unstruct = value.get("fields"), value.get("contexts"), value.get("unstruct")
+    if isinstance(fields, dict) and isinstance(contexts, list):
+        row = event_row(
+            fields,
+            contexts,
+            unstruct if isinstance(unstruct, dict) else None,
+            float(value["received"]),
+            rows.capture,
+        )
+        if row is None:
+            rows.count("no_session_entity")
+        else:
+            rows.rows.append(row)
 
 
 def document_rows(

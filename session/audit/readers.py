@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..trackers.protocol import BAD_REASONS
 from .columns import EVENT_COLUMNS
-from .entity import ENTITY_PREFIX, FIELDS, entity_sql, field_sql, problem_sql
+from .entity import ENTITY_MARK, FIELDS, entity_sql, field_sql, problem_sql
+from .rows import MAX_SECONDS
 
 __all__ = [
     "ENTITY_COLUMN",
@@ -74,7 +76,10 @@ def _select(values: dict[str, str], source: str, *extra: str) -> str:
 def _json_entity() -> dict[str, str]:
     """The entity's columns and its problem (over :func:`_parsed`)."""
     values = {field.column: field_sql(field) for field in FIELDS}
-    values["problem"] = problem_sql("entity")
+    values["problem"] = (
+        "CASE WHEN entities > 1 THEN concat('the event has ', entities, ' client_session "
+        f"entities') ELSE {problem_sql('entity')} END"
+    )
     return values
 
 
@@ -86,8 +91,10 @@ def _parsed(source: str) -> str:
 
 
 def _entities(contexts: str) -> str:
-    """The first ``client_session`` entity of a list of entities."""
-    return f"list_filter({contexts}, lambda c: starts_with(c.schema, {sql_text(ENTITY_PREFIX)}))[1]"
+    """``entity``, the first ``client_session`` entity of a list of entities, and
+    ``entities``, how many there are."""
+    found = f"list_filter({contexts}, lambda c: contains(c.schema, {sql_text(ENTITY_MARK)}))"
+    return f"{found}[1] AS entity, len({found}) AS entities"
 
 
 _ENTITIES = "STRUCT(schema VARCHAR, data JSON)[]"
@@ -112,7 +119,7 @@ def log_select(path: str, capture: int) -> str:
     ``bad`` (a bad line's reason). An unreadable line gives no row."""
     fields = "STRUCT(e VARCHAR, eid VARCHAR, aid VARCHAR, p VARCHAR, tv VARCHAR, dtm VARCHAR, stm VARCHAR, ttm VARCHAR)"  # noqa: E501
     source = _parsed(
-        f"FROM (SELECT *, {_entities('contexts')} AS entity\n"
+        f"FROM (SELECT *, {_entities('contexts')}\n"
         f"  FROM read_ndjson({sql_text(path)}, columns = {{received: 'DOUBLE', fields: "
         f"'{fields}', contexts: '{_ENTITIES}', unstruct: 'STRUCT(schema VARCHAR)', bad: "
         "'VARCHAR', snowsession: 'VARCHAR'}, ignore_errors = true, "
@@ -129,7 +136,8 @@ def log_select(path: str, capture: int) -> str:
         + ", "
         + _SHORT_NAMES.format(e="fields.e")
         + ")",
-        "collector_ms": "round(received * 1000)",
+        "collector_ms": f"CASE WHEN received >= 0 AND received < {MAX_SECONDS} THEN "
+        "round(received * 1000) END",
         "created_ms": _millis_text("fields.dtm"),
         "sent_ms": _millis_text("fields.stm"),
         "derived_ms": _millis_text("fields.ttm"),
@@ -137,9 +145,10 @@ def log_select(path: str, capture: int) -> str:
         "capture": str(capture),
     }
     kind = (
-        "CASE WHEN snowsession IS NOT NULL THEN 'header' WHEN bad IS NOT NULL THEN 'bad' "
-        "WHEN received IS NULL THEN 'unreadable' WHEN entity IS NULL THEN 'no_entity' "
-        "ELSE 'event' END AS line_kind"
+        "CASE WHEN snowsession IS NOT NULL THEN 'header' "
+        f"WHEN bad IN ({', '.join(map(sql_text, BAD_REASONS))}) THEN 'bad' "
+        "WHEN received IS NULL OR bad IS NOT NULL OR fields IS NULL OR contexts IS NULL "
+        "THEN 'unreadable' WHEN entity IS NULL THEN 'no_entity' ELSE 'event' END AS line_kind"
     )
     return _select(values, source, kind, "bad")
 
@@ -155,7 +164,7 @@ def tsv_select(paths: Sequence[str], capture: int) -> str:
         _parsed(
             "FROM (SELECT *, "
             + _entities(f"json_transform(nullif(contexts, ''), '{_TSV_CONTEXTS}').data")
-            + " AS entity\n"
+            + "\n"
             f"  FROM read_csv({sql_list(list(paths))}, delim = '\\t', header = false, quote = '', "
             f"escape = '', columns = {{{columns}}}, strict_mode = true, "
             "max_line_size = 16777216)) AS line"
@@ -213,6 +222,8 @@ def parquet_select(paths: Sequence[str], columns: dict[str, str], capture: int) 
         "sent_ms": tstamp("dvce_sent_tstamp"),
         "derived_ms": tstamp("derived_tstamp"),
         "capture": str(capture),
+        "problem": f"CASE WHEN len({ENTITY_COLUMN}) > 1 THEN concat('the event has ', "
+        f"len({ENTITY_COLUMN}), ' client_session entities') END",
     }
     for field in FIELDS:
         values[field.column] = _lake_field(field.column, columns.get(f"entity.{field.column}"))

@@ -13,7 +13,6 @@ from ..settings import check_seconds
 from .common import PROG, CommandError, add_command, emit
 
 if TYPE_CHECKING:
-    from ..audit.report import Report
     from ..audit.result import Result
     from ..audit.rules import Rules
 
@@ -174,18 +173,19 @@ def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     output_format = args.format or (
         "summary" if any(source.kind in _LAKE for source in result.sources) else "table"
     )
+    report = None if output_format == "summary" and not args.junit else result.report()
+    if args.junit:
+        assert report is not None
+        buffer = io.StringIO()
+        write_junit(report, list(args.inputs), buffer)
+        emit(buffer.getvalue(), None if args.junit == "-" else args.junit, stdout)
     if output_format == "summary":
         stdout.write(json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n")
-        report: Report | None = None
     else:
-        report = result.report()
+        assert report is not None
         out = io.StringIO()
         (write_json if output_format == "json" else write_table)(report, out)
         stdout.write(out.getvalue())
-    if args.junit:
-        buffer = io.StringIO()
-        write_junit(report or result.report(), list(args.inputs), buffer)
-        emit(buffer.getvalue(), None if args.junit == "-" else args.junit, stdout)
     stdout.flush()
     return 1 if counts["findings"] else 0
 

@@ -54,13 +54,15 @@ class _Log:
         e: Any = "ue",
         unstruct: str | None = None,
         eid: Any = "auto",
-        received: Any = T0,
+        received: Any = "soon",
         time: str = "dtm",
         more: tuple[Any, ...] = (),
         ascii_only: bool = False,
         **extra: Any,
     ) -> None:
         self.count += 1
+        if received == "soon":  # sent at once: it arrives just after it was made
+            received = round(at + 0.05, 3)
         fields: dict[str, Any] = {"e": e, "p": "mob", "tv": "andr-6.0.0"}
         if eid is not None:
             fields["eid"] = f"e0000000-0000-4000-8000-{self.count:012d}" if eid == "auto" else eid

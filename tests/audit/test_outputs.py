@@ -4,7 +4,7 @@ warnings, byte for byte as they were when the outputs below were recorded.
 Every finding kind, every bad reason and every kind of unreadable line is in the log
 (:mod:`.varied_log`), so a change to how logs are read that changes any report shows here.
 After a change meant to alter the report, record it again and read the diff:
-``SNOWSESSION_RECORD_OUTPUTS=1 pytest tests/trackers/test_report_outputs.py``.
+``SNOWSESSION_RECORD_OUTPUTS=1 pytest tests/audit/test_outputs.py``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from trackers import varied_log
 
+from session.audit.kinds import FINDING_KINDS
+from session.audit.output import write_json
+from session.audit.report import Finding, Report, SessionSummary, UserReport
 from session.cli import main
-from session.trackers.output import write_json
-from session.trackers.report import FINDING_KINDS, Finding, Report, SessionSummary, UserReport
-
-from . import varied_log
 
 EXPECTED = Path(__file__).parents[1] / "data" / "trackers"
 RECORD = os.environ.get("SNOWSESSION_RECORD_OUTPUTS") == "1"

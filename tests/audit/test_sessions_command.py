@@ -9,21 +9,20 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from trackers.helpers import T0, USER, body, entity, fields, query, received, sid
 
+from session.audit.duck import DuckAudit
+from session.audit.kinds import FINDING_KINDS
+from session.audit.rules import Rules
 from session.cli import main
 from session.storage import encode
-from session.trackers.analysis import Analysis
-from session.trackers.capture import read_capture
 from session.trackers.logfile import LogWriter, bad_line, event_line
 from session.trackers.protocol import decode_fields
-from session.trackers.report import FINDING_KINDS
-
-from .helpers import T0, USER, body, entity, fields, query, sid
 
 
 def write_log(path: Path, items: list[dict[str, str]], bad: int = 0) -> Path:
     log = LogWriter(path, started=T0)
-    log.write([event_line(T0, decode_fields(item)) for item in items])
+    log.write([event_line(received(item), decode_fields(item)) for item in items])
     log.write([bad_line(T0, "not_json", "the body is not JSON", "{oops")] * bad)
     log.close()
     return path
@@ -75,6 +74,8 @@ def test_findings_exit_1_and_the_json_shape(
         "last_event_time",
         "idle_before",
         "exceeded",
+        "expected",
+        "duplicates",
     }
 
 
@@ -88,9 +89,15 @@ def test_junit_is_a_suite_per_capture_and_a_case_per_user_and_check(
     )
     assert status == 1
     root = ET.parse(tmp_path / "j.xml").getroot()
-    assert root.tag == "testsuites" and root.get("tests") == str(2 * len(FINDING_KINDS))
+    assert root.tag == "testsuites" and root.get("tests") == str(2 * len(FINDING_KINDS) + 1)
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == [f"sessions: {first}", f"sessions: {second}"]
+    assert [s.get("name") for s in suites] == [
+        "sessions: inputs read",
+        f"sessions: {first}",
+        f"sessions: {second}",
+    ]
+    assert suites[0].get("failures") == "0"  # every line was read
+    suites = suites[1:]
     for suite in suites:
         cases = suite.findall("testcase")
         assert len(cases) == len(FINDING_KINDS) == int(suite.get("tests", "-1"))
@@ -126,20 +133,17 @@ def test_a_log_cut_by_a_kill_is_read_with_a_warning(
     again.close()
     status, out, err = run(capsys, "sessions", str(log))
     assert status == 0
-    assert "3 session(s)" in out and "1 line(s) could not be read" in err and "line 4" in err
+    assert "3 session(s)" in out and "1 line(s) could not be read" in err
 
 
-def test_lines_over_the_limit_are_skipped_without_reading_them_whole(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_a_huge_line_is_read_and_counted_like_any_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from session.trackers import capture
-
-    monkeypatch.setattr(capture, "MAX_LINE_BYTES", 1000)
     log = write_log(tmp_path / "events.ndjson", clean(2))
     with log.open("a") as handle:
-        handle.write('{"received": 1, "pad": "' + "x" * 5000 + '"}\n')
+        handle.write('{"received": 1, "pad": "' + "x" * (8 << 20) + '"}\n')
     status, out, err = run(capsys, "sessions", str(log))
-    assert status == 0 and "2 session(s)" in out and "1 line(s) could not be read" in err
+    assert status == 0 and "2 session(s)" in out and "bad: 1 no_session_entity" in out, err
 
 
 def test_a_time_of_digits_that_are_not_decimal_is_no_time(
@@ -149,7 +153,7 @@ def test_a_time_of_digits_that_are_not_decimal_is_no_time(
     status, out, err = run(capsys, "sessions", str(log), "--format", "json")
     assert status == 0, err
     (session,) = json.loads(out)["users"][0]["sessions"]
-    assert session["first_event_time"] == "2027-01-15T08:00:00.000Z"  # when it arrived
+    assert session["first_event_time"] == "2027-01-15T08:00:00.050Z"  # when it arrived
 
 
 def har(entries: list[dict]) -> dict:
@@ -289,9 +293,9 @@ def test_a_device_is_refused_unread(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_json_document_over_the_limit_is_refused_unread(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from session.trackers import capture
+    from session.audit import inputs
 
-    monkeypatch.setattr(capture, "MAX_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(inputs, "MAX_DOCUMENT_BYTES", 1 << 20)
     path = tmp_path / "big.har"
     path.write_text(json.dumps(har([{"pad": "x" * (2 << 20)}])))
     status, _, err = run(capsys, "sessions", str(path))
@@ -311,8 +315,9 @@ def test_a_har_file_of_200_mb_is_read(tmp_path: Path) -> None:
     ] * 200
     path = tmp_path / "big.har"
     path.write_text(json.dumps(har(entries)))
-    analysis = Analysis()
-    assert read_capture(path, analysis) == ("har", 1)
+    audit = DuckAudit(Rules())
+    assert audit.add(path, print).kind == "har"
+    assert audit.run().counts()["events"] == 1
 
 
 def test_timeouts_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
