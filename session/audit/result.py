@@ -126,7 +126,8 @@ class Result:
         )
         try:
             self.con.execute(
-                f"COPY (SELECT {columns} FROM findings ORDER BY user_id, at_ms, kind) TO "
+                f"COPY (SELECT {columns} FROM findings ORDER BY user_id, at_ms, kind, session_id, "
+                f"event_id, message) TO "
                 f"$path {_FORMATS[extension]}",
                 {"path": temporary},
             )
@@ -179,7 +180,7 @@ class Result:
         for row in self.con.execute(
             "SELECT kind, user_id, session_id, at_ms, message, session_index, event_id, capture, "
             f"app_id, platform, v_tracker FROM findings {where} ORDER BY at_ms NULLS FIRST, "
-            "session_index, kind",
+            "session_index, kind, event_id NULLS FIRST, message",
             parameters,
         ).fetchall():
             findings.setdefault(row[1], []).append(
