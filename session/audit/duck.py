@@ -61,7 +61,7 @@ class DuckAudit:
         memory_limit: str | None = None,
         temp_directory: str | None = None,
     ) -> None:
-        config: dict[str, str | int | bool] = {"enable_external_access": True}
+        config: dict[str, str | bool | int | float | list[str]] = {}
         if threads is not None:
             config["threads"] = threads
         if memory_limit is not None:

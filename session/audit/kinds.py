@@ -6,7 +6,7 @@ outputs, the collector's ``/sessions`` and the window's lanes all word them from
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import Enum
 from typing import NamedTuple
 
 __all__ = ["FINDING_KINDS", "Kind", "KindWords"]
@@ -20,8 +20,9 @@ class KindWords(NamedTuple):
     cause: str
 
 
-class Kind(StrEnum):
-    """A kind of finding, by the name that tests and CI rely on."""
+class Kind(Enum):
+    """A kind of finding, by the name that tests and CI rely on (its ``value``; a finding
+    holds the name as text, ``Kind(finding.kind)`` finds its words)."""
 
     INDEX_GAP = "index_gap"
     INDEX_WENT_BACK = "index_went_back"

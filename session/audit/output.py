@@ -106,8 +106,8 @@ def _suite(report: Report, capture: int, name: str) -> ET.Element:
     suite = ET.Element("testsuite", name=_xml(f"sessions: {name}"))
     tests = failures = 0
     for user in users:
-        for kind in Kind:
-            check = kind.check
+        for each in Kind:
+            kind, check = each.value, each.check
             tests += 1
             case = ET.SubElement(
                 suite,

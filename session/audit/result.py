@@ -180,8 +180,8 @@ class Result:
         for row in self.con.execute(
             "SELECT kind, user_id, session_id, at_ms, message, session_index, event_id, capture, "
             f"app_id, platform, v_tracker FROM findings {where} ORDER BY at_ms NULLS FIRST, "
-            "session_index, kind, event_id NULLS FIRST, message",
-            parameters,
+            "session_index, list_position($kinds, kind), event_id NULLS FIRST, message",
+            {**parameters, "kinds": list(FINDING_KINDS)},
         ).fetchall():
             findings.setdefault(row[1], []).append(
                 Finding(

@@ -41,7 +41,7 @@ def rules_of(args: argparse.Namespace) -> Rules:
     given = Rules.of(
         seconds("--foreground_timeout", args.foreground_timeout),
         seconds("--background_timeout", args.background_timeout),
-        interval,  # type: ignore[arg-type]
+        interval,
     )
     path = getattr(args, "timeouts", None)
     if path is None:

@@ -128,7 +128,7 @@ class SessionsCollector:
 
 
 def _iso(seconds: float) -> str:
-    from .report import iso_time
+    from ..audit.report import iso_time
 
     return iso_time(seconds) or ""
 

@@ -136,14 +136,15 @@ def test_a_log_cut_by_a_kill_is_read_with_a_warning(
     assert "3 session(s)" in out and "1 line(s) could not be read" in err
 
 
-def test_a_huge_line_is_read_and_counted_like_any_other(
+def test_a_huge_line_is_skipped_and_counted(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     log = write_log(tmp_path / "events.ndjson", clean(2))
     with log.open("a") as handle:
         handle.write('{"received": 1, "pad": "' + "x" * (8 << 20) + '"}\n')
     status, out, err = run(capsys, "sessions", str(log))
-    assert status == 0 and "2 session(s)" in out and "bad: 1 no_session_entity" in out, err
+    assert status == 0 and "2 session(s)" in out and "bad: 1 unreadable_line" in out, err
+    assert "1 line(s) could not be read" in err
 
 
 def test_a_time_of_digits_that_are_not_decimal_is_no_time(

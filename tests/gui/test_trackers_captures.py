@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from session.trackers.capture import MAX_DOCUMENT_BYTES
 from trackers.helpers import T0, body, entity, fields, query
 
 from session import ClientSession, VirtualClock
 from session.trackers import Collector
-from session.trackers.capture import MAX_DOCUMENT_BYTES
 from snowsession_gui.tracker_sources import READ_SWITCH_INTERVAL
 
 from .tracker_helpers import MOBILE, cli_sessions, get_json, three_devices, trackers

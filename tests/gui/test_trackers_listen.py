@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton
+from session.trackers.report import iso_time
 from trackers.helpers import T0, body, entity, fields, uid
 
-from session.trackers.report import iso_time
 from snowsession_gui.listen_dialog import Problem
 from snowsession_gui.menus import Section
 from snowsession_gui.tracker_setup import network_address

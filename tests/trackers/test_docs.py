@@ -22,7 +22,7 @@ def test_each_python_example_runs_as_written(line: int, code: str, tmp_path: Pat
 
 
 def test_the_finding_table_names_every_kind_and_the_cli_its_options() -> None:
-    from session.trackers.report import FINDING_KINDS
+    from session.audit.kinds import FINDING_KINDS
 
     text = DOC.read_text(encoding="utf-8")
     for kind in FINDING_KINDS:
