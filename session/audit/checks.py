@@ -350,6 +350,9 @@ def _early() -> str:
     )
 
 
+_OTHER_PREV = "nullif(CASE WHEN prev = prev_min THEN prev_max ELSE prev_min END, '')"
+
+
 def _session_checks() -> list[tuple[str, str, str]]:
     checks = _linked()
     checks.append(
@@ -363,12 +366,15 @@ def _session_checks() -> list[tuple[str, str, str]]:
         (
             "broken_chain",
             "prev_min <> prev_max",
-            _say(
+            "concat("
+            + _say(
                 "session {session_index} ({session_id}) changed its previousSessionId mid-session "
                 "from {first} to {other}",
                 first="nullif(prev, '')",
-                other="nullif(CASE WHEN prev = prev_min THEN prev_max ELSE prev_min END, '')",
-            ),
+                other=_OTHER_PREV,
+            )
+            + f", CASE WHEN {_OTHER_PREV} IS NULL THEN ': the tracker lost its stored state "
+            "(cookies or storage cleared) but kept the session in memory' ELSE '' END)",
         )
     )
     checks.append(

@@ -239,6 +239,7 @@ def test_cookies_cleared_mid_session_as_the_browser_tracker_does() -> None:
     ]
     broken = next(f for f in report.findings if f.kind == "broken_chain")
     assert f"from {sid(1)} to null" in broken.message
+    assert "cookies or storage cleared" in broken.message
     assert len(report.users[0].sessions) == 2
 
 

@@ -330,3 +330,70 @@ def test_timeouts_are_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ]:
         status, _, err = run(capsys, "sessions", str(log), *argv)
         assert status == 2 and words in err, err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!doctype html><html><head><title>Shop</title></head><body>hi</body></html>\n",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>\n',
+    ],
+)
+def test_a_web_page_or_foreign_xml_is_not_a_capture(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    path = tmp_path / "page.xml"
+    path.write_text(text)
+    status, out, err = run(capsys, "sessions", str(path))
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert "not a .NET save file" in err
+
+
+def test_a_log_with_no_valid_event_fails_rather_than_passing_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = write_log(tmp_path / "events.ndjson", [], bad=3)
+    status, out, err = run(capsys, "sessions", str(log), "--junit", str(tmp_path / "j.xml"))
+    assert status == 2 and out == "", out
+    assert "no event with a client_session entity was read" in err and "3 not_json" in err
+    assert not (tmp_path / "j.xml").exists()
+
+
+def test_skipped_lines_fail_a_case_of_their_own_in_junit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = [fields(entity(1, event_index=i), T0 + i) for i in range(1, 1001)]
+    log = write_log(tmp_path / "events.ndjson", items, bad=40)
+    with log.open("a") as handle:
+        handle.write("not json at all\n" * 60)
+    status, _, err = run(capsys, "sessions", str(log), "--junit", str(tmp_path / "j.xml"))
+    assert status == 0 and "60 line(s) could not be read" in err
+    root = ET.parse(tmp_path / "j.xml").getroot()
+    assert root.get("failures") == "1"
+    (failure,) = root.iter("failure")
+    assert failure.get("type") == "unread"
+    assert failure.get("message") == "100 skipped: 40 not_json, 60 unreadable_line"
+
+
+@pytest.mark.parametrize("option", ["--junit", "--findings-out"])
+def test_output_to_a_fifo_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    log = write_log(tmp_path / "events.ndjson", clean(1))
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    status, out, err = run(capsys, "sessions", str(log), option, str(fifo))
+    assert status == 2 and "is not a regular file" in err, err
+    assert time.monotonic() - started < 10
+
+
+def test_an_unreadable_first_line_is_skipped_and_counted_like_any_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = write_log(tmp_path / "events.ndjson", clean(2))
+    text = log.read_text()
+    log.write_text('{"received": 1, "fields": {"e": "pv", "cx"\n' + text)
+    status, out, err = run(capsys, "sessions", str(log))
+    assert status == 0, err
+    assert "2 session(s)" in out and "bad: 1 unreadable_line" in out
