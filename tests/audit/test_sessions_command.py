@@ -383,7 +383,7 @@ def test_output_to_a_fifo_is_refused_at_once(
     fifo = tmp_path / "out.csv"
     os.mkfifo(fifo)
     started = time.monotonic()
-    status, out, err = run(capsys, "sessions", str(log), option, str(fifo))
+    status, _, err = run(capsys, "sessions", str(log), option, str(fifo))
     assert status == 2 and "is not a regular file" in err, err
     assert time.monotonic() - started < 10
 
