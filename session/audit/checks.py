@@ -354,7 +354,8 @@ _OTHER_PREV = "nullif(CASE WHEN prev = prev_min THEN prev_max ELSE prev_min END,
 
 
 def _session_checks() -> list[tuple[str, str, str]]:
-    checks = _linked()
+    """The checks of a session but its place in the chain: (kind, condition, message)."""
+    checks = []
     checks.append(
         (
             "index_starts_at_zero",
@@ -415,13 +416,23 @@ def _session_checks() -> list[tuple[str, str, str]]:
 
 
 def _session_findings() -> str:
-    selects = []
-    for kind, condition, message in _session_checks():
+    """A row per session finding: its place in the chain (one CASE, since at most one of
+    those holds), then each other check."""
+    columns = (
+        "user_id, session_id, session_index, kind, nullif(first_event, '') AS event_id, "
+        "coalesce(first_t, seen_ms) AS at_ms, message, app_id, platform, v_tracker, capture"
+    )
+    linked = _linked()
+    kind = " ".join(f"WHEN {condition} THEN '{name}'" for name, condition, _ in linked)
+    message = " ".join(f"WHEN {condition} THEN {text}" for _, condition, text in linked)
+    selects = [
+        f"SELECT {columns} FROM (SELECT *, CASE {kind} END AS kind, CASE {message} END AS "
+        "message FROM timed) AS placed WHERE kind IS NOT NULL"
+    ]
+    for name, condition, text in _session_checks():
         selects.append(
-            f"SELECT user_id, session_id, session_index, '{kind}' AS kind, "
-            f"nullif(first_event, '') AS event_id, coalesce(first_t, seen_ms) AS at_ms, "
-            f"{message} AS message, app_id, platform, v_tracker, capture "
-            f"FROM timed WHERE {condition}"
+            f"SELECT {columns} FROM (SELECT *, '{name}' AS kind, {text} AS message FROM timed "
+            f"WHERE {condition}) AS {name}"
         )
     return "\nUNION ALL\n".join(selects)
 
