@@ -56,13 +56,31 @@ def test_every_python_example_runs(block: Block, tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr, done.stderr
 
 
-@pytest.mark.parametrize("block", blocks("toml"), ids=lambda b: b.name)
+TIMEOUTS_PAGE = "audit.md"
+"""The page whose TOML blocks are timeouts files, not scenarios."""
+
+
+@pytest.mark.parametrize(
+    "block", [b for b in blocks("toml") if b.page.name != TIMEOUTS_PAGE], ids=lambda b: b.name
+)
 def test_every_scenario_example_holds_its_expectations(block: Block, tmp_path: Path) -> None:
     scenario = tmp_path / "example.toml"
     scenario.write_text(block.text, encoding="utf-8")
     done = _run("", tmp_path, "-m", "session.cli", "simulate", str(scenario))
     assert done.returncode == 0, f"{block.name}:\n{done.stdout}\n{done.stderr}"
     assert " 0 failed" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "block", [b for b in blocks("toml") if b.page.name == TIMEOUTS_PAGE], ids=lambda b: b.name
+)
+def test_every_timeouts_file_example_is_read_as_written(block: Block, tmp_path: Path) -> None:
+    from session.audit.rules import load_rules
+
+    path = tmp_path / "timeouts.toml"
+    path.write_text(block.text, encoding="utf-8")
+    rules = load_rules(path)
+    assert rules.default.foreground_timeout is not None and (rules.apps or rules.platforms)
 
 
 def _commands() -> list[tuple[str, list[str]]]:
