@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from .checks import CTES, SESSION_STEPS, checks
 from .columns import EVENT_COLUMNS
-from .inputs import Input, InputError, document_rows, log_lines, probe
+from .inputs import Input, InputError, Rescued, document_rows, probe, rescue_lines
 from .readers import ENTITY_COLUMN, log_select, parquet_select, tsv_select
 from .result import Result
 from .rows import Row
@@ -70,6 +70,9 @@ class DuckAudit:
             config["temp_directory"] = temp_directory
         self.rules = rules
         self.con = duckdb.connect(":memory:", config=config)
+        # Progress is tracked (for run(progress)) but never printed on the caller's stdout.
+        self.con.execute("SET enable_progress_bar = true")
+        self.con.execute("SET enable_progress_bar_print = false")
         self.inputs: list[Input] = []
         self.bad: dict[str, int] = {}
         self._parts: list[str] = []
@@ -130,13 +133,13 @@ class DuckAudit:
         ).fetchall():
             self._count(str(reason), int(count))
         self._count("no_session_entity", int(counts.get("no_entity", 0)))
-        own = log_lines(source, capture)
+        # DuckDB gives a line it cannot read as a row of NULLs; those that JSON allows (a
+        # lone surrogate a tracker sent) are read here instead.
+        unreadable = int(counts.get("unreadable", 0))
+        own = rescue_lines(source, capture) if unreadable else Rescued(0, [], {})
         for reason, count in own.bad.items():
             self._count(reason, count)
-        # DuckDB skips some lines it cannot read and gives others as a row of NULLs; what it
-        # did read, and what was read here, leaves the rest.
-        read = sum(int(n) for kind, n in counts.items() if kind != "unreadable") + own.rescued
-        unreadable = max(0, own.lines - read)
+        unreadable -= own.lines
         self._count("unreadable_line", unreadable)
         if unreadable:
             warn(

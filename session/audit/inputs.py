@@ -37,11 +37,11 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "Input",
     "InputError",
-    "LogLines",
+    "Rescued",
     "document_rows",
-    "log_lines",
     "open_regular",
     "probe",
+    "rescue_lines",
 ]
 
 MAX_DOCUMENT_BYTES = 512 << 20
@@ -174,7 +174,6 @@ class _Rows:
         self.capture = capture
         self.rows: list[Row] = []
         self.bad: dict[str, int] = {}
-        self.last = -1
         self.rescued = 0
 
     def count(self, reason: str) -> None:
@@ -283,24 +282,37 @@ _DUCKDB_REFUSES = re.compile(
     rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
     rb"|[:,\[]\s*-?(?:NaN|Infinity)\b"
 )
-"""What Python's JSON reads and DuckDB's does not: a lone surrogate's escape, NaN, Infinity."""
+"""What Python's JSON reads and DuckDB's does not always: a lone surrogate's escape, NaN."""
 
 
 @dataclass
-class LogLines:
-    """What a log's own pass found: its lines that hold something (a last one without its
-    newline counts), and the lines read here that DuckDB's JSON reader refuses but Python's
-    reads (a lone surrogate, written as an escape: a tracker may send one; NaN)."""
+class Rescued:
+    """The lines of a log that DuckDB's JSON reader refuses but Python's reads (a lone
+    surrogate, written as an escape, or NaN: a tracker may send either), read here: how many,
+    their rows and their bad counts."""
 
     lines: int
-    rescued: int
     rows: list[Row]
     bad: dict[str, int]
 
 
-def log_lines(source: Input, capture: int, limit: int = MAX_RESCUED_LINE) -> LogLines:
-    """Count a log's lines and read the ones DuckDB cannot (:class:`LogLines`)."""
-    lines = 0
+_SUSPECT = (b"\\ud", b"\\uD", b"NaN", b"Infinity")
+
+
+def _suspects(text: bytes) -> list[int]:
+    """Where what DuckDB refuses may be, in order: found at memory speed, then each line
+    checked in full by the pattern."""
+    found = []
+    for word in _SUSPECT:
+        at = text.find(word)
+        while at >= 0:
+            found.append(at)
+            at = text.find(word, at + 1)
+    return sorted(found)
+
+
+def rescue_lines(source: Input, capture: int, limit: int = MAX_RESCUED_LINE) -> Rescued:
+    """Read the lines of a log that DuckDB refuses and Python does not (:class:`Rescued`)."""
     rows = _Rows(capture)
     rest = b""
     opener = gzip.open if source.gzip else open
@@ -310,16 +322,16 @@ def log_lines(source: Input, capture: int, limit: int = MAX_RESCUED_LINE) -> Log
             cut = chunk.rfind(b"\n") + 1
             whole, rest = chunk[:cut], chunk[cut:]
             if len(rest) > limit:
-                rest = b"-"  # a line over the limit goes on: it is counted, never read
-            lines += whole.count(b"\n") - whole.count(b"\n\n") - whole.startswith(b"\n")
-            for found in _DUCKDB_REFUSES.finditer(whole):
-                start = whole.rfind(b"\n", 0, found.start()) + 1
-                end = whole.find(b"\n", found.end())
-                if end - start <= limit and start >= rows.last:
-                    rows.last = end
-                    _rescue(whole[start:end], rows)
-            rows.last = -1
-    return LogLines(lines + (rest.strip() != b""), rows.rescued, rows.rows, rows.bad)
+                rest = b"-"  # a line over the limit goes on: it is never read
+            last = -1
+            for at in _suspects(whole):
+                start = whole.rfind(b"\n", 0, at) + 1
+                end = whole.find(b"\n", at)
+                line = whole[start:end]
+                if start > last and end - start <= limit and _DUCKDB_REFUSES.search(line):
+                    last = end
+                    _rescue(line, rows)
+    return Rescued(rows.rescued, rows.rows, rows.bad)
 
 
 def _rescue(line: bytes, rows: _Rows) -> None:
