@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import duckdb
 import pyarrow as pa
 
-from .checks import CTES, SESSION_STEPS, checks
+from .checks import DUCKDB_CTES, DUCKDB_MACROS, SESSION_STEPS, checks
 from .columns import EVENT_COLUMNS
 from .inputs import Input, InputError, Rescued, document_rows, probe, rescue_lines
 from .readers import ENTITY_COLUMN, log_select, parquet_select, tsv_select
@@ -73,6 +73,8 @@ class DuckAudit:
         # Progress is tracked (for run(progress)) but never printed on the caller's stdout.
         self.con.execute("SET enable_progress_bar = true")
         self.con.execute("SET enable_progress_bar_print = false")
+        for macro in DUCKDB_MACROS:
+            self.con.execute(macro)
         self.inputs: list[Input] = []
         self.bad: dict[str, int] = {}
         self._parts: list[str] = []
@@ -195,8 +197,8 @@ class DuckAudit:
             self._parts.append("input_none")
         union = " UNION ALL ".join(f"SELECT * FROM {part}" for part in self._parts)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS {union}")
-        steps = [step for step in CTES if step[0] in SESSION_STEPS]
-        rest = [step for step in CTES if step[0] == "ev" or step[0] not in SESSION_STEPS]
+        steps = [step for step in DUCKDB_CTES if step[0] in SESSION_STEPS]
+        rest = [step for step in DUCKDB_CTES if step[0] == "ev" or step[0] not in SESSION_STEPS]
         with _watch(self.con, progress):
             self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE timed AS "
