@@ -33,7 +33,7 @@ _MARKS = (
     checks(Rules(), [step for step in CTES if step[0] == "ev"])
     + "\nSELECT user_id, coalesce(t_ms, collector_ms) / 1000.0 AS time_s, "
     "CAST(session_index AS DOUBLE) AS idx FROM ev WHERE invalid IS NULL "
-    "AND coalesce(t_ms, collector_ms) IS NOT NULL AND list_contains($users, user_id)"
+    "AND coalesce(t_ms, collector_ms) IS NOT NULL"
 )
 """Each event of some users (valid entities only): its time, as the sessions' first and last
 times are measured, and its session index."""
@@ -187,15 +187,21 @@ class Result:
         ).fetchall()
         return [UserCount(str(user), int(found), int(sessions)) for user, found, sessions in rows]
 
-    def event_marks(self, users: Sequence[str]) -> dict[str, EventMarks]:
-        """Each of ``users``' events (those with a valid entity), read from the inputs for
-        these users alone: when, as sessions' first and last times are measured, and in which
-        session. One copy of the numbers, in columns; no object an event."""
-        if not users:
+    def event_marks(self, users: Sequence[str] | None = None) -> dict[str, EventMarks]:
+        """Each of ``users``' events (every user's when None; those with a valid entity),
+        read from the inputs for these users alone: when, as sessions' first and last times
+        are measured, and in which session. One copy of the numbers, in columns; no object
+        an event."""
+        if users is not None and not users:
             return {}
+        where, parameters = (
+            ("", None)
+            if users is None
+            else (" AND list_contains($users, user_id)", {"users": list(users)})
+        )
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE marks AS {_MARKS} ORDER BY user_id, time_s",
-            {"users": list(users)},
+            f"CREATE OR REPLACE TEMP TABLE marks AS {_MARKS}{where} ORDER BY user_id, time_s",
+            parameters,
         )
         try:
             runs = self.con.execute(
