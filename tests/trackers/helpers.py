@@ -9,10 +9,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from session import SCHEMA_1_0_2
-from session.trackers.analysis import Analysis, Timeouts
+from session.audit.report import Report
+from session.audit.rules import Rules
+from session.trackers.analysis import Analysis
 from session.trackers.protocol import CONTEXTS_SCHEMA, PAYLOAD_DATA_SCHEMA, decode_fields
 from session.trackers.record import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA, make_record
-from session.trackers.report import Report
 
 USER = "0f8fad5b-d9cb-469f-a165-70867728950e"
 T0 = 1_800_000_000.0
@@ -108,7 +109,7 @@ def foreground(ent: dict[str, Any], at: float) -> dict[str, str]:
     return fields(ent, at, unstruct=FOREGROUND_SCHEMA)
 
 
-def analyse(events: list[dict[str, str]], timeouts: Timeouts | None = None) -> Report:
+def analyse(events: list[dict[str, str]], timeouts: Rules | None = None) -> Report:
     """The report of these events' fields, in the order given."""
     analysis = Analysis(timeouts)
     for item in events:
