@@ -28,6 +28,8 @@ from .tracker_data import EventTap, Frame, capture_frame, lake_frame, trails_of
 
 __all__ = [
     "LAKE_KINDS",
+    "MANY_EVENTS",
+    "MANY_USERS",
     "READ_SWITCH_INTERVAL",
     "WORST",
     "CaptureReader",
@@ -47,6 +49,10 @@ LAKE_KINDS = frozenset({"tsv", "parquet", "delta"})
 """Inputs too large to hold every user: their summary is shown, and the lanes of users picked."""
 WORST = 20
 """Users listed, and lanes drawn, when a large input opens: those with most findings."""
+MANY_USERS = 5000
+"""A capture with more users than this, or events than :data:`MANY_EVENTS`, is shown as a
+large input is: a lane per user would hold it all."""
+MANY_EVENTS = 2_000_000
 
 READ_SWITCH_INTERVAL = 0.0005
 """Seconds: how often Python hands its lock between threads while a capture is read.
@@ -316,7 +322,7 @@ class CaptureReader(QObject):
                 self._progressed.emit(job.generation, 0.0)
             result = job.audit.run(job.progress)
             job.check()
-            if LAKE_KINDS & set(kinds):
+            if LAKE_KINDS & set(kinds) or _large(result):
                 frame = _first_lake_frame(result, job.rules, names)
                 outcome = CaptureResult(
                     frame, names, tuple(kinds), tuple(warnings), job.audit, result
@@ -374,6 +380,12 @@ class CaptureReader(QObject):
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.join(wait)
+
+
+def _large(result: Result) -> bool:
+    """Whether a capture is too large for a lane per user (a log of a busy day, say)."""
+    counts = result.counts()
+    return counts["users"] > MANY_USERS or counts["events"] > MANY_EVENTS
 
 
 def _first_lake_frame(result: Result, rules: Rules, names: tuple[str, ...]) -> Frame:

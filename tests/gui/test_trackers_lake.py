@@ -67,6 +67,12 @@ def test_a_large_input_shows_its_summary_as_charts_and_its_worst_users(window, q
     assert len(found) >= 3
     for name, count in found.items():
         assert f"{Kind(name).title} {count:,}".replace(" ", "&nbsp;") in charts.legend.text()
+    # hovering the bottom of each day's bar names its first kind and count
+    for spot, day in enumerate(charts.days):
+        first = next(Kind(k) for k in Kind if summary["by"]["day"][day].get(k))
+        tip = charts.tip("day", spot, 0.5)
+        assert tip == f"{day}: {first.title} ({first}) {summary['by']['day'][day][first]:,}"
+    assert charts.tip("day", len(charts.days) + 1, 0.5) is None
     assert charts.heading.text().startswith(
         f"The {sum(found.values()):,} finding(s) in {summary['sessions']:,} sessions, by day"
     )
@@ -143,6 +149,26 @@ def test_a_long_read_shows_its_progress_and_can_be_cancelled(window, qtbot, inpu
     assert feature.panel.frame is before  # what was shown stays, whole, and still answers
     assert feature.captures == (str(inputs["parquet"]),) and feature.lake is not None
     assert shares and all(0 <= s <= 1 for s in shares)
+
+
+def test_a_capture_with_many_users_is_shown_as_a_large_input(window, qtbot, tmp_path, monkeypatch):
+    from trackers.helpers import T0, body, entity, fields, uid
+
+    from session.trackers import Collector
+    from snowsession_gui import tracker_sources
+
+    from .tracker_helpers import post
+
+    log = tmp_path / "busy.ndjson"
+    with Collector(port=0, log=log) as collector:
+        post(collector.url, body(*(fields(entity(1, user=uid(n)), T0 + n) for n in range(30))))
+    monkeypatch.setattr(tracker_sources, "MANY_USERS", 25)
+    feature = opened(qtbot, window, log)
+    frame = feature.panel.frame
+    assert feature.panel.status.text() == "Capture: busy.ndjson (log)"
+    assert frame.lake is not None and frame.counts.users == 30
+    assert len(frame.lake.users) == len(frame.report.users) == WORST
+    assert feature.panel.summary is not None and feature.panel.summary.isVisible()
 
 
 def _no_entity(tmp_path: Path, inputs: dict[str, Path]) -> Path:
