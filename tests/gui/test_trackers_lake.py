@@ -208,3 +208,19 @@ def test_a_bad_large_input_says_why_beside_the_field(window, qtbot, inputs, tmp_
     assert problem.text().startswith(f"⚠ {path}") and "\n" not in problem.text()
     assert feature.panel.status.text() == f"Cannot open {path.name}."
     assert feature.panel.source.progress.isHidden() and feature.lake is None
+
+
+def test_tracker_versions_past_a_chart_s_room_share_one_bar_with_their_sum():
+    from snowsession_gui.tracker_summary import MAX_VERSIONS, OTHER, _versions
+
+    by_version = {f"js-3.{n}.0": {"index_gap": n + 1, "broken_chain": 1} for n in range(15)}
+    shown = _versions(by_version)
+    assert len(shown) == MAX_VERSIONS
+    assert next(iter(shown)) == "js-3.14.0"  # most findings first
+    rest = [v for v in by_version if v not in shown]
+    assert shown[f"{OTHER} ({len(rest)})"] == {
+        "index_gap": sum(by_version[v]["index_gap"] for v in rest),
+        "broken_chain": len(rest),
+    }
+    total = sum(n for counts in shown.values() for n in counts.values())
+    assert total == sum(n for counts in by_version.values() for n in counts.values())
