@@ -9,6 +9,8 @@ the field concerned, and the dialog stays open.
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -34,7 +36,7 @@ from session.trackers.collector import is_loopback
 from .palette import LIGHT, Colors, text_style
 from .tracker_setup import ALL_INTERFACES, LOOPBACK
 
-__all__ = ["Field", "ListenDialog", "Problem", "Starter"]
+__all__ = ["Field", "ListenDialog", "Problem", "Starter", "start_problem"]
 
 Field = Literal["host", "port", "log"]
 
@@ -45,6 +47,34 @@ class Problem:
 
     field: Field
     message: str
+
+
+def start_problem(error: OSError, host: str, port: int) -> Problem:
+    """Why the collector could not start, what to do, and the field it concerns."""
+    if isinstance(error, socket.gaierror):
+        return Problem(
+            "host", f"“{host}” is not an address: type one of this computer's, such as "
+            "192.168.1.20, or choose this computer only."
+        )  # fmt: skip
+    if error.errno == errno.EADDRNOTAVAIL:
+        return Problem(
+            "host", f"{host} is not an address of this computer: type one of its own "
+            "(ip addr or ipconfig lists them), or choose all network interfaces."
+        )  # fmt: skip
+    if error.errno == errno.EADDRINUSE:
+        return Problem(
+            "port", f"Port {port} is in use (another collector, or Snowplow Micro?): choose "
+            "another port, or 0 for any free one."
+        )  # fmt: skip
+    if error.filename is not None:
+        return Problem("log", f"Cannot write the log {error.filename}: {error.strerror or error}.")
+    if error.errno == errno.EACCES:
+        return Problem(
+            "port", f"Cannot listen on port {port}: permission denied (ports under 1024 need it)."
+        )  # fmt: skip
+    if error.errno is None:
+        return Problem("log", f"Cannot use the log: {error}.")
+    return Problem("host", f"Cannot listen on {host}:{port}: {error.strerror or error}.")
 
 
 Starter = Callable[[str, int, str], Problem | None]

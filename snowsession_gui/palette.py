@@ -13,7 +13,16 @@ from dataclasses import dataclass, fields
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
-__all__ = ["DARK", "LIGHT", "TEXT_ROLES", "Colors", "colors", "is_dark", "text_style"]
+__all__ = [
+    "DARK",
+    "LIGHT",
+    "TEXT_ROLES",
+    "Colors",
+    "colors",
+    "is_dark",
+    "series",
+    "text_style",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +110,22 @@ TEXT_ROLES = ("foreground", "muted", "step", "due", "passed", "problem", "pendin
 """Roles drawn as text on ``background``; each must read on it."""
 
 ROLES = tuple(f.name for f in fields(Colors))
+
+
+LIGHT_SERIES = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a",
+)  # fmt: skip
+DARK_SERIES = (
+    "#5fa2dd", "#ffa54f", "#5cc85c", "#f06262", "#b59bd9", "#c49a8c",
+    "#f0a0d8", "#b0b0b0", "#d8d94a", "#4fd6e4", "#9a9ee8", "#e08b8c",
+)  # fmt: skip
+
+
+def series(colors: Colors) -> tuple[str, ...]:
+    """Colours told apart from each other, for things drawn side by side (the kinds of
+    finding in a chart): twelve, in a fixed order, for the light or the dark window."""
+    return DARK_SERIES if colors is DARK else LIGHT_SERIES
 
 
 def colors(dark: bool) -> Colors:

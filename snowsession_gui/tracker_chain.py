@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session.trackers import UserReport
-from session.trackers.report import iso_time
+from session.audit.report import UserReport, iso_time
 
 from .palette import LIGHT, Colors
 from .tracker_words import duration, finding_line, finding_text

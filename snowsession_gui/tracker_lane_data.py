@@ -11,7 +11,8 @@ from itertools import pairwise
 import numpy as np
 from numpy.typing import NDArray
 
-from session.trackers import Finding, SessionSummary, Timeouts, UserReport
+from session.audit.report import Finding, SessionSummary, UserReport
+from session.audit.rules import Rules
 
 from .tracker_data import Trail
 from .tracker_words import finding_text, gap_text, session_text
@@ -111,7 +112,7 @@ def extent(shapes: LaneShapes) -> tuple[float, float] | None:
 
 
 def lane_tip(
-    shapes: LaneShapes, timeouts: Timeouts, x: float, y: float, dx: float, dy: float
+    shapes: LaneShapes, rules: Rules, x: float, y: float, dx: float, dy: float
 ) -> str | None:
     """What lies at ``(x, y)`` (seconds, index) within ``dx`` seconds and ``dy`` indexes: a
     finding first (the nearest; every one on that spot), then a session, then an idle gap."""
@@ -142,5 +143,5 @@ def lane_tip(
         across = before.last_time < x < after.first_time and abs(before.index - y) <= dy
         step = abs(x - after.first_time) <= dx and low - dy <= y <= high + dy
         if across or step:
-            return gap_text(before, after, timeouts)
+            return gap_text(before, after, rules)
     return None

@@ -257,7 +257,7 @@ class TrackerLanes(QWidget):
         box = lane.view.sceneBoundingRect()
         dx = TIP_PX * (x1 - x0) / max(1.0, box.width())
         dy = TIP_PX * (y1 - y0) / max(1.0, box.height())
-        return lane_tip(lane.shapes, self.frame.timeouts, point.x(), point.y(), dx, max(dy, 0.3))
+        return lane_tip(lane.shapes, self.frame.rules, point.x(), point.y(), dx, max(dy, 0.3))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.plot.viewport() and event.type() == QEvent.Type.Resize:

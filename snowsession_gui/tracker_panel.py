@@ -1,14 +1,16 @@
 """The Trackers dock: where events come from (the collector's address, or a capture), the
-counts, a lane per user with a way to pick one, and the picked user's chain.
+counts, a lane per user with a way to pick one, and the picked user's chain. A large input
+(a lake, a Delta table, enriched TSV) shows its summary as pictures above the lanes, and
+lists the users to pick from instead of drawing every one.
 
-It draws from what it is given (:meth:`TrackerPanel.show_frame`, :meth:`show_source`) and
-asks for everything else through its actions and signals. The lanes (pyqtgraph) are built
-the first time there is something to draw, so the window starts without them.
+It draws from what it is given (:meth:`TrackerPanel.show_frame`, :meth:`show_source`,
+:meth:`show_progress`) and asks for everything else through its actions and signals. The
+lanes and charts (pyqtgraph) are built the first time there is something to draw, so the
+window starts without them.
 """
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
@@ -24,37 +26,52 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session.trackers import UserReport
+from session.audit.report import UserReport
 
 from .palette import LIGHT, Colors, text_style
 from .tracker_address import AddressBar
 from .tracker_chain import ChainView
 from .tracker_data import Frame
 from .tracker_setup import PRESETS, Setup
+from .tracker_source_line import SourceLine
 from .tracker_users import UserPicker
-from .tracker_words import REASONS, timeouts_text
+from .tracker_words import counts_html, counts_tip
 
 if TYPE_CHECKING:
     from .tracker_lanes import TrackerLanes
+    from .tracker_summary import SummaryCharts
 
 __all__ = ["TrackerPanel"]
 
 PICKER_WIDTH = 190
 LANES_SHARE = 70
 """Of the dock's body height, the percentage the lanes get at first (the rest: users, chain)."""
+SUMMARY_SHARE = 34
+"""…and what the summary's pictures get of it, when there are any (the lanes get the rest)."""
 
 
 class TrackerPanel(QWidget):
     """The dock's content (objectName ``trackerPanel``).
 
-    Signals: ``presetChosen(key)`` when another set of timeouts is picked; ``copied(text)``.
+    Signals: ``presetChosen(key)`` when another set of timeouts is picked; ``copied(text)``;
+    ``cancelRead()`` when the read under way is given up; for a large input,
+    ``usersWanted(search, only_findings)`` when other users should be listed and
+    ``userWanted(user_id)`` when a user is picked whose lane is not drawn yet.
     """
 
     presetChosen = Signal(str)
     copied = Signal(str)
+    cancelRead = Signal()
+    usersWanted = Signal(str, bool)
+    userWanted = Signal(str)
 
     def __init__(
-        self, listen: QAction, stop: QAction, open_capture: QAction, parent: QWidget | None = None
+        self,
+        listen: QAction,
+        stop: QAction,
+        open_capture: QAction,
+        open_folder: QAction | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("trackerPanel")
@@ -62,15 +79,17 @@ class TrackerPanel(QWidget):
         self.colors = LIGHT
         self.selected: str | None = None
         self.lanes: TrackerLanes | None = None
+        self.summary: SummaryCharts | None = None
         self._empty_text = "Listen for trackers, or open a capture, to see each user's sessions."
 
-        self.status = QLabel()
-        self.status.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
-        self.status.setObjectName("trackerStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.source = SourceLine()
+        self.source.cancelled.connect(self.cancelRead)
+        self.status = self.source.status
         buttons = QHBoxLayout()
-        for action, name in ((listen, "listenButton"), (open_capture, "openCaptureButton")):
+        opens = [(listen, "listenButton"), (open_capture, "openCaptureButton")]
+        if open_folder is not None:
+            opens.append((open_folder, "openFolderButton"))
+        for action, name in opens:
             button = QToolButton()
             button.setObjectName(name)
             button.setDefaultAction(action)
@@ -161,7 +180,7 @@ class TrackerPanel(QWidget):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(buttons)
         layout.addLayout(judging)
-        for widget in (self.status, self.address, self.problem, self.counts):
+        for widget in (self.source, self.address, self.problem, self.counts):
             layout.addWidget(widget)
         layout.addWidget(self.body, 1)
         self.apply_colors(LIGHT)
@@ -171,12 +190,19 @@ class TrackerPanel(QWidget):
         # The first time the body has its height, the lanes get their share of it (a
         # splitter otherwise shares by its parts' size hints: a table's is tall).
         if watched is self.body and event.type() == QEvent.Type.Resize and not self._shared:
-            height = self.body.height()
-            if height > 200:  # laid out, not a first guess
-                self._shared = True
-                lanes = height * LANES_SHARE // 100
-                self.body.setSizes([lanes, height - lanes])
+            self._share()
         return super().eventFilter(watched, event)
+
+    def _share(self) -> None:
+        height = self.body.height()
+        if height > 200:  # laid out, not a first guess
+            self._shared = True
+            lanes = height * LANES_SHARE // 100
+            sizes = [lanes, height - lanes]
+            if self.summary is not None:
+                charts = height * SUMMARY_SHARE // 100
+                sizes = [charts, lanes - charts, height - lanes]
+            self.body.setSizes(sizes)
 
     def heightForWidth(self, width: int) -> int:
         # The dock's scroll area asks this: the wrapped labels' preferred heights would make
@@ -201,6 +227,22 @@ class TrackerPanel(QWidget):
             self.lanes = lanes
             self.fit.setEnabled(not lanes.fitting)
         return self.lanes
+
+    def ensure_summary(self) -> SummaryCharts:
+        """The summary's pictures, built now if they were not (importing pyqtgraph)."""
+        if self.summary is None:
+            from .tracker_summary import SummaryCharts
+
+            self.summary = SummaryCharts()
+            self.summary.apply_colors(self.colors)
+            self.body.insertWidget(0, self.summary)
+            self.body.setCollapsible(0, False)
+            self._share()
+        return self.summary
+
+    def show_progress(self, share: float | None) -> None:
+        """How far a read is (:meth:`SourceLine.show_progress`)."""
+        self.source.show_progress(share)
 
     def set_preset(self, key: str, *, enabled: bool = True, why: str = "") -> None:
         """Show ``key`` as the timeouts in force (``enabled``: whether it can change now)."""
@@ -236,7 +278,14 @@ class TrackerPanel(QWidget):
 
     def show_frame(self, frame: Frame) -> None:
         """Draw ``frame``: the counts, the users, their lanes and the picked one's chain."""
+        lake, was = frame.lake, self.frame.lake
         self.frame = frame
+        if lake is not None and (was is None or lake.summary is not was.summary):
+            self.ensure_summary().show_summary(lake.summary)
+        if self.summary is not None:
+            self.summary.setVisible(lake is not None)
+        if lake is not None and self.selected not in {u.user_id for u in frame.report.users}:
+            self.selected = None
         self._show_counts()
         self._fill_users()
         if frame.report.users or self.lanes is not None:
@@ -246,32 +295,24 @@ class TrackerPanel(QWidget):
     # ------------------------------------------------------------ counts and users
 
     def _show_counts(self) -> None:
-        c, counts, report = self.colors, self.frame.counts, self.frame.report
-        bad = f"{counts.bad} bad"
-        if counts.reasons:
-            bad += " (" + ", ".join(f"{reason} {n}" for reason, n in counts.reasons) + ")"
-        if counts.bad:
-            bad = f'<span style="color:{c.problem}">{html.escape(bad)}</span>'
-        found = len(report.findings)
-        findings = f"{found} finding(s)"
-        if found:
-            findings = f'<span style="color:{c.problem}">{findings}</span>'
-        repeated = f" ({counts.repeated} repeated)" if counts.repeated else ""
-        self.counts.setText(
-            f"{counts.good} good{repeated} · {bad} · {len(report.users)} user(s) · {findings}"
-        )
-        why = [f"{reason}: {REASONS.get(reason, reason)} ({n})" for reason, n in counts.reasons]
-        self.counts.setToolTip(
-            "Good and bad events as Snowplow Micro counts them (/micro/all); "
-            + timeouts_text(self.frame.timeouts)
-            + ("\n" + "\n".join(why) if why else "")
-        )
+        self.counts.setText(counts_html(self.frame.counts, self.colors.problem))
+        self.counts.setToolTip(counts_tip(self.frame.counts, self.frame.rules))
 
     def shown_users(self) -> list[str]:
-        """The users the filter lets through, in the report's order (first seen first)."""
+        """The users whose lanes are drawn: those the filter lets through, in the report's
+        order (first seen first); for a large input, every user asked for."""
+        if self.frame.lake is not None:
+            return [user.user_id for user in self.frame.report.users]
         return self.picker.shown_users(self.frame.report)
 
     def _fill_users(self) -> None:
+        lake = self.frame.lake
+        if lake is not None:
+            self.picker.show_listed(lake, self.frame.counts.users, self.selected)
+            if self.selected is None and self.frame.report.users:
+                self.pick(self.frame.report.users[0].user_id)
+            return
+        self.picker.show_all()
         wanted = self.picker.show_users(self.frame.report, self.selected)
         if self.selected is None and wanted:  # the first with findings, else the first
             shown = set(wanted)
@@ -281,6 +322,9 @@ class TrackerPanel(QWidget):
 
     @Slot()
     def _refilter(self) -> None:
+        if self.frame.lake is not None:
+            self.usersWanted.emit(self.filter.text().strip(), self.only_findings.isChecked())
+            return
         self._fill_users()
         self._draw()
 
@@ -289,8 +333,14 @@ class TrackerPanel(QWidget):
 
     @Slot(str)
     def pick(self, user_id: str) -> None:
-        """Pick ``user_id``: its lane is brought on screen and marked, its chain shown."""
+        """Pick ``user_id``: its lane is brought on screen and marked, its chain shown (for a
+        large input, asked for first if it is not drawn yet)."""
         self.selected = user_id
+        if self.frame.lake is not None and self.frame.report.user(user_id) is None:
+            self.chain.show_user(None)
+            self.chain.title.setText(f"Reading the events of {user_id}…")
+            self.userWanted.emit(user_id)
+            return
         self._fill_users()
         self._draw()
         if self.lanes is not None:
@@ -323,6 +373,8 @@ class TrackerPanel(QWidget):
         self.chain.apply_colors(c)
         if self.lanes is not None:
             self.lanes.apply_colors(c)
+        if self.summary is not None:
+            self.summary.apply_colors(c)
 
         def swatch(color: str, glyph: str, text: str) -> str:
             return f'<span style="color:{color}">{glyph}</span>&nbsp;' + text.replace(" ", "&nbsp;")

@@ -11,7 +11,7 @@ import socket
 from dataclasses import dataclass
 
 from session import DEFAULTS
-from session.trackers import Timeouts
+from session.audit.rules import Rules
 
 __all__ = [
     "ALL_INTERFACES",
@@ -43,22 +43,22 @@ class Preset:
 
     key: str
     label: str
-    timeouts: Timeouts
+    rules: Rules
 
 
 PRESETS = (
-    Preset("none", "not judged", Timeouts()),
+    Preset("none", "not judged", Rules()),
     Preset(
         "mobile",
         f"Android, iOS defaults: {MOBILE_TIMEOUT:g} s",
-        Timeouts(MOBILE_TIMEOUT, MOBILE_TIMEOUT),
+        Rules.of(MOBILE_TIMEOUT, MOBILE_TIMEOUT),
     ),
-    Preset("web", f"JavaScript default: {WEB_TIMEOUT:g} s", Timeouts(WEB_TIMEOUT)),
+    Preset("web", f"JavaScript default: {WEB_TIMEOUT:g} s", Rules.of(WEB_TIMEOUT)),
     Preset(
         "dotnet",
         f".NET defaults: {DEFAULTS.foreground_timeout:g} s, {DEFAULTS.background_timeout:g} s, "
         f"every {DEFAULTS.check_interval:g} s",
-        Timeouts(DEFAULTS.foreground_timeout, DEFAULTS.background_timeout, DEFAULTS.check_interval),
+        Rules.of(DEFAULTS.foreground_timeout, DEFAULTS.background_timeout, DEFAULTS.check_interval),
     ),
 )
 DEFAULT_PRESET = "none"

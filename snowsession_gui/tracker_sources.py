@@ -1,7 +1,7 @@
-"""Where the tracker lanes' data comes from: the collector inside the window, or a capture
-read on a worker thread. Both feed an :class:`~snowsession_gui.tracker_data.EventTap` from
-their own thread and hand the window frozen :class:`~snowsession_gui.tracker_data.Frame`\\ s
-through signals, at most one per screen refresh however fast events come.
+"""Where the tracker lanes' data comes from: the collector inside the window, or inputs read
+by the audit (:class:`~session.audit.duck.DuckAudit`) on a worker thread. Both hand the window
+frozen :class:`~snowsession_gui.tracker_data.Frame`\\ s through signals: the collector's at
+most one per screen refresh however fast events come, a read's once it is done.
 """
 
 from __future__ import annotations
@@ -14,15 +14,24 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+import duckdb
+from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance, Slot
 from PySide6.QtGui import QGuiApplication
 
-from session.trackers import CaptureError, Collector, Timeouts, read_capture
+from session.audit.duck import DuckAudit
+from session.audit.inputs import InputError
+from session.audit.result import Result
+from session.audit.rules import Rules
+from session.trackers import Collector
 
-from .tracker_data import Cancelled, EventTap, Frame
+from .tracker_data import EventTap, Frame, capture_frame, lake_frame, trails_of
 
 __all__ = [
+    "LAKE_KINDS",
+    "MANY_EVENTS",
+    "MANY_USERS",
     "READ_SWITCH_INTERVAL",
+    "WORST",
     "CaptureReader",
     "CaptureResult",
     "FrameClock",
@@ -35,6 +44,15 @@ DRAW_SHARE = 0.25
 longer than a quarter of a screen refresh (thousands of users), frames come less often."""
 MAX_FRAME_MS = 1000
 """However costly a frame, one a second at least."""
+
+LAKE_KINDS = frozenset({"tsv", "parquet", "delta"})
+"""Inputs too large to hold every user: their summary is shown, and the lanes of users picked."""
+WORST = 20
+"""Users listed, and lanes drawn, when a large input opens: those with most findings."""
+MANY_USERS = 5000
+"""A capture with more users than this, or events than :data:`MANY_EVENTS`, is shown as a
+large input is: a lane per user would hold it all."""
+MANY_EVENTS = 2_000_000
 
 READ_SWITCH_INTERVAL = 0.0005
 """Seconds: how often Python hands its lock between threads while a capture is read.
@@ -136,11 +154,12 @@ class TrackerListener(QObject):
     def active(self) -> bool:
         return self.collector is not None
 
-    def start(self, host: str, port: int, log: str | None, timeouts: Timeouts) -> Listening:
+    def start(self, host: str, port: int, log: str | None, rules: Rules) -> Listening:
         """Bind and serve (raises OSError: the port in use, the log unwritable)."""
         self.stop()
-        tap = EventTap(timeouts, self.clock.poke)
-        collector = Collector(host, port, log, timeouts)
+        tap = EventTap(rules, self.clock.poke)
+        collector = Collector(host, port, log, rules)
+        collector.analysis.close()
         collector.analysis = tap  # its report, its reset and its counts are the tap's
         collector.start()
         self.collector, self.tap, self._shown = collector, tap, -1
@@ -178,86 +197,157 @@ class TrackerListener(QObject):
 
 @dataclass(frozen=True, slots=True)
 class CaptureResult:
-    """A capture read: what it showed, and what each file was."""
+    """Inputs read: what they showed, and what each was. For a large input (``audit`` not
+    None) the audit and its result stay open, to ask for more users' lanes."""
 
     frame: Frame
     paths: tuple[str, ...]
     kinds: tuple[str, ...]
     warnings: tuple[str, ...]
+    audit: DuckAudit | None = None
+    result: Result | None = None
+
+
+class _Job:
+    """One read: its audit, and whether it was given up (from the GUI thread)."""
+
+    def __init__(self, generation: int, rules: Rules, progressed: SignalInstance) -> None:
+        self.generation = generation
+        self.rules = rules
+        self.audit = DuckAudit(rules)
+        # DuckDB keeps count of a query's progress only with its progress bar on (not printed)
+        self.audit.con.execute("SET enable_progress_bar = true")
+        self.audit.con.execute("SET enable_progress_bar_print = false")
+        self.cancelled = False
+        self._progressed = progressed
+        self._phase = 0
+        self._last = 0.0
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        with contextlib.suppress(duckdb.Error):  # the read ended meanwhile
+            self.audit.interrupt()
+
+    def check(self) -> None:
+        if self.cancelled:
+            raise _GivenUp
+
+    def progress(self, percent: float) -> None:
+        """DuckDB's progress on the two queries of a run, as one share of the whole."""
+        if self.cancelled:  # an interrupt that came between two queries
+            with contextlib.suppress(duckdb.Error):
+                self.audit.interrupt()
+            return
+        if percent < self._last - 5 and self._phase == 0:
+            self._phase = 1
+        self._last = percent
+        done = min(1.0, (self._phase * 100 + max(0.0, percent)) / 200)
+        with contextlib.suppress(RuntimeError):  # the window is gone
+            self._progressed.emit(self.generation, done)
+
+
+class _GivenUp(Exception):
+    """A read given up between two of its steps."""
+
+
+def _message(error: BaseException, name: str) -> str:
+    """What went wrong reading ``name``, in one line for people."""
+    if isinstance(error, InputError):
+        return str(error)
+    if isinstance(error, duckdb.Error):
+        lines = str(error).strip().splitlines() or [type(error).__name__]
+        return f"cannot read {name}: {lines[0][:300]}"
+    if isinstance(error, MemoryError):
+        return f"{name} is too large to read into memory"
+    if isinstance(error, OSError):
+        return f"cannot read {name}: {error.strerror or error}"
+    return f"could not read {name}: {type(error).__name__}: {error}"[:300]
 
 
 class CaptureReader(QObject):
-    """Reads captures on a worker thread, one read at a time (a new one gives up the last).
+    """Reads inputs on a worker thread, one read at a time (a new one gives up the last).
 
-    Signals (GUI thread): ``progress(events)`` while reading, at the screen's rate;
-    ``finished(CaptureResult)``; ``failed(message)``, one line for people.
+    Signals (GUI thread): ``progress(share)`` while the checks run (0 to 1; -1 while the
+    inputs are opened); ``finished(CaptureResult)``; ``failed(message)``, one line for people.
     """
 
-    progress = Signal(int)
+    progress = Signal(float)
     finished = Signal(object)
     failed = Signal(str)
     _done = Signal(int, object)
+    _progressed = Signal(int, float)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.clock = FrameClock("captureReadProgress", self)
-        self.clock.tick.connect(self._on_tick)
         self._generation = 0
         self.paths: tuple[str, ...] = ()
-        """The captures read last (or being read)."""
-        self._tap: EventTap | None = None
+        """The inputs read last (or being read)."""
+        self._job: _Job | None = None
         self._thread: threading.Thread | None = None
         self._interval: float | None = None
         """Python's switch interval before a read shortened it (None: not shortened now)."""
         self._done.connect(self._on_done)
+        self._progressed.connect(self._on_progressed)
 
     @property
     def reading(self) -> bool:
-        return self._tap is not None
+        return self._job is not None
 
-    def read(self, paths: Sequence[str | os.PathLike[str]], timeouts: Timeouts) -> None:
-        """Start reading ``paths`` (in this order, as one capture each)."""
+    def read(self, paths: Sequence[str | os.PathLike[str]], rules: Rules) -> None:
+        """Start reading ``paths`` (in this order, as one input each)."""
         self.cancel()
         self._generation += 1
         names = self.paths = tuple(os.fspath(path) for path in paths)
-        tap = self._tap = EventTap(timeouts, self.clock.poke)
-        generation = self._generation
+        job = self._job = _Job(self._generation, rules, self._progressed)
         if self._interval is None:
             self._interval = sys.getswitchinterval()
             sys.setswitchinterval(min(self._interval, READ_SWITCH_INTERVAL))
         self._thread = threading.Thread(
-            target=self._work, args=(generation, tap, names), name="capture-reader", daemon=True
+            target=self._work, args=(job, names), name="capture-reader", daemon=True
         )
         self._thread.start()
 
-    def _work(self, generation: int, tap: EventTap, names: tuple[str, ...]) -> None:
+    def _work(self, job: _Job, names: tuple[str, ...]) -> None:
         warnings: list[str] = []
         kinds: list[str] = []
         outcome: CaptureResult | str
         name = names[0] if names else ""
+        kept = False
         try:
-            for index, name in enumerate(names):
-                kind, _events = read_capture(name, tap, index, warnings.append)
-                kinds.append(kind)
-            outcome = CaptureResult(tap.frame(names), names, tuple(kinds), tuple(warnings))
-        except Cancelled:
-            return
-        except CaptureError as error:
-            outcome = str(error)
-        except MemoryError:
-            outcome = f"{name} is too large to read into memory"
-        except OSError as error:
-            outcome = f"cannot read {name}: {error.strerror or error}"
+            for name in names:
+                job.check()
+                kinds.append(job.audit.add(name, warnings.append).kind)
+            job.check()
+            with contextlib.suppress(RuntimeError):
+                self._progressed.emit(job.generation, 0.0)
+            result = job.audit.run(job.progress)
+            job.check()
+            if LAKE_KINDS & set(kinds) or _large(result):
+                frame = _first_lake_frame(result, job.rules, names)
+                outcome = CaptureResult(
+                    frame, names, tuple(kinds), tuple(warnings), job.audit, result
+                )
+                kept = True
+            else:
+                frame = capture_frame(result, job.rules, names)
+                outcome = CaptureResult(frame, names, tuple(kinds), tuple(warnings))
         except Exception as error:  # a reader's bug is a message, never a traceback
-            outcome = f"could not read {name}: {type(error).__name__}: {error}"[:300]
+            if job.cancelled:
+                job.audit.close()
+                return
+            outcome = _message(error, name)
+        if not kept:
+            job.audit.close()
         with contextlib.suppress(RuntimeError):  # the window is gone
-            self._done.emit(generation, outcome)
+            self._done.emit(job.generation, outcome)
 
     @Slot(int, object)
     def _on_done(self, generation: int, outcome: object) -> None:
         if generation != self._generation:
-            return  # given up meanwhile
-        self._tap = None
+            if isinstance(outcome, CaptureResult) and outcome.audit is not None:
+                outcome.audit.close()  # given up meanwhile: nobody will ask it more
+            return
+        self._job = None
         self._thread = None
         self._restore()
         if isinstance(outcome, CaptureResult):
@@ -265,18 +355,19 @@ class CaptureReader(QObject):
         else:
             self.failed.emit(str(outcome))
 
-    @Slot()
-    def _on_tick(self) -> None:
-        if self._tap is not None:
-            self.progress.emit(self._tap.seen)
+    @Slot(int, float)
+    def _on_progressed(self, generation: int, share: float) -> None:
+        if generation == self._generation and self._job is not None:
+            self.progress.emit(share)
 
-    def cancel(self) -> None:
-        """Give up the read under way (its thread ends at its next batch of events)."""
-        if self._tap is not None:
-            self._tap.cancel()
-        self._tap = None
+    def cancel(self) -> bool:
+        """Give up the read under way (DuckDB stops the query it runs); whether there was one."""
+        job, self._job = self._job, None
+        if job is not None:
+            job.cancel()
         self._generation += 1
         self._restore()
+        return job is not None
 
     def _restore(self) -> None:
         if self._interval is not None:
@@ -286,7 +377,23 @@ class CaptureReader(QObject):
     def close(self, wait: float = 5.0) -> None:
         """Give up any read and wait (up to ``wait`` seconds) for its thread to end."""
         self.cancel()
-        self.clock.close()
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.join(wait)
+
+
+def _large(result: Result) -> bool:
+    """Whether a capture is too large for a lane per user (a log of a busy day, say)."""
+    counts = result.counts()
+    return counts["users"] > MANY_USERS or counts["events"] > MANY_EVENTS
+
+
+def _first_lake_frame(result: Result, rules: Rules, names: tuple[str, ...]) -> Frame:
+    """A large input as it opens: its summary, the worst users listed, and their lanes."""
+    summary = result.summary()
+    users = result.user_counts(WORST)
+    picked = [user.user_id for user in users]
+    found = {user.user_id: user for user in result.report(picked).users}
+    reports = [found[user] for user in picked if user in found]
+    trails = trails_of(result.event_marks(picked))
+    return lake_frame(summary, users, reports, trails, rules, names)

@@ -1,5 +1,6 @@
 """The users of the tracker lanes, to find and pick one: a filter by part of the id, *Only
-with findings*, and a list (a user a row: its short id, sessions and findings)."""
+with findings*, and a list (a user a row: its short id, sessions and findings). For a large
+input the list is what was asked of it (the worst users, or those found), not every user."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -14,9 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session.trackers import Report, UserReport
+from session.audit.report import Report, UserReport
+from session.audit.result import UserCount
 
 from .palette import LIGHT, Colors
+from .tracker_data import Lake
 from .tracker_words import short_id
 
 __all__ = ["UserPicker"]
@@ -45,6 +49,10 @@ class UserPicker(QWidget):
         self.only_findings = QCheckBox("Only with findings")
         self.only_findings.setObjectName("onlyFindings")
         self.only_findings.toggled.connect(self._on_filter)
+        self.note = QLabel()
+        self.note.setObjectName("userListNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
         self.users = QListWidget()
         self.users.setObjectName("userList")
         self.users.setAccessibleName("Users")
@@ -53,7 +61,9 @@ class UserPicker(QWidget):
         self.users.currentItemChanged.connect(self._on_current)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.filter, self.only_findings, self.users):
+        self.listed: tuple[UserCount, ...] | None = None
+        """A large input's users as asked of it (None: the report's own users are listed)."""
+        for widget in (self.filter, self.only_findings, self.note, self.users):
             layout.addWidget(widget)
         self.setMinimumWidth(150)
 
@@ -88,11 +98,43 @@ class UserPicker(QWidget):
             users.blockSignals(False)
         return wanted
 
-    def _describe(self, item: QListWidgetItem, user: UserReport | None) -> None:
+    def show_listed(self, lake: Lake, users: int, selected: str | None) -> None:
+        """List the users a large input gave (worst first, of ``users`` in all), ``selected``
+        current, and say which they are. ``picked`` is not emitted."""
+        self.listed = lake.users
+        listed = len(lake.users)
+        self.note.setText(
+            f"{listed} user(s) whose id holds “{lake.search}”, most findings first"
+            if lake.search
+            else f"The {listed} user(s) with most findings, of {users:,}"
+        )
+        self.note.show()
+        rows = self.users
+        rows.blockSignals(True)
+        try:
+            rows.clear()
+            for user in self.listed:
+                item = QListWidgetItem()
+                self._describe(item, user)
+                rows.addItem(item)
+            ids = [user.user_id for user in self.listed]
+            rows.setCurrentRow(ids.index(selected) if selected in ids else -1)
+        finally:
+            rows.blockSignals(False)
+
+    def show_all(self) -> None:
+        """List the report's users again (a capture, or the collector)."""
+        self.listed = None
+        self.note.hide()
+
+    def _describe(self, item: QListWidgetItem, user: UserReport | UserCount | None) -> None:
         if user is None:
             return
-        found = len(user.findings)
-        text = f"{short_id(user.user_id)}\n{len(user.sessions)} session(s) · " + (
+        if isinstance(user, UserCount):
+            found, sessions = user.findings, user.sessions
+        else:
+            found, sessions = len(user.findings), len(user.sessions)
+        text = f"{short_id(user.user_id)}\n{sessions} session(s) · " + (
             f"⚠ {found} finding(s)" if found else "no findings"
         )
         if item.text() != text:
@@ -113,6 +155,8 @@ class UserPicker(QWidget):
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
+        listed = {user.user_id: user for user in self.listed or ()}
         for row in range(self.users.count()):
             item = self.users.item(row)
-            self._describe(item, self.report.user(str(item.data(Qt.ItemDataRole.UserRole))))
+            user_id = str(item.data(Qt.ItemDataRole.UserRole))
+            self._describe(item, listed.get(user_id) or self.report.user(user_id))

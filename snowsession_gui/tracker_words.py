@@ -1,81 +1,42 @@
 """What the tracker lanes say, in words a QA engineer reads: findings, sessions, idle gaps,
 bad events, and times (no Qt here).
 
-A finding's kind is the name tests and CI use; beside it go a title, what should hold (the
-check's own sentence, :data:`session.trackers.output.CHECKS`), the finding's message with
-its ids whole, and what usually causes it. Times are UTC, as ``snowsession sessions`` prints
-them (:func:`session.trackers.report.iso_time`); durations use the window's formats.
+A finding's kind is the name tests and CI use; beside it go its title, what should hold and
+what usually causes it (each written once, :class:`session.audit.kinds.Kind`), and the
+finding's message with its ids whole. Times are UTC, as ``snowsession sessions`` prints them
+(:func:`session.audit.report.iso_time`); durations use the window's formats.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from session.trackers import FINDING_KINDS, Finding, SessionSummary, Timeouts
-from session.trackers.output import CHECKS
-from session.trackers.report import iso_time
+from session.audit.kinds import Kind
+from session.audit.report import Finding, SessionSummary, iso_time
+from session.audit.rules import Rule, Rules
 
 from .units import format_clock, format_seconds
 
+if TYPE_CHECKING:
+    from .tracker_data import Counts
+
 __all__ = [
-    "CAUSES",
     "REASONS",
-    "TITLES",
     "axis_label",
+    "counts_html",
+    "counts_tip",
     "duration",
     "finding_line",
     "finding_text",
     "gap_text",
     "session_text",
     "short_id",
+    "timeout_of",
     "timeouts_text",
 ]
-
-TITLES = {
-    "index_gap": "Sessions are missing",
-    "index_went_back": "The session index went back",
-    "index_reused": "One index, two sessions",
-    "id_changed_without_index": "A new session id kept the old index",
-    "broken_chain": "The chain of sessions is broken",
-    "index_starts_at_zero": "The first session is numbered 0",
-    "first_event_id_reused": "A session repeats an earlier first event",
-    "first_event_id_changed": "A session changed its first event",
-    "event_index_went_back": "The event count went back",
-    "early_new_session": "A new session came before the timeout",
-    "missed_expiry": "The session went on past the timeout",
-    "invalid_entity": "The session entity is invalid",
-}
-"""A short title for each finding kind."""
-
-CAUSES = {
-    "index_gap": "The tracker counted sessions that sent nothing here: a restart that starts "
-    "two sessions (Android tracker #184), or events lost on the way.",
-    "index_went_back": "After a restart the app read an old saved state, or two apps or "
-    "trackers send with one user id.",
-    "index_reused": "A restart read a saved state that was behind, so two sessions got one number.",
-    "id_changed_without_index": "The tracker took a new session id without counting a new "
-    "session (JavaScript tracker #451, #590).",
-    "broken_chain": "previousSessionId should name the session before. If it changed "
-    "mid-session, the tracker lost its stored state (cookies or storage cleared).",
-    "index_starts_at_zero": "Trackers number the first session 1 (iOS tracker #616).",
-    "first_event_id_reused": "The tracker kept the first event of an earlier session when it "
-    "started this one.",
-    "first_event_id_changed": "The tracker forgot the session's first event, usually with its "
-    "stored state (cookies or storage cleared).",
-    "event_index_went_back": "The tracker restarted its event count within the session, usually "
-    "because its stored state was lost.",
-    "early_new_session": "Expected when the app restarted or asked for a new session "
-    "(startNewSession); otherwise the session expired early.",
-    "missed_expiry": "The timeout was not applied: the index kept rising in the background "
-    "(Android #192, iOS #273) or the background timeout was never used (iOS #667, Android "
-    "#499).",
-    "invalid_entity": "The client_session entity fails its schema, so the event is left out "
-    "of the chain.",
-}
-"""What usually causes each finding."""
-
-assert tuple(TITLES) == FINDING_KINDS and tuple(CAUSES) == FINDING_KINDS
 
 REASONS = {
     "malformed": "not a tracker payload",
@@ -103,18 +64,50 @@ def duration(seconds: float) -> str:
     return format_clock(seconds)
 
 
-def timeouts_text(timeouts: Timeouts) -> str:
+def timeout_of(rule: Rule, state: str) -> float | None:
+    """The timeout ``rule`` sets for a gap that starts in ``state`` (``background`` or
+    ``foreground``), None where it sets none."""
+    return rule.background_timeout if state == "background" else rule.foreground_timeout
+
+
+def timeouts_text(rules: Rules) -> str:
     """The timeouts idle gaps are judged by, in one line."""
-    if timeouts.foreground is None and timeouts.background is None:
+    rule = rules.default
+    if rule.foreground_timeout is None and rule.background_timeout is None:
         return "idle gaps not judged (no timeouts given)"
     parts = []
-    if timeouts.foreground is not None:
-        parts.append(f"foreground {format_seconds(timeouts.foreground)}")
-    if timeouts.background is not None:
-        parts.append(f"background {format_seconds(timeouts.background)}")
-    if timeouts.check_interval:
-        parts.append(f"checked every {format_seconds(timeouts.check_interval)}")
+    if rule.foreground_timeout is not None:
+        parts.append(f"foreground {format_seconds(rule.foreground_timeout)}")
+    if rule.background_timeout is not None:
+        parts.append(f"background {format_seconds(rule.background_timeout)}")
+    if rule.check_interval:
+        parts.append(f"checked every {format_seconds(rule.check_interval)}")
     return "idle gaps judged by: " + ", ".join(parts)
+
+
+def counts_html(counts: Counts, problem: str) -> str:
+    """Good and bad events, users and findings in a line (rich text, what is wrong in the
+    colour ``problem``)."""
+    bad = f"{counts.bad:,} bad"
+    if counts.reasons:
+        bad += " (" + ", ".join(f"{reason} {n:,}" for reason, n in counts.reasons) + ")"
+    if counts.bad:
+        bad = f'<span style="color:{problem}">{html.escape(bad)}</span>'
+    findings = f"{counts.findings:,} finding(s)"
+    if counts.findings:
+        findings = f'<span style="color:{problem}">{findings}</span>'
+    repeated = f" ({counts.repeated:,} repeated)" if counts.repeated else ""
+    return f"{counts.good:,} good{repeated} · {bad} · {counts.users:,} user(s) · {findings}"
+
+
+def counts_tip(counts: Counts, rules: Rules) -> str:
+    """What the counts mean, the timeouts in force, and why each bad event was bad."""
+    why = [f"{reason}: {REASONS.get(reason, reason)} ({n:,})" for reason, n in counts.reasons]
+    return (
+        "Good and bad events as Snowplow Micro counts them (/micro/all); "
+        + timeouts_text(rules)
+        + ("\n" + "\n".join(why) if why else "")
+    )
 
 
 def finding_line(finding: Finding) -> str:
@@ -125,13 +118,14 @@ def finding_line(finding: Finding) -> str:
 def finding_text(finding: Finding) -> str:
     """A finding explained: title and kind, when, what should hold, what was seen, why."""
     where = "" if finding.session_index is None else f", session {finding.session_index}"
+    kind = Kind(finding.kind)
     return "\n".join(
         (
-            f"⚠ {TITLES[finding.kind]} ({finding.kind})",
+            f"⚠ {kind.title} ({kind})",
             f"at {iso_time(finding.time)}{where}",
-            f"Expected: {CHECKS[finding.kind]}.",
+            f"Expected: {kind.check}.",
             f"Seen: {finding.message}",
-            CAUSES[finding.kind],
+            kind.cause,
         )
     )
 
@@ -149,7 +143,7 @@ def session_text(session: SessionSummary) -> str:
     return "\n".join(lines)
 
 
-def gap_text(before: SessionSummary, after: SessionSummary, timeouts: Timeouts) -> str:
+def gap_text(before: SessionSummary, after: SessionSummary, rules: Rules) -> str:
     """The idle time between two sessions, and what the timeout in force makes of it."""
     idle = after.first_time - before.last_time if after.idle_before is None else after.idle_before
     lines = [
@@ -157,10 +151,10 @@ def gap_text(before: SessionSummary, after: SessionSummary, timeouts: Timeouts) 
         f"from {iso_time(before.last_time)} to {iso_time(after.first_time)}",
     ]
     if after.exceeded is not None:
-        timeout = timeouts.of(after.exceeded)
+        timeout = timeout_of(rules.default, after.exceeded)
         limit = "" if timeout is None else f" ({format_seconds(timeout)})"
         lines.append(f"longer than the {after.exceeded} timeout{limit}: a new session is right")
-    elif timeouts.foreground is None and timeouts.background is None:
+    elif rules.default.foreground_timeout is None and rules.default.background_timeout is None:
         lines.append("not judged: no timeouts given")
     else:
         lines.append("shorter than the timeout in force")

@@ -1,33 +1,35 @@
 """Real trackers in the window: File > Listen for trackers… (Ctrl+L), Stop listening, Open a
-tracker capture… (Ctrl+Shift+L), and the Trackers dock with a lane per user.
+tracker capture… (Ctrl+Shift+L), Open a lake folder or Delta table…, and the Trackers dock
+with a lane per user.
 
 The collector runs inside the window on its own thread (:mod:`.tracker_sources`); every
-event is in its log before it is shown. A capture (the collector's log, a HAR file, Micro's
-JSON, .NET save files) is read on a worker thread, and a file that cannot be read says why
-beside the lanes. The timeouts idle gaps are judged by, the address, port and log are kept
-between runs.
+event is in its log before it is shown. Inputs are read by the audit on a worker thread,
+with their progress beside them and a way to cancel: a capture (the collector's log, a HAR
+file, Micro's JSON, .NET save files) shows every user's lane; a large one (lake Parquet, a
+Delta table, enriched TSV) shows its summary and the lanes of the users picked, each asked
+of it when picked (:mod:`.tracker_lake`). An input that cannot be read says why beside the
+lanes. The timeouts idle gaps are judged by, the address, port and log are kept between runs.
 """
 
 from __future__ import annotations
 
-import errno
-import socket
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QFileDialog, QLabel
 
+from session.audit.report import iso_time
+from session.audit.rules import Rules
 from session.cli.trackers import DEFAULT_LOG
-from session.trackers import Timeouts
 from session.trackers.collector import is_loopback
-from session.trackers.report import iso_time
 
-from .listen_dialog import ListenDialog, Problem
+from .listen_dialog import ListenDialog, Problem, start_problem
 from .main_window import MainWindow
 from .menus import Section, make_action
 from .palette import Colors
 from .tracker_data import Frame
+from .tracker_lake import LakeUsers
 from .tracker_panel import TrackerPanel
 from .tracker_setup import (
     ALL_INTERFACES,
@@ -41,40 +43,16 @@ from .tracker_setup import setups as tracker_setups
 from .tracker_sources import CaptureReader, CaptureResult, TrackerListener
 from .tracker_words import timeouts_text
 
-__all__ = ["TrackersFeature", "start_problem"]
+__all__ = ["TrackersFeature"]
 
 KEY = "trackers/"
-CAPTURES = "Tracker captures (*.ndjson *.jsonl *.log *.har *.json *.xml);;All files (*)"
+CAPTURES = (
+    "Tracker captures, lake Parquet, enriched TSV (*.ndjson *.jsonl *.log *.har *.json *.xml "
+    "*.parquet *.tsv *.gz);;Lake Parquet (*.parquet);;Enriched TSV (*.tsv *.gz);;All files (*)"
+)
+
 DOCK_SHARE = 0.55
 """Of the window's width, what the Trackers dock asks for when it first appears."""
-
-
-def start_problem(error: OSError, host: str, port: int) -> Problem:
-    """Why the collector could not start, what to do, and the field it concerns."""
-    if isinstance(error, socket.gaierror):
-        return Problem(
-            "host", f"“{host}” is not an address: type one of this computer's, such as "
-            "192.168.1.20, or choose this computer only."
-        )  # fmt: skip
-    if error.errno == errno.EADDRNOTAVAIL:
-        return Problem(
-            "host", f"{host} is not an address of this computer: type one of its own "
-            "(ip addr or ipconfig lists them), or choose all network interfaces."
-        )  # fmt: skip
-    if error.errno == errno.EADDRINUSE:
-        return Problem(
-            "port", f"Port {port} is in use (another collector, or Snowplow Micro?): choose "
-            "another port, or 0 for any free one."
-        )  # fmt: skip
-    if error.filename is not None:
-        return Problem("log", f"Cannot write the log {error.filename}: {error.strerror or error}.")
-    if error.errno == errno.EACCES:
-        return Problem(
-            "port", f"Cannot listen on port {port}: permission denied (ports under 1024 need it)."
-        )  # fmt: skip
-    if error.errno is None:
-        return Problem("log", f"Cannot use the log: {error}.")
-    return Problem("host", f"Cannot listen on {host}:{port}: {error.strerror or error}.")
 
 
 class TrackersFeature(QObject):
@@ -97,14 +75,24 @@ class TrackersFeature(QObject):
         self.open_action = make_action(
             w, "Open a tracker &capture…", self.choose_captures, "Ctrl+Shift+L",
             "openCaptureAction",
-            tip="Show the sessions in a collector log, HAR file, Micro JSON or .NET save file",
+            tip="Show the sessions in a collector log, HAR file, Micro JSON, .NET save file, "
+            "lake Parquet file or enriched TSV",
         )  # fmt: skip
         self.open_action.setIconText("Open a capture…")
-        for action in (self.listen_action, self.stop_action, self.open_action):
+        self.folder_action = make_action(
+            w, "Open a lake &folder or Delta table…", self.choose_folder, None,
+            "openFolderAction",
+            tip="Show the summary and the worst users of a folder of lake Parquet files or a "
+            "Delta table",
+        )  # fmt: skip
+        self.folder_action.setIconText("Open a folder…")
+        actions = (self.listen_action, self.stop_action, self.open_action, self.folder_action)
+        for action in actions:
             w.add_menu_action(Section.FILE_MONITOR, action)
+        self.lake: LakeUsers | None = None  # a large input's users, asked of it when wanted
         self.listener = TrackerListener(self)
         self.reader = CaptureReader(self)
-        self.panel = TrackerPanel(self.listen_action, self.stop_action, self.open_action)
+        self.panel = TrackerPanel(*actions)
         self.dock = w.add_dock(
             "trackersDock", "Trackers", self.panel, Qt.DockWidgetArea.RightDockWidgetArea,
             scroll=True, transient=True,
@@ -129,6 +117,7 @@ class TrackersFeature(QObject):
         self.reader.progress.connect(self._on_progress)
         self.panel.presetChosen.connect(self.set_preset)
         self.panel.copied.connect(self._on_copied)
+        self.panel.cancelRead.connect(self.cancel_read)
         w.paletteChanged.connect(self.apply_colors)
         w.closing.connect(self.shutdown)
         self.apply_colors(w.colors)
@@ -166,7 +155,7 @@ class TrackersFeature(QObject):
                 host=str(self._setting("host", LOOPBACK)) or LOOPBACK,
                 port=port if 0 <= port <= 65535 else DEFAULT_PORT,
                 log=str(self._setting("log", "")) or self.default_log(),
-                judged=timeouts_text(self.timeouts),
+                judged=timeouts_text(self.rules),
                 colors=self.window.colors,
                 parent=self.window,
             )
@@ -181,17 +170,19 @@ class TrackersFeature(QObject):
             self.dialog = None
 
     @property
-    def timeouts(self) -> Timeouts:
+    def rules(self) -> Rules:
         """What idle gaps are judged by now."""
-        return preset(self.preset_key).timeouts
+        return preset(self.preset_key).rules
 
     def start_listening(self, host: str, port: int, log: str) -> Problem | None:
         """Start the collector; None when it listens, else why not (nothing changes then)."""
-        self.reader.cancel()
         try:
-            listening = self.listener.start(host, port, log, self.timeouts)
+            listening = self.listener.start(host, port, log, self.rules)
         except OSError as error:
             return start_problem(error, host, port)
+        self.reader.cancel()
+        self.panel.show_progress(None)
+        self._close_lake()
         self.captures, self.stopped_log = (), None
         self._keep(host=host, port=port, log=log)
         # Devices are given an address they can reach: this machine's on its network when
@@ -245,12 +236,16 @@ class TrackersFeature(QObject):
 
     # ------------------------------------------------------------ captures
 
+    def _may_stop(self, what: str) -> bool:
+        """Whether the collector may stop for ``what`` (it is asked, while listening)."""
+        return not self.listener.active or self.window.confirm(
+            "Stop listening?",
+            f"Opening {what} stops the collector. Every event it took stays in its log.",
+        )
+
     @Slot()
     def choose_captures(self) -> None:
-        if self.listener.active and not self.window.confirm(
-            "Stop listening?",
-            "Opening a capture stops the collector. Every event it took stays in its log.",
-        ):
+        if not self._may_stop("a capture"):
             return
         folder = str(self._setting("folder", "")) or str(self.window.host.home.path.parent)
         paths, _ = QFileDialog.getOpenFileNames(
@@ -259,6 +254,17 @@ class TrackersFeature(QObject):
         if paths:
             self.open_captures(paths)
 
+    @Slot()
+    def choose_folder(self) -> None:
+        if not self._may_stop("a folder"):
+            return
+        folder = str(self._setting("folder", "")) or str(self.window.host.home.path.parent)
+        path = QFileDialog.getExistingDirectory(
+            self.window, "Open a lake folder or Delta table", folder
+        )
+        if path:
+            self.open_captures([path])
+
     def open_captures(self, paths: list[str] | tuple[str, ...]) -> None:
         """Read ``paths`` (in order) on a worker thread and show their lanes."""
         names = tuple(str(path) for path in paths)
@@ -266,23 +272,44 @@ class TrackersFeature(QObject):
             return
         self.stop_listening()
         self._keep(folder=str(Path(names[0]).parent))
-        self.reader.read(names, self.timeouts)
+        self.reader.read(names, self.rules)
         self.panel.show_source(f"Reading {self._names(names)}…")
+        self.panel.show_progress(-1.0)
         self._show_dock()
         self._enable()
+
+    @Slot()
+    def cancel_read(self) -> None:
+        """Give up the read under way; what was shown before stays, and says so."""
+        if not self.reader.cancel():
+            return
+        self.panel.show_progress(None)
+        shown = (
+            f"Still showing {self._names(self.captures)}." if self.captures else "Nothing shown."
+        )
+        what = self._names(self.reader.paths)
+        self.panel.show_source(f"Cancelled reading {what}. {shown}")
+        self.window.show_message(f"cancelled reading {what}")
 
     @staticmethod
     def _names(paths: tuple[str, ...]) -> str:
         shown = ", ".join(Path(path).name for path in paths[:3])
         return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
 
-    @Slot(int)
-    def _on_progress(self, events: int) -> None:
-        self.panel.show_source(f"Reading {self._names(self.reader.paths)}… {events:,} events")
+    @Slot(float)
+    def _on_progress(self, share: float) -> None:
+        doing = "checking the sessions" if share >= 0 else "opening"
+        self.panel.show_source(f"Reading {self._names(self.reader.paths)}… {doing}")
+        self.panel.show_progress(share)
 
     @Slot(object)
     def _on_capture(self, result: CaptureResult) -> None:
         self.captures, self.stopped_log = result.paths, None
+        self.panel.show_progress(None)
+        self._close_lake()
+        if result.audit is not None and result.result is not None:
+            self.lake = LakeUsers(self.panel, result.audit, result.result, self)
+            self.lake.failed.connect(self._on_lake_failed)
         pairs = zip(result.paths, result.kinds, strict=True)
         kinds = ", ".join(f"{Path(path).name} ({kind})" for path, kind in pairs)
         self.panel.show_source(
@@ -296,12 +323,24 @@ class TrackersFeature(QObject):
 
     @Slot(str)
     def _on_capture_failed(self, message: str) -> None:
+        self.panel.show_progress(None)
         shown = f"Still showing {self._names(self.captures)}." if self.captures else ""
         self.panel.show_source(
             f"Cannot open {self._names(self.reader.paths)}. {shown}".strip(), problem=f"⚠ {message}"
         )
         self._enable()
         self.window.show_message(message)
+
+    @Slot(str)
+    def _on_lake_failed(self, message: str) -> None:
+        self.panel.show_source(self.panel.status.text(), problem=f"⚠ {message}")
+        self.window.show_message(message)
+
+    def _close_lake(self, wait: bool = False) -> None:
+        lake, self.lake = self.lake, None
+        if lake is not None:
+            lake.close(wait)
+            lake.deleteLater()
 
     # ------------------------------------------------------------ timeouts
 
@@ -358,3 +397,4 @@ class TrackersFeature(QObject):
             self.dialog.close()
         self.listener.close()
         self.reader.close()
+        self._close_lake(wait=True)

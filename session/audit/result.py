@@ -9,23 +9,52 @@ import os
 import stat
 import tempfile
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
-from .checks import SESSION_FACTS
+from .checks import CTES, SESSION_FACTS, checks
 from .columns import FINDING_COLUMNS
 from .inputs import Input
 from .kinds import FINDING_KINDS
 from .report import Finding, Report, SessionSummary, UserReport
+from .rules import Rules
 
-__all__ = ["GROUPS", "Result", "ResultError"]
+__all__ = ["GROUPS", "EventMarks", "Result", "ResultError", "UserCount"]
 
 GROUPS = ("app_id", "platform", "v_tracker", "day")
 """What the summary counts findings by."""
 
 _DAY = "strftime(make_timestamp(at_ms * 1000), '%Y-%m-%d')"
 _FORMATS = {".parquet": "(FORMAT parquet, COMPRESSION zstd)", ".csv": "(FORMAT csv, HEADER)"}
+
+
+_MARKS = (
+    checks(Rules(), [step for step in CTES if step[0] == "ev"])
+    + "\nSELECT user_id, coalesce(t_ms, collector_ms) / 1000.0 AS time_s, "
+    "CAST(session_index AS DOUBLE) AS idx FROM ev WHERE invalid IS NULL "
+    "AND coalesce(t_ms, collector_ms) IS NOT NULL"
+)
+"""Each event of some users (valid entities only): its time, as the sessions' first and last
+times are measured, and its session index."""
+
+
+class EventMarks(NamedTuple):
+    """One user's events, in time order: Arrow arrays of float64 (``numpy.asarray`` reads
+    them without a copy)."""
+
+    times: Any
+    """Unix seconds."""
+    indexes: Any
+    """Session indexes."""
+
+
+class UserCount(NamedTuple):
+    """A user and how much its chain holds: what a list of users to pick from shows."""
+
+    user_id: str
+    findings: int
+    sessions: int
 
 
 class ResultError(ValueError):
@@ -144,6 +173,53 @@ class Result:
             {"n": count},
         ).fetchall()
         return [str(row[0]) for row in rows]
+
+    def user_counts(
+        self, count: int, search: str = "", *, only_findings: bool = False
+    ) -> list[UserCount]:
+        """Up to ``count`` users whose id holds ``search`` (any case), most findings first."""
+        rows = self.con.execute(
+            "SELECT user_id, sum(f) AS f, sum(s) AS s FROM ("
+            "SELECT user_id, 0 AS f, 1 AS s FROM timed UNION ALL "
+            "SELECT user_id, 1 AS f, 0 AS s FROM findings) "
+            "WHERE user_id IS NOT NULL AND contains(lower(user_id), lower($search)) "
+            "GROUP BY 1 HAVING sum(f) > 0 OR NOT $only ORDER BY 2 DESC, 1 LIMIT $n",
+            {"search": search, "only": only_findings, "n": count},
+        ).fetchall()
+        return [UserCount(str(user), int(found), int(sessions)) for user, found, sessions in rows]
+
+    def event_marks(self, users: Sequence[str] | None = None) -> dict[str, EventMarks]:
+        """Each of ``users``' events (every user's when None; those with a valid entity),
+        read from the inputs for these users alone: when, as sessions' first and last times
+        are measured, and in which session. One copy of the numbers, in columns; no object
+        an event."""
+        if users is not None and not users:
+            return {}
+        where, parameters = (
+            ("", None)
+            if users is None
+            else (" AND list_contains($users, user_id)", {"users": list(users)})
+        )
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE marks AS {_MARKS}{where} ORDER BY user_id, time_s",
+            parameters,
+        )
+        try:
+            runs = self.con.execute(
+                "SELECT user_id, count(*) FROM marks GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+            table = self.con.sql(
+                "SELECT time_s, idx FROM marks ORDER BY user_id, time_s"
+            ).to_arrow_table()
+        finally:
+            self.con.execute("DROP TABLE IF EXISTS marks")
+        marks: dict[str, EventMarks] = {}
+        start = 0
+        for user, count in runs:
+            part = table.slice(start, count)
+            marks[str(user)] = EventMarks(part.column("time_s"), part.column("idx"))
+            start += count
+        return marks
 
     def report(self, users: Sequence[str] | None = None) -> Report:
         """Each user's chain (only ``users`` when given), for the table, JSON, JUnit and lanes."""

@@ -17,6 +17,7 @@ from session.trackers.capture import MAX_DOCUMENT_BYTES
 from trackers.helpers import T0, body, entity, fields, query
 
 from session import ClientSession, VirtualClock
+from session.audit.inputs import MAX_DOCUMENT_BYTES
 from session.trackers import Collector
 from snowsession_gui.tracker_sources import READ_SWITCH_INTERVAL
 
@@ -161,7 +162,7 @@ def test_a_large_log_is_read_off_the_gui_thread(window, qtbot, tmp_path):
     assert feature.panel.frame.counts.good == EVENTS
     # the window went on meanwhile, and said how far it was
     assert len(ticks) > 1 and progress, (len(ticks), progress)
-    assert progress == sorted(progress) and progress[-1] <= EVENTS
+    assert progress == sorted(progress) and progress[0] >= 0 and progress[-1] <= 1
     assert len(feature.panel.frame.trail(feature.panel.frame.report.users[0].user_id)) == EVENTS
 
 
@@ -226,11 +227,11 @@ def _write(name: str, data: bytes):
 
 HOSTILE = {
     "missing": (lambda tmp: tmp / "nothing-here.ndjson", "no file"),
-    "folder": (lambda tmp: tmp, "is a folder, not a capture file"),
+    "folder": (lambda tmp: tmp, "is a folder with no Parquet files and no _delta_log"),
     "fifo": (_fifo, "is not a regular file (a device, FIFO or socket)"),
     "device": (_link_to_zero, "is not a regular file (a device, FIFO or socket)"),
-    "binary": (_write("junk.bin", bytes(range(256)) * 10), "is not a capture"),
-    "empty": (_write("empty.json", b""), "is not a capture"),
+    "binary": (_write("junk.bin", bytes(range(256)) * 10), "is not an input"),
+    "empty": (_write("empty.json", b""), "is not an input"),
     "not json": (_write("broken.json", b'{"log": {"entries": [1, 2'), "is not JSON"),
     "other json": (_write("config.json", b'{"name": "x"}'), "not a HAR file"),
     "no entries": (_write("bad.har", b'{"log": {"version": "1.2"}}'), "has no log.entries"),

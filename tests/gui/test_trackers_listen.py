@@ -12,15 +12,16 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton
-from session.trackers.report import iso_time
 from trackers.helpers import T0, body, entity, fields, uid
 
+from session.audit.report import iso_time
 from snowsession_gui.listen_dialog import Problem
 from snowsession_gui.menus import Section
 from snowsession_gui.tracker_setup import network_address
 from snowsession_gui.tracker_words import duration
 
 from .tracker_helpers import (
+    DEVICE_START,
     MOBILE,
     cli_sessions,
     collector_threads,
@@ -179,7 +180,8 @@ def test_findings_and_sessions_are_explained_on_hover(window, tmp_path, qtbot):
     clean = next(lane for lane in lanes.lanes if lane.user_id == users["clean"])
     tip = lanes.tip_at(clean.view.mapViewToScene(QPointF(session.first_time, 1.0)))
     assert tip is not None and tip.startswith(f"Session 1: {session.session_id}")
-    assert "3 event(s), 2027-01-15T08:00:00.000Z to 2027-01-15T08:00:20.000Z (20 s)" in tip
+    first, last = iso_time(DEVICE_START), iso_time(DEVICE_START + 20)
+    assert f"3 event(s), {first} to {last} (20 s)" in tip
     # the idle gap of clean: longer than the timeout, so a new session was right
     middle = (session.last_time + frame.report.user(users["clean"]).sessions[1].first_time) / 2  # type: ignore[union-attr]
     tip = lanes.tip_at(clean.view.mapViewToScene(QPointF(middle, 1.0)))
@@ -357,7 +359,7 @@ def test_the_timeouts_are_fixed_while_listening_and_kept(make_window, tmp_path):
     assert not feature.panel.presets.isEnabled()
     feature.set_preset("none")  # refused while listening
     assert feature.preset_key == "web" and feature.listener.tap is not None
-    assert feature.listener.tap.timeouts.foreground == 1800
+    assert feature.listener.tap.rules.default.foreground_timeout == 1800
     window.close()
     again = trackers(make_window())
     assert again.preset_key == "web"
