@@ -38,7 +38,7 @@ def _stack(
     base = np.zeros(len(labels))
     stacked = {}
     for kind in Kind:
-        heights = np.array([float(table[label].get(kind, 0)) for label in labels])
+        heights = np.array([float(table[label].get(kind.value, 0)) for label in labels])
         if heights.any():
             stacked[kind] = (heights, base.copy())
             base += heights
@@ -170,14 +170,14 @@ class SummaryCharts(QWidget):
         self.legend.setText(
             " &nbsp; ".join(
                 f'<span style="color:{colors[kind]}">■</span>&nbsp;'
-                + html.escape(f"{kind.title} {found[kind]:,}").replace(" ", "&nbsp;")
+                + html.escape(f"{kind.title} {found[kind.value]:,}").replace(" ", "&nbsp;")
                 for kind in Kind
-                if found.get(kind)
+                if found.get(kind.value)
             )
             or "No findings."
         )
         self.legend.setToolTip(
-            "\n".join(f"{kind.title}: {kind}" for kind in Kind if found.get(kind))
+            "\n".join(f"{kind.title}: {kind.value}" for kind in Kind if found.get(kind.value))
         )
 
     def bars(self, chart: str) -> dict[str, dict[str, int]]:
@@ -192,7 +192,7 @@ class SummaryCharts(QWidget):
             counts = item.opts["height" if chart == "day" else "width"]
             for label, count in zip(labels, counts, strict=True):
                 if count:
-                    drawn[label][str(kind)] = int(count)
+                    drawn[label][kind.value] = int(count)
         return drawn
 
     # ------------------------------------------------------------ pointer
@@ -207,9 +207,9 @@ class SummaryCharts(QWidget):
         label = labels[spot]
         base = 0.0
         for kind in Kind:
-            count = self._tables[chart][label].get(kind, 0)
+            count = self._tables[chart][label].get(kind.value, 0)
             if count and base <= across <= base + count:
-                return f"{label}: {kind.title} ({kind}) {count:,}"
+                return f"{label}: {kind.title} ({kind.value}) {count:,}"
             base += count
         return None
 

@@ -121,7 +121,7 @@ def finding_text(finding: Finding) -> str:
     kind = Kind(finding.kind)
     return "\n".join(
         (
-            f"⚠ {kind.title} ({kind})",
+            f"⚠ {kind.title} ({kind.value})",
             f"at {iso_time(finding.time)}{where}",
             f"Expected: {kind.check}.",
             f"Seen: {finding.message}",

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from session.trackers.capture import MAX_DOCUMENT_BYTES
 from trackers.helpers import T0, body, entity, fields, query
 
 from session import ClientSession, VirtualClock
@@ -230,8 +229,8 @@ HOSTILE = {
     "folder": (lambda tmp: tmp, "is a folder with no Parquet files and no _delta_log"),
     "fifo": (_fifo, "is not a regular file (a device, FIFO or socket)"),
     "device": (_link_to_zero, "is not a regular file (a device, FIFO or socket)"),
-    "binary": (_write("junk.bin", bytes(range(256)) * 10), "is not an input"),
-    "empty": (_write("empty.json", b""), "is not an input"),
+    "binary": (_write("junk.bin", bytes(range(256)) * 10), "is not a capture"),
+    "empty": (_write("empty.json", b""), "is not a capture"),
     "not json": (_write("broken.json", b'{"log": {"entries": [1, 2'), "is not JSON"),
     "other json": (_write("config.json", b'{"name": "x"}'), "not a HAR file"),
     "no entries": (_write("bad.har", b'{"log": {"version": "1.2"}}'), "has no log.entries"),

@@ -69,9 +69,10 @@ def test_a_large_input_shows_its_summary_as_charts_and_its_worst_users(window, q
         assert f"{Kind(name).title} {count:,}".replace(" ", "&nbsp;") in charts.legend.text()
     # hovering the bottom of each day's bar names its first kind and count
     for spot, day in enumerate(charts.days):
-        first = next(Kind(k) for k in Kind if summary["by"]["day"][day].get(k))
+        first = next(k for k in Kind if summary["by"]["day"][day].get(k.value))
         tip = charts.tip("day", spot, 0.5)
-        assert tip == f"{day}: {first.title} ({first}) {summary['by']['day'][day][first]:,}"
+        count = summary["by"]["day"][day][first.value]
+        assert tip == f"{day}: {first.title} ({first.value}) {count:,}"
     assert charts.tip("day", len(charts.days) + 1, 0.5) is None
     assert charts.heading.text().startswith(
         f"The {sum(found.values()):,} finding(s) in {summary['sessions']:,} sessions, by day"
