@@ -19,7 +19,7 @@ import pyarrow as pa
 from .checks import CTES, SESSION_STEPS, checks
 from .columns import EVENT_COLUMNS
 from .inputs import Input, InputError, document_rows, probe
-from .readers import ENTITY_COLUMN, log_select, parquet_select, tsv_select
+from .readers import ENTITY_COLUMN, log_select, parquet_select, sql_list, tsv_select
 from .result import Result
 from .rows import Row
 from .rules import Rules
@@ -183,10 +183,9 @@ class DuckAudit:
             )
         self.con.execute(
             f"CREATE TEMP VIEW {name}_probe AS SELECT {ENTITY_COLUMN}[1] AS entity "
-            f"FROM read_parquet($files) LIMIT 0",
-            {"files": list(files[:1])},
+            f"FROM read_parquet({sql_list(list(files[:1]))}) LIMIT 0"
         )
-        for field, kind in self.con.execute(
+        for field, kind, *_ in self.con.execute(
             f"DESCRIBE SELECT entity.* FROM {name}_probe"
         ).fetchall():
             columns[f"entity.{field}"] = str(kind)
