@@ -212,19 +212,25 @@ SELECT user_id, session_id AS link_id, max(session_index) AS link_index
 FROM sess GROUP BY user_id, session_id
 """
 
-_CHAIN = """
+_BEFORE = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+"""A window's frame of the rows before this one (spelled out in each window: Spark, Snowflake
+and Redshift take no frame added to a named window)."""
+
+_USER = "PARTITION BY r.user_id ORDER BY r.session_index, r.seen_ms, r.session_id"
+
+_CHAIN = f"""
 SELECT r.*,
   l.link_index,
   lag(r.session_id) OVER w AS b_id,
   lag(r.session_index) OVER w AS b_index,
   lag(r.last_t) OVER w AS b_last_t,
-  coalesce(last_value(r.end_state IGNORE NULLS) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING
-    AND 1 PRECEDING), 'application_foreground') AS start_state,
+  coalesce(last_value(r.end_state IGNORE NULLS) OVER ({_USER} {_BEFORE}),
+    'application_foreground') AS start_state,
   first_value(r.session_id) OVER (PARTITION BY r.user_id, r.fid ORDER BY r.session_index,
     r.seen_ms, r.session_id) AS fid_owner
 FROM ruled AS r
 LEFT JOIN links AS l ON l.user_id = r.user_id AND l.link_id = r.prev AND r.prev <> ''
-WINDOW w AS (PARTITION BY r.user_id ORDER BY r.session_index, r.seen_ms, r.session_id)
+WINDOW w AS ({_USER})
 """
 
 _TIMED = """
@@ -420,14 +426,16 @@ JOIN candidates AS c
 WHERE e.invalid IS NULL
 """
 
-_GAPS = """
+_SESSION = "PARTITION BY user_id, session_id, session_index ORDER BY ord, event_id"
+
+_GAPS = f"""
 SELECT *,
   CASE WHEN t_ms IS NULL OR lag(t_ms) OVER w IS NULL OR t_ms < lag(t_ms) OVER w THEN NULL
        ELSE t_ms - lag(t_ms) OVER w END AS gap_ms,
-  coalesce(last_value(lifecycle IGNORE NULLS) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING
-    AND 1 PRECEDING), start_state) AS state
+  coalesce(last_value(lifecycle IGNORE NULLS) OVER ({_SESSION} {_BEFORE}), start_state)
+    AS state
 FROM (SELECT * FROM pass WHERE copy = 1 OR event_id IS NULL) AS deduped
-WINDOW w AS (PARTITION BY user_id, session_id, session_index ORDER BY ord, event_id)
+WINDOW w AS ({_SESSION})
 """
 
 _EVENT_FINDINGS = f"""
