@@ -152,6 +152,8 @@ def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     rules = rules_of(args)
     if args.sql:
         return _print_sql(args, rules, stdout)
+    if args.table is not None:
+        raise CommandError("--table names the events table of a query: use it with --sql DIALECT")
     if not args.inputs:
         raise CommandError("name at least one input to check (or --sql DIALECT for a query)")
     for target in (args.junit, args.findings_out):

@@ -222,3 +222,11 @@ def test_a_table_name_is_quoted_where_its_warehouse_needs_it() -> None:
     with pytest.raises(DialectError, match="unknown SQL dialect"):
         warehouse_query("oracle", rules)
     assert 'FROM analytics."select" AS e' in warehouse_query("redshift", rules, "analytics.select")
+
+
+def test_a_table_without_a_dialect_is_refused(
+    lake: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sessions", str(lake), "--table", "atomic.events"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "--sql" in err
