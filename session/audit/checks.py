@@ -227,7 +227,7 @@ SELECT r.*,
   coalesce(last_value(r.end_state IGNORE NULLS) OVER ({_USER} {_BEFORE}),
     'application_foreground') AS start_state,
   first_value(r.session_id) OVER (PARTITION BY r.user_id, r.fid ORDER BY r.session_index,
-    r.seen_ms, r.session_id) AS fid_owner
+    r.seen_ms, r.session_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS fid_owner
 FROM ruled AS r
 LEFT JOIN links AS l ON l.user_id = r.user_id AND l.link_id = r.prev AND r.prev <> ''
 WINDOW w AS ({_USER})
