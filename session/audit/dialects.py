@@ -6,7 +6,7 @@ as Unix milliseconds, ids as text); it is the one part written per warehouse, be
 the ``client_session`` entity lives is a fact of each loader (the lake loader's array of
 structs, BigQuery's repeated record, Snowflake's array of objects, Redshift's table of its
 own). Then the checks (:mod:`.checks`), the same text DuckDB runs, written in the dialect by
-sqlglot. Last, a SELECT of every finding with the columns of ``--findings-out``
+sqlglot, with what a warehouse lacks written with what it has (Redshift's ``arg_min``). Last, a SELECT of every finding with the columns of ``--findings-out``
 (:data:`~.columns.FINDING_COLUMNS`).
 
 The warehouse's loader has already checked the entity's JSON types, so ``problem`` is NULL;
@@ -16,6 +16,7 @@ the checks' own patterns, ranges and required fields still apply.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 import sqlglot
@@ -27,7 +28,15 @@ from .columns import EVENT_COLUMNS, FINDING_COLUMNS
 from .readers import ENTITY_COLUMN
 from .rules import Rules
 
-__all__ = ["DIALECTS", "DialectError", "events_select", "warehouse_query"]
+__all__ = [
+    "DIALECTS",
+    "LAYOUTS",
+    "DialectError",
+    "Layout",
+    "events_select",
+    "layout_query",
+    "warehouse_query",
+]
 
 DEFAULT_TABLE = "atomic.events"
 REDSHIFT_ENTITY_TABLE = "com_snowplowanalytics_snowplow_client_session_1"
@@ -48,6 +57,8 @@ class Layout(NamedTuple):
     source: str
     """The FROM clause: ``{table}`` is the events table, ``{entities}`` Redshift's entity
     table; it gives the row's entity as ``client_session``."""
+    rewrite: Callable[[exp.Expr], exp.Expr] | None = None
+    """What the checks use that this warehouse lacks, written with what it has."""
 
 
 def _atomic(ms: str) -> dict[str, str]:
@@ -138,6 +149,39 @@ _SNOWFLAKE = Layout(
     },
     _lake_source("{}[0]"),
 )
+_PAD = 40
+"""Digits an order is padded to: more than an ``ord`` of the checks can have (38)."""
+
+
+def _by_padded_order(tree: exp.Expr) -> exp.Expr:
+    """The checks without ``arg_min``, ``arg_max`` or lists, for a warehouse that has none
+    (Redshift).
+
+    ``arg_min(value, ord)`` becomes the smallest of ``ord`` zero-padded and joined to the text
+    ``value``, with the padding cut off again: the value at the smallest order, a row whose
+    order or value is NULL left out, as DuckDB does. The checks' orders are whole numbers
+    that are not negative for any event with a time. The list of captures a session came
+    from is DuckDB's own (a warehouse has one input) and is left out.
+    """
+
+    def rewrite(node: exp.Expr) -> exp.Expr | None:
+        if isinstance(node, exp.Alias) and node.alias == "captures":
+            return None
+        if not isinstance(node, exp.ArgMin | exp.ArgMax):
+            return node
+        value, order = node.this.sql("duckdb"), node.expression.sql("duckdb")
+        function = "min" if isinstance(node, exp.ArgMin) else "max"
+        return sqlglot.parse_one(
+            f"substring({function}(lpad(CAST({order} AS VARCHAR), {_PAD}, '0') || "
+            f"CAST({value} AS VARCHAR)), {_PAD + 1})",
+            read="duckdb",
+        )
+
+    rewritten = tree.transform(rewrite)
+    assert rewritten is not None
+    return rewritten
+
+
 _REDSHIFT = Layout(
     "redshift",
     '"',
@@ -148,6 +192,7 @@ _REDSHIFT = Layout(
     "FROM {table} AS e\nJOIN {entities} AS client_session\n"
     "  ON client_session.root_id = e.event_id AND client_session.root_tstamp = "
     "e.collector_tstamp",
+    _by_padded_order,
 )
 
 LAYOUTS = {
@@ -192,10 +237,11 @@ def _type(kind: str, dialect: str) -> str:
     return exp.DataType.build(kind, dialect="duckdb").sql(dialect=dialect)
 
 
-def events_select(dialect: str, table: str = DEFAULT_TABLE) -> str:
+def events_select(layout: Layout | str, table: str = DEFAULT_TABLE) -> str:
     """The ``events`` relation read from the atomic events table ``table`` in the warehouse
-    ``dialect``, in that warehouse's SQL."""
-    layout = _layout(dialect)
+    ``layout`` (or the one of a dialect's name), in that warehouse's SQL."""
+    if isinstance(layout, str):
+        layout = _layout(layout)
     parts = _table_parts(table)
     entities = [*parts[:-1], REDSHIFT_ENTITY_TABLE]
     columns = ",\n  ".join(
@@ -228,15 +274,18 @@ _FINAL = (
 def warehouse_query(dialect: str, rules: Rules, table: str | None = None) -> str:
     """The audit of ``table`` (default ``atomic.events``) as one query in ``dialect``, for
     ``rules``: a row per finding (:data:`~.columns.FINDING_COLUMNS`)."""
-    layout = _layout(dialect)
-    events = events_select(dialect, DEFAULT_TABLE if table is None else table)
-    written = sqlglot.transpile(
-        checks(rules) + "\n" + _FINAL,
-        read="duckdb",
-        write=layout.dialect,
-        pretty=True,
-        unsupported_level=sqlglot.ErrorLevel.RAISE,
-    )[0]
+    return layout_query(_layout(dialect), rules, DEFAULT_TABLE if table is None else table)
+
+
+def layout_query(layout: Layout, rules: Rules, table: str) -> str:
+    """The audit of ``table`` as one query for the warehouse ``layout`` describes."""
+    events = events_select(layout, table)
+    tree = sqlglot.parse_one(checks(rules) + "\n" + _FINAL, read="duckdb")
+    if layout.rewrite is not None:
+        tree = layout.rewrite(tree)
+    written = tree.sql(
+        dialect=layout.dialect, pretty=True, unsupported_level=sqlglot.ErrorLevel.RAISE
+    )
     if not written.startswith("WITH "):
         raise AssertionError("the checks are a WITH query")
     indented = "\n".join("  " + line for line in events.splitlines())

@@ -18,7 +18,13 @@ import sqlglot
 from pyspark.sql import SparkSession
 
 from session.audit.columns import FINDING_COLUMNS
-from session.audit.dialects import DIALECTS, DialectError, warehouse_query
+from session.audit.dialects import (
+    DIALECTS,
+    LAYOUTS,
+    DialectError,
+    layout_query,
+    warehouse_query,
+)
 from session.audit.kinds import FINDING_KINDS
 from session.audit.rules import Rules
 from session.cli import main
@@ -78,6 +84,21 @@ def test_the_duckdb_form_gives_the_commands_findings(
     expected = command_findings(lake, tmp_path, capsys, *OPTIONS)
     assert {row[2] for row in expected} == set(FINDING_KINDS)
     assert duckdb_findings(lake, sql(capsys, "duckdb", *OPTIONS)) == expected
+
+
+def test_what_redshift_lacks_is_rewritten_without_changing_the_findings(
+    lake: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Redshift has no arg_min, arg_max or lists: its form takes them from padded orders.
+    The same rewrite, written for DuckDB and run there, gives the command's findings."""
+    redshift = warehouse_query("redshift", Rules.of(600, 300, 15))
+    for missing in ("ARG_MIN", "ARG_MAX", "MIN_BY", "MAX_BY", "ARRAY", "FILTER("):
+        assert missing not in redshift.upper()
+    rewritten = LAYOUTS["duckdb"]._replace(rewrite=LAYOUTS["redshift"].rewrite)
+    query = layout_query(rewritten, Rules.of(600, 300, 15), "atomic.events")
+    assert "arg_min" not in query.lower()
+    expected = command_findings(lake, tmp_path, capsys, *OPTIONS)
+    assert duckdb_findings(lake, query) == expected
 
 
 @pytest.fixture(scope="module")
