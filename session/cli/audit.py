@@ -202,7 +202,7 @@ def _print_sql(args: argparse.Namespace, rules: Rules, stdout: TextIO) -> int:
     if args.inputs:
         raise CommandError("--sql prints a query for the warehouse: name no inputs with it")
     try:
-        stdout.write(warehouse_query(args.sql, rules, args.table) + "\n")
+        stdout.write(warehouse_query(args.sql, rules, args.table) + ";\n")
     except DialectError as error:
         raise CommandError(str(error)) from None
     return 0
