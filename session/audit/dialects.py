@@ -6,7 +6,8 @@ as Unix milliseconds, ids as text); it is the one part written per warehouse, be
 the ``client_session`` entity lives is a fact of each loader (the lake loader's array of
 structs, BigQuery's repeated record, Snowflake's array of objects, Redshift's table of its
 own). Then the checks (:mod:`.checks`), the same text DuckDB runs, written in the dialect by
-sqlglot, with what a warehouse lacks written with what it has (Redshift's ``arg_min``). Last, a SELECT of every finding with the columns of ``--findings-out``
+sqlglot, with what a warehouse lacks written with what it has (Redshift's ``arg_min``).
+Last, a SELECT of every finding with the columns of ``--findings-out``
 (:data:`~.columns.FINDING_COLUMNS`).
 
 The warehouse's loader has already checked the entity's JSON types, so ``problem`` is NULL;
