@@ -220,9 +220,9 @@ SELECT user_id, session_id, session_index,
   arg_min(coalesce(previous_session_id, ''), ord) AS prev,
   min(first_event_id) AS fid_min,
   max(first_event_id) AS fid_max,
-  arg_min(first_event_id, ord) FILTER (WHERE first_event_id IS NOT NULL) AS fid,
+  arg_min(first_event_id, CASE WHEN first_event_id IS NOT NULL THEN ord END) AS fid,
   arg_min(coalesce(event_id, ''), ord) AS first_event,
-  arg_max(lifecycle, ord) FILTER (WHERE lifecycle IS NOT NULL) AS end_state,
+  arg_max(lifecycle, CASE WHEN lifecycle IS NOT NULL THEN ord END) AS end_state,
   min(app_id) AS app_id,
   min(platform) AS platform,
   min(v_tracker) AS v_tracker,
@@ -251,7 +251,13 @@ SELECT user_id, session_id AS link_id, max(session_index) AS link_index
 FROM sess GROUP BY user_id, session_id
 """
 
-_CHAIN = """
+_BEFORE = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+"""A window's frame of the rows before this one (spelled out in each window: Spark, Snowflake
+and Redshift take no frame added to a named window)."""
+
+_USER = "PARTITION BY r.user_id ORDER BY r.session_index, r.seen_ms, r.session_id"
+
+_CHAIN = f"""
 SELECT r.*,
   l.link_index,
   lag(r.session_id) OVER w AS b_id,
@@ -259,14 +265,14 @@ SELECT r.*,
   lag(r.last_t) OVER w AS b_last_t,
   lag(r.seen_ms) OVER w AS b_seen,
   max(r.session_index) OVER (PARTITION BY r.user_id ORDER BY r.seen_ms, r.session_index,
-    r.session_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS high,
-  coalesce(last_value(r.end_state IGNORE NULLS) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING
-    AND 1 PRECEDING), 'application_foreground') AS start_state,
+    r.session_id {_BEFORE}) AS high,
+  coalesce(last_value(r.end_state IGNORE NULLS) OVER ({_USER} {_BEFORE}),
+    'application_foreground') AS start_state,
   first_value(r.session_id) OVER (PARTITION BY r.user_id, r.fid ORDER BY r.session_index,
-    r.seen_ms, r.session_id) AS fid_owner
+    r.seen_ms, r.session_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS fid_owner
 FROM ruled AS r
 LEFT JOIN links AS l ON l.user_id = r.user_id AND l.link_id = r.prev AND r.prev <> ''
-WINDOW w AS (PARTITION BY r.user_id ORDER BY r.session_index, r.seen_ms, r.session_id)
+WINDOW w AS ({_USER})
 """
 
 _TIMED = """
@@ -495,14 +501,16 @@ JOIN candidates AS c
 WHERE e.invalid IS NULL
 """
 
-_GAPS = """
+_SESSION = "PARTITION BY user_id, session_id, session_index ORDER BY ord, event_id"
+
+_GAPS = f"""
 SELECT *,
   CASE WHEN t_ms IS NULL OR lag(t_ms) OVER w IS NULL OR t_ms < lag(t_ms) OVER w THEN NULL
        ELSE t_ms - lag(t_ms) OVER w END AS gap_ms,
-  coalesce(last_value(lifecycle IGNORE NULLS) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING
-    AND 1 PRECEDING), start_state) AS state
+  coalesce(last_value(lifecycle IGNORE NULLS) OVER ({_SESSION} {_BEFORE}), start_state)
+    AS state
 FROM (SELECT * FROM pass WHERE copy = 1 OR event_id IS NULL) AS deduped
-WINDOW w AS (PARTITION BY user_id, session_id, session_index ORDER BY ord, event_id)
+WINDOW w AS ({_SESSION})
 """
 
 _EVENT_FINDINGS = f"""

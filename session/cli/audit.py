@@ -151,6 +151,8 @@ def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     rules = rules_of(args)
     if args.sql:
         return _print_sql(args, rules, stdout)
+    if args.table is not None:
+        raise CommandError("--table names the events table of a query: use it with --sql DIALECT")
     if not args.inputs:
         raise CommandError("name at least one input to check (or --sql DIALECT for a query)")
     for target in (args.junit, args.findings_out):
@@ -200,7 +202,7 @@ def _print_sql(args: argparse.Namespace, rules: Rules, stdout: TextIO) -> int:
     if args.inputs:
         raise CommandError("--sql prints a query for the warehouse: name no inputs with it")
     try:
-        stdout.write(warehouse_query(args.sql, rules, args.table) + "\n")
+        stdout.write(warehouse_query(args.sql, rules, args.table) + ";\n")
     except DialectError as error:
         raise CommandError(str(error)) from None
     return 0
