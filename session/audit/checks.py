@@ -190,6 +190,9 @@ _TIME = (
 
 
 def _ev(formats: _Formats) -> str:
+    """Each event with its time (``t_ms``, NULL if unknown), its order in its session
+    (``ord``: the eventIndex, then arrival; never negative, since the Redshift form compares
+    it as padded text) and what is invalid in it."""
     return f"""
 SELECT *,
   CASE WHEN raw_ms IS NULL THEN NULL
@@ -198,7 +201,7 @@ SELECT *,
        ELSE raw_ms END AS t_ms,
   coalesce(CASE WHEN event_index BETWEEN 0 AND {MAX_INDEX} THEN
              event_index * 4294967296 + coalesce(collector_ms, 0) % 4294967296 END,
-           coalesce(collector_ms, raw_ms, 0) - 4611686018427387904) AS ord,
+           greatest(coalesce(collector_ms, raw_ms, 0), 0)) AS ord,
   CASE WHEN event_name IN ('{BACKGROUND}', '{FOREGROUND}') THEN event_name END AS lifecycle
 FROM (SELECT *, {_TIME} AS raw_ms, {_invalid(formats)} AS invalid FROM events) AS timed
 """

@@ -10,8 +10,10 @@ tables, every session and every finding, and answers everything else from them.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
@@ -50,7 +52,8 @@ class DuckAudit:
     """Inputs read by DuckDB and the checks run over them.
 
     ``threads`` and ``memory_limit`` bound DuckDB (defaults: every core, 80% of memory);
-    what does not fit in memory goes to ``temp_directory``.
+    what does not fit in memory goes to ``temp_directory`` (default: a folder of its own in
+    the system's temporary folder, removed on :meth:`close`).
     """
 
     def __init__(
@@ -66,8 +69,8 @@ class DuckAudit:
             config["threads"] = threads
         if memory_limit is not None:
             config["memory_limit"] = memory_limit
-        if temp_directory is not None:
-            config["temp_directory"] = temp_directory
+        self._spill = None if temp_directory else tempfile.TemporaryDirectory(prefix="snowsession-")
+        config["temp_directory"] = temp_directory or self._spill.name  # type: ignore[union-attr]
         self.rules = rules
         self.con = duckdb.connect(":memory:", config=config)
         # Progress is tracked (for run(progress)) but never printed on the caller's stdout.
@@ -81,6 +84,8 @@ class DuckAudit:
 
     def close(self) -> None:
         self.con.close()
+        if self._spill is not None:
+            self._spill.cleanup()
 
     def interrupt(self) -> None:
         """Stop the query under way (from another thread); it raises where it runs."""
@@ -156,7 +161,9 @@ class DuckAudit:
         )
 
     def _tsv(self, source: Input, name: str, capture: int) -> None:
-        self.con.execute(f"CREATE TEMP VIEW {name} AS {tsv_select(source.files, capture)}")
+        # Parsed once into DuckDB's columns (spilled to disk if need be): the checks read
+        # their events more than once, and 131 text fields with JSON in one are slow to parse.
+        self.con.execute(f"CREATE TEMP TABLE {name} AS {tsv_select(source.files, capture)}")
 
     def _lake(self, source: Input, name: str, capture: int) -> Input:
         files = source.files
@@ -198,7 +205,7 @@ class DuckAudit:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS {union}")
         steps = [step for step in DUCKDB_CTES if step[0] in SESSION_STEPS]
         rest = [step for step in DUCKDB_CTES if step[0] == "ev" or step[0] not in SESSION_STEPS]
-        with _watch(self.con, progress):
+        with _watch(self.con, progress), _as_input_errors():
             self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE timed AS "
                 + checks(self.rules, steps)
@@ -210,6 +217,18 @@ class DuckAudit:
                 + "\nSELECT * FROM findings"
             )
         return Result(self.con, dict(self.bad), tuple(self.inputs))
+
+
+@contextmanager
+def _as_input_errors() -> Iterator[None]:
+    """DuckDB's errors while it reads (a TSV line with too few fields, a Parquet file cut
+    short) as one line for people; an interrupt stays an interrupt."""
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise
+    except duckdb.Error as error:
+        raise InputError(_first_line(error)) from None
 
 
 def _first_line(error: BaseException) -> str:

@@ -7,6 +7,8 @@ import io
 import json
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from ..settings import check_seconds
@@ -120,7 +122,9 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
-def _run(args: argparse.Namespace, rules: Rules, stderr: TextIO) -> Result:
+@contextmanager
+def _run(args: argparse.Namespace, rules: Rules, stderr: TextIO) -> Iterator[Result]:
+    """The engine's result on every input, the engine closed when done with it."""
     from ..audit.engines import open_engine
     from ..audit.inputs import InputError
 
@@ -133,21 +137,23 @@ def _run(args: argparse.Namespace, rules: Rules, stderr: TextIO) -> Result:
     except (ImportError, RuntimeError) as error:
         raise CommandError(str(error)) from None
     try:
-        for path in args.inputs:
-            engine.add(path, warn)
-        return engine.run(progress)
-    except InputError as error:
-        raise CommandError(str(error)) from None
-    except OSError as error:
-        raise CommandError(f"cannot read: {error.strerror or error}") from None
+        try:
+            for path in args.inputs:
+                engine.add(path, warn)
+            result = engine.run(progress)
+        except InputError as error:
+            raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(f"cannot read: {error.strerror or error}") from None
+        finally:
+            if progress is not None:
+                progress.done()
+        yield result
     finally:
-        if progress is not None:
-            progress.done()
+        engine.close()
 
 
 def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ..audit.output import write_json, write_junit, write_table
-
     rules = rules_of(args)
     if args.sql:
         return _print_sql(args, rules, stdout)
@@ -158,7 +164,14 @@ def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for target in (args.junit, args.findings_out):
         if target not in (None, "-"):
             _regular_target(target)
-    result = _run(args, rules, stderr)
+    with _run(args, rules, stderr) as result:
+        return _answer(args, result, stdout)
+
+
+def _answer(args: argparse.Namespace, result: Result, stdout: TextIO) -> int:
+    """Write what ``result`` found as asked; exit 1 with findings."""
+    from ..audit.output import write_json, write_junit, write_table
+
     counts = result.counts()
     if counts["events"] == 0:
         raise CommandError(
