@@ -145,5 +145,11 @@ class Access:
                 "Vary": "Origin",
             }
         if origin in self.allow_origins:
-            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+            # Credentials allowed too: a page's fetch may include them, and they are never
+            # used or kept (they grant nothing here).
+            return {
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Credentials": "true",
+                "Vary": "Origin",
+            }
         return {"Vary": "Origin"}
