@@ -34,7 +34,10 @@ if limit:
     resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 from session.trackers.collector import Collector
 said = lambda line: print("problem: " + line, file=sys.stderr, flush=True)
-collector = Collector(port=0, idle_timeout=float(sys.argv[1]), on_problem=said).start()
+log = sys.argv[3] or None
+collector = Collector(
+    port=0, log=log, idle_timeout=float(sys.argv[1]), on_problem=said
+).start()
 print(collector.url, flush=True)
 sys.stdin.read()
 collector.stop()
@@ -95,13 +98,15 @@ def test_every_answer_on_a_full_disk_is_in_the_log_and_the_counts() -> None:
 
 
 @contextlib.contextmanager
-def child_collector(idle_timeout: float, nofile: int = 0) -> Iterator[tuple[str, Path]]:
+def child_collector(
+    idle_timeout: float, nofile: int = 0, log: Path | None = None
+) -> Iterator[tuple[str, Path]]:
     """A collector in a child process (with at most ``nofile`` open files); its stderr is
     kept in a file."""
     err = Path(os.environ.get("TMPDIR", "/tmp")) / f"collector-err-{os.getpid()}-{time.time_ns()}"
     with open(err, "w") as handle:
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(idle_timeout), str(nofile)],
+            [sys.executable, "-c", CHILD, str(idle_timeout), str(nofile), str(log or "")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=handle,
@@ -221,3 +226,18 @@ def test_two_collectors_on_one_log_the_second_is_refused(tmp_path: Path) -> None
         assert "another collector is writing this log" in done.stderr
         assert post(first.url, body(fields(entity(2), T0 + 700))) == 200
     assert len(events_in(log)) == 2 and log.read_text().count('"snowsession"') == 1
+
+
+@pytest.mark.realtime
+def test_a_read_of_100k_events_makes_no_event_and_no_health_check_wait(tmp_path: Path) -> None:
+    """``/micro/good`` of 100,000 events is streamed from the log a part at a time in a worker
+    thread: meanwhile ``/health`` and an event's POST are each answered within 0.5 s."""
+    from benchmarks.collector_memory import load, waits_during_read
+
+    with child_collector(idle_timeout=15, log=tmp_path / "events.ndjson") as (url, err):
+        port = int(url.rsplit(":", 1)[1])
+        load(port, 100_000, 25_000)
+        slowest, _, size = waits_during_read(port)
+        assert slowest < 0.5, slowest
+        assert size > 100_000 * 500
+        assert "Traceback" not in err.read_text()
