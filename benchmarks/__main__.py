@@ -17,12 +17,18 @@ MODULES = [
 ]
 
 
-def main() -> None:
-    for name in MODULES:
-        print(f"\n=== {name}", flush=True)
-        runpy.run_module(name, run_name="__main__")
+def main() -> int:
+    """Run each benchmark; Ctrl-C stops them with one line, not a traceback."""
+    try:
+        for name in MODULES:
+            print(f"\n=== {name}", flush=True)
+            runpy.run_module(name, run_name="__main__")
+    except KeyboardInterrupt:
+        print("\nbenchmarks: stopped by Ctrl-C", file=sys.stderr, flush=True)
+        return 130
     sys.stdout.flush()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
