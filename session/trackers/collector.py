@@ -93,7 +93,7 @@ class Collector:
         self.on_event = on_event
         self.problems = Problems(on_problem)
         self._ingest = Ingest(self.analysis, self.problems, lambda: self.on_event, idle_timeout)
-        self._read_api = ReadApi(lambda: self.micro, self.snapshot, self.reset)
+        self._read_api = ReadApi(lambda: self.micro, self.snapshot, self.reset, idle_timeout)
         self._log: LogWriter | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -135,6 +135,7 @@ class Collector:
                 loop.run_forever()
             finally:
                 loop.run_until_complete(self._unbind())
+                _cancel_all(loop)
                 loop.close()
 
         self._thread = threading.Thread(target=serve, name="snowsession-collector", daemon=True)
@@ -273,3 +274,13 @@ class Collector:
                 },
             )
         return None
+
+
+def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
+    """End what is still running on the loop (a slow client's request), quietly."""
+    pending = asyncio.all_tasks(loop)
+    if not pending:
+        return
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))

@@ -165,7 +165,10 @@ def _chain(
     if older <= 0 or len(snap.places) < older:
         return  # no log, or its places were reset meanwhile
     for index in range(older - 1, -1, -1):
-        yield read(snap.places, index)
+        try:
+            yield read(snap.places, index)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # the log was changed under the collector: list what can be read
 
 
 def _good_filter(filters: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:

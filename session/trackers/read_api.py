@@ -63,8 +63,10 @@ class ReadApi:
         micro: Callable[[], MicroStore],
         snapshot: Callable[[], Report],
         reset: Callable[[], dict[str, int]],
+        timeout: float,
     ) -> None:
         self._micro = micro
+        self._timeout = timeout
         self._snapshot = snapshot
         self._reset = reset
 
@@ -106,11 +108,13 @@ class ReadApi:
         if name not in ("good", "bad", "events"):
             return _text(404, f"Path for micro has to be one of: {_NAMES}", cors)
         try:
-            filters = await _filters(request)
+            filters = await asyncio.wait_for(_filters(request), self._timeout)
             offset = _number(filters.get("offset", request.query.get("offset")), "offset") or 0
             limit = _number(filters.get("limit", request.query.get("limit")), "limit")
         except ValueError as error:
             return _text(400, str(error), cors)
+        except TimeoutError:
+            return _text(408, f"the filters did not come within {self._timeout:g} s", cors)
         store = self._micro()
         items: Iterator[Any]
         if name == "bad":
@@ -128,9 +132,11 @@ async def _filters(request: web.Request) -> dict[str, Any]:
         return {}
     if request.content_length is not None and request.content_length > MAX_FILTERS_BYTES:
         raise ValueError("the filters are over 64 KiB")
-    body = await request.content.read(MAX_FILTERS_BYTES + 1)
-    if len(body) > MAX_FILTERS_BYTES:
-        raise ValueError("the filters are over 64 KiB")
+    body = b""
+    while chunk := await request.content.read(65536):
+        body += chunk
+        if len(body) > MAX_FILTERS_BYTES:
+            raise ValueError("the filters are over 64 KiB")
     try:
         loaded = loads(body or b"{}")
     except (ValueError, RecursionError):

@@ -100,3 +100,31 @@ def test_an_unknown_method_on_a_tracker_endpoint_is_405(collector: Collector) ->
     assert send(collector, "PUT", POST_PATH, b"{}")[0] == 405
     assert send(collector, "POST", "/i", b"{}")[0] == 405
     assert json.loads(send(collector, "GET", "/micro/all")[2])["total"] == 0
+
+
+@pytest.mark.realtime
+def test_a_slow_body_is_answered_408_after_the_idle_timeout(tmp_path: Path) -> None:
+    with Collector(port=0, log=tmp_path / "events.ndjson", idle_timeout=1) as running:
+        for path in ("/micro/good", POST_PATH):
+            with socket.create_connection(("127.0.0.1", running.port), timeout=10) as slow:
+                slow.sendall(
+                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                    "application/json\r\nContent-Length: 100\r\n\r\n{".encode()
+                )
+                assert b" 408 " in slow.recv(100)[:20], path
+        assert post(running, body(fields(entity(1), T0))) == 200
+
+
+def test_a_log_changed_under_the_collector_breaks_no_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collector_module, "WINDOW", 2)
+    log = tmp_path / "events.ndjson"
+    with Collector(port=0, log=log) as running:
+        post(running, body(*[fields(entity(1, event_index=n + 1), T0 + n) for n in range(6)]))
+        with open(log, "r+b") as handle:  # someone else's hand on the log
+            handle.seek(200)
+            handle.write(b"#" * 400)
+        status, _, answer = send(running, "GET", "/micro/good")
+        assert status == 200 and 2 <= len(json.loads(answer)) < 6
+        assert get_json(running, "/micro/all")["good"] == 6
