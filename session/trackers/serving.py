@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
-from aiohttp.http_exceptions import LineTooLong
+from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
 
 __all__ = ["Problems", "connection_limits", "guarded_factory", "http_logger"]
 
@@ -115,15 +115,16 @@ class _Handler(logging.Handler):
         if isinstance(error, LineTooLong):
             self.oversized(str(error.message if hasattr(error, "message") else error))
             return
-        if record.levelno < logging.ERROR:
-            return
+        if record.levelno < logging.ERROR or isinstance(error, HttpProcessingError):
+            return  # a malformed request is the client's: answered 400, nothing to say
         kind = type(error).__name__ if error is not None else record.getMessage()[:60]
         self.problems.start(f"http:{kind}", f"HTTP: {kind}: {error} (said once)")
 
 
 def http_logger(problems: Problems, oversized: Callable[[str], None]) -> logging.Logger:
-    """A logger for aiohttp's server: a request line or header too long is ``oversized``,
-    anything else at ERROR one line per kind (it would log a traceback per request)."""
+    """A logger for aiohttp's server: a request line or header too long is ``oversized``, any
+    other malformed request is left at aiohttp's 400, anything else at ERROR is one line per
+    kind (aiohttp would log a traceback per request)."""
     logger = logging.Logger("session.trackers.http")
     logger.propagate = False
     logger.addHandler(_Handler(problems, oversized))

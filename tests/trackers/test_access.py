@@ -206,3 +206,26 @@ def test_an_origin_to_allow_is_an_origin() -> None:
     for wrong in ("*", "null", "localhost:3000", "http://x/path", "ftp://x", "http://x:99999"):
         with pytest.raises(ValueError):
             check_origin(wrong)
+
+
+def raw(collector: Collector, data: bytes) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", collector.port), timeout=10) as connection:
+        connection.sendall(data)
+        return connection.recv(200).split(b"\r\n")[0]
+
+
+def test_hostile_requests_get_refused_and_say_nothing(tmp_path: Path) -> None:
+    said: list[str] = []
+    with Collector(port=0, log=tmp_path / "events.ndjson", on_problem=said.append) as running:
+        for target in (b"/micro/../micro/all", b"//micro/all", b"/i/../sessions", b"/micro/all/"):
+            answer = raw(running, b"GET " + target + b" HTTP/1.1\r\nHost: evil.example\r\n\r\n")
+            assert b" 403 " in answer, target
+        for hosts in (b"Host: localhost\r\nHost: evil.example", b"Host: \xff\xfe"):
+            answer = raw(running, b"GET /micro/all HTTP/1.1\r\n" + hosts + b"\r\n\r\n")
+            assert b" 400 " in answer or b" 403 " in answer
+        odd_origin = b"GET /i?e=pv HTTP/1.1\r\nHost: x\r\nOrigin: http://\xff\xfe.example\r\n\r\n"
+        assert b" 200 " in raw(running, odd_origin)
+        assert post(running, body(fields(entity(1), T0))) == 200
+    assert said == []
