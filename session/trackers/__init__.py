@@ -6,8 +6,10 @@
 - :mod:`.capture` reads captures (the collector's log, HAR, Micro JSON, .NET save files),
   a big log in parts by two processes (:mod:`.logparts`);
 - :mod:`.output` writes the report as a table, JSON or JUnit XML;
-- :mod:`.collector` is the HTTP collector, :mod:`.micro` its Micro-compatible read API,
-  :mod:`.logfile` its log;
+- :mod:`.collector` is the HTTP collector: :mod:`.ingest` takes events into its log
+  (:mod:`.logfile`), :mod:`.read_api` serves Micro's API (:mod:`.micro` its shapes,
+  :mod:`.micro_store` what it lists) and the live report, :mod:`.access` says who may use
+  what, :mod:`.serving` bounds connections and says faults once;
 - :mod:`.pytest_plugin` is the ``snowsession_collector`` fixture.
 
 The names below are imported on first use, so ``import session.trackers`` stays cheap.

@@ -245,3 +245,27 @@ def test_a_read_of_100k_events_makes_no_event_and_no_health_check_wait(tmp_path:
         assert slowest < 0.5, slowest
         assert size > 100_000 * 500
         assert "Traceback" not in err.read_text()
+
+
+def test_the_command_says_a_full_disk_once_on_stderr() -> None:
+    from trackers.child import CollectProcess
+
+    with small_disk("256k") as disk:
+        log = disk / "events.ndjson"
+        child = CollectProcess(log)
+        try:
+            assert post(child.url, body(fields(entity(1), T0))) == 200
+            filler = fill(disk)
+            statuses = [
+                post(child.url, body(fields(entity(1, event_index=n), T0 + n))) for n in range(30)
+            ]
+            filler.unlink()
+            assert post(child.url, body(fields(entity(2), T0 + 700))) == 200
+        finally:
+            status, out, err = child.stop()
+    # the last page of the log takes a few more, then every one is refused
+    first = statuses.index(507)
+    assert statuses[first:] == [507] * (30 - first) and status == 0
+    assert err.count("\n") == 2, err  # when it began, and when it was over
+    assert "warning: the log cannot take events: No space left on device" in err
+    assert f"stopped: {2 + first} good and 0 bad event(s)" in out
