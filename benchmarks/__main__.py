@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 import sys
 
@@ -18,13 +19,15 @@ MODULES = [
 
 
 def main() -> int:
-    """Run each benchmark; Ctrl-C stops them with one line, not a traceback."""
+    """Run each benchmark; Ctrl-C stops them with one line, not a traceback (``make bench``:
+    make's own)."""
     try:
         for name in MODULES:
             print(f"\n=== {name}", flush=True)
             runpy.run_module(name, run_name="__main__")
     except KeyboardInterrupt:
-        print("\nbenchmarks: stopped by Ctrl-C", file=sys.stderr, flush=True)
+        if not os.environ.get("MAKELEVEL"):  # under make, make's "Interrupt" line says it
+            print("benchmarks: stopped by Ctrl-C", file=sys.stderr, flush=True)
         return 130
     sys.stdout.flush()
     return 0
