@@ -3,7 +3,7 @@ read back from the collector's log.
 
 Memory holds the newest :data:`WINDOW` good and bad events as they came (with their request's
 address and headers) and, for every event since the last reset, only where its line is in the
-log (12 bytes). Older events are read from the log when listed, with what the log keeps of
+log (13 bytes). Older events are read from the log when listed, with what the log keeps of
 their request (when, GET or POST). Without a log, only the window can be listed; the counts
 are always of every event. A listing is a generator over a snapshot, newest first, so a big
 read is made a part at a time and never holds the store's lock.
@@ -34,7 +34,7 @@ class Places:
 
     def __init__(self) -> None:
         self.offsets = array("q")
-        self.lengths = array("l")
+        self.lengths = array("i")
         self.posts = array("b")
 
     def add(self, place: tuple[int, int], post: bool) -> None:
