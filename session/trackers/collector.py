@@ -92,7 +92,9 @@ class Collector:
         self.idle_timeout = idle_timeout
         self.on_event = on_event
         self.problems = Problems(on_problem)
-        self._ingest = Ingest(self.analysis, self.problems, lambda: self.on_event, idle_timeout)
+        self._ingest = Ingest(
+            lambda: self.analysis, self.problems, lambda: self.on_event, idle_timeout
+        )
         self._read_api = ReadApi(lambda: self.micro, self.snapshot, self.reset, idle_timeout)
         self._log: LogWriter | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -63,12 +63,12 @@ class Ingest:
 
     def __init__(
         self,
-        analysis: Analysis,
+        analysis: Callable[[], Analysis],
         problems: Problems,
         on_event: Callable[[], Callable[[Record], None] | None],
         idle_timeout: float,
     ) -> None:
-        self.analysis = analysis
+        self._analysis = analysis  # asked each time: a host may give the collector its own
         self.problems = problems
         self.micro = MicroStore()
         self.log: LogWriter | None = None
@@ -178,7 +178,7 @@ class Ingest:
                 self._count_bad(info, "invalid_entity", record.problem, item.raw, place)
             else:
                 self.micro.add_good(item.decoded, item.raw, info, place)
-            self.analysis.add(record)
+            self._analysis().add(record)
             listener = self._on_event()
             if listener is not None and record.problem is None:
                 # A listener's bug must not lose the next event.
@@ -224,7 +224,7 @@ class Ingest:
     ) -> None:
         self.micro.add_bad(bad_event(reason, message, info, raw), place)
         if reason != "invalid_entity":  # an invalid entity is a finding of its user
-            self.analysis.count_bad(reason)
+            self._analysis().count_bad(reason)
 
     def line_too_long(self, message: str) -> None:
         """A request line or header past aiohttp's limit: answered 400 by aiohttp, counted

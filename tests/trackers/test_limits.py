@@ -128,3 +128,15 @@ def test_a_log_changed_under_the_collector_breaks_no_listing(
         status, _, answer = send(running, "GET", "/micro/good")
         assert status == 200 and 2 <= len(json.loads(answer)) < 6
         assert get_json(running, "/micro/all")["good"] == 6
+
+
+def test_an_analysis_given_after_construction_gets_the_events(tmp_path: Path) -> None:
+    """As the window does: it gives the collector its own analysis before starting it."""
+    from session.trackers.analysis import Analysis
+
+    running = Collector(port=0, log=tmp_path / "events.ndjson")
+    mine = running.analysis = Analysis()
+    with running:
+        assert post(running, body(fields(entity(1), T0))) == 200
+        post(running, b"{oops")
+    assert mine.report().events == 1 and mine.report().bad == {"not_json": 1}
