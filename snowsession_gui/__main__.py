@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib.util
 import sys
 
+from session.install import install_hint
+
 NEEDS = ("PySide6", "pyqtgraph", "platformdirs")
-INSTALL = "pip install 'snowsession[gui]'"
+INSTALL = install_hint("gui")
 
 
 def main() -> int:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject, Signal
 
 from session import SessionContext
+from session.install import install_hint
 
 __all__ = [
     "INSTALL_HINT",
@@ -25,7 +26,7 @@ __all__ = [
     "snowplow_available",
 ]
 
-INSTALL_HINT = "pip install 'snowsession[snowplow]'"
+INSTALL_HINT = install_hint("snowplow")
 REQUEST_TIMEOUT = (3.0, 5.0)  # connect, read (seconds)
 
 

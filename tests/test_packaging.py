@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from session.install import install_hint
+
 ROOT = Path(__file__).resolve().parent.parent
 
 BLOCK_QT = (
@@ -25,7 +27,7 @@ def test_the_window_without_its_extra_says_how_to_get_it_in_one_line() -> None:
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith("snowsession-gui: the window needs PySide6, pyqtgraph")
-    assert "pip install 'snowsession[gui]'" in done.stderr
+    assert install_hint("gui") in done.stderr
 
 
 @pytest.mark.slow
@@ -43,7 +45,7 @@ def test_a_plain_install_is_the_engine_and_the_command_line_without_qt(tmp_path:
     )
     assert built.returncode == 0, built.stderr
     assert "Warning" not in built.stdout + built.stderr, built.stdout + built.stderr
-    wheel = next((tmp_path / "dist").glob("snowsession-*.whl"))
+    wheel = next((tmp_path / "dist").glob("snowsession_tools-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     bin_ = venv / "bin"
@@ -100,7 +102,7 @@ def test_a_plain_install_is_the_engine_and_the_command_line_without_qt(tmp_path:
     assert json.loads(checked.stdout) == ["firstEventTimestamp", "sessionId"]
     window = run(str(bin_ / "snowsession-gui"))
     assert window.returncode == 1 and window.stderr.count("\n") == 1, window
-    assert "pip install 'snowsession[gui]'" in window.stderr
+    assert install_hint("gui") in window.stderr
 
 
 def _collect_one_event(bin_: Path, folder: Path, env: dict[str, str]) -> dict[str, object]:
@@ -155,3 +157,17 @@ def _collect_one_event(bin_: Path, folder: Path, env: dict[str, str]) -> dict[st
     assert done.returncode == 0, done.stderr
     result: dict[str, object] = json.loads(done.stdout)
     return result
+
+
+def test_no_install_hint_names_the_stranger_on_pypi() -> None:
+    """``snowsession`` on PyPI is another project: no doc, docstring or message tells anyone
+    to install it, and the one wording is the checkout's."""
+    assert install_hint("gui") == (
+        "pip install '.[gui]' in the snowsession folder (snowsession-tools is not on PyPI)"
+    )
+    files = [ROOT / "README.md", *ROOT.glob("docs/*.md")]
+    files += [*ROOT.glob("session/**/*.py"), *ROOT.glob("snowsession_gui/**/*.py")]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for wrong in ("pip install snowsession", "pip install 'snowsession[", '"snowsession['):
+            assert wrong not in text, f"{path.relative_to(ROOT)} says {wrong}"

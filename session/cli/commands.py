@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib import metadata
 
+from ..install import DISTRIBUTION
 from . import audit, savefiles, scenarios, trackers
 from .common import PROG, CommandError
 
@@ -27,7 +28,7 @@ COMMANDS = (scenarios, savefiles, trackers, audit)
 
 def version() -> str:
     try:
-        return metadata.version("snowsession-tools")
+        return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed
         return "unknown"
 

@@ -23,7 +23,8 @@ from .common import PROG, CommandError, add_command, emit
 __all__ = ["register"]
 
 
-def _load(name: str) -> Scenario:
+def _load(name: str, every_error: bool = False) -> Scenario:
+    """The scenario; a CommandError with its first error (or ``every_error``, one a line)."""
     path = Path(name)
     examples = example_scenarios()
     if not path.exists() and "/" not in name and "\\" not in name and name in examples:
@@ -31,7 +32,10 @@ def _load(name: str) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as error:
-        raise CommandError(str(error)) from None
+        if not every_error:
+            raise CommandError(str(error)) from None
+        each = [str(ScenarioError(e.source, e.message, e.line)) for e in error.errors]
+        raise CommandError(f"\n{PROG}: ".join(each)) from None
     except FileNotFoundError:
         names = ", ".join(examples) or "none"
         raise CommandError(
@@ -101,7 +105,7 @@ def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 )
             runs.append(run)
     buffer = io.StringIO()
-    FORMATS[args.format](runs, buffer)
+    FORMATS[args.format](runs, buffer, temporary=args.save_path is None)
     emit(buffer.getvalue(), args.out, stdout)
     failures = [(run.policy, failure) for run in runs for failure in run.failures]
     for policy, failure in failures:
@@ -111,7 +115,7 @@ def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    scenario = _load(args.scenario)
+    scenario = _load(args.scenario, every_error=True)
     runs = sum(step.runs for step in scenario.steps)
     stdout.write(
         f"{scenario.source}: {len(scenario.steps)} steps, {runs} step runs, "

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -40,25 +42,43 @@ def collect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from ..trackers.collector import Collector
 
     rules = rules_of(args)
+    host, port, origins = _address(args)
+
+    def warn(message: str) -> None:
+        stderr.write(f"{PROG}: warning: {message}\n")
+        stderr.flush()
+
     stop = threading.Event()
     # The handlers are in place before the address is printed: a SIGTERM sent as soon as
     # the address is read still stops the collector cleanly.
     with _stop_on_signals(stop):
         collector = _start(
-            Collector(args.host, args.port, None if args.no_log else args.log, rules), stderr
+            Collector(
+                host,
+                port,
+                None if args.no_log else args.log,
+                rules,
+                allow_origins=origins,
+                on_problem=warn,
+            ),
+            stderr,
         )
-        stdout.write(
-            f"collecting on {collector.url} (log: {collector.log_path or 'none'}); point "
-            f"trackers at it, read {collector.url}/sessions; Ctrl-C stops\n"
-        )
-        stdout.flush()
         try:
+            _ready(collector, args.ready_file)
+            stdout.write(
+                f"collecting on {collector.url} (log: {collector.log_path or 'none'}); point "
+                f"trackers at it, read {collector.url}/sessions; Ctrl-C stops\n"
+            )
+            stdout.flush()
             while not stop.wait(0.5):
                 pass
         except KeyboardInterrupt:
             pass
         finally:
             collector.stop()
+            if args.ready_file is not None:  # it says "listening": no longer so
+                with contextlib.suppress(OSError):
+                    os.remove(args.ready_file)
     summary = collector.micro.summary()
     report = collector.snapshot()
     stdout.write(
@@ -66,6 +86,45 @@ def collect(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         f"{len(report.users)} user(s), {len(report.findings)} finding(s)\n"
     )
     return 0
+
+
+def _address(args: argparse.Namespace) -> tuple[str, int, list[str]]:
+    """``--host``, ``--port`` and ``--allow-origin``, checked: one line and exit 2 if wrong."""
+    from ..trackers.access import check_origin
+
+    host = args.host.strip()
+    if not host:
+        raise CommandError(
+            "--host is empty: give the address to listen on (127.0.0.1 for this machine, "
+            "0.0.0.0 for every interface)"
+        )
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port must be from 0 to 65535, got {args.port}")
+    try:
+        origins = [check_origin(origin) for origin in args.allow_origin]
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    return host, args.port, origins
+
+
+def _ready(collector: Collector, path: str | None) -> None:
+    """Write the collector's URL to ``--ready-file`` once it listens (a temporary file
+    renamed into place: a script that sees the file reads the whole URL)."""
+    if path is None:
+        return
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".ready-", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(collector.url + "\n")
+        os.replace(temporary, path)
+    except OSError as error:
+        collector.stop()
+        raise CommandError(
+            f"cannot write the ready file {path}: {error.strerror or error}"
+        ) from None
 
 
 def _start(collector: Collector, stderr: TextIO) -> Collector:
@@ -98,12 +157,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         summary="a collector for real trackers: log their events and report their sessions",
         description="Collect events from Snowplow trackers (GET /i, POST tp2, CORS for web "
         "pages), append each to an NDJSON log as it arrives, and serve Snowplow Micro's read "
-        "API (/micro/all, /micro/good, /micro/bad, /micro/reset) and the live sessions "
-        "report (/sessions). Ctrl-C or SIGTERM stops it.",
+        "API (/micro/all, /micro/good, /micro/bad, POST /micro/reset) and the live sessions "
+        "report (/sessions) to this machine's scripts, not to web pages (see --allow-origin). "
+        "Ctrl-C or SIGTERM stops it.",
         examples="""
             snowsession collect
             snowsession collect --port 9090 --log run.ndjson --foreground-timeout 1800
             snowsession collect --host 0.0.0.0   # for a phone on this network
+            snowsession collect --port 0 --ready-file ready.txt &   # a script waits for it
         """,
     )
     collector.add_argument(
@@ -113,6 +174,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     collector.add_argument(
         "--port", type=int, default=9090, help="the port to listen on (default 9090; 0: any)"
+    )
+    collector.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let web pages of ORIGIN (http://localhost:3000) read the read API (/micro/*, "
+        "/sessions); repeat for more. Trackers on any page may always send events",
+    )
+    collector.add_argument(
+        "--ready-file",
+        metavar="FILE",
+        help="once listening, write the collector's URL to FILE, and remove it on stopping "
+        "(a script waits for it: the log is started by then)",
     )
     collector.add_argument(
         "--log",

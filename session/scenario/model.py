@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from ..settings import SETTING_NAMES
+from ..settings import DEFAULTS, SETTING_NAMES
 
 __all__ = [
     "EXPECT_KEYS",
@@ -63,14 +63,26 @@ class Action(enum.StrEnum):
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot run; ``str()`` is one line: ``FILE:LINE: what is wrong``."""
+    """A scenario that cannot run; ``str()`` is one line: ``FILE:LINE: what is wrong``.
 
-    def __init__(self, source: str, message: str, line: int | None = None) -> None:
+    ``errors`` is every error found in the file, this one first (``snowsession check`` lists
+    them all); ``str()`` says how many more there are.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        message: str,
+        line: int | None = None,
+        others: tuple[ScenarioError, ...] = (),
+    ) -> None:
         where = f"{source}:{line}" if line is not None else source
-        super().__init__(f"{where}: {message}")
+        more = f" (and {len(others)} more error(s) in the file)" if others else ""
+        super().__init__(f"{where}: {message}{more}")
         self.source = source
         self.line = line
         self.message = message
+        self.errors: tuple[ScenarioError, ...] = (self, *others)
 
 
 def check_expectation(key: str, value: object) -> None:
@@ -189,3 +201,7 @@ class Scenario:
         """The timeouts the scenario sets, as ``ClientSession`` keyword arguments."""
         values = {key: getattr(self, key) for key in TIMEOUT_KEYS}
         return {key: value for key, value in values.items() if value is not None}
+
+    def starting_settings(self) -> dict[str, float]:
+        """Every timeout in force when the scenario starts: the defaults, with its own."""
+        return {**DEFAULTS.as_dict(), **self.settings()}

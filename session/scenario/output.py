@@ -110,8 +110,12 @@ def _table_rows(run: ScenarioRun) -> Iterator[tuple[str, str, str, str, str]]:
             yield format_time(item.at), verdict, "", "", item.message
 
 
-def write_table(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
-    """The timeline of each run as an aligned table, then a summary."""
+def write_table(
+    runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO, temporary: bool = False
+) -> None:
+    """The timeline of each run as an aligned table, then a summary; the header gives the
+    timeouts in force at the start (a ``set`` step's come in the timeline), and says when
+    the save file is ``temporary`` (deleted when the command ends)."""
     runs = _runs(runs)
     for number, run in enumerate(runs):
         if number:
@@ -119,11 +123,12 @@ def write_table(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
         scenario = run.scenario
         out.write(f"scenario {scenario.source}")
         out.write(f": {scenario.description.splitlines()[0]}\n" if scenario.description else "\n")
-        settings = run.settings
+        settings = scenario.starting_settings()
+        where = " (temporary: deleted on exit)" if temporary else ""
         out.write(
             f"policy {run.policy}; foreground timeout {_seconds(settings['foreground_timeout'])} s,"
             f" background timeout {_seconds(settings['background_timeout'])} s, check every "
-            f"{_seconds(settings['check_interval'])} s; save file {run.save_path}\n\n"
+            f"{_seconds(settings['check_interval'])} s; save file {run.save_path}{where}\n\n"
         )
         rows = [("time", "what", "index", "session", "detail"), *_table_rows(run)]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
@@ -148,11 +153,12 @@ def write_table(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
 # ------------------------------------------------------------------------------------ json
 
 
-def _run_json(run: ScenarioRun) -> dict[str, Any]:
+def _run_json(run: ScenarioRun, temporary: bool) -> dict[str, Any]:
     sessions = run.sessions
     return {
         "policy": run.policy,
         "save_path": str(run.save_path),
+        "save_path_temporary": temporary,
         "settings": {key: _seconds(value) for key, value in run.settings.items()},
         "passed": run.passed,
         "summary": summary(run),
@@ -199,7 +205,9 @@ def _run_json(run: ScenarioRun) -> dict[str, Any]:
     }
 
 
-def write_json(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
+def write_json(
+    runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO, temporary: bool = False
+) -> None:
     """``{"scenario", "description", "passed", "runs": [...]}``; one run per policy."""
     runs = _runs(runs)
     scenario = runs[0].scenario
@@ -207,7 +215,7 @@ def write_json(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
         "scenario": scenario.source,
         "description": scenario.description,
         "passed": all(run.passed for run in runs),
-        "runs": [_run_json(run) for run in runs],
+        "runs": [_run_json(run, temporary) for run in runs],
     }
     # Compact: the C encoder is used only without indentation (a week of events is 600,000).
     out.write(json.dumps(document, separators=(",", ":")))
@@ -232,8 +240,11 @@ def _csv_item(policy: str, item: SessionEntry | Mark | ExpectationResult) -> tup
     return (policy, *at, "expect", "", "", "", item.message, "pass" if item.passed else "fail")
 
 
-def write_csv(runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO) -> None:
-    """One row per timeline entry (every event included), with a header row."""
+def write_csv(
+    runs: ScenarioRun | Sequence[ScenarioRun], out: TextIO, temporary: bool = False
+) -> None:
+    """One row per timeline entry (every event included), with a header row (where the save
+    file was is not in it, temporary or not)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for run in _runs(runs):

@@ -157,65 +157,103 @@ class _Parser:
         return ScenarioError(self._source, message, line)
 
     def parse(self, document: dict[str, Any]) -> Scenario:
+        """The scenario, or one :class:`ScenarioError` holding every error found: each key
+        of ``[session]`` and each step is checked even when one before it is wrong."""
+        errors: list[ScenarioError] = []
         for key in document:
             if key not in _TOP_KEYS:
-                raise self._fail(
-                    f"unknown key {key!r} at the top level; expected [session], [[step]] "
-                    "tables and an optional description",
-                    self._lines.top_key(key),
+                errors.append(
+                    self._fail(
+                        f"unknown key {key!r} at the top level; expected [session], [[step]] "
+                        "tables and an optional description",
+                        self._lines.top_key(key),
+                    )
                 )
         description = document.get("description", "")
         if not isinstance(description, str):
-            raise self._fail("description must be a string", self._lines.top_key("description"))
+            errors.append(
+                self._fail("description must be a string", self._lines.top_key("description"))
+            )
+            description = ""
         session = document.get("session", {})
+        settings: dict[str, Any] = {}
         if not isinstance(session, dict):
-            raise self._fail("session must be a table: [session]", self._lines.top_key("session"))
-        settings = self._session(session)
+            errors.append(
+                self._fail("session must be a table: [session]", self._lines.top_key("session"))
+            )
+        else:
+            settings = self._session(session, errors)
         raw_steps = document.get("step", [])
-        if not isinstance(raw_steps, list) or not all(isinstance(s, dict) for s in raw_steps):
-            raise self._fail("step must be a list of tables: [[step]]", self._lines.top_key("step"))
         steps: list[Step] = []
-        runs = 0
-        for index, raw in enumerate(raw_steps):
-            step = self._step(index, raw)
-            if steps and step.at < steps[-1].at:
-                raise self._fail(
-                    f"at {format_time(step.at)} is before the step above it "
-                    f"(at {format_time(steps[-1].at)}): list steps in time order",
-                    self._lines.step_key(index, "at"),
-                    index,
-                )
-            runs += step.runs
-            if runs > MAX_STEP_RUNS:
-                raise self._fail(
-                    f"the steps run more than {MAX_STEP_RUNS:,} times in all; "
-                    "use a longer 'every' or an earlier 'until'",
-                    self._lines.step(index),
-                    index,
-                )
-            steps.append(step)
+        if not isinstance(raw_steps, list) or not all(isinstance(s, dict) for s in raw_steps):
+            errors.append(
+                self._fail("step must be a list of tables: [[step]]", self._lines.top_key("step"))
+            )
+        else:
+            steps = self._steps(raw_steps, errors)
+        if errors:
+            first = errors[0]
+            raise ScenarioError(first.source, first.message, first.line, tuple(errors[1:]))
         return Scenario(
             tuple(steps), **settings, description=description.strip(), source=self._source
         )
 
-    def _session(self, table: dict[str, Any]) -> dict[str, Any]:
+    def _steps(self, raw_steps: list[dict[str, Any]], errors: list[ScenarioError]) -> list[Step]:
+        steps: list[Step] = []
+        runs = 0
+        for index, raw in enumerate(raw_steps):
+            try:
+                step = self._step(index, raw)
+            except ScenarioError as error:
+                errors.append(error)
+                continue
+            if steps and step.at < steps[-1].at:
+                errors.append(
+                    self._fail(
+                        f"at {format_time(step.at)} is before the step above it "
+                        f"(at {format_time(steps[-1].at)}): list steps in time order",
+                        self._lines.step_key(index, "at"),
+                        index,
+                    )
+                )
+            runs += step.runs
+            if runs > MAX_STEP_RUNS:
+                errors.append(
+                    self._fail(
+                        f"the steps run more than {MAX_STEP_RUNS:,} times in all; "
+                        "use a longer 'every' or an earlier 'until'",
+                        self._lines.step(index),
+                        index,
+                    )
+                )
+                break
+            steps.append(step)
+        return steps
+
+    def _session(self, table: dict[str, Any], errors: list[ScenarioError]) -> dict[str, Any]:
         settings: dict[str, Any] = {}
         for key, value in table.items():
-            line = self._lines.session_key(key)
-            if key == "policy":
-                settings["policy"] = self._policy(value, line)
-            elif key == "continue_session_on_restart":
-                if not isinstance(value, bool):
-                    raise self._fail(f"{key} must be true or false, got {value!r}", line)
-                settings[key] = value
-            elif key in TIMEOUT_KEYS:
-                settings[key] = self._timeout(key, value, line)
-            else:
-                raise self._fail(
-                    f"unknown key {key!r} in [session]; expected one of {', '.join(_SESSION_KEYS)}",
-                    line,
-                )
+            try:
+                self._setting(settings, key, value)
+            except ScenarioError as error:
+                errors.append(error)
         return settings
+
+    def _setting(self, settings: dict[str, Any], key: str, value: Any) -> None:
+        line = self._lines.session_key(key)
+        if key == "policy":
+            settings["policy"] = self._policy(value, line)
+        elif key == "continue_session_on_restart":
+            if not isinstance(value, bool):
+                raise self._fail(f"{key} must be true or false, got {value!r}", line)
+            settings[key] = value
+        elif key in TIMEOUT_KEYS:
+            settings[key] = self._timeout(key, value, line)
+        else:
+            raise self._fail(
+                f"unknown key {key!r} in [session]; expected one of {', '.join(_SESSION_KEYS)}",
+                line,
+            )
 
     def _policy(self, value: object, line: int | None, step: int | None = None) -> str:
         if not isinstance(value, str):

@@ -29,7 +29,7 @@ from ..events import (
     only,
 )
 from ..policy import Policy, make_policy
-from ..settings import DEFAULTS, check_seconds
+from ..settings import check_seconds
 from ..state import SessionState
 from ..storage import read_save_file
 from ..timing import VirtualClock
@@ -106,7 +106,7 @@ class ScenarioRun:
         self._on_record = on_record
         self._alone = not self._observers and on_session is None
         self._id_factory = id_factory or (lambda: str(uuid.uuid4()))
-        self.settings: dict[str, float] = {**DEFAULTS.as_dict(), **scenario.settings()}
+        self.settings: dict[str, float] = scenario.starting_settings()
         self.record = Timeline()
         """What happened so far (also read through the properties below)."""
         self.sessions = self.record.sessions

@@ -1,4 +1,5 @@
-"""The client session inside the Snowplow Python tracker (``pip install 'snowsession[snowplow]'``).
+"""The client session inside the Snowplow Python tracker (the ``snowplow`` extra: see
+:func:`session.install.install_hint`).
 
 ``snowplow-tracker`` 1.x has no client sessions of its own. :class:`SessionTracker` is its
 ``Tracker`` with every event carrying the ``client_session`` entity of a
@@ -40,8 +41,10 @@ try:
     from snowplow_tracker.self_describing_json import SelfDescribingJson
     from snowplow_tracker.tracker import Tracker
 except ImportError as error:  # pragma: no cover - depends on the environment
+    from ..install import install_hint
+
     raise ImportError(
-        "session.snowplow needs the Snowplow tracker: pip install 'snowsession[snowplow]'"
+        f"session.snowplow needs the Snowplow tracker: {install_hint('snowplow')}"
     ) from error
 
 from ..context import SessionContext

@@ -4,8 +4,10 @@
 - :mod:`.entity` finds and validates the ``client_session`` entity;
 - :mod:`.record`: an event as the live report takes it; :mod:`.analysis`, the collector's
   live report, runs the audit's checks (:mod:`session.audit`) over what it has taken;
-- :mod:`.collector` is the HTTP collector, :mod:`.micro` its Micro-compatible read API,
-  :mod:`.logfile` its log;
+- :mod:`.collector` is the HTTP collector: :mod:`.ingest` takes events into its log
+  (:mod:`.logfile`), :mod:`.read_api` serves Micro's API (:mod:`.micro` its shapes,
+  :mod:`.micro_store` what it lists) and the live report, :mod:`.access` says who may use
+  what, :mod:`.serving` bounds connections and says faults once;
 - :mod:`.pytest_plugin` is the ``snowsession_collector`` fixture.
 
 The names below are imported on first use, so ``import session.trackers`` stays cheap.

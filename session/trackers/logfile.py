@@ -17,6 +17,8 @@ A line cut short by a kill is skipped when read, and counted.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import math
 import os
@@ -107,40 +109,104 @@ def parse_line(text: str | bytes, capture: int = 0) -> Record | str | None:
 
 
 class LogWriter:
-    """Appends lines to the log; each :meth:`write` reaches the OS before it returns.
+    """Appends lines to the log; each :meth:`write` reaches the OS before it returns, or fails
+    leaving nothing of itself behind.
 
-    A file that does not end with a newline (a run killed mid-line) gets one first, so the
-    cut line stays alone on its line.
+    The log is locked for the writer's life (a second collector on the same log is refused:
+    two runs interleaved would be one log of neither). A file that does not end with a
+    newline (a run killed mid-line) gets one first, so the cut line stays alone on its line.
+    Writes go straight to the file, never through a buffer: a write that failed (a full disk)
+    is cut back off the file and cannot reach it later, so an event refused is never logged.
     """
 
-    def __init__(self, path: str | os.PathLike[str], started: float | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], started: float | None = None, header: bool = True
+    ) -> None:
         self.path = os.fspath(path)
+        self._created = not os.path.lexists(self.path)
+        self._headed = False
         flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
         fd = os.open(self.path, flags, 0o666)
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise OSError(f"{self.path} is not a regular file")
-            needs_newline = info.st_size > 0 and os.pread(fd, 1, info.st_size - 1) != b"\n"
-            self._file: IO[str] = os.fdopen(fd, "a", encoding="utf-8")
+                raise OSError(errno.EINVAL, "not a regular file", self.path)
+            _lock(fd, self.path)
+            self._cut = info.st_size > 0 and os.pread(fd, 1, info.st_size - 1) != b"\n"
         except BaseException:
             os.close(fd)
             raise
-        self._file.write(
-            ("\n" if needs_newline else "") + header_line(started or time.time()) + "\n"
-        )
-        self._file.flush()
+        self._fd: int | None = fd
+        if header:
+            self.write_header(started)
 
-    def write(self, lines: list[str]) -> None:
-        if lines:
-            self._file.write("\n".join(lines) + "\n")
-            self._file.flush()
+    def write_header(self, started: float | None = None) -> None:
+        """Start this run's part of the log (once it is sure to run: listening)."""
+        line = header_line(started or time.time())
+        self.write([("\n" if self._cut else "") + line])
+        self._headed = True
+
+    def write(self, lines: list[str]) -> list[tuple[int, int]]:
+        """Append ``lines``; each one's ``(offset, length)`` in the file. OSError if they
+        cannot all be written, and then none of them is in the file."""
+        if not lines:
+            return []
+        if self._fd is None:
+            raise OSError(errno.EBADF, "the log is closed", self.path)
+        encoded = [line.encode("utf-8") for line in lines]
+        data = b"\n".join(encoded) + b"\n"
+        start = os.lseek(self._fd, 0, os.SEEK_END)
+        view = memoryview(data)
+        done = 0
+        try:
+            while done < len(data):
+                done += os.write(self._fd, view[done:])
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, start)
+            raise
+        places = []
+        for item in encoded:
+            places.append((start, len(item)))
+            start += len(item) + 1
+        return places
+
+    def read(self, offset: int, length: int) -> bytes:
+        """The bytes of a line this writer wrote (from any thread)."""
+        if self._fd is None:
+            with open(self.path, "rb") as handle:
+                handle.seek(offset)
+                return handle.read(length)
+        return os.pread(self._fd, length, offset)
 
     def close(self) -> None:
-        if not self._file.closed:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
+        """Flush to the disk and let go of the log; a log this writer made and never started
+        is removed (a run that never listened leaves nothing)."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            if self._created and not self._headed and os.fstat(fd).st_size == 0:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
+            else:
+                with contextlib.suppress(OSError):  # a full disk may refuse even this
+                    os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _lock(fd: int, path: str) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise OSError(
+            errno.EBUSY, "another collector is writing this log (give each its own --log)", path
+        ) from None
 
 
 def iter_lines(

@@ -10,19 +10,15 @@ fill without an enrichment pipeline.
 
 from __future__ import annotations
 
-import collections
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..audit.report import iso_time
-from .protocol import Decoded
+from .jsontext import dumps
+from .protocol import CONTEXTS_SCHEMA, GET_PATH, POST_PATH, Decoded
 
-__all__ = ["KEEP", "MicroStore", "Request"]
-
-KEEP = 100_000
-"""At most this many good and as many bad events are listed (the newest); counts are all."""
+__all__ = ["Request", "bad_event", "bad_from_log", "good_event", "good_from_log"]
 
 VENDOR = "com.snowplowanalytics.snowplow"
 CONTEXTS = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"
@@ -151,72 +147,32 @@ def bad_event(
     }
 
 
-class MicroStore:
-    """The good and bad events for Micro's API: thread-safe, newest first, bounded."""
-
-    def __init__(self, keep: int = KEEP) -> None:
-        self._lock = threading.Lock()
-        # Kept as received and shaped when listed: ingest stays cheap.
-        self._good: collections.deque[tuple[Decoded, Mapping[str, Any], Request]] = (
-            collections.deque(maxlen=keep)
-        )
-        self._bad: collections.deque[dict[str, Any]] = collections.deque(maxlen=keep)
-        self.good_count = 0
-        self.bad_count = 0
-
-    def add_good(self, decoded: Decoded, raw: Mapping[str, Any], request: Request) -> None:
-        with self._lock:
-            self._good.appendleft((decoded, raw, request))
-            self.good_count += 1
-
-    def add_bad(self, item: dict[str, Any]) -> None:
-        with self._lock:
-            self._bad.appendleft(item)
-            self.bad_count += 1
-
-    def summary(self) -> dict[str, int]:
-        with self._lock:
-            good, bad = self.good_count, self.bad_count
-        return {"total": good + bad, "good": good, "bad": bad}
-
-    def reset(self) -> dict[str, int]:
-        with self._lock:
-            self._good.clear()
-            self._bad.clear()
-            self.good_count = self.bad_count = 0
-        return self.summary()
-
-    def good(self, filters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        filters = filters or {}
-        with self._lock:
-            kept_raw = list(self._good)
-        items = [good_event(*item) for item in kept_raw]
-        event_type, schema = filters.get("event_type"), filters.get("schema")
-        contexts = filters.get("contexts") or []
-        kept = [
-            item
-            for item in items
-            if (event_type is None or item["eventType"] == event_type)
-            and (schema is None or item["schema"] == schema)
-            and all(context in item["contexts"] for context in contexts)
-        ]
-        return _limit(kept, filters.get("limit"))
-
-    def bad(self, filters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        filters = filters or {}
-        with self._lock:
-            items = list(self._bad)
-        vendor, version = filters.get("vendor"), filters.get("version")
-        kept = [
-            item
-            for item in items
-            if (vendor is None or item["collectorPayload"]["api"]["vendor"] == vendor)
-            and (version is None or item["collectorPayload"]["api"]["version"] == version)
-        ]
-        return _limit(kept, filters.get("limit"))
+def _logged_request(received: float, post: bool, payload: str = "") -> Request:
+    """What the log keeps of a request: when, and how (the rest is kept in memory only)."""
+    if post:
+        return Request(received, "POST", POST_PATH, "application/json", "", (), "", payload)
+    return Request(received, "GET", GET_PATH, None, "", (), payload)
 
 
-def _limit(items: list[dict[str, Any]], limit: Any) -> list[dict[str, Any]]:
-    if isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0:
-        return items[:limit]
-    return items
+def good_from_log(value: Mapping[str, Any], post: bool) -> dict[str, Any]:
+    """A ``/micro/good`` item from an event's log line; its entities and self-describing event
+    are given as plain JSON (``co``, ``ue_pr``), as the log keeps them decoded."""
+    fields, contexts, unstruct = value["fields"], value["contexts"], value["unstruct"]
+    raw = dict(fields)
+    if contexts:
+        raw["co"] = dumps({"schema": CONTEXTS_SCHEMA, "data": contexts})
+    if unstruct is not None:
+        raw["ue_pr"] = dumps({"schema": UNSTRUCT, "data": unstruct})
+    decoded = Decoded(fields, tuple(contexts), unstruct)
+    return good_event(decoded, raw, _logged_request(float(value["received"]), post))
+
+
+def bad_from_log(value: Mapping[str, Any], post: bool, problem: str | None) -> dict[str, Any]:
+    """A ``/micro/bad`` item from a log line: a bad payload's, or (with ``problem``) an event's
+    whose entity is invalid."""
+    received = float(value["received"])
+    if problem is not None:
+        raw = good_from_log(value, post)["rawEvent"]["parameters"]
+        return bad_event("invalid_entity", problem, _logged_request(received, post), raw)
+    request = _logged_request(received, post, str(value.get("payload", "")))
+    return bad_event(str(value["bad"]), str(value.get("error", "")), request, None)

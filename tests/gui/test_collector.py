@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from session import SCHEMA_1_0_1, VirtualClock
+from session.install import install_hint
 from snowsession_gui import collector_feature
 from snowsession_gui.collector import check_url
 from snowsession_gui.event_log import COLUMNS
@@ -169,7 +170,7 @@ def test_without_the_tracker_the_dialog_says_how_to_install_it(window, monkeypat
     monkeypatch.setattr(collector_feature, "snowplow_available", lambda: False)
     dialog = collector_of(window).open_dialog()
     assert not dialog.install_hint.isHidden()
-    assert "pip install 'snowsession[snowplow]'" in dialog.install_hint.text()
+    assert install_hint("snowplow") in dialog.install_hint.text()
     assert not dialog.enabled.isEnabled()
     dialog.reject()
 

@@ -15,6 +15,7 @@ from snowplow_tracker.self_describing_json import SelfDescribingJson
 from snowplow_tracker.tracker import Tracker
 
 from session import SCHEMA_1_0_1, EventTracked, Reason, SessionStarted, load_schema
+from session.install import install_hint
 from session.snowplow import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA, SessionTracker
 
 from .helpers import emitter, entities, self_describing, session_entity
@@ -132,4 +133,4 @@ def test_session_never_imports_the_tracker_and_the_adapter_says_what_to_install(
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
-    assert "pip install 'snowsession[snowplow]'" in result.stdout
+    assert install_hint("snowplow") in result.stdout

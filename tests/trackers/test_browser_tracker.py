@@ -44,7 +44,8 @@ EVENTS = sum(1 for _, action in PLAN if action != "clear")
 
 class _Page(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
-        path = {"/": BROWSER / "page.html", "/sp.js": TRACKER}.get(self.path.split("#")[0])
+        pages = {"/": BROWSER / "page.html", "/probe.html": BROWSER / "probe.html"}
+        path = {**pages, "/sp.js": TRACKER}.get(self.path.split("#")[0])
         if path is None:
             self.send_error(404)
             return
@@ -172,3 +173,61 @@ def _check_user(user: dict[str, Any]) -> None:
     # firstEventIds it carried.
     changed = next(f for f in user["findings"] if f["kind"] == "first_event_id_changed")
     assert f"firstEventId: {sessions[2]['first_event_id']} and " in changed["message"]
+
+
+PROBES = ("start", "micro-good", "sessions", "reset-json", "reset-simple", "done")
+
+
+def _probes(collector: CollectProcess) -> dict[str, dict[str, str]]:
+    """Each probing page's outcomes, by the page's host: what its tracker reported."""
+    found: dict[str, dict[str, str]] = {}
+    for item in collector.get("/micro/good"):
+        parameters = item["rawEvent"]["parameters"]
+        if parameters.get("se_ca") == "probe":
+            host = parameters["url"].split("/")[2].split(":")[0]
+            found.setdefault(host, {})[parameters["se_ac"]] = parameters.get("se_la", "")
+    return found
+
+
+@pytest.mark.realtime
+def test_a_page_on_another_origin_sends_events_but_reads_and_resets_nothing(
+    tmp_path: Path, page_server: int
+) -> None:
+    """In Chromium, a page on another port (another origin) fetches /micro/good and /sessions
+    and tries to reset the collector: refused, while its tracker's events arrive. The same page
+    on an origin the person allowed with --allow-origin reads them."""
+    need_chromium()
+    need(TRACKER.is_file(), "the browser tracker is not installed (npm ci in tests/browser)")
+    allowed = f"http://localhost:{page_server}"
+    collector = CollectProcess(None, "--allow-origin", allowed)
+    browsers = []
+    try:
+        for host in ("127.0.0.1", "localhost"):
+            # Only the stranger tries a reset: the allowed page's would be one.
+            config = quote(json.dumps({"collector": collector.url, "reset": host == "127.0.0.1"}))
+            url = f"http://{host}:{page_server}/probe.html#{config}"
+            browsers.append(_chromium(url, tmp_path / f"profile-{host}"))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            probes = _probes(collector)
+            if all("done" in probes.get(host, {}) for host in ("127.0.0.1", "localhost")):
+                break
+            time.sleep(0.25)
+        summary = collector.get("/micro/all")
+    finally:
+        for browser in browsers:
+            browser.kill()
+            browser.wait(timeout=30)
+        status, _, err = collector.stop()
+    assert status == 0, err
+    stranger, friend = probes["127.0.0.1"], probes["localhost"]
+    assert sorted(stranger) == sorted(PROBES), probes
+    assert sorted(friend) == sorted(set(PROBES) - {"reset-json"}), probes
+    assert stranger["micro-good"] == stranger["sessions"] == "refused", stranger
+    assert stranger["reset-json"] == "refused", stranger
+    assert stranger["reset-simple"] == "read 0 0", stranger  # opaque: sent, answered 415
+    assert friend["micro-good"].startswith("read 200 ") and friend["sessions"].startswith(
+        "read 200"
+    )
+    # Every event of both pages is counted: nothing reset the collector.
+    assert summary == {"total": 11, "good": 11, "bad": 0}, summary
