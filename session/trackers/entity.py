@@ -93,7 +93,9 @@ def _key(uri: str, rest: dict[str, Any]) -> tuple[Any, ...]:
     ``true``, ``1`` and ``1.0`` apart (they are equal in Python). orjson writes NaN and
     infinities as ``null``, so a hit is also checked to be equal (:func:`read_entity`)."""
     try:
-        return (uri, orjson.dumps(rest))
+        # A copy: orjson's own bytes keep the whole buffer it wrote into (kilobytes for a
+        # few hundred bytes of text), and a hundred thousand keys are kept.
+        return (uri, bytes(bytearray(orjson.dumps(rest))))
     except TypeError:  # a lone surrogate, a huge number, a deep nest: the standard library's
         pass
     key = (uri, tuple(rest.items()), tuple(map(type, rest.values())))
