@@ -176,13 +176,10 @@ class DuckAudit:
                 f"{source.name} has no column {ENTITY_COLUMN} (an array of client_session "
                 "structs): not a lake table of Snowplow events"
             )
-        self.con.execute(
-            f"CREATE TEMP VIEW {name}_probe AS SELECT {ENTITY_COLUMN}[1] AS entity "
-            f"FROM read_parquet($files) LIMIT 0",
+        for field, kind, *_ in self.con.execute(
+            f"DESCRIBE SELECT entity.* FROM (SELECT {ENTITY_COLUMN}[1] AS entity "
+            "FROM read_parquet($files)) AS probe",
             {"files": list(files[:1])},
-        )
-        for field, kind in self.con.execute(
-            f"DESCRIBE SELECT entity.* FROM {name}_probe"
         ).fetchall():
             columns[f"entity.{field}"] = str(kind)
         self.con.execute(f"CREATE TEMP VIEW {name} AS {parquet_select(files, columns, capture)}")
