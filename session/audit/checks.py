@@ -14,7 +14,10 @@ How a user's chain is read, from the tracker's own evidence:
   device's time corrected by how long the event waited to be sent), else the device's own
   time; a time after its arrival, or a year before it, comes from a clock that was wrong and
   is unknown. A gap from or to an unknown time, or one that runs backwards (a clock set back),
-  is unknown and not judged;
+  is unknown and not judged. A gap is measured from the latest time before it, and a session
+  starts at its first event's time: an event made just before its device's clock went forward
+  and sent just after has a time an hour early, and must not open an hour's gap after it nor
+  move its session's start;
 - the timeout in force after an event is the background timeout once an
   ``application_background`` event has come (until an ``application_foreground`` one), else
   the foreground timeout; a timeout given nowhere is not judged (:mod:`.rules`).
@@ -175,7 +178,7 @@ SELECT user_id, session_id, session_index,
   min(collector_ms) AS seen_ms,
   min(coalesce(t_ms, collector_ms)) AS first_ms,
   max(coalesce(t_ms, collector_ms)) AS last_ms,
-  min(t_ms) AS first_t,
+  arg_min(t_ms, ord) FILTER (WHERE t_ms IS NOT NULL) AS first_t,
   max(t_ms) AS last_t,
   min(coalesce(previous_session_id, '')) AS prev_min,
   max(coalesce(previous_session_id, '')) AS prev_max,
@@ -459,12 +462,16 @@ WHERE e.invalid IS NULL
 
 _GAPS = """
 SELECT *,
-  CASE WHEN t_ms IS NULL OR lag(t_ms) OVER w IS NULL OR t_ms < lag(t_ms) OVER w THEN NULL
-       ELSE t_ms - lag(t_ms) OVER w END AS gap_ms,
-  coalesce(last_value(lifecycle IGNORE NULLS) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING
-    AND 1 PRECEDING), start_state) AS state
-FROM (SELECT * FROM pass WHERE copy = 1 OR event_id IS NULL) AS deduped
-WINDOW w AS (PARTITION BY user_id, session_id, session_index ORDER BY ord, event_id)
+  CASE WHEN t_ms IS NULL OR latest_ms IS NULL OR t_ms < latest_ms THEN NULL
+       ELSE t_ms - latest_ms END AS gap_ms
+FROM (
+  SELECT *,
+    max(t_ms) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_ms,
+    coalesce(last_value(lifecycle IGNORE NULLS) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING
+      AND 1 PRECEDING), start_state) AS state
+  FROM (SELECT * FROM pass WHERE copy = 1 OR event_id IS NULL) AS deduped
+  WINDOW w AS (PARTITION BY user_id, session_id, session_index ORDER BY ord, event_id)
+) AS ordered
 """
 
 _EVENT_FINDINGS = f"""
