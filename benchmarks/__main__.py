@@ -9,6 +9,7 @@ MODULES = [
     "benchmarks.engine",
     "benchmarks.week",
     "benchmarks.trackers",
+    "benchmarks.audit",
     "benchmarks.gui_startup",
     "benchmarks.gui_timeline_redraw",
     "benchmarks.gui_file_latency",
