@@ -451,7 +451,7 @@ WHERE n_idx > d_idx
 _PASS = """
 SELECT e.event_id, e.t_ms, e.ord, e.lifecycle, e.event_index, e.collector_ms,
   c.user_id, c.session_id, c.session_index, c.start_state, c.fg_ms, c.bg_ms, c.interval_ms,
-  c.app_id, c.platform, c.v_tracker, e.capture,
+  c.app_id, c.platform, c.v_tracker, e.capture, c.n_idx > c.d_idx AS repeats,
   row_number() OVER (PARTITION BY c.user_id, c.session_id, c.session_index, e.event_id
     ORDER BY e.collector_ms, e.ord) AS copy
 FROM ev AS e
@@ -505,7 +505,7 @@ FROM (
     max(event_id) AS event_id, max(coalesce(t_ms, collector_ms)) AS at_ms,
     min(app_id) AS app_id, min(platform) AS platform, min(v_tracker) AS v_tracker,
     min(capture) AS capture
-  FROM gaps WHERE event_index IS NOT NULL
+  FROM gaps WHERE repeats AND event_index IS NOT NULL
   GROUP BY user_id, session_id, session_index, event_index
   HAVING count(*) > 1
 ) AS repeated
