@@ -245,6 +245,7 @@ def generate(spec: Spec, con: duckdb.DuckDBPyConnection | None = None) -> Genera
     """The users and sessions of ``spec`` as tables, the events as views, in ``con`` (a new
     in-memory DuckDB by default)."""
     con = con or duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"CREATE OR REPLACE TABLE users AS {users_sql(spec)}")
     con.execute(f"CREATE OR REPLACE TABLE sessions0 AS {sessions_sql(spec)}")
     con.execute(
