@@ -35,6 +35,8 @@ from session.audit.readers import ENTITY_COLUMN
 SESSIONS = [sys.executable, "-m", "session.cli", "sessions"]
 LOG_RATIO, LAKE_RATIO, LAKE_SECONDS, LAKE_BYTES = 1.5, 2.0, 20.0, 4 << 30
 NAMES = {"log": "events.ndjson", "folder": "events"}
+TIME = "/usr/bin/time"
+"""GNU time, for each run's peak memory (Debian's ``time`` package)."""
 
 CHAIN = """
 SELECT count(*) FILTER (WHERE b_index IS NOT NULL AND b_index <> session_index - 1)
@@ -93,20 +95,21 @@ def cached(layout: str, events: int, seed: int, cache: Path) -> Path:
 
 
 def run(command: Sequence[str]) -> tuple[float, int, int, str]:
-    """Seconds, peak RSS (bytes), exit status and stdout of ``command`` in a process of its own."""
-    with tempfile.TemporaryFile() as out:
+    """Seconds, peak RSS (bytes), exit status and stdout of ``command`` in a process of its own.
+
+    The peak is GNU time's ``%M`` of the command alone: a child's own ``ru_maxrss`` would
+    start from this process's size (Linux keeps it across ``exec``)."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak_file = os.path.join(folder, "peak")
         started = time.perf_counter()
-        child = subprocess.Popen(list(command), stdout=out, stderr=subprocess.PIPE)
-        assert child.stderr is not None
-        error = child.stderr.read()
-        _, status, usage = os.wait4(child.pid, 0)
+        done = subprocess.run(
+            [TIME, "-f", "%M", "-o", peak_file, *command], capture_output=True, text=True
+        )
         seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        text = out.read().decode()
-    if child.returncode not in (0, 1):
-        raise RuntimeError(f"{command[:4]} exited {child.returncode}: {error.decode()[-2000:]}")
-    return seconds, usage.ru_maxrss * 1024, child.returncode, text
+        peak = int(Path(peak_file).read_text().split()[-1]) * 1024
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"{command[:4]} exited {done.returncode}: {done.stderr[-2000:]}")
+    return seconds, peak, done.returncode, done.stdout
 
 
 def baseline(query: str, path: str) -> list[str]:
