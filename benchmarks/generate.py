@@ -255,7 +255,7 @@ def generate(spec: Spec, con: duckdb.DuckDBPyConnection | None = None) -> Genera
     con.execute("DROP TABLE sessions0")
     con.execute(f"CREATE OR REPLACE VIEW events AS {events_sql(spec, 'SELECT * FROM sessions')}")
     con.execute(f"CREATE OR REPLACE VIEW named AS {named_sql()} FROM events")
-    marked = "SELECT * FROM sessions WHERE planted IS NOT NULL OR restart OR (f = 2 AND k = 1)"
+    marked = "SELECT * FROM sessions WHERE planted IS NOT NULL OR restart"
     con.execute(
         f"CREATE OR REPLACE VIEW planted AS "
         f"{planted_sql(spec).replace('FROM events', f'FROM ({events_sql(spec, marked)})')}"

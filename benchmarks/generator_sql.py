@@ -227,9 +227,11 @@ FROM (
               {round(spec.restart_rate * 1000)} AS restart
           FROM (
             SELECT users.*, k, 2 + {h("n")} % 40 AS n0, 5000 + {h("step")} % 55000 AS step_ms,
-              CASE WHEN f = 2 THEN s WHEN s > 1 THEN 2 + {_r(spec, "'j'", "u")} % (s - 1) END
+              CASE WHEN f = 2 THEN s WHEN f = 3 THEN 3 + {_r(spec, "'j'", "u")} % (s - 2)
+                   WHEN s > 1 THEN 2 + {_r(spec, "'j'", "u")} % (s - 1) END
                 AS j,
               coalesce((f > 0 OR clock <> 0) AND k = (CASE WHEN f = 2 THEN s
+                WHEN f = 3 THEN 3 + {_r(spec, "'j'", "u")} % (s - 2)
                 WHEN s > 1 THEN 2 + {_r(spec, "'j'", "u")} % (s - 1) END), FALSE) AS marked
             FROM users, unnest(range(1, s + 1)) AS r(k)
           ) AS drawn
@@ -354,7 +356,6 @@ def planted_sql(spec: Spec) -> str:
 SELECT * FROM (
   SELECT *, CASE
     WHEN planted IN (1, 2, 3, 4, 5, 6, 7, 8) AND i = 1 THEN [{kinds}][planted]
-    WHEN f = 2 AND k = 1 AND i = 1 THEN 'broken_chain'
     WHEN (planted = 10 OR (restart AND NOT start_expected)) AND i = 1 AND NOT
       (start_expected AND planted = 10) THEN 'early_new_session'
     WHEN planted = 11 AND i = m + 1 THEN 'missed_expiry'
