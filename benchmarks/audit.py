@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from statistics import median
 
-from benchmarks.generate import Spec, generate, timeouts_toml
+from benchmarks.generate import VERSION, Spec, generate, timeouts_toml
 from session.audit.readers import ENTITY_COLUMN
 
 SESSIONS = [sys.executable, "-m", "session.cli", "sessions"]
@@ -76,9 +76,10 @@ FROM (SELECT event_id, collector_tstamp, derived_tstamp, {ENTITY_COLUMN}[1] AS s
 
 
 def cached(layout: str, events: int, seed: int, cache: Path) -> Path:
-    """The generated data of ``layout`` and size, written once into ``cache``; its planted
-    findings (``planted.json``) and timeouts (``timeouts.toml``) beside it."""
-    folder = cache / f"{layout}-{events}-seed{seed}"
+    """The generated data of ``layout`` and size, written once into ``cache`` (keyed by the
+    generator's version too); its planted findings (``planted.json``) and timeouts
+    (``timeouts.toml``) beside it."""
+    folder = cache / f"{layout}-{events}-seed{seed}-v{VERSION}"
     done = folder / ".done"
     if not done.exists():
         folder.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,7 @@ __all__ = [
     "APPS",
     "FAULTS",
     "LAYOUTS",
+    "VERSION",
     "App",
     "Generated",
     "Spec",
@@ -69,6 +70,10 @@ __all__ = [
 
 
 LAYOUTS = ("log", "tsv", "tsv.gz", "parquet", "folder", "delta")
+
+VERSION = 2
+"""Changes whenever the same spec gives other data or other planted findings: kept data of
+another version is made again."""
 
 
 @dataclass
