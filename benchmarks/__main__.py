@@ -11,6 +11,7 @@ MODULES = [
     "benchmarks.week",
     "benchmarks.trackers",
     "benchmarks.collector_memory",
+    "benchmarks.audit",
     "benchmarks.gui_startup",
     "benchmarks.gui_timeline_redraw",
     "benchmarks.gui_file_latency",

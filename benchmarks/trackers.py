@@ -3,9 +3,9 @@
 Run: ``python -m benchmarks.trackers [--events N] [--log-events N]``. Targets on a 2-core
 machine: at least 5,000 events/s in batched POSTs and 1,000/s as single GETs, each event
 logged and in the live report (read every 0.2 s while it runs); ``snowsession sessions`` on a
-log of 1,000,000 events in at most 10 s (it reads a big log in two processes; the same command
-with the log read by one process is shown too; each is run three times, interleaved, and the
-median and the slowest are shown). Baselines, in the same run: the same requests
+log of 1,000,000 events in at most 10 s (run three times, interleaved with the baseline, and
+the median and the slowest are shown; :mod:`benchmarks.audit` sets it against the chain query
+written by hand). Baselines, in the same run: the same requests
 to a bare aiohttp server that reads them and answers ``ok``, and a bare ``json.loads`` of every
 line of the same log. The load comes from a separate process over keep-alive connections.
 """
@@ -196,13 +196,6 @@ def write_log(path: Path, count: int) -> None:
             out.write("\n".join(lines) + "\n")
 
 
-ONE_PROCESS = (
-    "import sys\nfrom session.cli import main\nfrom session.trackers import logparts\n"
-    "logparts.PARALLEL_BYTES = 1 << 62\nsys.exit(main(sys.argv[1:]))\n"
-)
-"""``snowsession sessions`` with the log read by this process alone."""
-
-
 def _timed(command: list[str]) -> tuple[float, str]:
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
@@ -213,27 +206,23 @@ def _timed(command: list[str]) -> tuple[float, str]:
 
 def sessions_on_log(
     count: int, folder: Path, rounds: int
-) -> tuple[list[float], list[float], list[float], dict[str, int]]:
-    """Seconds for ``snowsession sessions`` on a log of ``count`` events, for the same in one
-    process, and for a bare ``json.loads`` of each of its lines, ``rounds`` times each,
-    interleaved; and the report's totals."""
+) -> tuple[list[float], list[float], dict[str, int]]:
+    """Seconds for ``snowsession sessions`` on a log of ``count`` events and for a bare
+    ``json.loads`` of each of its lines, ``rounds`` times each, interleaved; and the report's
+    totals."""
     log = folder / "big.ndjson"
     write_log(log, count)
     options = [str(log), "--format", "json", "--foreground-timeout", "600"]
     bare_code = "import json, sys\nfor line in open(sys.argv[1], 'rb'): json.loads(line)\n"
-    ours, one, bare = [], [], []
+    ours, bare = [], []
     for _ in range(rounds):
         seconds, report = _timed([*SESSIONS, *options])
         ours.append(seconds)
-        seconds, alone = _timed([sys.executable, "-c", ONE_PROCESS, "sessions", *options])
-        one.append(seconds)
-        assert alone == report, "one process and two disagree"
         bare.append(_timed([sys.executable, "-c", bare_code, str(log)])[0])
     totals = json.loads(report)
     log.unlink()
     return (
         ours,
-        one,
         bare,
         {
             "events": totals["events"],
@@ -270,12 +259,12 @@ def main() -> None:
                 f"collector ingest, {mode.upper()} ({shape}): {ours:,.0f} events/s (bare aiohttp "
                 f"{bare:,.0f}/s; target {target:,}/s) {verdict}; {counted:,} in the live report"
             )
-        ours, one, bare, totals = sessions_on_log(args.log_events, folder, args.rounds)
+        ours, bare, totals = sessions_on_log(args.log_events, folder, args.rounds)
         verdict = "ok" if max(ours) <= LOG_TARGET_S else "OVER TARGET"
         print(
             f"snowsession sessions, {totals['events']:,} events, {totals['users']} users, "
-            f"median of {args.rounds}: {median(ours):.2f} s (slowest {max(ours):.2f} s; in one "
-            f"process {median(one):.2f} s; bare json.loads of each line {median(bare):.2f} s; "
+            f"median of {args.rounds}: {median(ours):.2f} s (slowest {max(ours):.2f} s; "
+            f"bare json.loads of each line {median(bare):.2f} s; "
             f"target {LOG_TARGET_S:.0f} s) {verdict}"
         )
     print(f"load average after: {os.getloadavg()[0]:.2f}")

@@ -14,7 +14,10 @@ How a user's chain is read, from the tracker's own evidence:
   device's time corrected by how long the event waited to be sent), else the device's own
   time; a time after its arrival, or a year before it, comes from a clock that was wrong and
   is unknown. A gap from or to an unknown time, or one that runs backwards (a clock set back),
-  is unknown and not judged;
+  is unknown and not judged. A gap is measured from the latest time before it, and a session
+  starts at its first event's time: an event made just before its device's clock went forward
+  and sent just after has a time an hour early, and must not open an hour's gap after it nor
+  move its session's start;
 - the timeout in force after an event is the background timeout once an
   ``application_background`` event has come (until an ``application_foreground`` one), else
   the foreground timeout; a timeout given nowhere is not judged (:mod:`.rules`).
@@ -216,7 +219,7 @@ SELECT user_id, session_id, session_index,
   min(collector_ms) AS seen_ms,
   min(coalesce(t_ms, collector_ms)) AS first_ms,
   max(coalesce(t_ms, collector_ms)) AS last_ms,
-  min(t_ms) AS first_t,
+  arg_min(t_ms, ord) FILTER (WHERE t_ms IS NOT NULL) AS first_t,
   max(t_ms) AS last_t,
   min(coalesce(previous_session_id, '')) AS prev_min,
   max(coalesce(previous_session_id, '')) AS prev_max,
@@ -495,7 +498,7 @@ WHERE n_idx > d_idx
 _PASS = """
 SELECT e.event_id, e.t_ms, e.ord, e.lifecycle, e.event_index, e.collector_ms,
   c.user_id, c.session_id, c.session_index, c.start_state, c.fg_ms, c.bg_ms, c.interval_ms,
-  c.app_id, c.platform, c.v_tracker, e.capture,
+  c.app_id, c.platform, c.v_tracker, e.capture, c.n_idx > c.d_idx AS repeats,
   row_number() OVER (PARTITION BY c.user_id, c.session_id, c.session_index, e.event_id
     ORDER BY e.collector_ms, e.ord) AS copy
 FROM ev AS e
@@ -508,12 +511,15 @@ _SESSION = "PARTITION BY user_id, session_id, session_index ORDER BY ord, event_
 
 _GAPS = f"""
 SELECT *,
-  CASE WHEN t_ms IS NULL OR lag(t_ms) OVER w IS NULL OR t_ms < lag(t_ms) OVER w THEN NULL
-       ELSE t_ms - lag(t_ms) OVER w END AS gap_ms,
-  coalesce(last_value(lifecycle IGNORE NULLS) OVER ({_SESSION} {_BEFORE}), start_state)
-    AS state
-FROM (SELECT * FROM pass WHERE copy = 1 OR event_id IS NULL) AS deduped
-WINDOW w AS ({_SESSION})
+  CASE WHEN t_ms IS NULL OR latest_ms IS NULL OR t_ms < latest_ms THEN NULL
+       ELSE t_ms - latest_ms END AS gap_ms
+FROM (
+  SELECT *,
+    max(t_ms) OVER ({_SESSION} {_BEFORE}) AS latest_ms,
+    coalesce(last_value(lifecycle IGNORE NULLS) OVER ({_SESSION} {_BEFORE}), start_state)
+      AS state
+  FROM (SELECT * FROM pass WHERE copy = 1 OR event_id IS NULL) AS deduped
+) AS ordered
 """
 
 _EVENT_FINDINGS = f"""
@@ -547,7 +553,7 @@ FROM (
     max(event_id) AS event_id, max(coalesce(t_ms, collector_ms)) AS at_ms,
     min(app_id) AS app_id, min(platform) AS platform, min(v_tracker) AS v_tracker,
     min(capture) AS capture
-  FROM gaps WHERE event_index IS NOT NULL
+  FROM gaps WHERE repeats AND event_index IS NOT NULL
   GROUP BY user_id, session_id, session_index, event_index
   HAVING count(*) > 1
 ) AS repeated
