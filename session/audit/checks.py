@@ -219,7 +219,7 @@ SELECT user_id, session_id, session_index,
   min(collector_ms) AS seen_ms,
   min(coalesce(t_ms, collector_ms)) AS first_ms,
   max(coalesce(t_ms, collector_ms)) AS last_ms,
-  arg_min(t_ms, ord) FILTER (WHERE t_ms IS NOT NULL) AS first_t,
+  CAST(arg_min(t_ms, CASE WHEN t_ms IS NOT NULL THEN ord END) AS BIGINT) AS first_t,
   max(t_ms) AS last_t,
   min(coalesce(previous_session_id, '')) AS prev_min,
   max(coalesce(previous_session_id, '')) AS prev_max,
@@ -270,8 +270,8 @@ SELECT r.*,
   lag(r.session_index) OVER w AS b_index,
   lag(r.last_t) OVER w AS b_last_t,
   lag(r.seen_ms) OVER w AS b_seen,
-  max(r.session_index) OVER (PARTITION BY r.user_id ORDER BY r.seen_ms, r.session_index,
-    r.session_id {_BEFORE}) AS high,
+  max(r.session_index) OVER (PARTITION BY r.user_id ORDER BY r.seen_ms NULLS FIRST,
+    r.session_index NULLS FIRST, r.session_id NULLS FIRST {_BEFORE}) AS high,
   coalesce(last_value(r.end_state IGNORE NULLS) OVER ({_USER} {_BEFORE}),
     'application_foreground') AS start_state,
   first_value(r.session_id) OVER (PARTITION BY r.user_id, r.fid ORDER BY r.session_index,
@@ -507,7 +507,12 @@ JOIN candidates AS c
 WHERE e.invalid IS NULL
 """
 
-_SESSION = "PARTITION BY user_id, session_id, session_index ORDER BY ord, event_id"
+_SESSION = (
+    "PARTITION BY user_id, session_id, session_index ORDER BY ord NULLS FIRST, "
+    "coalesce(event_id, '') NULLS FIRST"
+)
+"""An event's place in its session. Nothing in the order is NULL; NULLS FIRST says so in the
+words BigQuery needs for a running ``max``, whose NULL order sqlglot cannot otherwise write."""
 
 _GAPS = f"""
 SELECT *,

@@ -10,10 +10,13 @@ tables, every session and every finding, and answers everything else from them.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -69,8 +72,14 @@ class DuckAudit:
             config["threads"] = threads
         if memory_limit is not None:
             config["memory_limit"] = memory_limit
-        self._spill = None if temp_directory else tempfile.TemporaryDirectory(prefix="snowsession-")
-        config["temp_directory"] = temp_directory or self._spill.name  # type: ignore[union-attr]
+        if temp_directory is None:
+            temp_directory = tempfile.mkdtemp(prefix="snowsession-")
+            self._spill: weakref.finalize[Any, Any] | None = weakref.finalize(
+                self, shutil.rmtree, temp_directory, ignore_errors=True
+            )
+        else:
+            self._spill = None
+        config["temp_directory"] = temp_directory
         self.rules = rules
         self.con = duckdb.connect(":memory:", config=config)
         # Progress is tracked (for run(progress)) but never printed on the caller's stdout.
@@ -85,7 +94,7 @@ class DuckAudit:
     def close(self) -> None:
         self.con.close()
         if self._spill is not None:
-            self._spill.cleanup()
+            self._spill()
 
     def interrupt(self) -> None:
         """Stop the query under way (from another thread); it raises where it runs."""
