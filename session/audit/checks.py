@@ -215,6 +215,7 @@ SELECT user_id, session_id, session_index,
   count(*) AS n,
   count(DISTINCT event_id) + count(*) - count(event_id) AS events,
   count(event_index) AS n_idx,
+  count(lifecycle) AS lifecycles,
   count(DISTINCT event_index) AS d_idx,
   min(collector_ms) AS seen_ms,
   min(coalesce(t_ms, collector_ms)) AS first_ms,
@@ -492,8 +493,14 @@ SELECT user_id, session_id, session_index, start_state, fg_ms, bg_ms, interval_m
   app_id, platform, v_tracker, capture
 FROM timed
 WHERE n_idx > d_idx
-   OR (last_t - first_t > least(coalesce(fg_ms, bg_ms), coalesce(bg_ms, fg_ms)) + interval_ms)
+   OR last_t - first_t > interval_ms + CASE
+        WHEN start_state = 'application_background' OR lifecycles > 0
+        THEN least(coalesce(fg_ms, bg_ms), coalesce(bg_ms, fg_ms))
+        ELSE fg_ms END
 """
+"""Sessions worth a look event by event: a repeated eventIndex, or a span long enough to hold
+an idle gap past a timeout that can be in force in it (the background one only where the app
+went to the background)."""
 
 _PASS = """
 SELECT e.event_id, e.t_ms, e.ord, e.lifecycle, e.event_index, e.collector_ms,

@@ -90,6 +90,8 @@ class DuckAudit:
         self.inputs: list[Input] = []
         self.bad: dict[str, int] = {}
         self._parts: list[str] = []
+        self._scanned = False
+        """Whether an input is a view DuckDB scans where it lies (a lake), not a table."""
 
     def close(self) -> None:
         self.con.close()
@@ -116,6 +118,7 @@ class DuckAudit:
                 self._tsv(source, name, capture)
             elif source.kind in ("parquet", "delta"):
                 source = self._lake(source, name, capture)
+                self._scanned = True
             else:
                 kind, rows, bad = document_rows(source, capture, warn)
                 source = Input(kind, source.name, source.files)
@@ -212,9 +215,18 @@ class DuckAudit:
             self._parts.append("input_none")
         union = " UNION ALL ".join(f"SELECT * FROM {part}" for part in self._parts)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS {union}")
-        steps = [step for step in DUCKDB_CTES if step[0] in SESSION_STEPS]
-        rest = [step for step in DUCKDB_CTES if step[0] == "ev" or step[0] not in SESSION_STEPS]
+        cte = list(DUCKDB_CTES)
         with _watch(self.con, progress), _as_input_errors():
+            if not self._scanned:
+                # Every input is a table already: its events are judged once, not per query.
+                self.con.execute(
+                    "CREATE OR REPLACE TEMP TABLE judged AS "
+                    + checks(self.rules, cte[:1])
+                    + "\nSELECT * FROM ev"
+                )
+                cte[0] = ("ev", "SELECT * FROM judged")
+            steps = [step for step in cte if step[0] in SESSION_STEPS]
+            rest = [step for step in cte if step[0] == "ev" or step[0] not in SESSION_STEPS]
             self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE timed AS "
                 + checks(self.rules, steps)

@@ -28,7 +28,12 @@ class Engine(Protocol):
 
 
 def open_engine(
-    name: str, rules: Rules, *, master: str | None = None, remote: str | None = None
+    name: str,
+    rules: Rules,
+    *,
+    master: str | None = None,
+    remote: str | None = None,
+    memory_limit: str | None = None,
 ) -> Engine:
     """The engine ``name`` for ``rules``; Spark on ``master`` (default ``local[*]``) or at the
     Spark Connect address ``remote``. RuntimeError or ImportError says why one cannot start."""
@@ -37,7 +42,7 @@ def open_engine(
             raise RuntimeError("--master and --remote are for --engine spark")
         from .duck import DuckAudit
 
-        return DuckAudit(rules)
+        return DuckAudit(rules, memory_limit=memory_limit)
     if name == "spark":
         from .spark import SparkAudit
 

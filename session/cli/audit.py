@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import os
+import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,6 +86,16 @@ def timeout_options(parser: argparse.ArgumentParser, *, file: bool = False) -> N
         )
 
 
+_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)
+
+
+def _size(text: str) -> str:
+    """A memory size as DuckDB takes it (``3GB``, ``512MiB``); argparse says what is wrong."""
+    if not _SIZE.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"a size such as 3GB or 512MB, got {text!r}")
+    return text.strip()
+
+
 def _regular_target(path: str) -> None:
     """Refuse to write where a file is not regular (a FIFO would hang, a device would fill)."""
     try:
@@ -133,7 +144,13 @@ def _run(args: argparse.Namespace, rules: Rules, stderr: TextIO) -> Iterator[Res
 
     progress = _Progress(stderr) if _is_terminal(stderr) else None
     try:
-        engine = open_engine(args.engine, rules, master=args.master, remote=args.remote)
+        engine = open_engine(
+            args.engine,
+            rules,
+            master=args.master,
+            remote=args.remote,
+            memory_limit=args.memory_limit if args.engine == "duckdb" else None,
+        )
     except (ImportError, RuntimeError) as error:
         raise CommandError(str(error)) from None
     try:
@@ -264,6 +281,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         choices=ENGINES,
         default="duckdb",
         help="duckdb, embedded (the default), or spark, for data past one machine",
+    )
+    checker.add_argument(
+        "--memory-limit",
+        default="3GB",
+        type=_size,
+        metavar="SIZE",
+        help="with --engine duckdb: how much memory DuckDB may hold (default 3GB); what does "
+        "not fit goes to a temporary folder on disk",
     )
     checker.add_argument(
         "--master",
