@@ -18,6 +18,7 @@ is asked for come here for it (all of them for ``--format table|json``, meant fo
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -32,7 +33,7 @@ import sqlglot
 from .checks import CTES, SESSION_STEPS, checks
 from .columns import EVENT_COLUMNS
 from .duck import delta_files
-from .inputs import Input, InputError, document_rows, log_lines, probe
+from .inputs import Input, InputError, document_rows, probe
 from .readers import ENTITY_COLUMN
 from .rows import Row
 from .rules import Rules
@@ -115,13 +116,15 @@ class SparkAudit:
         self.bad: dict[str, int] = {}
         self._parts: list[DataFrame] = []
         self._cached: list[DataFrame] = []
-        self._folder = tempfile.mkdtemp(prefix="snowsession-spark-")
+        self._scratch: str | None = None
         self._owned = False
         try:
             self.spark = session or self._start(master, remote)
         except BaseException:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            self._remove_scratch()
             raise
+        if self._owned:  # a command that ends without close() stops its Spark all the same
+            atexit.register(self.close)
         self.spark.conf.set("spark.sql.session.timeZone", "UTC")
         self.spark.conf.set("spark.sql.json.enablePartialResults", "true")
 
@@ -147,20 +150,20 @@ class SparkAudit:
         active = SparkSession.getActiveSession()
         if active is not None and master is None:
             return active
-        log4j = os.path.join(self._folder, "log4j2.properties")
+        log4j = os.path.join(self._folder(), "log4j2.properties")
         with open(log4j, "w", encoding="utf-8") as handle:
             handle.write(_LOG4J)
         java = (
             f"-Dlog4j2.configurationFile=file:{log4j} "
-            f"-Dderby.system.home={os.path.join(self._folder, 'derby')}"
+            f"-Dderby.system.home={os.path.join(self._folder(), 'derby')}"
         )
         builder = (
             SparkSession.builder.master(master or "local[*]")
             .appName("snowsession sessions")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.warehouse.dir", os.path.join(self._folder, "warehouse"))
-            .config("spark.local.dir", os.path.join(self._folder, "local"))
+            .config("spark.sql.warehouse.dir", os.path.join(self._folder(), "warehouse"))
+            .config("spark.local.dir", os.path.join(self._folder(), "local"))
             .config("spark.driver.extraJavaOptions", java)
         )
         try:
@@ -171,14 +174,28 @@ class SparkAudit:
         spark.sparkContext.setLogLevel("OFF")
         return spark
 
+    def _folder(self) -> str:
+        """A folder of this run's own (Spark's scratch, links), made when first needed."""
+        if self._scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="snowsession-spark-")
+        return self._scratch
+
+    def _remove_scratch(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
     def close(self) -> None:
-        for frame in self._cached:
-            frame.unpersist()
-        self._cached.clear()
+        """Forget what was cached, stop a Spark this audit started, remove its folder."""
         if self._owned:
-            self.spark.stop()
             self._owned = False
-        shutil.rmtree(self._folder, ignore_errors=True)
+            atexit.unregister(self.close)
+            self.spark.stop()
+        else:
+            for frame in self._cached:
+                frame.unpersist()
+        self._cached.clear()
+        self._remove_scratch()
 
     def interrupt(self) -> None:
         """Stop the jobs under way (from another thread); they raise where they run."""
@@ -229,7 +246,7 @@ class SparkAudit:
             if path.endswith(".gz"):
                 named.append(os.path.abspath(path))
                 continue
-            link = os.path.join(self._folder, f"input-{len(self.inputs)}-{at}.gz")
+            link = os.path.join(self._folder(), f"input-{len(self.inputs)}-{at}.gz")
             os.symlink(os.path.abspath(path), link)
             named.append(link)
         return named
@@ -241,9 +258,9 @@ class SparkAudit:
         for row in lines.where("line_kind = 'bad'").groupBy("bad").count().collect():
             self._count(str(row[0]), int(row[1]))
         self._count("no_session_entity", counts.get("no_entity", 0))
-        own = log_lines(source, capture)
-        read = sum(count for kind, count in counts.items() if kind != "unreadable")
-        unreadable = max(0, own.lines - read)
+        # Spark gives every line a row, one it cannot read as NULLs (a lone surrogate's
+        # escape, which DuckDB refuses and Python reads, Spark's JSON reads itself).
+        unreadable = counts.get("unreadable", 0)
         self._count("unreadable_line", unreadable)
         if unreadable:
             warn(
