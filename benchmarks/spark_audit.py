@@ -63,12 +63,17 @@ def main(argv: list[str] | None = None) -> int:
         run.close()
 
     figures: dict[str, list[float]] = {"duckdb chain": [], "spark chain": [], "spark audit": []}
-    for _ in range(args.rounds):
-        figures["duckdb chain"].append(_timed(lambda: duckdb.sql(duck_query).fetchall()))
-        figures["spark chain"].append(_timed(lambda: spark.sql(spark_query).collect()))
-        figures["spark audit"].append(_timed(audit))
+    print(f"spark local[2] start: {started:.1f} s", flush=True)
+    works = {
+        "duckdb chain": lambda: duckdb.sql(duck_query).fetchall(),
+        "spark chain": lambda: spark.sql(spark_query).collect(),
+        "spark audit": audit,
+    }
+    for round_ in range(1, args.rounds + 1):
+        for name, work in works.items():
+            figures[name].append(_timed(work))
+            print(f"round {round_}, {name}: {figures[name][-1]:.1f} s", flush=True)
     owner.close()
-    print(f"spark local[2] start: {started:.1f} s")
     for name, times in figures.items():
         runs = ", ".join(f"{t:.1f}" for t in times)
         print(f"{name}: {statistics.median(times):.1f} s (runs: {runs})")
