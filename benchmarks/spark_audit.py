@@ -64,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
 
     figures: dict[str, list[float]] = {"duckdb chain": [], "spark chain": [], "spark audit": []}
     print(f"spark local[2] start: {started:.1f} s", flush=True)
+    con = duckdb.connect(config={"enable_progress_bar": False})
     works = {
-        "duckdb chain": lambda: duckdb.sql(duck_query).fetchall(),
+        "duckdb chain": lambda: con.execute(duck_query).fetchall(),
         "spark chain": lambda: spark.sql(spark_query).collect(),
         "spark audit": audit,
     }
