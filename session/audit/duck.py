@@ -29,7 +29,7 @@ from .result import Result
 from .rows import Row
 from .rules import Rules
 
-__all__ = ["DuckAudit", "rows_table"]
+__all__ = ["DuckAudit", "delta_files", "rows_table"]
 
 _SCHEMA = pa.schema(
     [
@@ -180,7 +180,7 @@ class DuckAudit:
     def _lake(self, source: Input, name: str, capture: int) -> Input:
         files = source.files
         if source.kind == "delta":
-            files = _delta_files(source.name)
+            files = delta_files(source.name)
             source = Input("delta", source.name, files)
             if not files:
                 self.add_rows(name, [])
@@ -257,7 +257,8 @@ def _first_line(error: BaseException) -> str:
     return text[0][:300] if text else type(error).__name__
 
 
-def _delta_files(path: str) -> tuple[str, ...]:
+def delta_files(path: str) -> tuple[str, ...]:
+    """The live Parquet files of the Delta table at ``path``, listed by delta-rs."""
     try:
         from deltalake import DeltaTable
     except ImportError:
