@@ -200,8 +200,8 @@ class MonitorWindow(QMainWindow):
             MONITOR_SPANS,
             what="the file",
             prefix="monitor",
-            chosen=self._on_span_chosen,
         )
+        self.following.chosen.connect(self._on_span_chosen)
         self.follow_button = self.following.follow_button
         toolbar = QToolBar("View", self)
         toolbar.setObjectName("monitorToolBar")
@@ -231,6 +231,7 @@ class MonitorWindow(QMainWindow):
         view.addAction(self.save_dock.toggleViewAction())
         self.addAction(close)
 
+    @Slot(float)
     def _on_span_chosen(self, _seconds: float) -> None:
         """A span chosen by hand is kept: the timeline no longer paces itself by the file."""
         self._paced = False

@@ -9,9 +9,9 @@ zoom by hand stops following, and the selector says "custom" until a preset is c
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QToolButton, QWidget
 
@@ -38,9 +38,14 @@ class FollowControls(QObject):
     """For one timeline: ``follow_button`` and ``follow_action`` (F), the span actions
     (``span300Action``…, ``fitAllAction``) and a ``spanSelector``.
 
-    ``prefix`` goes before the follow controls' objectNames (``monitorFollowButton``);
-    ``chosen(seconds)`` is called after a span is chosen (the monitor stops pacing itself).
+    ``prefix`` goes before the follow controls' objectNames (``monitorFollowButton``).
+
+    Signal: ``chosen(float)`` after a span is chosen (the monitor stops pacing itself).
     """
+
+    # A signal, not a callback kept here: the window's bound method held by its own child is
+    # a cycle, which leaves the window to the cycle collector, and that may run mid-paint.
+    chosen = Signal(float)
 
     def __init__(
         self,
@@ -50,11 +55,9 @@ class FollowControls(QObject):
         *,
         what: str = "the present",
         prefix: str = "",
-        chosen: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self._timeline = timeline
-        self._chosen = chosen
         name = (prefix + "Follow") if prefix else "follow"
         self.follow_button = QToolButton(parent)
         self.follow_button.setObjectName(f"{name}Button")
@@ -103,8 +106,7 @@ class FollowControls(QObject):
         self._timeline.set_span(seconds)
         self._timeline.set_follow(True)
         self.show_span(seconds)
-        if self._chosen is not None:
-            self._chosen(seconds)
+        self.chosen.emit(seconds)
 
     @Slot()
     def _on_action(self) -> None:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import weakref
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,57 @@ def test_no_control_drives_an_engine_in_monitor_mode(make_monitor, tmp_path):
         "&Fit all",
         "Save file",
     ]
+
+
+def test_a_monitor_nobody_holds_goes_with_its_last_reference(tmp_path, qtbot):
+    """Not whenever Python's cycle collector runs next: that may be in the middle of a paint
+    of its own plot, and the paint then goes on in freed memory."""
+    path = tmp_path / "session.xml"
+    owner_session(path, VirtualClock()).close()
+    monitor = MonitorWindow(path, now=lambda: 0.0, poll_ms=0)
+    qtbot.addWidget(monitor)
+    monitor.show()
+    monitor.findChild(QAction, "span60Action").trigger()  # a span chosen by hand
+    gone = weakref.ref(monitor)
+    del monitor
+    assert gone() is None
+
+
+def test_a_collection_in_the_paint_of_a_monitor_nobody_holds_is_no_crash(tmp_path):
+    """The collector runs at whatever allocation crosses its threshold, a paint's included: a
+    collection forced into every axis paint makes that happen on the first frame."""
+    path = tmp_path / "session.xml"
+    owner_session(path, VirtualClock()).close()
+    script = textwrap.dedent(
+        f"""
+        import gc
+        import pyqtgraph as pg
+        from PySide6.QtWidgets import QApplication
+        from snowsession_gui.monitor_window import MonitorWindow
+
+        app = QApplication([])
+        paint = pg.AxisItem.paint
+
+        def collecting_paint(self, *args):
+            gc.collect()
+            paint(self, *args)
+
+        pg.AxisItem.paint = collecting_paint
+        monitor = MonitorWindow({str(path)!r}, poll_ms=0)
+        monitor.show()
+        del monitor  # shown, and nobody holds it
+        app.processEvents()  # the first frame
+        """
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_gone_corrupt_replaced_and_back_are_reported_and_watched_on(make_monitor, tmp_path, qtbot):
