@@ -15,13 +15,16 @@ from collections.abc import Sequence
 from ..trackers.protocol import BAD_REASONS
 from .columns import EVENT_COLUMNS
 from .entity import ENTITY_MARK, FIELDS, entity_sql, field_sql, problem_sql
-from .rows import MAX_SECONDS
+from .rows import EVENT_NAMES, MAX_SECONDS
 
 __all__ = [
+    "COLLECTOR_MS",
     "ENTITY_COLUMN",
+    "LINE_KIND",
     "TSV_FIELDS",
     "log_select",
     "parquet_select",
+    "short_names",
     "sql_list",
     "sql_text",
     "tsv_select",
@@ -106,11 +109,31 @@ def _millis_text(value: str) -> str:
 
 
 _SCHEMA_NAME = "nullif(regexp_extract({schema}, '^iglu:[^/]+/([^/]+)/', 1), '')"
-_SHORT_NAMES = (
-    "CASE {e} WHEN 'pv' THEN 'page_view' WHEN 'pp' THEN 'page_ping' WHEN 'se' THEN 'event' "
-    "WHEN 'tr' THEN 'transaction' WHEN 'ti' THEN 'transaction_item' WHEN 'ad' THEN "
-    "'ad_impression' ELSE {e} END"
+
+
+def short_names(kind: str) -> str:
+    """The tracker protocol's short event type ``kind`` as the warehouse names it
+    (:data:`~.rows.EVENT_NAMES`), in SQL that DuckDB and Spark both take."""
+    cases = " ".join(
+        f"WHEN {sql_text(short)} THEN {sql_text(name)}" for short, name in EVENT_NAMES.items()
+    )
+    return f"CASE {kind} {cases} ELSE {kind} END"
+
+
+COLLECTOR_MS = (
+    f"CASE WHEN received >= 0 AND received < {MAX_SECONDS:.0f} THEN round(received * 1000) END"
 )
+"""A log line's ``received`` (Unix seconds) as milliseconds where it is a time (as
+:func:`~.rows.collector_ms` does in Python)."""
+
+LINE_KIND = (
+    "CASE WHEN snowsession IS NOT NULL THEN 'header' "
+    f"WHEN bad IN ({', '.join(map(sql_text, BAD_REASONS))}) THEN 'bad' "
+    "WHEN received IS NULL OR bad IS NOT NULL OR fields IS NULL OR contexts IS NULL "
+    "THEN 'unreadable' WHEN entity IS NULL THEN 'no_entity' ELSE 'event' END"
+)
+"""What a line of the collector's log is: ``header``, ``bad`` (a known reason), ``unreadable``,
+``no_entity`` or ``event``; the same words for DuckDB and Spark."""
 
 
 def log_select(path: str, capture: int) -> str:
@@ -134,23 +157,16 @@ def log_select(path: str, capture: int) -> str:
         "event_name": "coalesce("
         + _SCHEMA_NAME.format(schema="unstruct.schema")
         + ", "
-        + _SHORT_NAMES.format(e="fields.e")
+        + short_names("fields.e")
         + ")",
-        "collector_ms": f"CASE WHEN received >= 0 AND received < {MAX_SECONDS} THEN "
-        "round(received * 1000) END",
+        "collector_ms": COLLECTOR_MS,
         "created_ms": _millis_text("fields.dtm"),
         "sent_ms": _millis_text("fields.stm"),
         "derived_ms": _millis_text("fields.ttm"),
         **_json_entity(),
         "capture": str(capture),
     }
-    kind = (
-        "CASE WHEN snowsession IS NOT NULL THEN 'header' "
-        f"WHEN bad IN ({', '.join(map(sql_text, BAD_REASONS))}) THEN 'bad' "
-        "WHEN received IS NULL OR bad IS NOT NULL OR fields IS NULL OR contexts IS NULL "
-        "THEN 'unreadable' WHEN entity IS NULL THEN 'no_entity' ELSE 'event' END AS line_kind"
-    )
-    return _select(values, source, kind, "bad")
+    return _select(values, source, f"{LINE_KIND} AS line_kind", "bad")
 
 
 def _tstamp(value: str) -> str:

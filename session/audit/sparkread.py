@@ -15,11 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..trackers.protocol import BAD_REASONS
 from .columns import EVENT_COLUMNS
 from .entity import ENTITY_MARK, FIELDS, versions
-from .readers import ENTITY_COLUMN, TSV_FIELDS, sql_text
-from .rows import MAX_SECONDS
+from .readers import COLLECTOR_MS, ENTITY_COLUMN, LINE_KIND, TSV_FIELDS, short_names, sql_text
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -110,11 +108,6 @@ def _entity_values() -> dict[str, str]:
     return values
 
 
-_SHORT_NAMES = (
-    "CASE fields.e WHEN 'pv' THEN 'page_view' WHEN 'pp' THEN 'page_ping' WHEN 'se' THEN "
-    "'event' WHEN 'tr' THEN 'transaction' WHEN 'ti' THEN 'transaction_item' WHEN 'ad' THEN "
-    "'ad_impression' ELSE fields.e END"
-)
 _LOG_SCHEMA = (
     "received DOUBLE, fields STRUCT<e: STRING, eid: STRING, aid: STRING, p: STRING, "
     "tv: STRING, dtm: STRING, stm: STRING, ttm: STRING>, "
@@ -139,26 +132,19 @@ def log_frame(spark: SparkSession, path: str, capture: int) -> DataFrame:
         "platform": "fields.p",
         "v_tracker": "fields.tv",
         "event_name": "coalesce(nullif(regexp_extract(unstruct.schema, "
-        "'^iglu:[^/]+/([^/]+)/', 1), ''), " + _SHORT_NAMES + ")",
-        "collector_ms": f"CASE WHEN received >= 0 AND received < {MAX_SECONDS:.0f} THEN "
-        "round(received * 1000) END",
+        "'^iglu:[^/]+/([^/]+)/', 1), ''), " + short_names("fields.e") + ")",
+        "collector_ms": COLLECTOR_MS,
         "created_ms": _millis_text("fields.dtm"),
         "sent_ms": _millis_text("fields.stm"),
         "derived_ms": _millis_text("fields.ttm"),
         **_entity_values(),
         "capture": str(capture),
     }
-    kind = (
-        "CASE WHEN snowsession IS NOT NULL THEN 'header' "
-        f"WHEN bad IN ({', '.join(map(sql_text, BAD_REASONS))}) THEN 'bad' "
-        "WHEN received IS NULL OR bad IS NOT NULL OR fields IS NULL OR contexts IS NULL "
-        "THEN 'unreadable' WHEN entity IS NULL THEN 'no_entity' ELSE 'event' END"
-    )
     columns = [
         f"CAST({values.get(name, 'NULL')} AS {SPARK_TYPES[kind_]}) AS {name}"
         for name, kind_ in EVENT_COLUMNS
     ]
-    return parsed.selectExpr(*columns, f"{kind} AS line_kind", "bad")
+    return parsed.selectExpr(*columns, f"{LINE_KIND} AS line_kind", "bad")
 
 
 def _tstamp(value: str) -> str:
