@@ -51,8 +51,8 @@ def wait(qapp, done, limit: float = 5.0) -> None:
 def main(runs: int = 40) -> None:
     from PySide6.QtCore import QFileSystemWatcher
 
-    from snowsession_gui.save_watcher import SaveFileWatcher
-    from snowsession_gui.timeline import Timeline
+    from snowsession_gui.host.save_watcher import SaveFileWatcher
+    from snowsession_gui.timeline.view import Timeline
 
     qapp = app()
     with tempfile.TemporaryDirectory() as folder:

@@ -15,7 +15,7 @@ from benchmarks.gui_common import app, machine, summary
 
 
 def measure(changes: int, zoom_all: bool, repeats: int = 15) -> list[float]:
-    from snowsession_gui.timeline import Timeline
+    from snowsession_gui.timeline.view import Timeline
 
     qapp = app()
     now = [0.0]

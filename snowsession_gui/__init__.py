@@ -3,9 +3,9 @@
 Public:
 
 - :func:`create_main_window` builds the window without entering the event loop.
-- :class:`QtScheduler` and :class:`SessionBridge` (from :mod:`snowsession_gui.qt_session`) run
+- :class:`QtScheduler` and :class:`SessionBridge` (from :mod:`snowsession_gui.host.qt_session`) run
   a ``ClientSession`` in any Qt application.
-- :class:`SaveFileWatcher` (from :mod:`snowsession_gui.save_watcher`) says, read-only, each
+- :class:`SaveFileWatcher` (from :mod:`snowsession_gui.host.save_watcher`) says, read-only, each
   time a save file another program writes changes.
 
 Qt is imported only when one of these is used, so ``snowsession_gui.launcher`` stays light.
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .app import create_main_window
-    from .qt_session import QtScheduler, SessionBridge
-    from .save_watcher import SaveFileWatcher
+    from .host.qt_session import QtScheduler, SessionBridge
+    from .host.save_watcher import SaveFileWatcher
 
 __all__ = ["QtScheduler", "SaveFileWatcher", "SessionBridge", "create_main_window"]
 
@@ -29,11 +29,11 @@ def __getattr__(name: str) -> Any:
 
         return create_main_window
     if name in ("QtScheduler", "SessionBridge"):
-        from . import qt_session
+        from .host import qt_session
 
         return getattr(qt_session, name)
     if name == "SaveFileWatcher":
-        from .save_watcher import SaveFileWatcher
+        from .host.save_watcher import SaveFileWatcher
 
         return SaveFileWatcher
     raise AttributeError(f"module 'snowsession_gui' has no attribute {name!r}")

@@ -15,18 +15,17 @@ import platformdirs
 from PySide6.QtCore import QByteArray, QSettings
 
 from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES, Timeouts, VirtualClock, check_seconds
-
-from .collector_feature import CollectorFeature
-from .earlier_run_feature import EarlierRunFeature
-from .export_feature import ExportFeature
-from .first_run import FirstRun
-from .host import SessionHost
-from .main_window import MainWindow
-from .policy_feature import PolicyFeature
-from .save_file_feature import SaveFileFeature
-from .scenario_feature import ScenarioFeature
-from .trackers_feature import TrackersFeature
-from .units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
+from snowsession_gui.earlier_run.feature import EarlierRunFeature
+from snowsession_gui.export.feature import ExportFeature
+from snowsession_gui.host.session_host import SessionHost
+from snowsession_gui.model.units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
+from snowsession_gui.policy.feature import PolicyFeature
+from snowsession_gui.save_file.feature import SaveFileFeature
+from snowsession_gui.scenario.feature import ScenarioFeature
+from snowsession_gui.sending.feature import CollectorFeature
+from snowsession_gui.trackers.feature import TrackersFeature
+from snowsession_gui.window.first_run import FirstRun
+from snowsession_gui.window.main_window import MainWindow
 
 __all__ = ["Stored", "app_settings", "create_main_window", "default_save_path", "stored"]
 
@@ -125,7 +124,7 @@ def create_main_window(
     restore
         Restore the window's last geometry and dock layout.
 
-    Raises :class:`~snowsession_gui.host.CannotOpen` when the file cannot be used.
+    Raises :class:`~snowsession_gui.host.session_host.CannotOpen` when the file cannot be used.
     """
     settings = settings if settings is not None else app_settings()
     kept = stored(settings)

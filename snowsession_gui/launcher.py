@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES
-
-from .units import (
+from snowsession_gui.model.units import (
     DEFAULT_POLICY,
     DEFAULT_SPEED,
     MAX_SPEED,

@@ -30,12 +30,12 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from session import VirtualClock
+from snowsession_gui.host.session_host import CannotOpen, FileBusy
+from snowsession_gui.monitor.window import MonitorWindow
+from snowsession_gui.window.demo import play_demo
+from snowsession_gui.window.main_window import MainWindow
 
 from .app import APPLICATION, ORGANIZATION, create_main_window
-from .demo import play_demo
-from .host import CannotOpen, FileBusy
-from .main_window import MainWindow
-from .monitor_window import MonitorWindow
 
 __all__ = ["SIGNALS", "application", "close_on_signals", "run", "run_monitor", "write_picture"]
 

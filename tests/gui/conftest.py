@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from session import VirtualClock
 from snowsession_gui import create_main_window
-from snowsession_gui.main_window import MainWindow
+from snowsession_gui.window.main_window import MainWindow
 
 _started: list[weakref.ref[QTimer]] = []
 _original_start = QTimer.start

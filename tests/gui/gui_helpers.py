@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QRectF
 
-from snowsession_gui.collector_feature import CollectorFeature
-from snowsession_gui.export_feature import ExportFeature
-from snowsession_gui.main_window import MainWindow
-from snowsession_gui.policy_feature import PolicyFeature
-from snowsession_gui.scenario_feature import ScenarioFeature
-from snowsession_gui.timeline_plot import TimelinePlot
+from snowsession_gui.export.feature import ExportFeature
+from snowsession_gui.policy.feature import PolicyFeature
+from snowsession_gui.scenario.feature import ScenarioFeature
+from snowsession_gui.sending.feature import CollectorFeature
+from snowsession_gui.timeline.plot import TimelinePlot
+from snowsession_gui.window.main_window import MainWindow
 
 
 def settle(window: MainWindow) -> None:

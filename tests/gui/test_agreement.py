@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QTextBrowser
 
 from session.scenario import example_scenarios
-from snowsession_gui.units import format_clock
+from snowsession_gui.model.units import format_clock
 
 from .gui_helpers import scenarios
 

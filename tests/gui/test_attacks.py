@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from session import read_save_file
 from session.scenario import example_scenarios
-from snowsession_gui.host import CannotOpen
+from snowsession_gui.host.session_host import CannotOpen
 
 from .gui_helpers import policies, scenarios, settle
 

@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt
 
 from session import SCHEMA_1_0_1, VirtualClock
 from session.install import install_hint
-from snowsession_gui import collector_feature
-from snowsession_gui.collector import check_url
-from snowsession_gui.event_log import COLUMNS
+from snowsession_gui.sending import feature as collector_feature
+from snowsession_gui.sending.sender import check_url
+from snowsession_gui.widgets.event_log import COLUMNS
 
 from .gui_helpers import collector as collector_of
 

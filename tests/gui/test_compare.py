@@ -9,9 +9,9 @@ from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from session import Timeouts, VirtualClock, read_save_file
-from snowsession_gui.compare_model import PolicyPair
-from snowsession_gui.compare_view import CompareView
-from snowsession_gui.units import format_clock
+from snowsession_gui.model.compare_engines import PolicyPair
+from snowsession_gui.model.units import format_clock
+from snowsession_gui.policy.compare_view import CompareView
 
 from .gui_helpers import label_rect, policies
 

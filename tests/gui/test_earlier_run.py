@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox
 
 from session.scenario import example_scenarios
-from snowsession_gui.earlier_run import NONE_YET
-from snowsession_gui.earlier_run_feature import EarlierRunFeature
-from snowsession_gui.units import format_clock
+from snowsession_gui.earlier_run.feature import EarlierRunFeature
+from snowsession_gui.earlier_run.view import NONE_YET
+from snowsession_gui.model.units import format_clock
 
 from .gui_helpers import scenarios, settle
 

@@ -11,8 +11,8 @@ from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QMessageBox
 
 from session.scenario import example_scenarios
-from snowsession_gui.exports import EVENT_FIELDS
-from snowsession_gui.png_dialog import PngDialog
+from snowsession_gui.export.png_dialog import PngDialog
+from snowsession_gui.model.exports import EVENT_FIELDS
 
 from .gui_helpers import exports, scenarios, settle
 
@@ -39,7 +39,7 @@ def save_dialog(monkeypatch):
         offered.append(default)
         return (str(answers.pop(0)), "") if answers else ("", "")
 
-    for module in ("export_feature", "main_window"):
+    for module in ("export.feature", "window.main_window"):
         monkeypatch.setattr(f"snowsession_gui.{module}.QFileDialog.getSaveFileName", answer)
     return offered, answers
 
@@ -118,7 +118,7 @@ def test_a_failed_export_leaves_the_old_file_whole(window, tmp_path, monkeypatch
     def broken(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("snowsession_gui.exports.os.replace", broken)
+    monkeypatch.setattr("snowsession_gui.model.exports.os.replace", broken)
     assert exports(window).export_log_json(target) is False
     assert target.read_text(encoding="utf-8") == "[]\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "log.json"]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from session import ClientSession, read_save_file
 from snowsession_gui import create_main_window
-from snowsession_gui.host import CannotOpen
+from snowsession_gui.host.session_host import CannotOpen
 
 
 def shown_error(window) -> QMessageBox:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication, QLabel
 
 from session import ClientSession, VirtualClock, read_save_file
-from snowsession_gui.demo import DEMO_END, DEMO_NAME, DEMO_STEPS
-from snowsession_gui.first_run import FirstRun
-from snowsession_gui.monitor_window import MonitorWindow
-from snowsession_gui.scenario_feature import ScenarioFeature
+from snowsession_gui.monitor.window import MonitorWindow
+from snowsession_gui.scenario.feature import ScenarioFeature
+from snowsession_gui.window.demo import DEMO_END, DEMO_NAME, DEMO_STEPS
+from snowsession_gui.window.first_run import FirstRun
 
 from .gui_helpers import settle
 

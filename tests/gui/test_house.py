@@ -10,25 +10,38 @@ from pathlib import Path
 import pytest
 
 import session
+import snowsession_gui
 from session import MAX_SECONDS, check_seconds
-from snowsession_gui import palette, units
-from snowsession_gui.palette import DARK, LIGHT, TEXT_ROLES, Colors
+from snowsession_gui.model import units
+from snowsession_gui.widgets import palette
+from snowsession_gui.widgets.palette import DARK, LIGHT, TEXT_ROLES, Colors
 
-PACKAGE = Path(units.__file__).parent
-MODULES = sorted(PACKAGE.glob("*.py"))
+PACKAGE = Path(snowsession_gui.__file__).parent
+MODULES = sorted(PACKAGE.rglob("*.py"))
+ROOMS = sorted(path.parent for path in PACKAGE.glob("*/__init__.py"))
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
+def test_the_window_has_rooms() -> None:
+    """At most eight modules at the top; each feature in a room of at most sixteen."""
+    top = sorted(path.name for path in PACKAGE.glob("*.py"))
+    assert len(top) <= 8, top
+    for room in ROOMS:
+        modules = [path.name for path in room.glob("*.py") if path.name != "__init__.py"]
+        assert 0 < len(modules) <= 16, (room.name, modules)
+        assert not list(room.glob("*/*.py")), f"{room.name} has rooms inside it"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_module_is_over_400_lines(module: Path) -> None:
     lines = module.read_text(encoding="utf-8").count("\n")
-    assert lines <= 400, f"{module.name} has {lines} lines"
+    assert lines <= 400, f"{module.relative_to(PACKAGE)} has {lines} lines"
 
 
 def test_every_colour_is_the_palettes() -> None:
     """No colour is written anywhere but palette.py (the alarm red was in seven files)."""
     colour = re.compile(r"#[0-9a-fA-F]{6}\b|\bQColor\(\s*\d|\b(?:red|crimson)\b\s*[;\"']")
     found = [
-        f"{module.name}:{number}: {line.strip()}"
+        f"{module.relative_to(PACKAGE)}:{number}: {line.strip()}"
         for module in MODULES
         if module.name != "palette.py"
         for number, line in enumerate(module.read_text(encoding="utf-8").splitlines(), 1)
@@ -104,8 +117,8 @@ def test_every_window_turns_dark_with_the_palette(window, qapp, tmp_path):
     from PySide6.QtGui import QColor, QPalette
 
     from session import ClientSession, VirtualClock
-    from snowsession_gui.compare_view import CompareView
-    from snowsession_gui.monitor_window import MonitorWindow
+    from snowsession_gui.monitor.window import MonitorWindow
+    from snowsession_gui.policy.compare_view import CompareView
 
     ClientSession(tmp_path / "watched.xml", clock=VirtualClock()).close()
     compare = CompareView(clock=VirtualClock(), speed=0)

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QToolButton
 
-from snowsession_gui.monitor_window import MonitorWindow
-from snowsession_gui.units import MAX_JUMP, parse_clock
+from snowsession_gui.model.units import MAX_JUMP, parse_clock
+from snowsession_gui.monitor.window import MonitorWindow
 
 from .gui_helpers import policies, settle
 from .test_monitor import _write_index as write_index

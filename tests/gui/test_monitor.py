@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from session import ClientSession, SaveFileBusyError, VirtualClock
 from snowsession_gui.launcher import parse_args
-from snowsession_gui.monitor_window import MonitorWindow
+from snowsession_gui.monitor.window import MonitorWindow
 from snowsession_gui.run import run_monitor
 
 
@@ -124,7 +124,7 @@ def test_a_collection_in_the_paint_of_a_monitor_nobody_holds_is_no_crash(tmp_pat
         import gc
         import pyqtgraph as pg
         from PySide6.QtWidgets import QApplication
-        from snowsession_gui.monitor_window import MonitorWindow
+        from snowsession_gui.monitor.window import MonitorWindow
 
         app = QApplication([])
         paint = pg.AxisItem.paint
@@ -252,7 +252,8 @@ def test_file_monitor_menu_and_command_line(window, tmp_path, monkeypatch, qtbot
     path = tmp_path / "session.xml"
     owner_session(path, VirtualClock()).close()
     monkeypatch.setattr(
-        "snowsession_gui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), "")
+        "snowsession_gui.window.main_window.QFileDialog.getOpenFileName",
+        lambda *a, **k: (str(path), ""),
     )
     window.findChild(QAction, "monitorAction").trigger()
     (monitor,) = window.monitors.windows  # deletes itself on close
@@ -303,7 +304,7 @@ def _write_index(path: Path, index: int) -> None:
 def test_a_file_changing_every_two_seconds_is_shown_at_its_pace_and_followed_after_a_zoom(
     make_monitor, tmp_path
 ):
-    from snowsession_gui.monitor_window import pace_span
+    from snowsession_gui.monitor.window import pace_span
 
     path = tmp_path / "session.xml"
     _write_index(path, 1)

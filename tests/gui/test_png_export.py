@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QAction, QColor, QImage
 from PySide6.QtWidgets import QDialogButtonBox
 
-from snowsession_gui.png_dialog import CUSTOM, PngDialog
-from snowsession_gui.units import format_clock
+from snowsession_gui.export.png_dialog import CUSTOM, PngDialog
+from snowsession_gui.model.units import format_clock
 
 from .gui_helpers import exports, settle
 
@@ -22,7 +22,7 @@ def save_to(monkeypatch):
     def answer(_parent, _title, default, _filter):
         return (str(answers.pop(0)), "") if answers else ("", "")
 
-    monkeypatch.setattr("snowsession_gui.export_feature.QFileDialog.getSaveFileName", answer)
+    monkeypatch.setattr("snowsession_gui.export.feature.QFileDialog.getSaveFileName", answer)
     return answers
 
 
@@ -125,7 +125,7 @@ def test_the_menu_action_opens_the_dialog(window):
 
 
 def test_the_longest_title_wraps_above_the_plot_at_the_smallest_size(window, tmp_path, qtbot):
-    from snowsession_gui.png_dialog import TITLE_MAX
+    from snowsession_gui.export.png_dialog import TITLE_MAX
 
     run_a_little(window)
     dialog = exports(window).choose_timeline_png()

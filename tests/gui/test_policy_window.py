@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox
 
 from session import VirtualClock
-from snowsession_gui.host import CannotOpen
+from snowsession_gui.host.session_host import CannotOpen
 from snowsession_gui.launcher import parse_args
 
 from .gui_helpers import policies
@@ -115,7 +115,7 @@ def test_the_choice_is_kept_and_the_command_line_wins(make_window, qtbot):
 
 
 def test_a_failed_switch_says_why_and_keeps_the_old_choice(window, monkeypatch):
-    import snowsession_gui.drivers as drivers
+    import snowsession_gui.model.drivers as drivers
 
     def refuse(*_args):
         raise CannotOpen("the file is in use by another program")

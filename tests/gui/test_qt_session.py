@@ -123,7 +123,7 @@ def test_detached_bridge_is_silent(qtbot, tmp_path):
 
 
 def test_delays_longer_than_a_qtimer_holds_run_in_legs(qtbot, monkeypatch):
-    import snowsession_gui.qt_session as qt_session
+    import snowsession_gui.host.qt_session as qt_session
 
     monkeypatch.setattr(qt_session, "_MAX_MS", 10)  # as if 10 ms were 24.8 days
     scheduler = QtScheduler()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QAction, QImage
 
-from snowsession_gui.export_feature import REPORT_SIZE
+from snowsession_gui.export.feature import REPORT_SIZE
 
 from .gui_helpers import exports, scenarios, settle
 
@@ -173,7 +173,7 @@ def test_the_report_is_written_whole_with_the_permissions_of_other_exports(
 ):
     answers = [tmp_path / "report.html"]
     monkeypatch.setattr(
-        "snowsession_gui.export_feature.QFileDialog.getSaveFileName",
+        "snowsession_gui.export.feature.QFileDialog.getSaveFileName",
         lambda *_: (str(answers.pop(0)), ""),
     )
     old = os.umask(0o027)

@@ -17,7 +17,7 @@ import pytest
 from chromium import HEADLESS, need_chromium
 from PySide6.QtGui import QColor, QImage
 
-from snowsession_gui.palette import LIGHT
+from snowsession_gui.widgets.palette import LIGHT
 
 from .gui_helpers import exports, scenarios, settle
 from .test_report import Page, hostile_scenario

@@ -8,8 +8,8 @@ from pathlib import Path
 from session.scenario import example_scenarios
 from session.storage.format import encode
 from session.storage.report import FileState, read_report
-from snowsession_gui.save_file_feature import SaveFileFeature
-from snowsession_gui.save_history import SaveHistory, pretty_xml
+from snowsession_gui.model.save_history import SaveHistory, pretty_xml
+from snowsession_gui.save_file.feature import SaveFileFeature
 
 from .gui_helpers import scenarios, settle
 

@@ -56,7 +56,7 @@ def test_exports_during_a_scenario_are_offered_beside_your_file(window, monkeypa
         offered.append(default)
         return "", ""
 
-    monkeypatch.setattr("snowsession_gui.export_feature.QFileDialog.getSaveFileName", answer)
+    monkeypatch.setattr("snowsession_gui.export.feature.QFileDialog.getSaveFileName", answer)
     run = scenarios(window).play_file(example_scenarios()["restarts"])
     scratch = Path(run.save_path).parent
     for name in ("exportLogCsvAction", "exportLogJsonAction", "exportReportAction"):
@@ -113,7 +113,7 @@ def test_the_scenario_dialog_remembers_its_folder(make_window, monkeypatch, tmp_
         asked.append(start)
         return str(mine), ""
 
-    monkeypatch.setattr("snowsession_gui.scenario_feature.QFileDialog.getOpenFileName", choose)
+    monkeypatch.setattr("snowsession_gui.scenario.feature.QFileDialog.getOpenFileName", choose)
     settings = QSettings(str(tmp_path / "kept.ini"), QSettings.Format.IniFormat)
     first = make_window(settings=settings)
     scenarios(first).choose_scenario()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
 from session.cli import main as snowsession_main
 from session.scenario import example_scenarios, load_scenario
 from session.scenario.run import ScenarioRun
-from snowsession_gui.palette import LIGHT
+from snowsession_gui.widgets.palette import LIGHT
 
 from .gui_helpers import scenarios, settle
 

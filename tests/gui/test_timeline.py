@@ -11,8 +11,8 @@ import pytest
 from gui.gui_helpers import settle
 from session import ClientSession, Reason, SessionStarted, SessionState
 from session.storage.format import encode
-from snowsession_gui.save_watcher import SaveFileWatcher
-from snowsession_gui.timeline_data import TimelineData, describe_start
+from snowsession_gui.host.save_watcher import SaveFileWatcher
+from snowsession_gui.model.timeline_data import TimelineData, describe_start
 
 USER = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
@@ -224,7 +224,7 @@ def test_a_session_from_another_engine_on_the_file_is_seen(window, tmp_path, qtb
 
 
 def test_an_index_going_back_is_labelled_as_such(qtbot, tmp_path):
-    from snowsession_gui.timeline_axes import jump_label
+    from snowsession_gui.timeline.axes import jump_label
 
     data = TimelineData()
     for at, index in ((0.0, 5), (10.0, 6), (20.0, 1)):

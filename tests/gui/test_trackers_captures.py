@@ -18,7 +18,7 @@ from trackers.helpers import T0, body, entity, fields, query
 from session import ClientSession, VirtualClock
 from session.audit.inputs import MAX_DOCUMENT_BYTES
 from session.trackers import Collector
-from snowsession_gui.tracker_sources import READ_SWITCH_INTERVAL
+from snowsession_gui.trackers.sources import READ_SWITCH_INTERVAL
 
 from .tracker_helpers import MOBILE, cli_sessions, get_json, three_devices, trackers
 

@@ -15,7 +15,7 @@ from session.audit.duck import DuckAudit
 from session.audit.kinds import Kind
 from session.audit.readers import ENTITY_COLUMN
 from session.audit.rules import Rules
-from snowsession_gui.tracker_sources import WORST
+from snowsession_gui.trackers.sources import WORST
 
 from .lake_data import lake_events, write_delta, write_lake, write_tsv
 from .tracker_helpers import trackers
@@ -156,7 +156,7 @@ def test_a_capture_with_many_users_is_shown_as_a_large_input(window, qtbot, tmp_
     from trackers.helpers import T0, body, entity, fields, uid
 
     from session.trackers import Collector
-    from snowsession_gui import tracker_sources
+    from snowsession_gui.trackers import sources as tracker_sources
 
     from .tracker_helpers import post
 
@@ -212,7 +212,7 @@ def test_a_bad_large_input_says_why_beside_the_field(window, qtbot, inputs, tmp_
 
 
 def test_tracker_versions_past_a_chart_s_room_share_one_bar_with_their_sum():
-    from snowsession_gui.tracker_summary import MAX_VERSIONS, OTHER, _versions
+    from snowsession_gui.trackers.summary import MAX_VERSIONS, OTHER, _versions
 
     by_version = {f"js-3.{n}.0": {"index_gap": n + 1, "broken_chain": 1} for n in range(15)}
     shown = _versions(by_version)

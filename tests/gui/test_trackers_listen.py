@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 from trackers.helpers import T0, body, entity, fields, uid
 
 from session.audit.report import iso_time
-from snowsession_gui.listen_dialog import Problem
-from snowsession_gui.menus import Section
-from snowsession_gui.tracker_setup import network_address
-from snowsession_gui.tracker_words import duration
+from snowsession_gui.model.tracker_setup import network_address
+from snowsession_gui.model.tracker_words import duration
+from snowsession_gui.trackers.listen_dialog import Problem
+from snowsession_gui.widgets.menus import Section
 
 from .tracker_helpers import (
     DEVICE_START,

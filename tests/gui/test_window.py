@@ -235,8 +235,8 @@ def test_follows_a_dark_palette(window, qapp):
 
 
 def test_a_failed_restart_leaves_a_clear_message_not_an_exception(window, monkeypatch):
-    import snowsession_gui.drivers as drivers
-    from snowsession_gui.host import CannotOpen
+    import snowsession_gui.model.drivers as drivers
+    from snowsession_gui.host.session_host import CannotOpen
 
     def refuse(*_args):
         raise CannotOpen("the file is in use by another program")

@@ -20,9 +20,9 @@ from snowplow_tracker.events import StructuredEvent
 from session import ClientSession, VirtualClock
 from session.snowplow import SessionTracker
 from session.trackers.protocol import POST_PATH
-from snowsession_gui.main_window import MainWindow
-from snowsession_gui.tracker_data import Frame
-from snowsession_gui.trackers_feature import TrackersFeature
+from snowsession_gui.model.tracker_data import Frame
+from snowsession_gui.trackers.feature import TrackersFeature
+from snowsession_gui.window.main_window import MainWindow
 
 
 def trackers(window: MainWindow) -> TrackersFeature:

@@ -1,0 +1,1 @@
+"""View > Earlier run: a run the window left, drawn under the one in force."""

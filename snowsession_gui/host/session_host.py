@@ -1,0 +1,385 @@
+"""The window's engine host: it drives one :class:`~snowsession_gui.model.drivers.Driver` and sends
+the views one stream of typed signals, whatever the driver.
+
+Every change starts as a host call (a control, or time moving) or in the engine itself, and
+reaches the views the same way: the engine notifies, the host keeps the notification, and once
+the engine call that made it has returned the host emits it (events in batches) and then a
+fresh :class:`~snowsession_gui.model.snapshot.SessionSnapshot`. A change made from outside the host
+(an embedding program calling the session, the engine's writer thread) arrives the same way at
+the next turn of the event loop. The views draw from these signals only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from session import (
+    DEFAULTS,
+    POLICY_NAMES,
+    SETTING_NAMES,
+    ClientSession,
+    Timeouts,
+    VirtualClock,
+)
+from session.scenario import Scenario
+from session.scenario.run import ScenarioRun
+from session.storage.report import Change, Report
+from snowsession_gui.model.drivers import (
+    CannotOpen,
+    DirectDriver,
+    Driver,
+    FileBusy,
+    ScenarioDriver,
+    check_save_file,
+)
+from snowsession_gui.model.runs import Run
+from snowsession_gui.model.snapshot import no_session_reason
+from snowsession_gui.model.units import (
+    DEFAULT_POLICY,
+    DEFAULT_SPEED,
+    MAX_JUMP,
+    SETTING_LABELS,
+    format_clock,
+    format_span,
+    parse_seconds,
+)
+
+from .route import Route
+from .save_watcher import SaveFileWatcher
+from .sim_clock import SimulationClock
+
+__all__ = ["CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
+
+
+class SessionHost(Route):
+    """Runs the window's session, or a scenario in its place, on simulated time.
+
+    Its signals are the :class:`~snowsession_gui.host.route.Route`'s, and ``timeChanged(float)``
+    when simulated time moved. ``home`` is the window's own session on its own file; ``driver``
+    is what the controls and time act on now (``home``, or a scenario run).
+    """
+
+    timeChanged = Signal(float)
+
+    def __init__(
+        self,
+        save_path: str | os.PathLike[str],
+        *,
+        clock: VirtualClock | None = None,
+        speed: float = DEFAULT_SPEED,
+        settings: Timeouts = DEFAULTS,
+        policy: str = DEFAULT_POLICY,
+        parent: QObject | None = None,
+    ) -> None:
+        path = Path(save_path)
+        self._numbers = itertools.count(1)
+        self._file_runs: dict[Path, Run] = {}
+        self.home_run = self._file_run(path)
+        """The run of the window's own session on its own file."""
+        super().__init__(self.home_run, parent)
+        self._clock = clock if clock is not None else VirtualClock()
+        problem = check_save_file(path)
+        if problem:
+            raise CannotOpen(problem)
+        self._home_token = self._token = object()
+        self.home = DirectDriver(path, settings, self._clock, policy, self._observer(self._token))
+        self.driver: Driver = self.home
+        self.watcher = SaveFileWatcher(self._path(), parent=self)
+        self.watcher.changed.connect(self._on_file_change)
+        self.sim = SimulationClock(self, speed=0.0, parent=self)
+        self.sim.timeChanged.connect(self.timeChanged)
+        self.sim.set_speed(speed)
+
+    # ------------------------------------------------------------ what is in force
+
+    @property
+    def session(self) -> ClientSession | None:
+        return self.driver.session
+
+    @property
+    def clock(self) -> VirtualClock:
+        return self.driver.clock
+
+    @property
+    def scenario(self) -> ScenarioDriver | None:
+        """The scenario run in charge, if one is."""
+        driver = self.driver
+        return driver if isinstance(driver, ScenarioDriver) else None
+
+    @property
+    def run(self) -> ScenarioRun | None:
+        scenario = self.scenario
+        return scenario.run if scenario is not None else None
+
+    @property
+    def policy(self) -> str:
+        """The policy of the window's own session (a scenario may name its own)."""
+        return self.home.policy
+
+    @property
+    def settings(self) -> Timeouts:
+        """The settings in force (a scenario's own while one runs)."""
+        return self.driver.settings
+
+    def setting(self, name: str) -> float:
+        value: float = getattr(self.driver.settings, name)
+        return value
+
+    @property
+    def save_path(self) -> Path:
+        return self._path()
+
+    def _path(self) -> Path:
+        session = self.driver.session
+        return session.save_path if session is not None else self.home.path
+
+    def live(self) -> ClientSession:
+        """The open session; raises :class:`CannotOpen` if there is none (a failed restart)."""
+        session = self.driver.session
+        if session is None or session.closed:
+            raise CannotOpen(
+                "no session is open (the last restart failed): use Restart app or File > Open"
+            )
+        return session
+
+    # ------------------------------------------------------------ time (a TimeSource)
+
+    def now(self) -> float:
+        return self.driver.clock.now()
+
+    def next_due(self) -> float | None:
+        return self.driver.clock.next_due()
+
+    def advance_to(self, target: float) -> None:
+        with self._operation():
+            self.driver.advance_to(target)
+
+    def go_to(self, target: float) -> None:
+        """Move simulated time on to ``target``, running every check on the way.
+
+        Raises ValueError, in words for people, for a time before now (time only moves on)
+        or more than :data:`~snowsession_gui.model.units.MAX_JUMP` ahead.
+        """
+        now = self.now()
+        if target < now and format_clock(target) != format_clock(now):
+            raise ValueError(
+                f"{format_clock(target)} is before now ({format_clock(now)}): simulated time "
+                "only moves on"
+            )
+        if target - now > MAX_JUMP:
+            raise ValueError(
+                f"{format_clock(target)} is more than {format_span(MAX_JUMP)} ahead of now "
+                f"({format_clock(now)}): go there a week at a time"
+            )
+        self.sim.skip_to(target)
+
+    def skip_to_next_session(self) -> float:
+        """Move time on to the moment the next new session starts; returns that time.
+
+        Raises ValueError, in words for people, when nothing but an event would start one
+        (the checker is stopped, or the policy has none) or none would start within
+        :data:`~snowsession_gui.model.units.MAX_JUMP`; time is then left where it was.
+        """
+        before, start = self.live().state.session_id, self.now()
+        scenario = self.scenario
+        try:
+            with self._operation():  # what happens on the way reaches the views once
+                while True:
+                    current = self.driver.session
+                    if current is not None and current.state.session_id != before:
+                        return self.now()
+                    due = current.expected_new_session_at() if current is not None else None
+                    step = scenario.next_step_at() if scenario is not None else None
+                    targets = [t for t in (due, step) if t is not None]
+                    if not targets:
+                        raise ValueError(no_session_reason(current, scenario is not None))
+                    target = max(self.now(), min(targets))
+                    if target - start > MAX_JUMP:
+                        moved = self.now() != start
+                        raise ValueError(
+                            f"no new session is due within {format_span(MAX_JUMP)}"
+                            + (f"; time moved on to {format_clock(self.now())}" if moved else "")
+                        )
+                    self.driver.advance_to(target)
+        finally:
+            self.sim.show_time()
+
+    # ------------------------------------------------------------ actions
+
+    def fire_event(self) -> str:
+        """Track one event; returns its id."""
+        with self._operation():
+            self.live()
+            return self.driver.fire_event()
+
+    def set_background(self, background: bool) -> None:
+        with self._operation():
+            self.live()
+            self.driver.set_background(background)
+
+    def set_checking(self, checking: bool) -> None:
+        with self._operation():
+            self.live()
+            self.driver.set_checking(checking)
+
+    def set_paused(self, paused: bool) -> None:
+        with self._operation():
+            self.live()
+            self.driver.set_paused(paused)
+
+    def request_new_session(self) -> None:
+        with self._operation():
+            self.live()
+            self.driver.request_new_session()
+
+    def apply_setting(self, name: str, text: str) -> str | None:
+        """Apply a typed value to a timeout or the interval; why it was refused, or None."""
+        if name not in SETTING_NAMES:
+            raise KeyError(name)
+        try:
+            seconds = parse_seconds(text, SETTING_LABELS[name])
+            with self._operation():
+                self.live()
+                self.driver.set_setting(name, seconds)
+        except (CannotOpen, ValueError, TypeError) as error:
+            return str(error)
+        return None
+
+    def restart(self) -> None:
+        """The app restarts: a new ``ClientSession`` on the same file (a new session)."""
+        with self._operation():
+            self.driver.restart()
+
+    def set_policy(self, name: str) -> None:
+        """Run the window's own session under ``name`` (a restart; a scenario ends first)."""
+        if name not in POLICY_NAMES:
+            raise ValueError(f"unknown policy {name!r}; choose one of {', '.join(POLICY_NAMES)}")
+        self.end_scenario()
+        with self._operation():
+            self.home.restart(policy=name)
+
+    # ------------------------------------------------------------ files
+
+    def open(self, path: str | os.PathLike[str]) -> None:
+        """Open ``path`` as the window's save file (a scenario ends first). Raises
+        :class:`CannotOpen` (keeping the current session) when ``path`` cannot be used."""
+        path = Path(path)
+        problem = check_save_file(path)
+        if problem:
+            raise CannotOpen(problem)
+        self.end_scenario()
+        old = self.home
+        with self._operation():
+            if old.path.resolve() == path.resolve():
+                old.restart()  # the same file: a restart, and the same run goes on
+                self._switch(old, self._home_token, self.home_run)
+                return
+            token = object()
+            # The new file first, so that a refusal leaves the current session running.
+            new = DirectDriver(path, old.settings, self._clock, old.policy, self._observer(token))
+            self.home, self._home_token = new, token
+            self.home_run = self._file_run(path)  # a file opened before goes on where it was
+            self._switch(new, token, self.home_run)
+            old.close()
+
+    def reset(self) -> None:
+        """Forget everything: delete the save file and start a new user."""
+        if self.driver is not self.home:
+            raise CannotOpen("a scenario is running on a scratch file: stop it first (File menu)")
+        home = self.home
+        with self._operation():
+            home.close()
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    home.path.unlink()
+            except OSError as error:
+                home.restart()  # carry on with the file as it is
+                raise CannotOpen(f"cannot delete {home.path}: {error.strerror or error}") from None
+            home.restart()
+            self.home_run = self._file_run(home.path, fresh=True)
+            self._switch(home, self._home_token, self.home_run)
+
+    # ------------------------------------------------------------ a scenario in charge
+
+    def play(self, scenario: Scenario, *, name: str, recording: bool = False) -> ScenarioDriver:
+        """Put ``scenario`` in charge, on a scratch save file and its own clock at 0 (a run
+        before it ends first). The window's own session stays open, untouched, until
+        :meth:`end_scenario`. Raises what the run raises (OSError, ValueError)."""
+        self.end_scenario()
+        token = object()
+        with self._operation():
+            driver = ScenarioDriver(
+                scenario,
+                name=name,
+                recording=recording,
+                policy=self.home.policy,
+                wall_start=self._clock.wall_time(),
+                observer=self._observer(token),
+                on_record=self._observer(token),
+            )
+            kind = "recording" if recording else "scenario"
+            self._switch(driver, token, self._new_run(f"{kind} {name}", home=False))
+            driver.advance_to(0.0)  # the steps at time 0 run at once
+        return driver
+
+    def end_scenario(self) -> ScenarioDriver | None:
+        """Back to the window's own session, as it was (a scenario's run is closed)."""
+        driver = self.scenario
+        if driver is None:
+            return None
+        with self._operation():
+            self._switch(self.home, self._home_token, self.home_run)
+            driver.close()
+        return driver
+
+    # ------------------------------------------------------------ the one route
+
+    def _session(self) -> ClientSession | None:
+        return self.driver.session
+
+    def _first_look(self) -> Report:
+        return self.watcher.watch(self._path())
+
+    def _shown_again(self) -> None:
+        self.sim.show_time()  # another clock may be in force: its time, at once
+
+    def _new_run(self, name: str, *, home: bool) -> Run:
+        return Run(next(self._numbers), name, home, time.time())
+
+    def _file_run(self, path: Path, *, fresh: bool = False) -> Run:
+        """The run of the window's own session on ``path``: the one it had if it was open
+        before (its sessions share the window's clock), else a new one; ``fresh`` after a
+        reset."""
+        key = path.absolute()
+        run = self._file_runs.get(key)
+        if run is None or fresh:
+            name = f"{path.name} after a reset" if fresh else path.name
+            run = self._file_runs[key] = self._new_run(name, home=True)
+        return run
+
+    def _switch(self, driver: Driver, token: object, run: Run) -> None:
+        self.driver = driver
+        self._start_over(token, run)
+
+    @Slot(object)
+    def _on_file_change(self, change: Change) -> None:
+        self.fileRead.emit(change.after)
+
+    # ------------------------------------------------------------ closing
+
+    def close(self) -> None:
+        """Stop time, close the sessions (writing their last state) and stop watching."""
+        self._stop_sending()
+        self.sim.stop()
+        scenario = self.scenario
+        if scenario is not None:
+            self.driver = self.home
+            scenario.close()
+        self.home.close()
+        self.watcher.stop()

@@ -1,0 +1,1 @@
+"""Scenarios in the window: open, play, record, and each expectation's pass or fail."""

@@ -1,0 +1,95 @@
+"""The timeline's axes: simulated time as ``hh:mm:ss`` on round steps, whole session indexes."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+from snowsession_gui.model.units import format_clock
+
+__all__ = ["IndexAxis", "TimeAxis", "jump_label"]
+
+_SPACINGS = (
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    10800,
+    21600,
+    43200,
+    86400,
+    172800,
+    604800,
+)
+
+
+def jump_label(count: int, index: int) -> str:
+    """The label of a step that was not +1: several sessions between two readings of the
+    file (they were saved faster than it was read), or a going back."""
+    if count > 0:
+        return f"+{count} sessions between two readings"
+    return f"back to {index} (a new user or a reset)"
+
+
+class TimeAxis(pg.AxisItem):
+    """A bottom axis that reads simulated seconds as ``hh:mm:ss`` on round steps, with no tick
+    before ``earliest`` (when the app or the run started: there is nothing before it)."""
+
+    earliest: float | None = None
+
+    def tickValues(
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, list[float]]]:
+        levels = super().tickValues(minVal, maxVal, size)
+        start = self.earliest
+        if start is None:
+            return levels
+        return [(spacing, [v for v in values if v >= start - 1e-6]) for spacing, values in levels]
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        span = max(maxVal - minVal, 1e-9)
+        wanted = span / max(2.0, size / 110.0)  # about one label per 110 px
+        major = next((float(s) for s in _SPACINGS if s >= wanted), 0.0)
+        if not major:  # longer than a week per label: whole days, 1-2-5 steps
+            major = 86400.0
+            while major < wanted:
+                for factor in (2.0, 2.5, 2.0):
+                    major *= factor
+                    if major >= wanted:
+                        break
+        minor = next((float(s) for s in reversed(_SPACINGS) if s <= major / 4), major / 5)
+        return [(major, 0.0), (max(minor, major / 6), 0.0)]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [format_clock(v) for v in values]
+
+
+class IndexAxis(pg.AxisItem):
+    """A left axis with whole-number ticks only: there is no session 1.5, and none above the
+    highest index drawn (the room above it is for labels)."""
+
+    highest: float | None = None
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        span = max(maxVal - minVal, 1e-9)
+        wanted = span / max(2.0, size / 40.0)
+        step = 1.0
+        while step < wanted:
+            for factor in (2.0, 2.5, 2.0):
+                step *= factor
+                if step >= wanted:
+                    break
+        return [(step, 0.0)]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        top = self.highest
+        return [f"{v:,.0f}" if v == int(v) and (top is None or v <= top) else "" for v in values]

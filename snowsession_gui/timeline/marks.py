@@ -1,0 +1,224 @@
+"""The timeline's marks: new-session triangles, expectation markers, and every label.
+
+:class:`Marks` draws what is in view of :class:`~snowsession_gui.model.timeline_data.TimelineData`
+on a pyqtgraph plot item: a green triangle for a session started by an app start, an amber
+one for a timeout, a square (holds) or a cross (fails) for each moment expectations were
+checked; the deadline's label, jump labels, expectation labels and short reasons placed by
+:func:`~snowsession_gui.model.label_places.place` so none covers another, the legend or the edge;
+and one tooltip for what the pointer is over, failures first.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
+
+from snowsession_gui.model.label_places import Label, Rect, Spot, place, tip_for
+from snowsession_gui.model.timeline_data import TimelineData
+from snowsession_gui.model.units import format_clock
+from snowsession_gui.widgets.palette import LIGHT, Colors
+
+from .axes import jump_label
+
+__all__ = ["MAX_LABELS", "MAX_MARKERS", "MAX_REASONS", "Marks"]
+
+MAX_MARKERS = 400
+MAX_LABELS = 30
+MAX_REASONS = 12
+
+Request = tuple[pg.TextItem, float, float, int]
+"""A label, the point (data coordinates) it belongs beside, and its rank (0 the deadline's,
+1 a jump or a failure, 2 a pass, 3 a reason)."""
+
+
+class Marks:
+    """The marks and labels of one plot; :meth:`update` after any change of data or view."""
+
+    def __init__(self, item: pg.PlotItem, legend: pg.LegendItem, data: TimelineData) -> None:
+        self._item = item
+        self._view = item.getViewBox()
+        self._legend = legend
+        self.data = data
+        self.colors: Colors = LIGHT
+        self.with_engine = True
+        self.deadline: float | None = None
+        self.start_markers = pg.ScatterPlotItem(symbol="t1", size=12, name="new session")
+        self.timeout_markers = pg.ScatterPlotItem(symbol="t1", size=12, name="timeout")
+        self.expectation_markers = pg.ScatterPlotItem(symbol="s", size=13, name="expectation")
+        self.expectation_markers.setZValue(20)
+        item.addItem(self.start_markers)
+        item.addItem(self.timeout_markers)
+        item.addItem(self.expectation_markers)
+        legend.removeItem(self.expectation_markers)  # listed only while there are some
+        self._expectations_listed = False
+        self.deadline_label = pg.TextItem(anchor=(0, 0))
+        item.addItem(self.deadline_label, ignoreBounds=True)
+        self.deadline_label.hide()
+        self.jump_labels: list[pg.TextItem] = []
+        self.reason_labels: list[pg.TextItem] = []
+        self.check_labels: list[pg.TextItem] = []
+
+    def without_engine(self) -> None:
+        self.with_engine = False
+        for it in (self.start_markers, self.timeout_markers):
+            self._legend.removeItem(it)
+
+    def apply_colors(self, colors: Colors) -> None:
+        c = self.colors = colors
+        self.start_markers.setBrush(pg.mkBrush(c.start))
+        self.start_markers.setPen(pg.mkPen(None))
+        self.timeout_markers.setBrush(pg.mkBrush(c.timeout))
+        self.timeout_markers.setPen(pg.mkPen(None))
+        self.expectation_markers.setBrush(pg.mkBrush(self._see_through(c.passed)))
+        self.expectation_markers.setPen(pg.mkPen(c.passed, width=2))  # as the legend shows it
+        self.deadline_label.setColor(c.due)
+
+    @staticmethod
+    def _see_through(colour: str) -> QColor:
+        see_through = QColor(colour)
+        see_through.setAlpha(70)
+        return see_through
+
+    def list_expectations(self) -> bool:
+        """List "expectation" in the legend while there are some; True if that changed."""
+        listed = bool(self.data.expectations)
+        if listed == self._expectations_listed:
+            return False
+        self._expectations_listed = listed
+        if listed:
+            self._legend.addItem(self.expectation_markers, "expectation")
+        else:
+            self._legend.removeItem(self.expectation_markers)
+        return True
+
+    # ------------------------------------------------------------ what is in view
+
+    def _visible_starts(self) -> tuple[int, int]:
+        (x0, x1), _ = self._view.viewRange()
+        xs = self.data.start_x.view()
+        i0 = int(np.searchsorted(xs, x0, side="left"))
+        i1 = int(np.searchsorted(xs, x1, side="right"))
+        return max(i0, i1 - MAX_MARKERS), i1
+
+    def _visible_checks(self) -> list[tuple[float, float, bool, str, str]]:
+        """``(x, y, all passed, label, tooltip)`` for each moment expectations were checked."""
+        (x0, x1), _ = self._view.viewRange()
+        shown = []
+        for (x, y), checks in self.data.expectations.items():
+            if x0 <= x <= x1:
+                ok = all(c.passed for c in checks)
+                text = ", ".join(("✓ " if c.passed else "✗ ") + c.key for c in checks)
+                shown.append((x, y, ok, text, "\n".join(c.message for c in checks)))
+        return shown[-MAX_LABELS:]
+
+    # ------------------------------------------------------------ drawing
+
+    def update(self) -> None:
+        """Draw the marks and place the labels of what is in view."""
+        c, data = self.colors, self.data
+        i0, i1 = self._visible_starts()
+        xs, ys = data.start_x.view()[i0:i1], data.start_y.view()[i0:i1]
+        timeout = np.array(data.start_timeout[i0:i1], dtype=bool)
+        if self.with_engine:
+            self.timeout_markers.setData(x=xs[timeout], y=ys[timeout])
+            self.start_markers.setData(x=xs[~timeout], y=ys[~timeout])
+        checks = self._visible_checks()
+        passed = self._see_through(c.passed)  # a session's triangle under it still shows
+        self.expectation_markers.setData(
+            [
+                {
+                    "pos": (x, y),
+                    "symbol": "s" if ok else "x",
+                    "size": 16 if ok else 14,
+                    "brush": pg.mkBrush(passed if ok else c.problem),
+                    "pen": pg.mkPen(c.passed, width=2) if ok else pg.mkPen(c.background),
+                }
+                for x, y, ok, _, _ in checks
+            ]
+        )
+        (x0, x1), (_, top) = self._view.viewRange()
+        requests: list[Request] = []
+        deadline = self.deadline
+        if deadline is not None and x0 <= deadline <= x1:
+            self._text(self.deadline_label, f"new session due {format_clock(deadline)}", c.due)
+            requests.append((self.deadline_label, deadline, top, 0))
+        else:
+            self.deadline_label.hide()
+        jumps = [j for j in data.jumps if x0 <= j.at <= x1][-MAX_LABELS:]
+        for label, j in zip(self._pool(self.jump_labels, len(jumps)), jumps, strict=True):
+            self._text(label, jump_label(j.count, j.index), c.timeout)
+            requests.append((label, j.at, j.index, 1))
+        pool = self._pool(self.check_labels, len(checks))
+        for label, (x, y, ok, text, _) in zip(pool, checks, strict=True):
+            self._text(label, text, c.passed if ok else c.problem)
+            requests.append((label, x, y, 2 if ok else 1))
+        shown = i1 - i0 if i1 - i0 <= MAX_REASONS and self.with_engine else 0
+        sx, sy = data.start_x.view(), data.start_y.view()
+        pool = self._pool(self.reason_labels, shown)
+        for label, i in zip(pool, range(i1 - shown, i1), strict=True):
+            self._text(label, data.start_short[i], c.foreground)
+            requests.append((label, float(sx[i]), float(sy[i]), 3))
+        self._layout(requests)
+
+    def _pool(self, pool: list[pg.TextItem], count: int) -> list[pg.TextItem]:
+        while len(pool) < count:
+            label = pg.TextItem(anchor=(0, 0))
+            self._item.addItem(label, ignoreBounds=True)
+            pool.append(label)
+        for label in pool[count:]:
+            label.hide()
+        return pool[:count]
+
+    @staticmethod
+    def _text(label: pg.TextItem, text: str, color: str) -> None:
+        if label.toPlainText() != text:
+            label.setText(text)
+        label.setColor(color)
+
+    def _layout(self, requests: list[Request]) -> None:
+        view = self._view
+        box = view.sceneBoundingRect()
+        bounds: Rect = (box.left(), box.top(), box.width(), box.height())
+        keep: list[Rect] = []
+        if self._legend.isVisible():
+            legend = self._legend.sceneBoundingRect()
+            keep.append((legend.left(), legend.top(), legend.width(), legend.height()))
+        labels = []
+        for item, x, y, rank in requests:
+            point = view.mapViewToScene(QPointF(x, y))
+            size = item.boundingRect()
+            # The deadline's label hangs from the top edge, beside its line.
+            py = point.y() + 2 * size.height() if rank == 0 else point.y()
+            # A reason goes below its triangle first: the line runs on above and to the right.
+            labels.append(Label(point.x(), py, size.width(), size.height(), rank, rank != 3))
+        for (item, _, _, _), rect in zip(requests, place(labels, bounds, keep), strict=True):
+            if rect is None:
+                item.hide()
+                continue
+            item.setPos(view.mapSceneToView(QPointF(rect[0], rect[1])))
+            item.show()
+
+    # ------------------------------------------------------------ tooltips
+
+    def tip_at(self, scene_x: float, scene_y: float) -> str | None:
+        """What the pointer at a scene position is over, failures first (None: nothing)."""
+        view, data = self._view, self.data
+        spots: list[Spot] = []
+
+        def distance(x: float, y: float) -> float:
+            point = view.mapViewToScene(QPointF(x, y))
+            return math.hypot(point.x() - scene_x, point.y() - scene_y)
+
+        for x, y, ok, _, message in self._visible_checks():
+            text = ("expectation holds — " if ok else "expectation FAILS — ") + message
+            spots.append(Spot(distance(x, y), 1 if ok else 0, text))
+        if self.with_engine:
+            i0, i1 = self._visible_starts()
+            sx, sy = data.start_x.view(), data.start_y.view()
+            for i in range(i0, i1):
+                spots.append(Spot(distance(float(sx[i]), float(sy[i])), 2, data.start_text[i]))
+        return tip_for(spots)

@@ -1,0 +1,3 @@
+"""Real trackers in the window: the collector's address, captures and lakes, lanes, chains and
+findings.
+"""

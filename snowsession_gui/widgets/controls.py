@@ -1,0 +1,284 @@
+"""The controls: fire events, switch background/foreground, run the checker, edit timeouts.
+
+They act through the host and show what the host's snapshots say (never the engine's own
+state), so a change made anywhere (a scenario step, a setting changed by a program) shows here.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from session import SETTING_NAMES
+from snowsession_gui.host.session_host import CannotOpen, SessionHost
+from snowsession_gui.model.snapshot import SessionSnapshot
+from snowsession_gui.model.units import format_seconds
+
+from .palette import Colors, text_style
+from .seconds_input import SecondsInput
+
+__all__ = ["Controls"]
+
+_FIELDS = {
+    "foreground_timeout": (
+        "foregroundTimeoutInput",
+        "Foreground timeout",
+        "Idle time after which a check starts a new session while the app is in the "
+        "foreground (seconds). Enter or leaving the field applies it.",
+    ),
+    "background_timeout": (
+        "backgroundTimeoutInput",
+        "Background timeout",
+        "Idle time after which a check starts a new session while the app is in the "
+        "background (seconds). Enter or leaving the field applies it.",
+    ),
+    "check_interval": (
+        "checkIntervalInput",
+        "Check interval",
+        "Seconds between two expiry checks; a new value takes effect when the checker next "
+        "re-arms. Enter or leaving the field applies it.",
+    ),
+}
+
+
+_TOGGLE_TEXT = {
+    "backgroundToggle": ("Go to background", "Back to foreground"),
+    "checkerToggle": ("Start checker", "Stop checker"),
+}
+
+
+class Controls(QWidget):
+    """Buttons and fields that drive the host's session. ``message(str)`` reports actions."""
+
+    message = Signal(str)
+    restartRequested = Signal()
+    resetRequested = Signal()
+
+    def __init__(self, host: SessionHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("controls")
+        self._host = host
+
+        self.fire = self._button("fireEventButton", "Fire event", "Track one event now (Space)")
+        self.fire.setMinimumHeight(34)
+        self.fire.setDefault(False)
+        self.background = self._button(
+            "backgroundToggle",
+            "Go to background",
+            "Send the app to the background (checked) or bring it to the foreground (B)",
+        )
+        self.background.setAccessibleName("Background")
+        self.background.setCheckable(True)
+        self.checker = self._button(
+            "checkerToggle", "Start checker", "Start or stop the expiry checker (C)"
+        )
+        self.checker.setAccessibleName("Checker")
+        self.checker.setCheckable(True)
+        for toggle in (self.background, self.checker):
+            toggle.toggled.connect(self._label_toggle)
+        self.restart = self._button(
+            "restartButton",
+            "Restart app",
+            "Close the session and construct a new one on the same file: a new session, as "
+            "every start of the .NET app makes (Ctrl+R)",
+        )
+        self.reset = self._button(
+            "resetButton",
+            "Reset…",
+            "Delete the save file and start over as a new user (asks first)",
+        )
+
+        self.inputs: dict[str, SecondsInput] = {}
+        self.errors: dict[str, QLabel] = {}
+        self._refused_with: dict[str, float] = {}
+        """The value in force when a field's typed value was refused: its message holds while
+        that value does, and goes when the setting changes by any route."""
+        self._snapshot: SessionSnapshot | None = None
+        fields = QGroupBox("Timing")
+        grid = QGridLayout(fields)
+        grid.setColumnStretch(2, 1)
+        for row, name in enumerate(SETTING_NAMES):
+            object_name, label_text, tip = _FIELDS[name]
+            box = SecondsInput()
+            box.setObjectName(object_name)
+            box.setAccessibleName(label_text)
+            box.setToolTip(tip)
+            box.show_value(host.setting(name))
+            box.committed.connect(self._on_committed)
+            box.setProperty("setting", name)
+            label = QLabel(label_text)
+            label.setBuddy(box)
+            error = QLabel("")
+            error.setObjectName(object_name.replace("Input", "Error"))
+            error.setAccessibleName(f"{label_text} problem")
+            error.setWordWrap(True)
+            # Wrapped to the width it is given, and as tall as its lines need (the dock
+            # scrolls rather than cutting it off).
+            error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+            grid.addWidget(label, 2 * row, 0)
+            grid.addWidget(box, 2 * row, 1)
+            grid.addWidget(error, 2 * row + 1, 0, 1, 3)
+            error.hide()
+            self.inputs[name] = box
+            self.errors[name] = error
+
+        actions = QGroupBox("Simulate")
+        row1 = QHBoxLayout()
+        row1.addWidget(self.background)
+        row1.addWidget(self.checker)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.restart)
+        row2.addWidget(self.reset)
+        box_layout = QVBoxLayout(actions)
+        box_layout.addWidget(self.fire)
+        box_layout.addLayout(row1)
+        box_layout.addLayout(row2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(actions)
+        layout.addWidget(fields)
+        layout.addStretch(1)
+
+        self.fire.clicked.connect(self.fire_event)
+        self.background.toggled.connect(self._on_background)
+        self.checker.toggled.connect(self._on_checker)
+        self.restart.clicked.connect(self.restartRequested)
+        self.reset.clicked.connect(self.resetRequested)
+        host.stateChanged.connect(self.show_state)
+
+    def _button(self, name: str, text: str, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setAccessibleName(text.rstrip("…"))
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        button.setAutoDefault(True)  # Enter presses the focused button (Space fires an event)
+        return button
+
+    @Slot()
+    def fire_event(self) -> None:
+        try:
+            event_id = self._host.fire_event()
+        except CannotOpen as error:
+            self.message.emit(str(error))
+            return
+        self.message.emit(f"event {event_id[:8]} tracked")
+
+    @Slot()
+    def toggle_background(self) -> None:
+        self.background.toggle()
+
+    @Slot()
+    def toggle_checker(self) -> None:
+        self.checker.toggle()
+
+    @Slot(bool)
+    def _on_background(self, checked: bool) -> None:
+        state = self._snapshot
+        if state is None or not state.open:
+            self._refuse(self.background, not checked)
+        elif state.background != checked:
+            try:
+                self._host.set_background(checked)
+            except CannotOpen as error:
+                self._refuse(self.background, not checked, str(error))
+
+    @Slot(bool)
+    def _on_checker(self, checked: bool) -> None:
+        state = self._snapshot
+        if state is None or not state.open:
+            self._refuse(self.checker, not checked)
+        elif state.checking != checked:
+            try:
+                self._host.set_checking(checked)
+            except CannotOpen as error:
+                self._refuse(self.checker, not checked, str(error))
+
+    @Slot()
+    def _label_toggle(self) -> None:
+        toggle = self.sender()
+        if isinstance(toggle, QPushButton):
+            self._set_label(toggle)
+
+    @staticmethod
+    def _set_label(toggle: QPushButton) -> None:
+        """A toggle says what pressing it does, not a state to be read off its look."""
+        off, on = _TOGGLE_TEXT[toggle.objectName()]
+        toggle.setText(on if toggle.isChecked() else off)
+
+    def _refuse(self, toggle: QPushButton, back: bool, why: str | None = None) -> None:
+        toggle.blockSignals(True)
+        toggle.setChecked(back)
+        toggle.blockSignals(False)
+        self._set_label(toggle)
+        if why is None:
+            try:
+                self._host.live()
+            except CannotOpen as error:
+                why = str(error)
+        if why:
+            self.message.emit(why)
+
+    @Slot(str)
+    def _on_committed(self, text: str) -> None:
+        box = self.sender()
+        if not isinstance(box, SecondsInput):
+            return
+        name = str(box.property("setting"))
+        problem = self._host.apply_setting(name, text)
+        value = format_seconds(self._host.setting(name))
+        error = self.errors[name]
+        if problem:
+            error.setText(f"{problem}; still {value}")
+            error.show()
+            self._refused_with[name] = self._host.setting(name)
+            self.message.emit(f"refused: {problem}")
+        else:
+            self._clear_error(name)
+            self.message.emit(f"{_FIELDS[name][1].lower()} set to {value}")
+        box.show_value(self._host.setting(name))
+
+    @Slot(object)
+    def show_state(self, snapshot: SessionSnapshot) -> None:
+        """Show the toggles and the settings in force."""
+        self._snapshot = snapshot
+        for toggle, on in (
+            (self.background, snapshot.background),
+            (self.checker, snapshot.checking),
+        ):
+            if toggle.isChecked() != on:
+                toggle.blockSignals(True)
+                toggle.setChecked(on)
+                toggle.blockSignals(False)
+            self._set_label(toggle)
+        self.checker.setEnabled(snapshot.uses_checker)
+        self.checker.setToolTip(
+            "Start or stop the expiry checker (C)"
+            if snapshot.uses_checker
+            else f"No checker under the {snapshot.policy} policy: each event decides"
+        )
+        for name in SETTING_NAMES:
+            value = getattr(snapshot.settings, name)
+            if not self.inputs[name].editing:  # what someone is typing stays
+                self.inputs[name].show_value(value)
+            if self._refused_with.get(name, value) != value:  # "still …" is no longer so
+                self._clear_error(name)
+
+    def _clear_error(self, name: str) -> None:
+        self._refused_with.pop(name, None)
+        self.errors[name].clear()
+        self.errors[name].hide()
+
+    def apply_colors(self, colors: Colors) -> None:
+        for error in self.errors.values():
+            error.setStyleSheet(text_style(colors.problem))
