@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
+from ..trackers.protocol import DEFAULT_PORT
 from .audit import rules_of, timeout_options
 from .common import PROG, CommandError, add_command
 
@@ -173,7 +174,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="the address to listen on (default 127.0.0.1: this machine only)",
     )
     collector.add_argument(
-        "--port", type=int, default=9090, help="the port to listen on (default 9090; 0: any)"
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"the port to listen on (default {DEFAULT_PORT}; 0: any)",
     )
     collector.add_argument(
         "--allow-origin",

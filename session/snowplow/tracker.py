@@ -50,11 +50,9 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from ..context import SessionContext
 from ..engine import ClientSession
 from ..policy import Control
+from ..trackers.protocol import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA
 
 __all__ = ["BACKGROUND_SCHEMA", "FOREGROUND_SCHEMA", "SessionTracker", "event_payload"]
-
-BACKGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0"
-FOREGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0"
 
 
 class SessionTracker(Tracker):

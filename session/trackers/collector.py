@@ -34,6 +34,7 @@ from .ingest import Ingest
 from .logfile import LogWriter
 from .micro_store import WINDOW, MicroStore
 from .protocol import (
+    DEFAULT_PORT,
     MAX_BODY_BYTES,
 )
 from .read_api import ReadApi
@@ -74,7 +75,7 @@ class Collector:
     def __init__(
         self,
         host: str = "127.0.0.1",
-        port: int = 9090,
+        port: int = DEFAULT_PORT,
         log: str | os.PathLike[str] | None = None,
         rules: Rules | None = None,
         on_event: Callable[[Record], None] | None = None,

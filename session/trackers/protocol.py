@@ -17,8 +17,11 @@ from typing import Any, NamedTuple
 from .jsontext import loads
 
 __all__ = [
+    "BACKGROUND_SCHEMA",
     "BAD_REASONS",
     "CONTEXTS_SCHEMA",
+    "DEFAULT_PORT",
+    "FOREGROUND_SCHEMA",
     "GET_PATH",
     "MAX_BODY_BYTES",
     "MAX_EVENTS_PER_BODY",
@@ -38,6 +41,16 @@ POST_PATH = "/com.snowplowanalytics.snowplow/tp2"
 PAYLOAD_DATA_PREFIX = "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-"
 PAYLOAD_DATA_SCHEMA = PAYLOAD_DATA_PREFIX + "4"
 CONTEXTS_SCHEMA = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1"
+BACKGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0"
+FOREGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0"
+"""The mobile trackers' lifecycle events: the app goes to the background, or comes back.
+
+Each is tracked before the state flips, so the idle time after a background event is judged by
+the background timeout, and the time before a foreground event by the background timeout too.
+"""
+
+DEFAULT_PORT = 9090
+"""Where ``snowsession collect`` and Snowplow Micro listen by default."""
 
 MAX_BODY_BYTES = 1 << 20
 """A POST body over this (1 MiB) is refused as ``oversized``: a tracker's batch is far smaller."""

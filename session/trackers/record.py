@@ -8,23 +8,9 @@ from typing import Any, NamedTuple
 
 from ..audit.rows import Row, event_row
 from .entity import SessionEntity, find_entity, read_entity
-from .protocol import Decoded, PayloadError, event_time
+from .protocol import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA, Decoded, PayloadError, event_time
 
-__all__ = [
-    "BACKGROUND_SCHEMA",
-    "FOREGROUND_SCHEMA",
-    "Record",
-    "make_record",
-    "record_of",
-]
-
-BACKGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0"
-FOREGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0"
-"""The mobile trackers' lifecycle events: the app goes to the background, or comes back.
-
-Each is tracked before the state flips, so the idle time after a background event is judged by
-the background timeout, and the time before a foreground event by the background timeout too.
-"""
+__all__ = ["Record", "make_record", "record_of"]
 
 _LIFECYCLE = {BACKGROUND_SCHEMA: "background", FOREGROUND_SCHEMA: "foreground"}
 

@@ -15,7 +15,6 @@ from session.audit.rules import Rules
 
 __all__ = [
     "ALL_INTERFACES",
-    "DEFAULT_PORT",
     "DEFAULT_PRESET",
     "LOOPBACK",
     "PRESETS",
@@ -28,8 +27,6 @@ __all__ = [
 
 LOOPBACK = "127.0.0.1"
 ALL_INTERFACES = "0.0.0.0"
-DEFAULT_PORT = 9090
-"""Where ``snowsession collect`` and Snowplow Micro listen by default."""
 
 MOBILE_TIMEOUT = 1800.0
 """The Android and iOS trackers' default foreground and background timeouts (30 minutes)."""

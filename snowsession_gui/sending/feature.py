@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from session import EventTracked
+from session.trackers.protocol import DEFAULT_PORT
 from snowsession_gui.widgets.event_log import ColumnHandle
 from snowsession_gui.widgets.menus import Section
 from snowsession_gui.widgets.palette import LIGHT, Colors, text_style
@@ -27,7 +28,7 @@ from .sender import INSTALL_HINT, CollectorSender, check_url, snowplow_available
 
 __all__ = ["CollectorDialog", "CollectorFeature", "StatusColumn"]
 
-DEFAULT_URL = "http://localhost:9090"
+DEFAULT_URL = f"http://localhost:{DEFAULT_PORT}"
 
 
 class StatusColumn:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from session import SessionContext
 from session.install import install_hint
+from session.trackers.protocol import DEFAULT_PORT
 
 __all__ = [
     "INSTALL_HINT",
@@ -39,7 +40,7 @@ def check_url(url: str) -> str | None:
     """Why ``url`` cannot be a collector address, or None if it can."""
     text = url.strip()
     if not text:
-        return "enter the collector's address, e.g. http://localhost:9090"
+        return f"enter the collector's address, e.g. http://localhost:{DEFAULT_PORT}"
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https"):
         return f"{text!r} must start with http:// or https://"

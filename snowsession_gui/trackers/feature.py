@@ -23,10 +23,10 @@ from session.audit.report import iso_time
 from session.audit.rules import Rules
 from session.cli.trackers import DEFAULT_LOG
 from session.trackers.collector import is_loopback
+from session.trackers.protocol import DEFAULT_PORT
 from snowsession_gui.model.tracker_data import Frame
 from snowsession_gui.model.tracker_setup import (
     ALL_INTERFACES,
-    DEFAULT_PORT,
     DEFAULT_PRESET,
     LOOPBACK,
     network_address,

@@ -12,8 +12,14 @@ from session import SCHEMA_1_0_2
 from session.audit.report import Report
 from session.audit.rules import Rules
 from session.trackers.analysis import Analysis
-from session.trackers.protocol import CONTEXTS_SCHEMA, PAYLOAD_DATA_SCHEMA, decode_fields
-from session.trackers.record import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA, make_record
+from session.trackers.protocol import (
+    BACKGROUND_SCHEMA,
+    CONTEXTS_SCHEMA,
+    FOREGROUND_SCHEMA,
+    PAYLOAD_DATA_SCHEMA,
+    decode_fields,
+)
+from session.trackers.record import make_record
 
 USER = "0f8fad5b-d9cb-469f-a165-70867728950e"
 T0 = 1_800_000_000.0

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from session.context import SCHEMA_1_0_0, SCHEMA_1_0_1, SCHEMA_1_0_2
-from session.trackers.protocol import BAD_REASONS
-from session.trackers.record import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA
+from session.trackers.protocol import BACKGROUND_SCHEMA, BAD_REASONS, FOREGROUND_SCHEMA
 
 T0 = 1_800_000_000.0
 UNSTRUCT = "iglu:com.snowplowanalytics.snowplow/screen_view/jsonschema/1-0-0"

@@ -1,0 +1,61 @@
+"""Each fact once: a default, a key, a schema or a label is written in one module and imported
+everywhere else, so no test has to keep two copies in step."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import session
+import snowsession_gui
+
+PACKAGES = (Path(session.__file__).parent, Path(snowsession_gui.__file__).parent)
+ROOT = PACKAGES[0].parent
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    """The ids of the nodes that are docstrings (of modules, classes, functions, names)."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        for statement in body:
+            if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+                found.add(id(statement.value))
+    return found
+
+
+def constants() -> Iterator[tuple[str, int, object]]:
+    """Every constant in the code of both packages, docstrings left out: (where, line, value)."""
+    for package in PACKAGES:
+        for path in sorted(package.rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            skip = _docstrings(tree)
+            where = str(path.relative_to(ROOT))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and id(node) not in skip:
+                    yield where, node.lineno, node.value
+
+
+def places(match: re.Pattern[str]) -> list[str]:
+    """Where a string constant holds ``match``."""
+    return [
+        f"{where}:{line}"
+        for where, line, value in constants()
+        if isinstance(value, str) and match.search(value)
+    ]
+
+
+def test_the_collectors_port_is_written_once() -> None:
+    numbers = [f"{where}:{line}" for where, line, value in constants() if value == 9090]
+    assert [where.split(":")[0] for where in numbers] == ["session/trackers/protocol.py"], numbers
+    assert places(re.compile(r":9090\b")) == []
+
+
+def test_each_lifecycle_schema_is_written_once() -> None:
+    for event in ("application_background", "application_foreground"):
+        found = places(re.compile(rf"/{event}/jsonschema/"))
+        assert [where.split(":")[0] for where in found] == ["session/trackers/protocol.py"], found
