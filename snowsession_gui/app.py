@@ -18,6 +18,7 @@ from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES, Timeouts, VirtualCloc
 from snowsession_gui.earlier_run.feature import EarlierRunFeature
 from snowsession_gui.export.feature import ExportFeature
 from snowsession_gui.host.session_host import SessionHost
+from snowsession_gui.model import settings_keys as keys
 from snowsession_gui.model.units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
 from snowsession_gui.policy.feature import PolicyFeature
 from snowsession_gui.save_file.feature import SaveFileFeature
@@ -55,7 +56,7 @@ class Stored:
 
 
 def _seconds(settings: QSettings, name: str) -> float:
-    value: Any = settings.value(f"session/{name}")
+    value: Any = settings.value(keys.setting_key(name))
     try:
         return check_seconds(name, float(value))
     except (TypeError, ValueError):
@@ -66,8 +67,8 @@ def stored(settings: QSettings | None = None) -> Stored:
     """What is in force when the command line says nothing: the settings kept, else defaults."""
     settings = settings if settings is not None else app_settings()
     timeouts = Timeouts(**{name: _seconds(settings, name) for name in SETTING_NAMES})
-    policy: Any = settings.value("session/policy")
-    speed: Any = settings.value("time/speed")
+    policy: Any = settings.value(keys.POLICY_KEY)
+    speed: Any = settings.value(keys.SPEED_KEY)
     try:
         pace = float(speed)
     except (TypeError, ValueError):
@@ -145,7 +146,7 @@ def create_main_window(
     )
     window = MainWindow(host, settings, install_features)
     if restore:
-        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        geometry, state = settings.value(keys.GEOMETRY_KEY), settings.value(keys.LAYOUT_KEY)
         window.restore_layout(
             geometry if isinstance(geometry, QByteArray) else None,
             state if isinstance(state, QByteArray) else None,

@@ -59,3 +59,10 @@ def test_each_lifecycle_schema_is_written_once() -> None:
     for event in ("application_background", "application_foreground"):
         found = places(re.compile(rf"/{event}/jsonschema/"))
         assert [where.split(":")[0] for where in found] == ["session/trackers/protocol.py"], found
+
+
+def test_every_settings_key_is_written_in_one_module() -> None:
+    """``session/policy`` was written in three modules; every key now has one home."""
+    key = re.compile(r"^(session|window|time|collector|firstRun|scenario|trackers)/\w*$")
+    found = {where.split(":")[0] for where in places(key)}
+    assert found == {"snowsession_gui/model/settings_keys.py"}, found

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMenu
 
 from session import POLICY_NAMES, PolicyError, VirtualClock
 from snowsession_gui.host.session_host import CannotOpen
+from snowsession_gui.model.settings_keys import POLICY_KEY
 from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.widgets.menus import Section
 from snowsession_gui.window.main_window import MainWindow
@@ -23,8 +24,6 @@ from .compare_view import CompareView
 from .panel import PolicyPanel, PolicySelector, policy_label
 
 __all__ = ["PolicyFeature"]
-
-SETTINGS_KEY = "session/policy"
 
 
 class PolicyFeature(QObject):
@@ -111,7 +110,7 @@ class PolicyFeature(QObject):
             return False
         settings = self.window.settings
         if settings is not None:
-            settings.setValue(SETTINGS_KEY, name)
+            settings.setValue(POLICY_KEY, name)
         self.window.show_message(f"policy {name}: a new ClientSession on the same file")
         return True
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from session.scenario import Scenario, ScenarioError, example_scenarios
 from session.scenario.run import ScenarioRun
 from snowsession_gui.model.exports import write_text
+from snowsession_gui.model.settings_keys import SCENARIO_FOLDER_KEY
 from snowsession_gui.widgets.menus import Section, make_action
 from snowsession_gui.window.main_window import MainWindow
 
@@ -25,7 +26,6 @@ from .player import ScenarioPlayer, read_scenario
 
 __all__ = ["ScenarioFeature"]
 
-FOLDER_KEY = "scenario/folder"
 DOCK_WIDTH = 300
 
 
@@ -132,13 +132,13 @@ class ScenarioFeature(QObject):
 
     def _kept_folder(self) -> Path | None:
         settings = self.window.settings
-        kept = settings.value(FOLDER_KEY) if settings is not None else None
+        kept = settings.value(SCENARIO_FOLDER_KEY) if settings is not None else None
         return Path(str(kept)) if kept and Path(str(kept)).is_dir() else None
 
     def _keep_folder(self, path: str | Path) -> None:
         settings = self.window.settings
         if settings is not None:
-            settings.setValue(FOLDER_KEY, str(Path(path).parent))
+            settings.setValue(SCENARIO_FOLDER_KEY, str(Path(path).parent))
 
     def _folder(self) -> Path:
         """Where the scenario dialogs open: the folder of the last file chosen, else the

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from session import EventTracked
 from session.trackers.protocol import DEFAULT_PORT
+from snowsession_gui.model.settings_keys import COLLECTOR_ENABLED_KEY, COLLECTOR_URL_KEY
 from snowsession_gui.widgets.event_log import ColumnHandle
 from snowsession_gui.widgets.menus import Section
 from snowsession_gui.widgets.palette import LIGHT, Colors, text_style
@@ -137,9 +138,9 @@ class CollectorFeature(QObject):
         self.window = window
         self.sender_ = CollectorSender(self)
         settings = window.settings
-        url = settings.value("collector/url") if settings is not None else None
+        url = settings.value(COLLECTOR_URL_KEY) if settings is not None else None
         self.url = str(url) if url else DEFAULT_URL
-        on = settings is not None and str(settings.value("collector/enabled", "false")) == "true"
+        on = settings is not None and str(settings.value(COLLECTOR_ENABLED_KEY, "false")) == "true"
 
         self.column = StatusColumn()
         self.handle: ColumnHandle = window.add_event_column(self.column, position=1)
@@ -181,8 +182,8 @@ class CollectorFeature(QObject):
         self._show_label(f"events → {self.url}" if on else "", problem=False)
         settings = self.window.settings
         if save and settings is not None:
-            settings.setValue("collector/url", self.url)
-            settings.setValue("collector/enabled", "true" if on else "false")
+            settings.setValue(COLLECTOR_URL_KEY, self.url)
+            settings.setValue(COLLECTOR_ENABLED_KEY, "true" if on else "false")
 
     @Slot()
     def open_dialog(self) -> CollectorDialog:

@@ -24,6 +24,7 @@ from session.audit.rules import Rules
 from session.cli.trackers import DEFAULT_LOG
 from session.trackers.collector import is_loopback
 from session.trackers.protocol import DEFAULT_PORT
+from snowsession_gui.model.settings_keys import trackers_key
 from snowsession_gui.model.tracker_data import Frame
 from snowsession_gui.model.tracker_setup import (
     ALL_INTERFACES,
@@ -45,7 +46,6 @@ from .sources import CaptureReader, CaptureResult, TrackerListener
 
 __all__ = ["TrackersFeature"]
 
-KEY = "trackers/"
 CAPTURES = (
     "Tracker captures, lake Parquet, enriched TSV (*.ndjson *.jsonl *.log *.har *.json *.xml "
     "*.parquet *.tsv *.gz);;Lake Parquet (*.parquet);;Enriched TSV (*.tsv *.gz);;All files (*)"
@@ -128,14 +128,14 @@ class TrackersFeature(QObject):
 
     def _setting(self, name: str, default: object) -> object:
         settings = self.window.settings
-        value = settings.value(KEY + name) if settings is not None else None
+        value = settings.value(trackers_key(name)) if settings is not None else None
         return default if value is None else value
 
     def _keep(self, **values: object) -> None:
         settings = self.window.settings
         if settings is not None:
             for name, value in values.items():
-                settings.setValue(KEY + name, value)
+                settings.setValue(trackers_key(name), value)
 
     def default_log(self) -> str:
         """Where the events are kept unless chosen otherwise: beside the window's save file."""

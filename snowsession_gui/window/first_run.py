@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QSize, Qt, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from snowsession_gui.model.drivers import ScenarioDriver
+from snowsession_gui.model.settings_keys import FIRST_RUN_HIDDEN_KEY
 from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.widgets.palette import Colors, text_style
 
@@ -23,8 +24,6 @@ from .demo import DEMO_NAME, demo_scenario, play_run_at_once
 from .main_window import MainWindow
 
 __all__ = ["FirstRun", "FirstRunHint"]
-
-HIDDEN_KEY = "firstRun/hidden"
 
 
 class FirstRunHint(QFrame):
@@ -98,7 +97,9 @@ class FirstRun(QObject):
         self.host = window.host
         self.demo_driver: ScenarioDriver | None = None
         settings = window.settings
-        self.hidden = settings is not None and str(settings.value(HIDDEN_KEY, "")) == "true"
+        self.hidden = (
+            settings is not None and str(settings.value(FIRST_RUN_HIDDEN_KEY, "")) == "true"
+        )
         self.hint = FirstRunHint(window.key_of("fireEventAction"))
         window.add_overlay(self.hint)
         self.note = QLabel("▶ Demo on a scratch file (yours is left alone; Stop goes back)")
@@ -145,7 +146,7 @@ class FirstRun(QObject):
         self.hidden = True
         settings = self.window.settings
         if settings is not None:
-            settings.setValue(HIDDEN_KEY, "true")
+            settings.setValue(FIRST_RUN_HIDDEN_KEY, "true")
         self.show_state()
 
     @Slot(object)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 from session import SETTING_NAMES, StorageRecovered
 from snowsession_gui.host.session_host import CannotOpen, FileBusy, SessionHost
+from snowsession_gui.model import settings_keys as keys
 from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.model.units import SPEEDS, speed_label
 from snowsession_gui.monitor.monitors import Monitors
@@ -380,13 +381,13 @@ class MainWindow(WindowFrame):
         if settings is None:
             return
         self.hide_transient_docks()  # not part of the layout to come back to
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
-        settings.setValue("time/speed", self.host.sim.speed)
+        settings.setValue(keys.GEOMETRY_KEY, self.saveGeometry())
+        settings.setValue(keys.LAYOUT_KEY, self.saveState())
+        settings.setValue(keys.SPEED_KEY, self.host.sim.speed)
         home = self.host.home.settings
         for name in SETTING_NAMES:
-            settings.setValue(f"session/{name}", getattr(home, name))
-        settings.setValue("session/policy", self.host.policy)
+            settings.setValue(keys.setting_key(name), getattr(home, name))
+        settings.setValue(keys.POLICY_KEY, self.host.policy)
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
