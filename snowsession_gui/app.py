@@ -18,7 +18,7 @@ from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES, Timeouts, VirtualCloc
 from snowsession_gui.earlier_run.feature import EarlierRunFeature
 from snowsession_gui.export.feature import ExportFeature
 from snowsession_gui.host.session_host import SessionHost
-from snowsession_gui.model import settings_keys as keys
+from snowsession_gui.model import settings_names as keys
 from snowsession_gui.model.units import DEFAULT_POLICY, DEFAULT_SPEED, MAX_SPEED
 from snowsession_gui.policy.feature import PolicyFeature
 from snowsession_gui.save_file.feature import SaveFileFeature

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES
+from snowsession_gui.model.settings_names import SETTING_WORDS
 from snowsession_gui.model.units import (
     DEFAULT_POLICY,
     DEFAULT_SPEED,
@@ -103,19 +104,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--foreground-timeout",
         type=_seconds,
         metavar="S",
-        help="idle seconds before a new session in the foreground" + default("foreground_timeout"),
+        help=SETTING_WORDS["foreground_timeout"].about + default("foreground_timeout"),
     )
     parser.add_argument(
         "--background-timeout",
         type=_seconds,
         metavar="S",
-        help="idle seconds before a new session in the background" + default("background_timeout"),
+        help=SETTING_WORDS["background_timeout"].about + default("background_timeout"),
     )
     parser.add_argument(
         "--check-interval",
         type=_seconds,
         metavar="S",
-        help="seconds between expiry checks" + default("check_interval"),
+        help=SETTING_WORDS["check_interval"].about + default("check_interval"),
     )
     parser.add_argument(
         "--speed",

@@ -65,4 +65,11 @@ def test_every_settings_key_is_written_in_one_module() -> None:
     """``session/policy`` was written in three modules; every key now has one home."""
     key = re.compile(r"^(session|window|time|collector|firstRun|scenario|trackers)/\w*$")
     found = {where.split(":")[0] for where in places(key)}
-    assert found == {"snowsession_gui/model/settings_keys.py"}, found
+    assert found == {"snowsession_gui/model/settings_names.py"}, found
+
+
+def test_each_settings_title_is_written_once() -> None:
+    """The settings' titles were written in five modules (fields, compare, report, help)."""
+    title = re.compile(r"^(the )?(foreground timeout|background timeout|check interval)$", re.I)
+    found = {where.split(":")[0] for where in places(title)}
+    assert found == {"snowsession_gui/model/settings_names.py"}, found

@@ -39,12 +39,12 @@ from snowsession_gui.model.drivers import (
     check_save_file,
 )
 from snowsession_gui.model.runs import Run
+from snowsession_gui.model.settings_names import SETTING_LABELS
 from snowsession_gui.model.snapshot import no_session_reason
 from snowsession_gui.model.units import (
     DEFAULT_POLICY,
     DEFAULT_SPEED,
     MAX_JUMP,
-    SETTING_LABELS,
     format_clock,
     format_span,
     parse_seconds,

@@ -14,12 +14,13 @@ from datetime import datetime
 from html import escape
 from importlib import metadata
 
-from session import SessionStarted, Timeouts
+from session import SETTING_NAMES, SessionStarted, Timeouts
 from session.scenario.timeline import ExpectationResult
 from session.scenario.timeline import text as value_text
 
 from .exports import Row
 from .reasons import why_started
+from .settings_names import SETTING_WORDS
 from .units import format_clock, format_seconds
 
 __all__ = ["Expectation", "RunReport", "SessionRow", "app_version", "report_html", "session_rows"]
@@ -160,9 +161,10 @@ def _settings(report: RunReport) -> str:
     items = [
         ("Save file", f"<code>{_e(report.save_file)}</code>"),
         ("Policy", _e(report.policy)),
-        ("Foreground timeout", _e(format_seconds(s.foreground_timeout))),
-        ("Background timeout", _e(format_seconds(s.background_timeout))),
-        ("Check interval", _e(format_seconds(s.check_interval))),
+        *(
+            (SETTING_WORDS[name].title, _e(format_seconds(getattr(s, name))))
+            for name in SETTING_NAMES
+        ),
         ("Users", ", ".join(sorted({f"<code>{_e(r.user_id)}</code>" for r in report.sessions}))),
         ("Made", _e(report.made_at.strftime("%Y-%m-%d %H:%M:%S %Z").strip())),
         ("snowsession", _e(report.version)),

@@ -18,7 +18,6 @@ __all__ = [
     "DEFAULT_SPEED",
     "MAX_JUMP",
     "MAX_SPEED",
-    "SETTING_LABELS",
     "SPEEDS",
     "TIME_HINT",
     "format_clock",
@@ -40,13 +39,6 @@ SPEEDS: tuple[float, ...] = (0.0, 1.0, 10.0, 60.0, 600.0)
 
 MAX_SPEED = 3600.0
 """The fastest simulated time may run (simulated seconds per real second)."""
-
-SETTING_LABELS = {
-    "foreground_timeout": "the foreground timeout",
-    "background_timeout": "the background timeout",
-    "check_interval": "the check interval",
-}
-"""How the settings are named in messages, by :data:`session.SETTING_NAMES`."""
 
 MAX_JUMP = 7 * 86400.0
 """The furthest one jump moves simulated time (a week of checks takes a second or two)."""

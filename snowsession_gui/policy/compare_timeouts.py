@@ -14,16 +14,17 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 
 from session import SETTING_NAMES, Timeouts
 from snowsession_gui.model.compare_engines import PolicyPair, whose_timeouts
-from snowsession_gui.model.units import SETTING_LABELS, format_seconds, parse_seconds
+from snowsession_gui.model.settings_names import SETTING_LABELS, SETTING_WORDS
+from snowsession_gui.model.units import format_seconds, parse_seconds
 from snowsession_gui.widgets.palette import LIGHT, Colors, text_style
 from snowsession_gui.widgets.seconds_input import SecondsInput
 
 __all__ = ["CompareTimeouts"]
 
 _FIELDS = {
-    "foreground_timeout": ("compareForegroundTimeoutInput", "Foreground timeout", "foreground"),
-    "background_timeout": ("compareBackgroundTimeoutInput", "Background timeout", "background"),
-    "check_interval": ("compareCheckIntervalInput", "Check interval", "a check every"),
+    "foreground_timeout": ("compareForegroundTimeoutInput", "foreground"),
+    "background_timeout": ("compareBackgroundTimeoutInput", "background"),
+    "check_interval": ("compareCheckIntervalInput", "a check every"),
 }
 
 
@@ -48,7 +49,8 @@ class CompareTimeouts(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("Timeouts:"))
         for name in SETTING_NAMES:
-            object_name, accessible, caption = _FIELDS[name]
+            object_name, caption = _FIELDS[name]
+            accessible = SETTING_WORDS[name].title
             box = SecondsInput()
             box.setObjectName(object_name)
             box.setAccessibleName(accessible)

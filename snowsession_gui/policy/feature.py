@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMenu
 
 from session import POLICY_NAMES, PolicyError, VirtualClock
 from snowsession_gui.host.session_host import CannotOpen
-from snowsession_gui.model.settings_keys import POLICY_KEY
+from snowsession_gui.model.settings_names import POLICY_KEY
 from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.widgets.menus import Section
 from snowsession_gui.window.main_window import MainWindow

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from session.scenario import Scenario, ScenarioError, example_scenarios
 from session.scenario.run import ScenarioRun
 from snowsession_gui.model.exports import write_text
-from snowsession_gui.model.settings_keys import SCENARIO_FOLDER_KEY
+from snowsession_gui.model.settings_names import SCENARIO_FOLDER_KEY
 from snowsession_gui.widgets.menus import Section, make_action
 from snowsession_gui.window.main_window import MainWindow
 

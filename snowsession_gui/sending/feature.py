@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from session import EventTracked
 from session.trackers.protocol import DEFAULT_PORT
-from snowsession_gui.model.settings_keys import COLLECTOR_ENABLED_KEY, COLLECTOR_URL_KEY
+from snowsession_gui.model.settings_names import COLLECTOR_ENABLED_KEY, COLLECTOR_URL_KEY
 from snowsession_gui.widgets.event_log import ColumnHandle
 from snowsession_gui.widgets.menus import Section
 from snowsession_gui.widgets.palette import LIGHT, Colors, text_style

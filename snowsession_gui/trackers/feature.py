@@ -24,7 +24,7 @@ from session.audit.rules import Rules
 from session.cli.trackers import DEFAULT_LOG
 from session.trackers.collector import is_loopback
 from session.trackers.protocol import DEFAULT_PORT
-from snowsession_gui.model.settings_keys import trackers_key
+from snowsession_gui.model.settings_names import trackers_key
 from snowsession_gui.model.tracker_data import Frame
 from snowsession_gui.model.tracker_setup import (
     ALL_INTERFACES,

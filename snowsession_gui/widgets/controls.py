@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from session import SETTING_NAMES
 from snowsession_gui.host.session_host import CannotOpen, SessionHost
+from snowsession_gui.model.settings_names import SETTING_WORDS
 from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.model.units import format_seconds
 
@@ -28,25 +29,20 @@ from .seconds_input import SecondsInput
 
 __all__ = ["Controls"]
 
+_INPUTS = {
+    "foreground_timeout": "foregroundTimeoutInput",
+    "background_timeout": "backgroundTimeoutInput",
+    "check_interval": "checkIntervalInput",
+}
+_MORE = {"check_interval": "; a new value takes effect when the checker next re-arms"}
 _FIELDS = {
-    "foreground_timeout": (
-        "foregroundTimeoutInput",
-        "Foreground timeout",
-        "Idle time after which a check starts a new session while the app is in the "
-        "foreground (seconds). Enter or leaving the field applies it.",
-    ),
-    "background_timeout": (
-        "backgroundTimeoutInput",
-        "Background timeout",
-        "Idle time after which a check starts a new session while the app is in the "
-        "background (seconds). Enter or leaving the field applies it.",
-    ),
-    "check_interval": (
-        "checkIntervalInput",
-        "Check interval",
-        "Seconds between two expiry checks; a new value takes effect when the checker next "
-        "re-arms. Enter or leaving the field applies it.",
-    ),
+    name: (
+        _INPUTS[name],
+        words.title,
+        f"{words.about.capitalize()} (seconds){_MORE.get(name, '')}. Enter or leaving the "
+        "field applies it.",
+    )
+    for name, words in SETTING_WORDS.items()
 }
 
 

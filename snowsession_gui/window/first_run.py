@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QSize, Qt, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from snowsession_gui.model.drivers import ScenarioDriver
-from snowsession_gui.model.settings_keys import FIRST_RUN_HIDDEN_KEY
+from snowsession_gui.model.settings_names import FIRST_RUN_HIDDEN_KEY
 from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.widgets.palette import Colors, text_style
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 from session import SETTING_NAMES, StorageRecovered
 from snowsession_gui.host.session_host import CannotOpen, FileBusy, SessionHost
-from snowsession_gui.model import settings_keys as keys
+from snowsession_gui.model import settings_names as keys
 from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.model.units import SPEEDS, speed_label
 from snowsession_gui.monitor.monitors import Monitors

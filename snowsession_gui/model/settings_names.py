@@ -1,7 +1,9 @@
-"""Every key the window keeps between runs, once: what writes a setting and what reads it back
-use the same name (no Qt)."""
+"""How the window names each setting, once: its title and what it is, as fields, reports,
+messages and ``--help`` say it, and the key it is kept under between runs (no Qt)."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 __all__ = [
     "COLLECTOR_ENABLED_KEY",
@@ -11,10 +13,42 @@ __all__ = [
     "LAYOUT_KEY",
     "POLICY_KEY",
     "SCENARIO_FOLDER_KEY",
+    "SETTING_LABELS",
+    "SETTING_WORDS",
     "SPEED_KEY",
+    "SettingWords",
     "setting_key",
     "trackers_key",
 ]
+
+
+class SettingWords(NamedTuple):
+    """A setting's title (``Foreground timeout``) and what it is, in a phrase."""
+
+    title: str
+    about: str
+
+    @property
+    def label(self) -> str:
+        """The title within a sentence: ``the foreground timeout``."""
+        return "the " + self.title.lower()
+
+
+SETTING_WORDS = {
+    "foreground_timeout": SettingWords(
+        "Foreground timeout",
+        "idle time after which a check starts a new session while the app is in the foreground",
+    ),
+    "background_timeout": SettingWords(
+        "Background timeout",
+        "idle time after which a check starts a new session while the app is in the background",
+    ),
+    "check_interval": SettingWords("Check interval", "time between two expiry checks"),
+}
+"""Each setting's words, by :data:`session.SETTING_NAMES`."""
+
+SETTING_LABELS = {name: words.label for name, words in SETTING_WORDS.items()}
+"""How the settings are named in messages (``the foreground timeout``)."""
 
 GEOMETRY_KEY = "window/geometry"
 """The main window's place and size."""
