@@ -38,6 +38,7 @@ from typing import Any
 
 import duckdb
 
+from session.audit.kinds import Kind
 from session.audit.readers import ENTITY_COLUMN, TSV_FIELDS
 
 from .generator_sql import (
@@ -88,7 +89,8 @@ class Generated:
         """Every finding the checks must report: kind, user_id, session_id (None for an
         invalid entity), event_id, at_ms, app_id, platform, v_tracker."""
         rows = self.con.execute(
-            "SELECT kind, user_id, CASE WHEN kind = 'invalid_entity' THEN NULL ELSE sid END, "
+            f"SELECT kind, user_id, CASE WHEN kind = '{Kind.INVALID_ENTITY.value}' THEN NULL "
+            "ELSE sid END, "
             "event_id, at_ms, app_id, platform, v_tracker FROM planted ORDER BY ALL"
         ).fetchall()
         names = ("kind", "user_id", "session_id", "event_id", "at_ms", "app_id", "platform")

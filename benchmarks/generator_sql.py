@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from session.audit.kinds import FINDING_KINDS, Kind
+
 __all__ = [
     "APPS",
     "CONTEXTS",
@@ -52,21 +54,8 @@ APPS = (
 """The apps; ``kiosk-dotnet``'s restarts are new sessions by design, ``till-dotnet``'s rules
 say a session lasts its timeout whatever the app does, so its restarts are early."""
 
-FAULTS = (
-    "index_gap",
-    "index_went_back",
-    "index_reused",
-    "id_changed_without_index",
-    "broken_chain",
-    "index_starts_at_zero",
-    "first_event_id_reused",
-    "first_event_id_changed",
-    "event_index_repeated",
-    "early_new_session",
-    "missed_expiry",
-    "invalid_entity",
-)
-"""The fault planted in a user, by its number (1-based; 0: none)."""
+FAULTS = FINDING_KINDS
+"""The fault planted in a user, by its number (1-based, in the kinds' table order; 0: none)."""
 
 
 START_MS = 1_793_491_200_000
@@ -357,10 +346,11 @@ SELECT * FROM (
   SELECT *, CASE
     WHEN planted IN (1, 2, 3, 4, 5, 6, 7, 8) AND i = 1 THEN [{kinds}][planted]
     WHEN (planted = 10 OR (restart AND NOT start_expected)) AND i = 1 AND NOT
-      (start_expected AND planted = 10) THEN 'early_new_session'
-    WHEN planted = 11 AND i = m + 1 THEN 'missed_expiry'
-    WHEN planted = 12 AND i = m THEN 'invalid_entity'
-    WHEN planted = 9 AND i IN (m, m + 1) AND event_id > {other} THEN 'event_index_repeated'
+      (start_expected AND planted = 10) THEN '{Kind.EARLY_NEW_SESSION.value}'
+    WHEN planted = 11 AND i = m + 1 THEN '{Kind.MISSED_EXPIRY.value}'
+    WHEN planted = 12 AND i = m THEN '{Kind.INVALID_ENTITY.value}'
+    WHEN planted = 9 AND i IN (m, m + 1) AND event_id > {other}
+      THEN '{Kind.EVENT_INDEX_REPEATED.value}'
     END AS kind,
   CASE WHEN planted = 9 THEN max(t_ms) OVER (PARTITION BY u, k, i IN (m, m + 1))
        ELSE t_ms END AS at_ms

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import session
 import snowsession_gui
+from session.audit.kinds import FINDING_KINDS
+from session.trackers.protocol import BAD_REASONS
 
 PACKAGES = (Path(session.__file__).parent, Path(snowsession_gui.__file__).parent)
 ROOT = PACKAGES[0].parent
+BENCHMARKS = ROOT / "benchmarks"
 
 
 def _docstrings(tree: ast.Module) -> set[int]:
@@ -30,7 +33,7 @@ def _docstrings(tree: ast.Module) -> set[int]:
 
 def constants() -> Iterator[tuple[str, int, object]]:
     """Every constant in the code of both packages, docstrings left out: (where, line, value)."""
-    for package in PACKAGES:
+    for package in (*PACKAGES, BENCHMARKS):
         for path in sorted(package.rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             skip = _docstrings(tree)
@@ -73,3 +76,13 @@ def test_each_settings_title_is_written_once() -> None:
     title = re.compile(r"^(the )?(foreground timeout|background timeout|check interval)$", re.I)
     found = {where.split(":")[0] for where in places(title)}
     assert found == {"snowsession_gui/model/settings_names.py"}, found
+
+
+def test_the_finding_kinds_are_named_in_their_table_only() -> None:
+    """The checks, the outputs, the window and the generator name a kind through
+    :class:`session.audit.kinds.Kind`; its name is written nowhere else. (``invalid_entity``
+    is also a bad-event reason, a name of the tracker protocol.)"""
+    names = "|".join(kind for kind in FINDING_KINDS if kind not in BAD_REASONS)
+    kind = re.compile(rf"^({names})$|'({names})'")
+    found = [where for where in places(kind) if not where.startswith("session/audit/kinds.py")]
+    assert found == [], found

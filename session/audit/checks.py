@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .kinds import Kind
 from .rules import Rule, Rules
 
 __all__ = [
@@ -315,7 +316,7 @@ def _linked() -> list[tuple[str, str, str]]:
     before = "b_index = session_index - 1 AND b_seen <= seen_ms"
     return [
         (
-            "id_changed_without_index",
+            Kind.ID_CHANGED_WITHOUT_INDEX.value,
             f"{same} AND (prev = b_id OR NOT {behind})",
             _say(
                 "the session id changed ({b_id} to {session_id}) but the index stayed "
@@ -323,12 +324,12 @@ def _linked() -> list[tuple[str, str, str]]:
             ),
         ),
         (
-            "index_reused",
+            Kind.INDEX_REUSED.value,
             f"{same} AND prev <> b_id AND {behind}",
             _say("index {session_index} is used by two sessions: {b_id} and {session_id}"),
         ),
         (
-            "index_went_back",
+            Kind.INDEX_WENT_BACK.value,
             f"{linked} AND link_index > session_index",
             _say(
                 "session {session_index} ({session_id}) follows session {link_index} ({prev}),"
@@ -336,7 +337,7 @@ def _linked() -> list[tuple[str, str, str]]:
             ),
         ),
         (
-            "id_changed_without_index",
+            Kind.ID_CHANGED_WITHOUT_INDEX.value,
             f"{linked} AND link_index = session_index AND prev <> session_id",
             _say(
                 "the session id changed ({prev} to {session_id}) but the index stayed "
@@ -344,7 +345,7 @@ def _linked() -> list[tuple[str, str, str]]:
             ),
         ),
         (
-            "broken_chain",
+            Kind.BROKEN_CHAIN.value,
             f"{linked} AND link_index < session_index - 1 AND {before}",
             _say(
                 "session {session_index} ({session_id}) has previousSessionId {prev}, not the "
@@ -352,7 +353,7 @@ def _linked() -> list[tuple[str, str, str]]:
             ),
         ),
         (
-            "index_gap",
+            Kind.INDEX_GAP.value,
             f"{linked} AND link_index < session_index - 1 AND NOT coalesce({before}, FALSE)",
             _say(
                 "the index jumped from session {link_index} ({prev}) to {session_index} "
@@ -361,12 +362,12 @@ def _linked() -> list[tuple[str, str, str]]:
             ),
         ),
         (
-            "broken_chain",
+            Kind.BROKEN_CHAIN.value,
             f"{linked} AND prev = session_id",
             _say("session {session_index} ({session_id}) names itself as its previous session"),
         ),
         (
-            "index_gap",
+            Kind.INDEX_GAP.value,
             f"{unlinked} AND b_index < session_index - 1",
             _say(
                 "the index jumped from session {b_index} ({b_id}) to {session_index} "
@@ -375,7 +376,7 @@ def _linked() -> list[tuple[str, str, str]]:
             ),
         ),
         (
-            "broken_chain",
+            Kind.BROKEN_CHAIN.value,
             f"{rose}",
             _say(
                 "the index rose from {b_index} to {session_index} but the session id "
@@ -383,7 +384,7 @@ def _linked() -> list[tuple[str, str, str]]:
             ),
         ),
         (
-            "broken_chain",
+            Kind.BROKEN_CHAIN.value,
             f"{unlinked} AND b_index = session_index - 1",
             _say(
                 "session {session_index} ({session_id}) has previousSessionId {shown}, not "
@@ -409,14 +410,14 @@ def _session_checks() -> list[tuple[str, str, str]]:
     checks = []
     checks.append(
         (
-            "index_starts_at_zero",
+            Kind.INDEX_STARTS_AT_ZERO.value,
             "session_index = 0",
             _say("session {session_id} has index 0: the first session's index is 1"),
         )
     )
     checks.append(
         (
-            "broken_chain",
+            Kind.BROKEN_CHAIN.value,
             "prev_min <> prev_max",
             "concat("
             + _say(
@@ -431,7 +432,7 @@ def _session_checks() -> list[tuple[str, str, str]]:
     )
     checks.append(
         (
-            "first_event_id_changed",
+            Kind.FIRST_EVENT_ID_CHANGED.value,
             "fid_min <> fid_max",
             _say(
                 "session {session_index} ({session_id}) has more than one firstEventId: {fid} "
@@ -442,7 +443,7 @@ def _session_checks() -> list[tuple[str, str, str]]:
     )
     checks.append(
         (
-            "first_event_id_reused",
+            Kind.FIRST_EVENT_ID_REUSED.value,
             "fid IS NOT NULL AND fid_owner <> session_id",
             _say(
                 "session {session_index} ({session_id}) has the firstEventId {fid} of an earlier "
@@ -452,7 +453,7 @@ def _session_checks() -> list[tuple[str, str, str]]:
     )
     checks.append(
         (
-            "early_new_session",
+            Kind.EARLY_NEW_SESSION.value,
             f"{_early()} AND NOT expect_start AND NOT expect_demand",
             _say(
                 "a new session (from session {b_index} ({b_id}) to {session_index} ({session_id}))"
@@ -535,7 +536,9 @@ FROM (
 """
 
 _EVENT_FINDINGS = f"""
-SELECT user_id, session_id, session_index, 'missed_expiry' AS kind, event_id, t_ms AS at_ms,
+SELECT user_id, session_id, session_index, '{
+    Kind.MISSED_EXPIRY.value
+}' AS kind, event_id, t_ms AS at_ms,
   {
     _say(
         "session {session_index} ({session_id}) went on after {gap} s idle, longer than the "
@@ -552,7 +555,9 @@ FROM (SELECT *, CASE WHEN state = 'application_background' THEN bg_ms ELSE fg_ms
         AS timeout_ms FROM gaps) AS judged
 WHERE gap_ms IS NOT NULL AND timeout_ms IS NOT NULL AND gap_ms > timeout_ms + interval_ms
 UNION ALL
-SELECT user_id, session_id, session_index, 'event_index_repeated' AS kind, event_id, at_ms,
+SELECT user_id, session_id, session_index, '{
+    Kind.EVENT_INDEX_REPEATED.value
+}' AS kind, event_id, at_ms,
   {
     _say(
         "in session {session_index} ({session_id}) the eventIndex {event_index} is used by "
@@ -572,7 +577,8 @@ FROM (
 """
 
 _INVALID_FINDINGS = f"""
-SELECT user_id, NULL AS session_id, NULL AS session_index, 'invalid_entity' AS kind, event_id,
+SELECT user_id, NULL AS session_id, NULL AS session_index, '{Kind.INVALID_ENTITY.value}' AS kind,
+  event_id,
   coalesce(t_ms, collector_ms) AS at_ms,
   {_say("an event's client_session entity is invalid, so it is outside the chain: {invalid}")}
     AS message,

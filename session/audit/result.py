@@ -16,13 +16,15 @@ import duckdb
 from .checks import CTES, SESSION_FACTS, checks
 from .columns import FINDING_COLUMNS
 from .inputs import Input
-from .kinds import FINDING_KINDS
+from .kinds import FINDING_KINDS, Kind
 from .report import Finding, Report, SessionSummary, UserReport
 from .rules import Rules
 
 __all__ = ["GROUPS", "EventMarks", "Result", "ResultError", "UserCount"]
 
 GROUPS = ("app_id", "platform", "v_tracker", "day")
+_INVALID = Kind.INVALID_ENTITY.value
+"""The one kind whose events are outside the chain, yet counted as events."""
 """What the summary counts findings by."""
 
 _DAY = "strftime(make_timestamp(at_ms * 1000), '%Y-%m-%d')"
@@ -87,10 +89,10 @@ class Result:
             "SELECT coalesce(sum(events), 0), count(*), coalesce(sum(n - events), 0) FROM timed"
         ).fetchone()
         assert row is not None
-        invalid = self._one("SELECT count(*) FROM findings WHERE kind = 'invalid_entity'")
+        invalid = self._one(f"SELECT count(*) FROM findings WHERE kind = '{_INVALID}'")
         users = self._one(
             "SELECT count(DISTINCT user_id) FROM (SELECT user_id FROM timed UNION ALL "
-            "SELECT user_id FROM findings WHERE kind = 'invalid_entity')"
+            f"SELECT user_id FROM findings WHERE kind = '{_INVALID}')"
         )
         return {
             "events": int(row[0]) + int(invalid),
@@ -280,7 +282,7 @@ class Result:
                 tuple(sessions.get(user, ())),
                 tuple(findings.get(user, ())),
                 sum(s.events for s in sessions.get(user, ()))
-                + sum(f.kind == "invalid_entity" for f in findings.get(user, ())),
+                + sum(f.kind == _INVALID for f in findings.get(user, ())),
                 sum(s.duplicates for s in sessions.get(user, ())),
             )
             for user in sessions.keys() | findings.keys()

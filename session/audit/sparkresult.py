@@ -16,7 +16,7 @@ import duckdb
 
 from .columns import FINDING_COLUMNS
 from .inputs import Input
-from .kinds import FINDING_KINDS
+from .kinds import FINDING_KINDS, Kind
 from .report import Report
 from .result import GROUPS, Result
 
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["SparkResult"]
 
 _DAY = "date_format(timestamp_millis(at_ms), 'yyyy-MM-dd')"
+_INVALID = Kind.INVALID_ENTITY.value
+"""The one kind whose events are outside the chain, yet counted as events."""
 
 
 class SparkResult(Result):
@@ -68,11 +70,11 @@ class SparkResult(Result):
             "coalesce(sum(events), 0)", "count(*)", "coalesce(sum(n - events), 0)"
         ).first()
         assert row is not None
-        invalid = self.findings.where("kind = 'invalid_entity'")
+        invalid = self.findings.where(f"kind = '{_INVALID}'")
         users = self.timed.select("user_id").union(invalid.select("user_id")).distinct().count()
         tally = self._tally()
         return {
-            "events": int(row[0]) + sum(r[5] for r in tally if r[0] == "invalid_entity"),
+            "events": int(row[0]) + sum(r[5] for r in tally if r[0] == _INVALID),
             "users": int(users),
             "sessions": int(row[1]),
             "duplicates": int(row[2]),

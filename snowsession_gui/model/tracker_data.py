@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from session.audit.kinds import Kind
 from session.audit.report import Report, UserReport
 from session.audit.result import EventMarks, Result, UserCount
 from session.audit.rules import Rules
@@ -81,13 +82,17 @@ class Counts:
     findings: int = 0
 
 
+_INVALID = Kind.INVALID_ENTITY.value
+"""A finding of an invalid entity, and the bad-event reason such an event is counted under."""
+
+
 def counts(report: Report) -> Counts:
     """The counts of ``report`` (one snapshot, so they agree with its chains)."""
-    invalid = sum(1 for finding in report.findings if finding.kind == "invalid_entity")
+    invalid = sum(1 for finding in report.findings if finding.kind == _INVALID)
     repeated = sum(user.duplicates for user in report.users)
     reasons = dict(report.bad)
     if invalid:
-        reasons["invalid_entity"] = reasons.get("invalid_entity", 0) + invalid
+        reasons[_INVALID] = reasons.get(_INVALID, 0) + invalid
     return Counts(
         report.events - invalid + repeated,
         sum(reasons.values()),
@@ -102,11 +107,11 @@ def summary_counts(summary: Mapping[str, Any]) -> Counts:
     """The counts of a whole input, from its summary (:meth:`Result.summary`), as
     :func:`counts` gives them for a report of every user."""
     found: Mapping[str, int] = summary["findings"]
-    invalid = int(found.get("invalid_entity", 0))
+    invalid = int(found.get(_INVALID, 0))
     repeated = int(summary["duplicates"])
     reasons = dict(summary["bad"])
     if invalid:
-        reasons["invalid_entity"] = reasons.get("invalid_entity", 0) + invalid
+        reasons[_INVALID] = reasons.get(_INVALID, 0) + invalid
     return Counts(
         int(summary["events"]) - invalid + repeated,
         sum(reasons.values()),
