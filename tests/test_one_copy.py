@@ -86,3 +86,23 @@ def test_the_finding_kinds_are_named_in_their_table_only() -> None:
     kind = re.compile(rf"^({names})$|'({names})'")
     found = [where for where in places(kind) if not where.startswith("session/audit/kinds.py")]
     assert found == [], found
+
+
+def _definitions(kind: type[ast.AST]) -> dict[str, list[str]]:
+    """The public names each module of both packages defines at its top, by name."""
+    found: dict[str, list[str]] = {}
+    for package in PACKAGES:
+        for path in sorted(package.rglob("*.py")):
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, kind) and not getattr(node, "name", "_").startswith("_"):
+                    found.setdefault(getattr(node, "name", ""), []).append(
+                        str(path.relative_to(ROOT))
+                    )
+    return found
+
+
+def test_one_name_shortens_one_kind_of_id() -> None:
+    """``short_id`` cut a session id to its first block, and a user id to both ends."""
+    functions = _definitions(ast.FunctionDef)
+    assert functions["short_id"] == ["session/text.py"]
+    assert functions["short_user_id"] == ["snowsession_gui/model/tracker_words.py"]

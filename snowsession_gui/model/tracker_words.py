@@ -33,7 +33,7 @@ __all__ = [
     "finding_text",
     "gap_text",
     "session_text",
-    "short_id",
+    "short_user_id",
     "timeout_of",
     "timeouts_text",
 ]
@@ -51,7 +51,7 @@ REASONS = {
 """Why an event is bad, for people (the reasons' own names are shown beside)."""
 
 
-def short_id(user_id: str) -> str:
+def short_user_id(user_id: str) -> str:
     """A user id short enough for a list or a lane's title (``0f8fad5b…950e``); the whole
     id is beside it in the chain and in its tooltip."""
     return user_id if len(user_id) <= 16 else f"{user_id[:8]}…{user_id[-4:]}"

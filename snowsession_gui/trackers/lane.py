@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from snowsession_gui.model.lane_shapes import LaneShapes
-from snowsession_gui.model.tracker_words import axis_label, short_id
+from snowsession_gui.model.tracker_words import axis_label, short_user_id
 from snowsession_gui.timeline.axes import IndexAxis, TimeAxis
 from snowsession_gui.widgets.palette import LIGHT, Colors
 
@@ -104,7 +104,7 @@ class Lane:
         font.setBold(self.selected)
         room = self.plot.size().width() - AXIS_WIDTH
         plain = ""
-        short = short_id(user.user_id)
+        short = short_user_id(user.user_id)
         for plain in (
             f"{marker}{user.user_id} · {sessions} · {user.events} event(s) · {tail}",
             f"{marker}{short} · {sessions} · {user.events} event(s) · {tail}",

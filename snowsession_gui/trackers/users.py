@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from session.audit.report import Report, UserReport
 from session.audit.result import UserCount
 from snowsession_gui.model.tracker_data import Lake
-from snowsession_gui.model.tracker_words import short_id
+from snowsession_gui.model.tracker_words import short_user_id
 from snowsession_gui.widgets.palette import LIGHT, Colors
 
 __all__ = ["UserPicker"]
@@ -133,7 +133,7 @@ class UserPicker(QWidget):
             found, sessions = user.findings, user.sessions
         else:
             found, sessions = len(user.findings), len(user.sessions)
-        text = f"{short_id(user.user_id)}\n{sessions} session(s) · " + (
+        text = f"{short_user_id(user.user_id)}\n{sessions} session(s) · " + (
             f"⚠ {found} finding(s)" if found else "no findings"
         )
         if item.text() != text:
