@@ -41,8 +41,8 @@ from .timeline import (
     EventEntry,
     ExpectationResult,
     Mark,
+    RunRecord,
     SessionEntry,
-    Timeline,
     event_id,
     mark_for,
     why_new_session,
@@ -107,7 +107,7 @@ class ScenarioRun:
         self._alone = not self._observers and on_session is None
         self._id_factory = id_factory or (lambda: str(uuid.uuid4()))
         self.settings: dict[str, float] = scenario.starting_settings()
-        self.record = Timeline()
+        self.record = RunRecord()
         """What happened so far (also read through the properties below)."""
         self.sessions = self.record.sessions
         self.marks = self.record.marks
@@ -160,7 +160,7 @@ class ScenarioRun:
         return self.record.passed
 
     def timeline(self, *, fold_events: bool = False) -> Iterator[Entry]:
-        """Everything so far in time order (see :meth:`Timeline.entries`)."""
+        """Everything so far in time order (see :meth:`RunRecord.entries`)."""
         return self.record.entries(fold_events=fold_events)
 
     # ------------------------------------------------------------------ driving

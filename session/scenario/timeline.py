@@ -2,7 +2,7 @@
 
 Events are kept as two flat lists (time, session number) so that a week of one event a second
 costs little; :class:`EventEntry` objects are made only when asked for, and
-:meth:`Timeline.entries` can fold events that follow each other in one session into an
+:meth:`RunRecord.entries` can fold events that follow each other in one session into an
 :class:`EventRun`.
 """
 
@@ -25,7 +25,7 @@ from ..events import (
 )
 from .model import format_time
 
-__all__ = ["EventEntry", "EventRun", "ExpectationResult", "Mark", "SessionEntry", "Timeline"]
+__all__ = ["EventEntry", "EventRun", "ExpectationResult", "Mark", "RunRecord", "SessionEntry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +190,7 @@ Entry = SessionEntry | EventEntry | EventRun | Mark | ExpectationResult
 
 
 @dataclass
-class Timeline:
+class RunRecord:
     """Everything a run recorded. Lists only grow; read them at any time."""
 
     sessions: list[SessionEntry] = field(default_factory=list)
