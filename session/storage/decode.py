@@ -27,7 +27,7 @@ from .format import (
     XSI_NS,
 )
 
-__all__ = ["Decoded", "Problem", "TypedValue", "decode", "to_int"]
+__all__ = ["DecodedFile", "Problem", "TypedValue", "decode", "to_int"]
 
 MAX_ELEMENTS = 1000
 MAX_DEPTH = 32
@@ -71,7 +71,7 @@ class TypedValue:
 
 
 @dataclass(frozen=True, slots=True)
-class Decoded:
+class DecodedFile:
     """Every entry read from a file, and what was wrong with it (nothing, for a good file)."""
 
     entries: Mapping[str, TypedValue]
@@ -282,10 +282,10 @@ def _encoding_problem(data: bytes) -> Problem | None:
     return None
 
 
-def decode(data: bytes) -> Decoded:
+def decode(data: bytes) -> DecodedFile:
     """Read a save file's bytes. Never raises for bad content: problems are in the result."""
     if len(data) > MAX_FILE_BYTES:
-        return Decoded({}, (Problem(f"the file is larger than {MAX_FILE_BYTES} bytes"),))
+        return DecodedFile({}, (Problem(f"the file is larger than {MAX_FILE_BYTES} bytes"),))
     reader = _Reader()
     problems: list[Problem] = []
     if not data.strip():
@@ -313,4 +313,4 @@ def decode(data: bytes) -> Decoded:
                 problems.append(Problem(f"there is content after the root element ({error})"))
             else:
                 problems.append(Problem(f"the file is not well-formed XML ({error})"))
-    return Decoded(dict(reader.entries), (*reader.problems, *problems))
+    return DecodedFile(dict(reader.entries), (*reader.problems, *problems))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..state import INT32_MAX
 from ..text import quote
-from .decode import Decoded, Problem, TypedValue, to_int
+from .decode import DecodedFile, Problem, TypedValue, to_int
 from .format import SCHEMA_USER_ID, SESSION_KEYS
 
 __all__ = ["SavedSession", "interpret"]
@@ -45,7 +45,7 @@ class SavedSession:
         return self.user_id is None or SCHEMA_USER_ID.fullmatch(self.user_id) is not None
 
 
-def interpret(decoded: Decoded) -> SavedSession:
+def interpret(decoded: DecodedFile) -> SavedSession:
     """Pick the session fields out of decoded entries, keeping every field that is intact.
 
     A mistyped index that still holds a whole number in range (``a:long``, ``a:string``) is

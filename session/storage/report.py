@@ -18,7 +18,7 @@ from typing import Any
 
 from ..files import NotARegularFileError, TooLargeError, read_stat_limited
 from ..text import short_id
-from .decode import Decoded, decode
+from .decode import DecodedFile, decode
 from .fields import SavedSession, interpret
 from .format import MAX_FILE_BYTES, looks_like_save_file
 
@@ -61,7 +61,7 @@ class Report:
     mode: int | None = None
     owner: tuple[int, int] | None = None
     data: bytes | None = field(default=None, repr=False)
-    decoded: Decoded | None = None
+    decoded: DecodedFile | None = None
     saved: SavedSession | None = None
     error: str | None = None
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from session import read_save_file
 from session.storage import FileState, Report, looks_like_save_file
-from session.storage.decode import Decoded, decode
+from session.storage.decode import DecodedFile, decode
 from session.storage.fields import SavedSession, interpret
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -199,7 +199,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def reads_without_raising(folder: Path, data: bytes) -> None:
     decoded = decode(data)
-    assert isinstance(decoded, Decoded)
+    assert isinstance(decoded, DecodedFile)
     saved = interpret(decoded)
     assert isinstance(saved, SavedSession)
     path = folder / "session.xml"
