@@ -40,7 +40,7 @@ from snowsession_gui.widgets.palette import Colors
 from snowsession_gui.window.main_window import MainWindow
 
 from .lake import LakeUsers
-from .listen_dialog import ListenDialog, Problem, start_problem
+from .listen_dialog import ListenDialog, StartProblem, start_problem
 from .panel import TrackerPanel
 from .sources import CaptureReader, CaptureResult, TrackerListener
 
@@ -174,7 +174,7 @@ class TrackersFeature(QObject):
         """What idle gaps are judged by now."""
         return preset(self.preset_key).rules
 
-    def start_listening(self, host: str, port: int, log: str) -> Problem | None:
+    def start_listening(self, host: str, port: int, log: str) -> StartProblem | None:
         """Start the collector; None when it listens, else why not (nothing changes then)."""
         try:
             listening = self.listener.start(host, port, log, self.rules)

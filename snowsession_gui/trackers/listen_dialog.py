@@ -35,48 +35,50 @@ from session.trackers.collector import is_loopback
 from snowsession_gui.model.tracker_setup import ALL_INTERFACES, LOOPBACK
 from snowsession_gui.widgets.palette import LIGHT, Colors, text_style
 
-__all__ = ["Field", "ListenDialog", "Problem", "Starter", "start_problem"]
+__all__ = ["Field", "ListenDialog", "StartProblem", "Starter", "start_problem"]
 
 Field = Literal["host", "port", "log"]
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class StartProblem:
     """Why the collector did not start, and which field it concerns."""
 
     field: Field
     message: str
 
 
-def start_problem(error: OSError, host: str, port: int) -> Problem:
+def start_problem(error: OSError, host: str, port: int) -> StartProblem:
     """Why the collector could not start, what to do, and the field it concerns."""
     if isinstance(error, socket.gaierror):
-        return Problem(
+        return StartProblem(
             "host", f"“{host}” is not an address: type one of this computer's, such as "
             "192.168.1.20, or choose this computer only."
         )  # fmt: skip
     if error.errno == errno.EADDRNOTAVAIL:
-        return Problem(
+        return StartProblem(
             "host", f"{host} is not an address of this computer: type one of its own "
             "(ip addr or ipconfig lists them), or choose all network interfaces."
         )  # fmt: skip
     if error.errno == errno.EADDRINUSE:
-        return Problem(
+        return StartProblem(
             "port", f"Port {port} is in use (another collector, or Snowplow Micro?): choose "
             "another port, or 0 for any free one."
         )  # fmt: skip
     if error.filename is not None:
-        return Problem("log", f"Cannot write the log {error.filename}: {error.strerror or error}.")
+        return StartProblem(
+            "log", f"Cannot write the log {error.filename}: {error.strerror or error}."
+        )
     if error.errno == errno.EACCES:
-        return Problem(
+        return StartProblem(
             "port", f"Cannot listen on port {port}: permission denied (ports under 1024 need it)."
         )  # fmt: skip
     if error.errno is None:
-        return Problem("log", f"Cannot use the log: {error}.")
-    return Problem("host", f"Cannot listen on {host}:{port}: {error.strerror or error}.")
+        return StartProblem("log", f"Cannot use the log: {error}.")
+    return StartProblem("host", f"Cannot listen on {host}:{port}: {error.strerror or error}.")
 
 
-Starter = Callable[[str, int, str], Problem | None]
+Starter = Callable[[str, int, str], StartProblem | None]
 """Starts the collector on ``(host, port, log)``; None when it listens, else why not."""
 
 WARNING = (
@@ -217,7 +219,7 @@ class ListenDialog(QDialog):
         if path:
             self.log.setText(path)
 
-    def show_problem(self, problem: Problem | None) -> None:
+    def show_problem(self, problem: StartProblem | None) -> None:
         """Show ``problem`` under its field (None: no problem), and nothing under the others."""
         for field, label in self.errors.items():
             shown = problem is not None and problem.field == field
@@ -225,22 +227,24 @@ class ListenDialog(QDialog):
             label.setVisible(shown)
         self.adjustSize()  # a message of two lines gets its two lines
 
-    def problem(self) -> Problem | None:
+    def problem(self) -> StartProblem | None:
         """What is shown as wrong now (None: nothing)."""
         for field, label in self.errors.items():
             if label.isVisibleTo(self):
-                return Problem(field, label.text())
+                return StartProblem(field, label.text())
         return None
 
     def accept(self) -> None:
         """Start listening; on failure say why beside the field and stay open."""
         log = self.log.text().strip()
         if self.one.isChecked() and not self.host:
-            problem: Problem | None = Problem(
+            problem: StartProblem | None = StartProblem(
                 "host", "Type an address of this computer, such as 192.168.1.20."
             )
         elif not log:
-            problem = Problem("log", "Choose a log file: every event is kept there as it arrives.")
+            problem = StartProblem(
+                "log", "Choose a log file: every event is kept there as it arrives."
+            )
         else:
             problem = self._start(self.host, self.port.value(), log)
         self.show_problem(problem)

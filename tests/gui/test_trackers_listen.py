@@ -17,7 +17,7 @@ from trackers.helpers import T0, body, entity, fields, uid
 from session.audit.report import iso_time
 from snowsession_gui.model.tracker_setup import network_address
 from snowsession_gui.model.tracker_words import duration
-from snowsession_gui.trackers.listen_dialog import Problem
+from snowsession_gui.trackers.listen_dialog import StartProblem
 from snowsession_gui.widgets.menus import Section
 
 from .tracker_helpers import (
@@ -244,7 +244,7 @@ def test_a_port_in_use_is_refused_beside_the_port_and_nothing_starts(window, tmp
         assert not dialog.errors["port"].isVisible()  # the port's message went with its fault
         dialog.log.setText("")
         dialog.accept()
-        assert dialog.problem() == Problem(
+        assert dialog.problem() == StartProblem(
             "log", "Choose a log file: every event is kept there as it arrives."
         )
         dialog.reject()
