@@ -106,3 +106,9 @@ def test_one_name_shortens_one_kind_of_id() -> None:
     functions = _definitions(ast.FunctionDef)
     assert functions["short_id"] == ["session/text.py"]
     assert functions["short_user_id"] == ["snowsession_gui/model/tracker_words.py"]
+
+
+def test_each_class_name_means_one_thing() -> None:
+    """``Report``, ``Timeline``, ``Decoded`` and ``Problem`` each named two different things."""
+    twice = {name: where for name, where in _definitions(ast.ClassDef).items() if len(where) > 1}
+    assert twice == {}, twice

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import orjson
 
 from .kinds import Kind
-from .report import Report, SessionSummary, UserReport, iso_time
+from .report import ChainReport, SessionSummary, UserReport, iso_time
 
 __all__ = ["write_json", "write_junit", "write_table"]
 
@@ -24,7 +24,7 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def write_json(report: Report, out: TextIO) -> None:
+def write_json(report: ChainReport, out: TextIO) -> None:
     """The report as the standard library writes it (indented by 2, UTF-8 kept), by orjson
     where it can: ten times faster, the same text but for NaN and infinities, which orjson
     writes as null, and lone surrogates, which it refuses."""
@@ -70,7 +70,7 @@ def _note(session: SessionSummary) -> str:
     return "; ".join(notes)
 
 
-def write_table(report: Report, out: TextIO) -> None:
+def write_table(report: ChainReport, out: TextIO) -> None:
     """Each user's chain, a session a line, then the findings, then a summary line."""
     for user in report.users:
         out.write(f"user {user.user_id}: {len(user.sessions)} session(s), {user.events} event(s)")
@@ -96,7 +96,7 @@ def write_table(report: Report, out: TextIO) -> None:
     )
 
 
-def _suite(report: Report, capture: int, name: str) -> ET.Element:
+def _suite(report: ChainReport, capture: int, name: str) -> ET.Element:
     users = [
         user
         for user in report.users
@@ -143,7 +143,7 @@ def _classname(user: UserReport) -> str:
     return "user " + user.user_id.replace(".", "_")
 
 
-def write_junit(report: Report, captures: Sequence[str], out: TextIO) -> None:
+def write_junit(report: ChainReport, captures: Sequence[str], out: TextIO) -> None:
     """JUnit XML: a test suite per capture, a test case per user and check, findings as
     failures."""
     root = ET.Element("testsuites", name="snowsession sessions")
@@ -161,7 +161,7 @@ def write_junit(report: Report, captures: Sequence[str], out: TextIO) -> None:
     out.write("\n")
 
 
-def _read_suite(report: Report) -> ET.Element:
+def _read_suite(report: ChainReport) -> ET.Element:
     """What was read: a case that fails when anything could not be used (bad payloads,
     unreadable lines), so a CI run sees what was skipped."""
     suite = ET.Element("testsuite", name="sessions: inputs read", tests="1", errors="0")

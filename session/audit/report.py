@@ -13,7 +13,7 @@ from typing import Any
 
 from .kinds import FINDING_KINDS
 
-__all__ = ["FINDING_KINDS", "Finding", "Report", "SessionSummary", "UserReport", "iso_time"]
+__all__ = ["FINDING_KINDS", "ChainReport", "Finding", "SessionSummary", "UserReport", "iso_time"]
 
 
 def iso_time(seconds: float | None) -> str | None:
@@ -117,7 +117,7 @@ class UserReport:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class ChainReport:
     """Every user's chain, with counts of what was read and what was refused."""
 
     users: tuple[UserReport, ...] = ()

@@ -17,7 +17,7 @@ from .checks import CTES, SESSION_FACTS, checks
 from .columns import FINDING_COLUMNS
 from .inputs import Input
 from .kinds import FINDING_KINDS, Kind
-from .report import Finding, Report, SessionSummary, UserReport
+from .report import ChainReport, Finding, SessionSummary, UserReport
 from .rules import Rules
 
 __all__ = ["GROUPS", "EventMarks", "Result", "ResultError", "UserCount"]
@@ -223,7 +223,7 @@ class Result:
             start += count
         return marks
 
-    def report(self, users: Sequence[str] | None = None) -> Report:
+    def report(self, users: Sequence[str] | None = None) -> ChainReport:
         """Each user's chain (only ``users`` when given), for the table, JSON, JUnit and lanes."""
         where, parameters = (
             ("", {})
@@ -288,7 +288,7 @@ class Result:
             for user in sessions.keys() | findings.keys()
         ]
         reports.sort(key=lambda user: (_first(user), user.user_id))
-        return Report(tuple(reports), dict(self.bad), self.inputs)
+        return ChainReport(tuple(reports), dict(self.bad), self.inputs)
 
 
 def _first(user: UserReport) -> float:

@@ -17,7 +17,7 @@ import duckdb
 from .columns import FINDING_COLUMNS
 from .inputs import Input
 from .kinds import FINDING_KINDS, Kind
-from .report import Report
+from .report import ChainReport
 from .result import GROUPS, Result
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class SparkResult(Result):
         self._bring("findings", self.findings.select(*(c for c in columns if c != "at")))
         return super().write_findings(path)
 
-    def report(self, users: Sequence[str] | None = None) -> Report:
+    def report(self, users: Sequence[str] | None = None) -> ChainReport:
         """Each user's chain (only ``users`` when given), brought here for the report."""
         timed, findings = self.timed, self.findings
         if users is not None:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable
 
 from ..audit.duck import DuckAudit
-from ..audit.report import Report
+from ..audit.report import ChainReport
 from ..audit.rows import Row
 from ..audit.rules import Rules
 from .record import Record
@@ -33,7 +33,7 @@ class Analysis:
         self._seen: set[str] = set()
         self._bad: dict[str, int] = {}
         self._audit = self._new_audit()
-        self._report: Report | None = None
+        self._report: ChainReport | None = None
         self._captures: tuple[str, ...] = ()
 
     def _new_audit(self) -> DuckAudit:
@@ -87,7 +87,7 @@ class Analysis:
             self._bad.clear()
             self._report = None
 
-    def report(self, captures: tuple[str, ...] = ()) -> Report:
+    def report(self, captures: tuple[str, ...] = ()) -> ChainReport:
         """A snapshot: plain frozen data, safe to keep and to read from any thread."""
         with self._lock:
             if self._report is None or self._captures != captures:
@@ -95,7 +95,7 @@ class Analysis:
                 self._audit.bad = dict(self._bad)
                 result = self._audit.run()
                 report = result.report()
-                self._report = Report(report.users, dict(self._bad), captures)
+                self._report = ChainReport(report.users, dict(self._bad), captures)
                 self._captures = captures
             return self._report
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..audit.report import Report
+from ..audit.report import ChainReport
 from ..audit.rules import Rules
 from .access import TRACKER_PATHS, Access, is_loopback
 from .analysis import Analysis
@@ -218,7 +218,7 @@ class Collector:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def snapshot(self) -> Report:
+    def snapshot(self) -> ChainReport:
         """The live sessions report: plain frozen data."""
         return self.analysis.report((self.log_path or self.url,))
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ..audit.report import Finding, Report, SessionSummary
+    from ..audit.report import ChainReport, Finding, SessionSummary
     from .collector import Collector
 
 __all__ = ["SessionsCollector", "snowsession_collector"]
@@ -63,7 +63,7 @@ class SessionsCollector:
         """The NDJSON log of every event, kept with the test's temporary files."""
         return None if self.collector.log_path is None else Path(self.collector.log_path)
 
-    def report(self) -> Report:
+    def report(self) -> ChainReport:
         """The sessions report of everything received so far."""
         return self.collector.snapshot()
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..audit.report import Report
+from ..audit.report import ChainReport
 from .jsontext import dumps, loads
 from .micro_store import MicroStore
 
@@ -61,7 +61,7 @@ class ReadApi:
     def __init__(
         self,
         micro: Callable[[], MicroStore],
-        snapshot: Callable[[], Report],
+        snapshot: Callable[[], ChainReport],
         reset: Callable[[], dict[str, int]],
         timeout: float,
     ) -> None:

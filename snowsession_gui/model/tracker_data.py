@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from session.audit.kinds import Kind
-from session.audit.report import Report, UserReport
+from session.audit.report import ChainReport, UserReport
 from session.audit.result import EventMarks, Result, UserCount
 from session.audit.rules import Rules
 from session.trackers import Analysis, Record
@@ -86,7 +86,7 @@ _INVALID = Kind.INVALID_ENTITY.value
 """A finding of an invalid entity, and the bad-event reason such an event is counted under."""
 
 
-def counts(report: Report) -> Counts:
+def counts(report: ChainReport) -> Counts:
     """The counts of ``report`` (one snapshot, so they agree with its chains)."""
     invalid = sum(1 for finding in report.findings if finding.kind == _INVALID)
     repeated = sum(user.duplicates for user in report.users)
@@ -137,7 +137,7 @@ class Lake:
 class Frame:
     """Everything the lanes show, of one moment: plain frozen data, safe in any thread."""
 
-    report: Report = field(default_factory=Report)
+    report: ChainReport = field(default_factory=ChainReport)
     trails: Mapping[str, Trail] = field(default_factory=dict)
     counts: Counts = field(default_factory=lambda: Counts(0, 0))
     rules: Rules = field(default_factory=Rules)
@@ -161,7 +161,7 @@ def trails_of(marks: Mapping[str, EventMarks]) -> dict[str, Trail]:
 def capture_frame(result: Result, rules: Rules, names: tuple[str, ...]) -> Frame:
     """Every user of a capture (a log, HAR, Micro JSON, save files): reports and dots."""
     found = result.report()
-    report = Report(found.users, found.bad, names)
+    report = ChainReport(found.users, found.bad, names)
     marks = result.event_marks()
     return Frame(report, MappingProxyType(trails_of(marks)), counts(report), rules)
 
@@ -176,7 +176,7 @@ def lake_frame(
     search: str = "",
 ) -> Frame:
     """A large input: its summary and listed users, and the lanes of ``reports`` alone."""
-    report = Report(tuple(reports), dict(summary["bad"]), names)
+    report = ChainReport(tuple(reports), dict(summary["bad"]), names)
     return Frame(
         report,
         MappingProxyType(dict(trails)),

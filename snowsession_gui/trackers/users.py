@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from session.audit.report import Report, UserReport
+from session.audit.report import ChainReport, UserReport
 from session.audit.result import UserCount
 from snowsession_gui.model.tracker_data import Lake
 from snowsession_gui.model.tracker_words import short_user_id
@@ -39,7 +39,7 @@ class UserPicker(QWidget):
         super().__init__(parent)
         self.setObjectName("userPicker")
         self.colors = LIGHT
-        self.report = Report()
+        self.report = ChainReport()
         self.filter = QLineEdit()
         self.filter.setObjectName("userFilter")
         self.filter.setPlaceholderText("Find a user")
@@ -66,7 +66,7 @@ class UserPicker(QWidget):
             layout.addWidget(widget)
         self.setMinimumWidth(150)
 
-    def shown_users(self, report: Report) -> list[str]:
+    def shown_users(self, report: ChainReport) -> list[str]:
         """The users of ``report`` the filter lets through, in its order (first seen first)."""
         text = self.filter.text().strip().lower()
         only = self.only_findings.isChecked()
@@ -76,7 +76,7 @@ class UserPicker(QWidget):
             if (not text or text in user.user_id.lower()) and (not only or user.findings)
         ]
 
-    def show_users(self, report: Report, selected: str | None) -> list[str]:
+    def show_users(self, report: ChainReport, selected: str | None) -> list[str]:
         """List the users of ``report`` the filter lets through, ``selected`` current; returns
         them. Rows are reused and ``picked`` is not emitted."""
         self.report = report

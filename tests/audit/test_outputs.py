@@ -21,7 +21,7 @@ from trackers import varied_log
 
 from session.audit.kinds import FINDING_KINDS
 from session.audit.output import write_json
-from session.audit.report import Finding, Report, SessionSummary, UserReport
+from session.audit.report import ChainReport, Finding, SessionSummary, UserReport
 from session.cli import main
 
 EXPECTED = Path(__file__).parents[1] / "data" / "trackers"
@@ -71,7 +71,7 @@ _TIMES = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, 
 
 
 @st.composite
-def _reports(draw: st.DrawFn) -> Report:
+def _reports(draw: st.DrawFn) -> ChainReport:
     """Reports with any times; half of them with what orjson refuses too (lone surrogates,
     integers over 64 bits)."""
     hostile = draw(st.booleans())
@@ -104,12 +104,12 @@ def _reports(draw: st.DrawFn) -> Report:
         )
         for _ in range(draw(st.integers(0, 3)))
     )
-    return Report(users, draw(st.dictionaries(text, st.integers(0, 9))), (draw(text),))
+    return ChainReport(users, draw(st.dictionaries(text, st.integers(0, 9))), (draw(text),))
 
 
 @settings(max_examples=300, deadline=None)
 @given(_reports())
-def test_the_json_is_the_standard_librarys_text_for_any_report(report: Report) -> None:
+def test_the_json_is_the_standard_librarys_text_for_any_report(report: ChainReport) -> None:
     out = io.StringIO()
     write_json(report, out)
     assert out.getvalue() == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from session import SCHEMA_1_0_2
-from session.audit.report import Report
+from session.audit.report import ChainReport
 from session.audit.rules import Rules
 from session.trackers.analysis import Analysis
 from session.trackers.protocol import (
@@ -126,7 +126,7 @@ def received(item: dict[str, str]) -> float:
     return (int(made) / 1000 if made.isdigit() and made.isascii() else T0) + SENT_AFTER
 
 
-def analyse(events: list[dict[str, str]], rules: Rules | None = None) -> Report:
+def analyse(events: list[dict[str, str]], rules: Rules | None = None) -> ChainReport:
     """The report of these events' fields, each arriving just after it was made, in the order
     given."""
     analysis = Analysis(rules)
@@ -135,5 +135,5 @@ def analyse(events: list[dict[str, str]], rules: Rules | None = None) -> Report:
     return analysis.report()
 
 
-def kinds(report: Report) -> list[str]:
+def kinds(report: ChainReport) -> list[str]:
     return [finding.kind for finding in report.findings]
