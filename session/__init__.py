@@ -31,7 +31,7 @@ from .policy import (
     Policy,
     PolicyError,
 )
-from .settings import DEFAULTS, MAX_SECONDS, SETTING_NAMES, Timeouts, check_seconds
+from .settings import DEFAULTS, MAX_SECONDS, SETTING_NAMES, Settings, Timeouts, check_seconds
 from .state import INT32_MAX, SessionState
 from .storage import (
     FileState,
@@ -78,6 +78,7 @@ __all__ = [
     "SessionRequested",
     "SessionStarted",
     "SessionState",
+    "Settings",
     "SettingsChanged",
     "StorageProblem",
     "StorageRecovered",

@@ -29,7 +29,7 @@ from .events import (
 from .guard import EngineLock
 from .live import Live
 from .policy import Control, Moment, Policy, Resumed, Trigger, require
-from .settings import Timeouts, check_seconds
+from .settings import Settings, check_seconds
 from .state import INT32_MAX, SessionState
 from .storage.format import encode
 from .storage.report import FileState, Report
@@ -48,7 +48,7 @@ class SessionCore:
 
     def __init__(
         self,
-        settings: Timeouts,
+        settings: Settings,
         policy: Policy,
         clock: Clock,
         scheduler: Scheduler,
@@ -219,7 +219,7 @@ class SessionCore:
             self.ensure_open()
             if getattr(self.settings, name) == seconds:
                 return
-            self.settings = Timeouts(**{**self.settings.as_dict(), name: seconds})
+            self.settings = Settings(**{**self.settings.as_dict(), name: seconds})
             self.notify(SettingsChanged(name, self.settings, self.now()))
 
     # ------------------------------------------------------------------ checker

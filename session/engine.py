@@ -15,7 +15,7 @@ from .core import SessionClosedError, SessionCore
 from .events import EventTracked, Notification, Observer, Reason
 from .live import Live
 from .policy import DEFAULT_POLICY, Control, Policy, make_policy
-from .settings import DEFAULTS, Timeouts
+from .settings import DEFAULTS, Settings
 from .state import SessionState
 from .storage.saving import Persistence
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler
@@ -76,7 +76,7 @@ class ClientSession:
         id_factory: Callable[[], str] | None = None,
         continue_session_on_restart: bool = False,
     ) -> None:
-        settings = Timeouts(foreground_timeout, background_timeout, check_interval)
+        settings = Settings(foreground_timeout, background_timeout, check_interval)
         logger = logger or logging.getLogger("session")
         rules = make_policy(policy, continue_session_on_restart=continue_session_on_restart)
         clock = clock if clock is not None else SystemClock()
@@ -186,7 +186,7 @@ class ClientSession:
     # ------------------------------------------------------------------ settings
 
     @property
-    def settings(self) -> Timeouts:
+    def settings(self) -> Settings:
         """The three timing settings as they are now; each change is a ``SettingsChanged``."""
         return self._core.settings
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import get_args
 
 from .context import SessionContext
-from .settings import Timeouts
+from .settings import Settings
 from .state import SessionState
 
 __all__ = [
@@ -112,7 +112,7 @@ class SettingsChanged:
     as they are now."""
 
     name: str
-    settings: Timeouts
+    settings: Settings
     at: float
 
 

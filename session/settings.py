@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 from .state import INT32_MAX
 
-__all__ = ["DEFAULTS", "MAX_SECONDS", "SETTING_NAMES", "Timeouts", "check_seconds"]
+__all__ = ["DEFAULTS", "MAX_SECONDS", "SETTING_NAMES", "Settings", "Timeouts", "check_seconds"]
 
 MAX_SECONDS = INT32_MAX
 """The largest timeout or interval, in seconds: the .NET setters take an Int32."""
@@ -27,8 +27,9 @@ def check_seconds(name: str, value: object) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class Timeouts:
-    """Seconds idle before a new session (foreground, background) and between expiry checks."""
+class Settings:
+    """A session's settings: seconds idle before a new session (foreground, background) and
+    between expiry checks. (Not the audit's timeouts, :class:`session.audit.rules.Rules`.)"""
 
     foreground_timeout: float = 600.0
     background_timeout: float = 300.0
@@ -46,5 +47,8 @@ class Timeouts:
 SETTING_NAMES = ("foreground_timeout", "background_timeout", "check_interval")
 """The settings, in the order they are shown and written."""
 
-DEFAULTS = Timeouts()
+Timeouts = Settings
+"""The former name of :class:`Settings`, kept so that code written against it still runs."""
+
+DEFAULTS = Settings()
 """The .NET tracker's defaults: 600 s, 300 s, a check every 15 s."""

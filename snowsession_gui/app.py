@@ -14,7 +14,7 @@ from typing import Any
 import platformdirs
 from PySide6.QtCore import QByteArray, QSettings
 
-from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES, Timeouts, VirtualClock, check_seconds
+from session import DEFAULTS, POLICY_NAMES, SETTING_NAMES, Settings, VirtualClock, check_seconds
 from snowsession_gui.earlier_run.feature import EarlierRunFeature
 from snowsession_gui.export.feature import ExportFeature
 from snowsession_gui.host.session_host import SessionHost
@@ -50,7 +50,7 @@ def app_settings() -> QSettings:
 class Stored:
     """What the window kept from its last run (the defaults where it kept nothing usable)."""
 
-    timeouts: Timeouts = DEFAULTS
+    timeouts: Settings = DEFAULTS
     policy: str = DEFAULT_POLICY
     speed: float = DEFAULT_SPEED
 
@@ -66,7 +66,7 @@ def _seconds(settings: QSettings, name: str) -> float:
 def stored(settings: QSettings | None = None) -> Stored:
     """What is in force when the command line says nothing: the settings kept, else defaults."""
     settings = settings if settings is not None else app_settings()
-    timeouts = Timeouts(**{name: _seconds(settings, name) for name in SETTING_NAMES})
+    timeouts = Settings(**{name: _seconds(settings, name) for name in SETTING_NAMES})
     policy: Any = settings.value(keys.POLICY_KEY)
     speed: Any = settings.value(keys.SPEED_KEY)
     try:
@@ -134,7 +134,7 @@ def create_main_window(
         "background_timeout": background_timeout,
         "check_interval": check_interval,
     }
-    timeouts = Timeouts(
+    timeouts = Settings(
         **{name: given[name] or getattr(kept.timeouts, name) for name in SETTING_NAMES}
     )
     host = SessionHost(

@@ -19,8 +19,8 @@ from session import (
     SaveFileBusyError,
     SessionClosedError,
     SessionStarted,
+    Settings,
     SettingsChanged,
-    Timeouts,
     VirtualClock,
     read_save_file,
 )
@@ -445,8 +445,8 @@ def test_every_setting_change_is_a_notification(make_session, clock):
         ("background_timeout", 2),
         ("check_interval", 2),
     ]
-    assert notes[0].settings == Timeouts(120, 300, 15)
-    assert notes[-1].settings == s.settings == Timeouts(120, 30.5, 5)
+    assert notes[0].settings == Settings(120, 300, 15)
+    assert notes[-1].settings == s.settings == Settings(120, 30.5, 5)
     with pytest.raises(ValueError, match="foreground_timeout must be more than 0"):
         s.foreground_timeout = 0
     assert len(seen.of(SettingsChanged)) == 3 and s.foreground_timeout == 120

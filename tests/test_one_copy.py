@@ -112,3 +112,10 @@ def test_each_class_name_means_one_thing() -> None:
     """``Report``, ``Timeline``, ``Decoded`` and ``Problem`` each named two different things."""
     twice = {name: where for name, where in _definitions(ast.ClassDef).items() if len(where) > 1}
     assert twice == {}, twice
+
+
+def test_the_engines_settings_are_called_settings() -> None:
+    """``Timeouts`` held the check interval too, and the audit's timeouts are its rules: the
+    engine's three settings are :class:`session.Settings`; the old name still imports."""
+    assert session.Settings() == session.DEFAULTS and session.Timeouts is session.Settings
+    assert len(_definitions(ast.ClassDef)["Settings"]) == 1

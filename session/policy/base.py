@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from ..context import SessionContext
 from ..events import Reason
-from ..settings import Timeouts
+from ..settings import Settings
 from ..state import SessionState
 from ..storage.fields import SavedSession
 
@@ -64,7 +64,7 @@ class Moment:
     wall: float
     last_access: float
     background: bool
-    settings: Timeouts
+    settings: Settings
     paused: bool = False
     pending: Reason | None = None
 

@@ -24,7 +24,7 @@ from session import (
     POLICY_NAMES,
     SETTING_NAMES,
     ClientSession,
-    Timeouts,
+    Settings,
     VirtualClock,
 )
 from session.scenario import Scenario
@@ -73,7 +73,7 @@ class SessionHost(Route):
         *,
         clock: VirtualClock | None = None,
         speed: float = DEFAULT_SPEED,
-        settings: Timeouts = DEFAULTS,
+        settings: Settings = DEFAULTS,
         policy: str = DEFAULT_POLICY,
         parent: QObject | None = None,
     ) -> None:
@@ -123,7 +123,7 @@ class SessionHost(Route):
         return self.home.policy
 
     @property
-    def settings(self) -> Timeouts:
+    def settings(self) -> Settings:
         """The settings in force (a scenario's own while one runs)."""
         return self.driver.settings
 

@@ -16,7 +16,7 @@ from session import (
     ClientSession,
     Notification,
     SessionStarted,
-    Timeouts,
+    Settings,
     VirtualClock,
     check_seconds,
 )
@@ -62,7 +62,7 @@ DEMO_SETTINGS = DEFAULTS
 """The timeouts the demo is written for (it plays with these, whatever the window uses)."""
 
 
-def whose_timeouts(settings: Timeouts, window: Timeouts, source: str) -> str:
+def whose_timeouts(settings: Settings, window: Settings, source: str) -> str:
     """Whose the timeouts in force are, in a few words: ``source`` is where they came from
     (``window``, ``demo`` or ``here``), ``window`` the main window's now."""
     if source == "demo":
@@ -114,7 +114,7 @@ class PolicyPair:
         folder: str | Path,
         clock: VirtualClock,
         *,
-        settings: Timeouts = DEFAULTS,
+        settings: Settings = DEFAULTS,
         lifecycle_events: bool = True,
         observers: Mapping[str, Iterable[Callable[[Notification], None]]] | None = None,
     ) -> None:

@@ -21,7 +21,7 @@ from session import (
     ClientSession,
     Notification,
     SaveFileBusyError,
-    Timeouts,
+    Settings,
     VirtualClock,
     check_seconds,
 )
@@ -89,7 +89,7 @@ class Driver(Protocol):
     def session(self) -> ClientSession | None: ...
 
     @property
-    def settings(self) -> Timeouts: ...
+    def settings(self) -> Settings: ...
 
     def fire_event(self) -> str: ...
 
@@ -112,7 +112,7 @@ class Driver(Protocol):
 
 def _open(
     path: Path,
-    settings: Timeouts,
+    settings: Settings,
     clock: VirtualClock,
     policy: str,
     observer: Callable[[Notification], None],
@@ -150,7 +150,7 @@ class DirectDriver:
     def __init__(
         self,
         path: Path,
-        settings: Timeouts,
+        settings: Settings,
         clock: VirtualClock,
         policy: str,
         observer: Callable[[Notification], None],
@@ -167,7 +167,7 @@ class DirectDriver:
         return self._session
 
     @property
-    def settings(self) -> Timeouts:
+    def settings(self) -> Settings:
         return self._settings
 
     def _live(self) -> ClientSession:
@@ -292,8 +292,8 @@ class ScenarioDriver:
         return self.run.session
 
     @property
-    def settings(self) -> Timeouts:
-        return Timeouts(**self.run.settings)
+    def settings(self) -> Settings:
+        return Settings(**self.run.settings)
 
     def fire_event(self) -> str:
         self.run.perform(Action.EVENT)

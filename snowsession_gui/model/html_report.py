@@ -14,7 +14,7 @@ from datetime import datetime
 from html import escape
 from importlib import metadata
 
-from session import SETTING_NAMES, SessionStarted, Timeouts
+from session import SETTING_NAMES, SessionStarted, Settings
 from session.scenario.timeline import ExpectationResult
 from session.scenario.timeline import text as value_text
 
@@ -73,7 +73,7 @@ class RunReport:
     made_at: datetime
     save_file: str
     policy: str
-    settings: Timeouts
+    settings: Settings
     shown: tuple[float, float]
     """The simulated times the picture shows."""
     sessions: Sequence[SessionRow]

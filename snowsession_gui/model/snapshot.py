@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from session import ClientSession, PolicyError, SessionState, Timeouts
+from session import ClientSession, PolicyError, SessionState, Settings
 
 from .units import format_countdown, format_seconds
 
@@ -39,7 +39,7 @@ class SessionSnapshot:
     checking: bool
     next_check: float | None
     last_access: float
-    settings: Timeouts
+    settings: Settings
     due: float | None
     paused: bool = False
     requested: bool = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from session import SETTING_NAMES, Timeouts
+from session import SETTING_NAMES, Settings
 from snowsession_gui.model.compare_engines import PolicyPair, whose_timeouts
 from snowsession_gui.model.settings_names import SETTING_LABELS, SETTING_WORDS
 from snowsession_gui.model.units import format_seconds, parse_seconds
@@ -36,7 +36,7 @@ class CompareTimeouts(QWidget):
     ``compareWindowTimeoutsButton`` (*Use the main window's*, shown when they differ).
     """
 
-    def __init__(self, window: Timeouts, parent: QWidget | None = None) -> None:
+    def __init__(self, window: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("compareTimeouts")
         self.setAccessibleName("Timeouts both policies use")
@@ -94,7 +94,7 @@ class CompareTimeouts(QWidget):
         self._problem(None)
         self.show_settings(pair.settings)
 
-    def show_settings(self, settings: Timeouts) -> None:
+    def show_settings(self, settings: Settings) -> None:
         """Show ``settings`` (those in force, from the engines' notification)."""
         for name, box in self.inputs.items():
             if not box.editing:  # what someone is typing stays
@@ -109,7 +109,7 @@ class CompareTimeouts(QWidget):
             + " · ".join(format_seconds(getattr(window, name)) for name in SETTING_NAMES)
         )
 
-    def set_window_settings(self, settings: Timeouts) -> None:
+    def set_window_settings(self, settings: Settings) -> None:
         """The main window's timeouts are now ``settings``; the engines here keep theirs."""
         self.window_settings = settings
         if self.pair is not None:

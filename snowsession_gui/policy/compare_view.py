@@ -31,8 +31,8 @@ from session import (
     EventTracked,
     Notification,
     SessionStarted,
+    Settings,
     SettingsChanged,
-    Timeouts,
     VirtualClock,
 )
 from snowsession_gui.host.qt_session import SessionBridge
@@ -80,7 +80,7 @@ class CompareView(QWidget):
     def __init__(
         self,
         *,
-        settings: Timeouts = DEFAULTS,
+        settings: Settings = DEFAULTS,
         clock: VirtualClock | None = None,
         speed: float = 60.0,
         parent: QWidget | None = None,
@@ -218,7 +218,7 @@ class CompareView(QWidget):
         settings = self.pair.settings if self.pair is not None else self.window_settings
         self._start(settings, self.timeouts.source)
 
-    def _start(self, settings: Timeouts, source: str) -> None:
+    def _start(self, settings: Settings, source: str) -> None:
         self._close_pair()
         for path in ("dotnet.xml", "mobile.xml"):
             (self._folder_path / path).unlink(missing_ok=True)
@@ -244,7 +244,7 @@ class CompareView(QWidget):
         self._sync_background()
         self._refresh()
 
-    def set_window_settings(self, settings: Timeouts) -> None:
+    def set_window_settings(self, settings: Settings) -> None:
         """The main window's timeouts are now ``settings`` (the engines here keep theirs)."""
         self.window_settings = settings
         self.timeouts.set_window_settings(settings)

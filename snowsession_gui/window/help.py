@@ -11,20 +11,20 @@ from html import escape
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-from session import DEFAULTS, Timeouts
+from session import DEFAULTS, Settings
 from snowsession_gui.model.units import format_seconds
 
 __all__ = ["ABOUT", "HelpDialog", "how_sessions_work"]
 
 
-def _value(settings: Timeouts, name: str) -> str:
+def _value(settings: Settings, name: str) -> str:
     now, default = getattr(settings, name), getattr(DEFAULTS, name)
     if now == default:
         return f"{format_seconds(now)}, the tracker's default"
     return f"now {format_seconds(now)}; the tracker's default is {format_seconds(default)}"
 
 
-def how_sessions_work(settings: Timeouts, keys: Sequence[tuple[str, str]]) -> str:
+def how_sessions_work(settings: Settings, keys: Sequence[tuple[str, str]]) -> str:
     """The page, for the settings in force and the window's keys."""
     fg, bg = _value(settings, "foreground_timeout"), _value(settings, "background_timeout")
     interval = _value(settings, "check_interval")

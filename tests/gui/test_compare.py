@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
-from session import Timeouts, VirtualClock, read_save_file
+from session import Settings, VirtualClock, read_save_file
 from snowsession_gui.model.compare_engines import PolicyPair
 from snowsession_gui.model.units import format_clock
 from snowsession_gui.policy.compare_view import CompareView
@@ -118,7 +118,7 @@ def test_the_demo_shows_the_difference_at_once(view):
 
 def test_the_pair_without_qt(tmp_path):
     clock = VirtualClock()
-    pair = PolicyPair(tmp_path, clock, settings=Timeouts(foreground_timeout=60, check_interval=5))
+    pair = PolicyPair(tmp_path, clock, settings=Settings(foreground_timeout=60, check_interval=5))
     try:
         pair.fire_event()
         clock.advance(200)
