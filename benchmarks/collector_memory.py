@@ -20,12 +20,13 @@ import threading
 import time
 from pathlib import Path
 
+from session import SCHEMA_1_0_2
 from session.trackers.protocol import CONTEXTS_SCHEMA, PAYLOAD_DATA_SCHEMA, POST_PATH
 
 RSS_TARGET_MB = 400
 WAIT_TARGET_S = 0.5
 BATCH = 500
-SCHEMA = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2"
+SCHEMA = SCHEMA_1_0_2
 
 
 def event(user: int, n: int, t0: float) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from session import SCHEMA_1_0_2
 from session.audit.kinds import FINDING_KINDS, Kind
 
 __all__ = [
@@ -60,7 +61,7 @@ FAULTS = FINDING_KINDS
 
 START_MS = 1_793_491_200_000
 """2026-11-01 00:00 UTC: the first day of the data."""
-SCHEMA = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2"
+SCHEMA = SCHEMA_1_0_2
 CONTEXTS = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"
 HOUR = 3_600_000
 

@@ -27,6 +27,7 @@ from statistics import median
 
 from aiohttp import web
 
+from session import SCHEMA_1_0_2
 from session.trackers.collector import Collector
 from session.trackers.logfile import header_line
 from session.trackers.protocol import CONTEXTS_SCHEMA, PAYLOAD_DATA_SCHEMA, POST_PATH
@@ -41,7 +42,7 @@ SESSION_EVENTS = 50
 def _event(user: int, n: int, at_ms: int) -> dict[str, str]:
     session = n // SESSION_EVENTS + 1
     entity = {
-        "schema": "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2",
+        "schema": SCHEMA_1_0_2,
         "data": {
             "userId": f"{user:08x}-0000-4000-8000-000000000000",
             "sessionId": f"{user:08x}-{session:04x}-4000-8000-000000000000",

@@ -64,6 +64,12 @@ def test_each_lifecycle_schema_is_written_once() -> None:
         assert [where.split(":")[0] for where in found] == ["session/trackers/protocol.py"], found
 
 
+def test_each_session_entity_schema_is_written_once() -> None:
+    """The data generator and the benchmarks wrote the client_session schema again."""
+    found = places(re.compile(r"/client_session/jsonschema/1-0-\d"))
+    assert len(found) == 3 and len({where.split(":")[0] for where in found}) == 1, found
+
+
 def test_every_settings_key_is_written_in_one_module() -> None:
     """``session/policy`` was written in three modules; every key now has one home."""
     key = re.compile(r"^(session|window|time|collector|firstRun|scenario|trackers)/\w*$")
