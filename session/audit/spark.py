@@ -279,7 +279,7 @@ class SparkAudit:
                 return source, self.frame_of([])
         # Absolute: a Spark Connect server or a cluster resolves a relative path in its own
         # working folder, not in the one the command was run from.
-        files = [os.path.abspath(path) for path in files]
+        files = tuple(os.path.abspath(path) for path in files)
         frame = self.spark.read.option("mergeSchema", "true").parquet(*files)
         names = {field.name: field.dataType for field in frame.schema.fields}
         entity = names.get(ENTITY_COLUMN)
