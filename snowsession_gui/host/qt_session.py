@@ -1,6 +1,6 @@
 """Run a :class:`session.ClientSession` inside any Qt application.
 
-Two public pieces, apart from the window:
+Three public pieces, apart from the window:
 
 - :class:`QtScheduler` is the engine's ``Scheduler`` built on parented single-shot ``QTimer``\\ s,
   so the expiry checker runs on the GUI thread's event loop. ``call_later`` may be called from
@@ -8,25 +8,25 @@ Two public pieces, apart from the window:
 - :class:`SessionBridge` subscribes to a ``ClientSession`` and re-emits every notification as a
   Qt signal on the bridge's (GUI) thread, queued when it came from another thread (the writer
   thread sends ``StorageProblem`` and ``StorageRecovered``).
-- :func:`follow_application_state` sends the application to the background and back with
-  ``QGuiApplication.applicationStateChanged``.
+- :func:`follow_application_state` sends a session to the background and back with the
+  application (``QGuiApplication.applicationStateChanged``).
 
 Each signal carries one type, the engine's frozen dataclass of the same name:
 
-==================== =====================================
-signal               payload
-==================== =====================================
-``notified``         any ``session.Notification``
-``sessionStarted``   ``SessionStarted``
-``eventTracked``     ``EventTracked``
-``checkerChanged``   ``CheckerChanged``
+===================== ============================
+signal                payload
+===================== ============================
+``notified``          any ``session.Notification``
+``sessionStarted``    ``SessionStarted``
+``eventTracked``      ``EventTracked``
+``checkerChanged``    ``CheckerChanged``
 ``backgroundChanged`` ``BackgroundChanged``
-``settingsChanged``  ``SettingsChanged``
-``pausedChanged``    ``PausedChanged``
-``sessionRequested`` ``SessionRequested``
-``storageProblem``   ``StorageProblem``
-``storageRecovered`` ``StorageRecovered``
-==================== =====================================
+``settingsChanged``   ``SettingsChanged``
+``pausedChanged``     ``PausedChanged``
+``sessionRequested``  ``SessionRequested``
+``storageProblem``    ``StorageProblem``
+``storageRecovered``  ``StorageRecovered``
+===================== ============================
 
 :data:`NOTIFICATION_SIGNALS` maps each notification to its signal's name; the window's own
 route (:class:`~snowsession_gui.host.route.Route`) uses the same map.

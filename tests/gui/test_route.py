@@ -10,11 +10,11 @@ from PySide6.QtGui import QGuiApplication
 
 from session import ClientSession, EventTracked, Notification, VirtualClock
 from session.storage.report import Change
+from snowsession_gui import follow_application_state
 from snowsession_gui.host.qt_session import (
     NOTIFICATION_SIGNALS,
     NotificationSignals,
     SessionBridge,
-    follow_application_state,
 )
 from snowsession_gui.host.route import Refused, Route
 from snowsession_gui.host.session_host import SessionHost
