@@ -11,13 +11,10 @@ as ``refused(Refused)``. The views draw from these signals only.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
-import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -26,6 +23,7 @@ from session import (
     POLICY_NAMES,
     SETTING_NAMES,
     ClientSession,
+    PolicyError,
     Timeouts,
     VirtualClock,
 )
@@ -40,7 +38,7 @@ from snowsession_gui.model.drivers import (
     ScenarioDriver,
     check_save_file,
 )
-from snowsession_gui.model.runs import Run
+from snowsession_gui.model.runs import Run, RunBook
 from snowsession_gui.model.snapshot import no_session_reason
 from snowsession_gui.model.units import (
     DEFAULT_POLICY,
@@ -57,8 +55,6 @@ from .save_watcher import SaveFileWatcher
 from .sim_clock import SimulationClock
 
 __all__ = ["CannotOpen", "FileBusy", "Refused", "SessionHost", "check_save_file"]
-
-T = TypeVar("T")
 
 
 class SessionHost(RouteSignals, QObject):
@@ -83,9 +79,8 @@ class SessionHost(RouteSignals, QObject):
         parent: QObject | None = None,
     ) -> None:
         path = Path(save_path)
-        self._numbers = itertools.count(1)
-        self._file_runs: dict[Path, Run] = {}
-        self.home_run = self._file_run(path)
+        self._runs = RunBook()
+        self.home_run = self._runs.of_file(path)
         """The run of the window's own session on its own file."""
         super().__init__(parent)
         self.route = Route(
@@ -223,19 +218,23 @@ class SessionHost(RouteSignals, QObject):
 
     def fire_event(self) -> str | None:
         """Track one event; returns its id (None when refused)."""
-        return self._request("fire_event", self.driver.fire_event)
+        ids: list[str] = []
+        self._request("fire_event", lambda: ids.append(self.driver.fire_event()))
+        return ids[0] if ids else None
 
-    def set_background(self, background: bool) -> None:
-        self._request("set_background", partial(self.driver.set_background, background))
+    # Each request says whether it was carried out; when not, ``refused`` tells the views why.
 
-    def set_checking(self, checking: bool) -> None:
-        self._request("set_checking", partial(self.driver.set_checking, checking))
+    def set_background(self, background: bool) -> bool:
+        return self._request("set_background", partial(self.driver.set_background, background))
 
-    def set_paused(self, paused: bool) -> None:
-        self._request("set_paused", partial(self.driver.set_paused, paused))
+    def set_checking(self, checking: bool) -> bool:
+        return self._request("set_checking", partial(self.driver.set_checking, checking))
 
-    def request_new_session(self) -> None:
-        self._request("request_new_session", self.driver.request_new_session)
+    def set_paused(self, paused: bool) -> bool:
+        return self._request("set_paused", partial(self.driver.set_paused, paused))
+
+    def request_new_session(self) -> bool:
+        return self._request("request_new_session", self.driver.request_new_session)
 
     def apply_setting(self, name: str, text: str) -> str | None:
         """Apply a typed value to a timeout or the interval; why it was refused, or None
@@ -252,16 +251,17 @@ class SessionHost(RouteSignals, QObject):
                 return str(error)
         return None
 
-    def _request(self, what: str, action: Callable[[], T]) -> T | None:
-        """``action`` on the open session; without one, the views are sent :class:`Refused`
-        (``what`` and why) in its place."""
+    def _request(self, what: str, action: Callable[[], object]) -> bool:
+        """Carry out ``action`` on the open session and say so; without one (or against the
+        policy) the views are sent :class:`Refused` (``what`` and why) instead."""
         with self.route.operation():
             try:
                 self.live()
-                return action()
-            except CannotOpen as error:
+                action()
+            except (CannotOpen, PolicyError) as error:
                 self.route.send(Refused(what, str(error)))
-                return None
+                return False
+        return True
 
     def restart(self) -> None:
         """The app restarts: a new ``ClientSession`` on the same file (a new session)."""
@@ -298,7 +298,7 @@ class SessionHost(RouteSignals, QObject):
                 path, old.settings, self._clock, old.policy, self.route.observer(token)
             )
             self.home, self._home_token = new, token
-            self.home_run = self._file_run(path)  # a file opened before goes on where it was
+            self.home_run = self._runs.of_file(path)  # a file opened before goes on where it was
             self._switch(new, token, self.home_run)
             old.close()
 
@@ -316,7 +316,7 @@ class SessionHost(RouteSignals, QObject):
                 home.restart()  # carry on with the file as it is
                 raise CannotOpen(f"cannot delete {home.path}: {error.strerror or error}") from None
             home.restart()
-            self.home_run = self._file_run(home.path, fresh=True)
+            self.home_run = self._runs.of_file(home.path, fresh=True)
             self._switch(home, self._home_token, self.home_run)
 
     # ------------------------------------------------------------ a scenario in charge
@@ -338,7 +338,7 @@ class SessionHost(RouteSignals, QObject):
                 on_record=self.route.observer(token),
             )
             kind = "recording" if recording else "scenario"
-            self._switch(driver, token, self._new_run(f"{kind} {name}", home=False))
+            self._switch(driver, token, self._runs.new(f"{kind} {name}", home=False))
             driver.advance_to(0.0)  # the steps at time 0 run at once
         return driver
 
@@ -362,20 +362,6 @@ class SessionHost(RouteSignals, QObject):
 
     def _shown_again(self) -> None:
         self.sim.show_time()  # another clock may be in force: its time, at once
-
-    def _new_run(self, name: str, *, home: bool) -> Run:
-        return Run(next(self._numbers), name, home, time.time())
-
-    def _file_run(self, path: Path, *, fresh: bool = False) -> Run:
-        """The run of the window's own session on ``path``: the one it had if it was open
-        before (its sessions share the window's clock), else a new one; ``fresh`` after a
-        reset."""
-        key = path.absolute()
-        run = self._file_runs.get(key)
-        if run is None or fresh:
-            name = f"{path.name} after a reset" if fresh else path.name
-            run = self._file_runs[key] = self._new_run(name, home=True)
-        return run
 
     def _switch(self, driver: Driver, token: object, run: Run) -> None:
         self.driver = driver

@@ -127,6 +127,6 @@ def play_demo(
         settled()
     sim.skip_to(start + end)
     settled()
-    window.show_whole_run()  # the whole run and the next deadline
+    window.show_whole_run(at_once=True)  # the whole run and the next deadline
     if app is not None:
         app.processEvents()

@@ -41,10 +41,12 @@ class FeatureOffers:
         """Track one event, as the Fire event button does (and say so, or why not)."""
         self.controls.fire_event()
 
-    def show_whole_run(self) -> None:
-        """Fit all: the timeline follows the present showing everything from the start."""
+    def show_whole_run(self, *, at_once: bool = False) -> None:
+        """Fit all: the timeline follows the present showing everything from the start;
+        ``at_once`` draws it now rather than at the next frame."""
         self.timeline.set_span(math.inf)
-        self.timeline.redraw()
+        if at_once:
+            self.timeline.redraw()
 
     def shows_events(self) -> bool:
         """Whether the timeline of the run in force has an event on it."""

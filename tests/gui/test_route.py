@@ -72,7 +72,7 @@ def test_a_refusal_arrives_as_a_notification_whoever_asked(window, monkeypatch, 
     refusals: list[Refused] = []
     host.refused.connect(refusals.append)
     with qtbot.waitSignal(host.refused, timeout=0) as blocker:
-        assert host.set_background(True) is None  # a program asking: no exception
+        assert host.set_background(True) is False  # a program asking: no exception
     assert blocker.args[0] == refusals[0]
     assert refusals[0].what == "set_background"
     assert "no session is open" in refusals[0].why
@@ -148,3 +148,13 @@ def test_follow_application_state_can_count_a_window_out_of_focus_as_the_backgro
         stop()
     finally:
         session.close()
+
+
+def test_a_request_against_the_policy_is_refused_in_words_not_raised(window):
+    refusals: list[Refused] = []
+    window.host.refused.connect(refusals.append)
+    assert window.host.snapshot.policy == "dotnet"  # no pausing under it
+    assert window.host.set_paused(True) is False
+    assert window.host.request_new_session() is False
+    assert [r.what for r in refusals] == ["set_paused", "request_new_session"]
+    assert window.statusBar().currentMessage() == refusals[-1].why
