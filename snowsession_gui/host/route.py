@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Protocol
+from typing import Protocol, overload
 
 from PySide6.QtCore import QObject, Qt, Signal, SignalInstance, Slot
 
@@ -245,7 +245,17 @@ class RouteSignal:
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
 
-    def __get__(self, owner: _HasRoute, kind: type | None = None) -> SignalInstance:
+    @overload
+    def __get__(self, owner: None, kind: type) -> RouteSignal: ...
+
+    @overload
+    def __get__(self, owner: _HasRoute, kind: type | None = None) -> SignalInstance: ...
+
+    def __get__(
+        self, owner: _HasRoute | None, kind: type | None = None
+    ) -> SignalInstance | RouteSignal:
+        if owner is None:  # looked up on the class (documentation, introspection)
+            return self
         signal: SignalInstance = getattr(owner.route, self._name)
         return signal
 

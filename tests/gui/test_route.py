@@ -16,7 +16,7 @@ from snowsession_gui.host.qt_session import (
     NotificationSignals,
     SessionBridge,
 )
-from snowsession_gui.host.route import Refused, Route
+from snowsession_gui.host.route import Refused, Route, RouteSignal
 from snowsession_gui.host.session_host import SessionHost
 from snowsession_gui.model.units import format_seconds
 
@@ -47,6 +47,7 @@ def test_every_notification_has_one_signal_shared_by_the_bridge_and_the_route():
 def test_the_host_has_a_route_whose_signals_it_offers(window):
     host = window.host
     assert isinstance(host.route, Route) and not isinstance(host, Route)
+    assert isinstance(SessionHost.stateChanged, RouteSignal)  # the class can be looked at
     seen: list[object] = []
     host.stateChanged.connect(seen.append)
     window.controls.fire_event()
