@@ -10,7 +10,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeAlias
 
 from ..files import NotARegularFileError, TooLargeError
 from ..policy import POLICY_NAMES, make_policy
@@ -154,7 +154,16 @@ def _write_examples(found: dict[str, Path], folder: Path, stdout: TextIO) -> int
     return 0
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def register(commands: Commands) -> None:
+    _simulate(commands)
+    _check(commands)
+    _examples(commands)
+
+
+def _simulate(commands: Commands) -> None:
     run = add_command(
         commands,
         "simulate",
@@ -199,6 +208,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="make user and session ids from this seed, for repeatable output",
     )
 
+
+def _check(commands: Commands) -> None:
     checker = add_command(
         commands,
         "check",
@@ -214,6 +225,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "scenario", metavar="SCENARIO", help="a scenario file, or the name of an example"
     )
 
+
+def _examples(commands: Commands) -> None:
     listing = add_command(
         commands,
         "examples",
