@@ -6,8 +6,8 @@
 >>> s.get_session_context("an-event-id").to_json()        # doctest: +SKIP
 """
 
+from .client import ClientSession, SessionClosedError
 from .context import SCHEMA_1_0_1, SCHEMA_1_0_2, SessionContext, load_schema
-from .engine import ClientSession, SessionClosedError
 from .events import (
     BackgroundChanged,
     CheckerChanged,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from session.install import install_hint
+from session.util.install import install_hint
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from ..files import NotARegularFileError, TooLargeError
 from ..policy import POLICY_NAMES, make_policy
 from ..scenario import Scenario, ScenarioError, example_scenarios, format_time, load_scenario
 from ..scenario.output import FORMATS
 from ..scenario.run import ScenarioRun
 from ..storage import SaveFileError
+from ..util.files import NotARegularFileError, TooLargeError
 from .common import PROG, CommandError, add_command, emit
 
 __all__ = ["register"]

@@ -21,7 +21,7 @@ from ..events import Reason
 from ..state import INT32_MAX, SessionState
 from ..storage.decode import TypedValue
 from ..storage.fields import SavedSession
-from ..text import quote
+from ..util.text import quote
 from .base import Control, Moment, Policy, Resumed, Trigger
 
 __all__ = ["MOBILE_KEYS", "MobilePolicy", "iso_millis"]

@@ -1,5 +1,5 @@
 """The client session inside the Snowplow Python tracker (the ``snowplow`` extra: see
-:func:`session.install.install_hint`).
+:func:`session.util.install.install_hint`).
 
 ``snowplow-tracker`` 1.x has no client sessions of its own. :class:`SessionTracker` is its
 ``Tracker`` with every event carrying the ``client_session`` entity of a
@@ -41,14 +41,14 @@ try:
     from snowplow_tracker.self_describing_json import SelfDescribingJson
     from snowplow_tracker.tracker import Tracker
 except ImportError as error:  # pragma: no cover - depends on the environment
-    from ..install import install_hint
+    from ..util.install import install_hint
 
     raise ImportError(
         f"session.snowplow needs the Snowplow tracker: {install_hint('snowplow')}"
     ) from error
 
+from ..client import ClientSession
 from ..context import SessionContext
-from ..engine import ClientSession
 from ..policy import Control
 
 __all__ = ["BACKGROUND_SCHEMA", "FOREGROUND_SCHEMA", "SessionTracker", "event_payload"]

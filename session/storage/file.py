@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..files import describe_kind
+from ..util.files import describe_kind
 from .lock import LockBusy, LockUnavailable, SaveFileLock
 from .report import FileState, Report, read_report, version_of
 

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 
 from ..events import Notification, StorageProblem, StorageRecovered
-from ..text import quote
+from ..util.text import quote
 from .file import SaveFile, WriteRefused
 from .report import FileState, Report
 from .writer import WriteBehind

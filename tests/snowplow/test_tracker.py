@@ -15,8 +15,8 @@ from snowplow_tracker.self_describing_json import SelfDescribingJson
 from snowplow_tracker.tracker import Tracker
 
 from session import SCHEMA_1_0_1, EventTracked, Reason, SessionStarted, load_schema
-from session.install import install_hint
 from session.snowplow import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA, SessionTracker
+from session.util.install import install_hint
 
 from .helpers import emitter, entities, self_describing, session_entity
 

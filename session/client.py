@@ -11,9 +11,9 @@ from pathlib import Path
 from types import TracebackType
 
 from .context import SessionContext
-from .core import SessionClosedError, SessionCore
+from .engine.core import SessionClosedError, SessionCore
+from .engine.live import Live
 from .events import EventTracked, Notification, Observer, Reason
-from .live import Live
 from .policy import DEFAULT_POLICY, Control, Policy, make_policy
 from .settings import DEFAULTS, Timeouts
 from .state import SessionState

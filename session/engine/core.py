@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from .context import SessionContext
-from .events import (
+from ..context import SessionContext
+from ..events import (
     BackgroundChanged,
     CheckerChanged,
     EventTracked,
@@ -26,15 +26,15 @@ from .events import (
     SessionStarted,
     SettingsChanged,
 )
-from .guard import EngineLock
+from ..policy import Control, Moment, Policy, Resumed, Trigger, require
+from ..settings import Timeouts, check_seconds
+from ..state import INT32_MAX, SessionState
+from ..storage.format import encode
+from ..storage.report import FileState, Report
+from ..storage.saving import Persistence
+from ..timing import Clock, Scheduler, ThreadScheduler, Timer
 from .live import Live
-from .policy import Control, Moment, Policy, Resumed, Trigger, require
-from .settings import Timeouts, check_seconds
-from .state import INT32_MAX, SessionState
-from .storage.format import encode
-from .storage.report import FileState, Report
-from .storage.saving import Persistence
-from .timing import Clock, Scheduler, ThreadScheduler, Timer
+from .lock import EngineLock
 
 __all__ = ["SessionClosedError", "SessionCore"]
 
