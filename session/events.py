@@ -133,11 +133,23 @@ class SessionRequested:
 
 @dataclass(frozen=True, slots=True)
 class StorageProblem:
-    """The save file could not be read or written as it should; tracking goes on in memory."""
+    """The save file could not be read or written as it should: ``path`` is the file,
+    ``message`` says what goes on, for people, and ``error`` is the exception behind it, if
+    any. Tracking goes on in memory (a session made with ``strict_storage=True`` raises
+    instead)."""
 
     path: Path
     message: str
     error: BaseException | None = None
+
+    @property
+    def errno(self) -> int | None:
+        """The OS error number (``errno.ENOSPC``, ``errno.EACCES``, …), where there is one."""
+        error = self.error
+        return error.errno if isinstance(error, OSError) else None
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,9 +100,8 @@ def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 ) from None
             problem = run.session.storage_problem  # set when the last write failed
             if problem:
-                raise CommandError(
-                    f"{problem.split(';', 1)[0]} (a simulation needs a save file it can write)"
-                )
+                what = problem.message.split(";", 1)[0]
+                raise CommandError(f"{what} (a simulation needs a save file it can write)")
             runs.append(run)
     buffer = io.StringIO()
     FORMATS[args.format](runs, buffer, temporary=args.save_path is None)

@@ -15,6 +15,7 @@ from .file import (
 )
 from .format import MAX_FILE_BYTES, encode, looks_like_save_file
 from .report import FileState, Report, read_report
+from .saving import SaveFileWriteError
 
 read_save_file = read_report
 """Read and judge a save file once, without locking or changing it: a :class:`Report`."""
@@ -28,6 +29,7 @@ __all__ = [
     "SaveFileBusyError",
     "SaveFileError",
     "SaveFileUnreadableError",
+    "SaveFileWriteError",
     "SavedSession",
     "decode",
     "encode",
