@@ -30,8 +30,9 @@ from ..policy import Control, Moment, Policy, Trigger, require
 from ..settings import Timeouts, check_seconds
 from ..state import SessionState
 from ..status import SessionStatus
+from ..storage.errors import SaveFileWriteError
 from ..storage.format import encode
-from ..storage.saving import Persistence, SaveFileWriteError
+from ..storage.saving import Persistence
 from ..timing import Clock, Scheduler, ThreadScheduler, Timer
 from .live import Live
 from .lock import EngineLock

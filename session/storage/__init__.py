@@ -5,6 +5,7 @@ looks at what a file holds (``report``)."""
 from __future__ import annotations
 
 from .decode import decode
+from .errors import SaveFileWriteError
 from .fields import SavedSession, interpret
 from .file import (
     NotASaveFileError,
@@ -15,7 +16,6 @@ from .file import (
 )
 from .format import MAX_FILE_BYTES, encode, looks_like_save_file
 from .report import FileState, Report, read_report
-from .saving import SaveFileWriteError
 
 read_save_file = read_report
 """Read and judge a save file once, without locking or changing it: a :class:`Report`."""

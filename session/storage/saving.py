@@ -10,21 +10,12 @@ from collections.abc import Callable
 
 from ..events import Notification, StorageProblem, StorageRecovered
 from ..util.text import quote
-from .file import SaveFile, SaveFileError, WriteRefused
+from .errors import SaveFileWriteError
+from .file import SaveFile, WriteRefused
 from .report import FileState, Report
 from .writer import WriteBehind
 
-__all__ = ["Persistence", "SaveFileWriteError"]
-
-
-class SaveFileWriteError(SaveFileError):
-    """A session made with ``strict_storage=True`` could not write its save file; the change
-    that needed the write (a new session, the first start) was not made. ``problem`` says what
-    went wrong (its ``errno``, its message)."""
-
-    def __init__(self, problem: StorageProblem) -> None:
-        super().__init__(problem.path, problem.message)
-        self.problem = problem
+__all__ = ["Persistence"]
 
 
 class Persistence:
