@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
+from typing import TypeVar, get_args
 
 from .context import SessionContext
 from .settings import Timeouts
@@ -173,13 +173,17 @@ Notification = (
 Observer = Callable[[Notification], None]
 
 
-def only(kinds: Iterable[type], observer: Observer) -> Observer:
+_N = TypeVar("_N", bound=Notification)
+
+
+def only(kinds: Iterable[type[_N]], observer: Callable[[_N], None]) -> Observer:
     """``observer``, to be called with notifications of ``kinds`` only: for ``observers=[…]``
-    at construction, as ``subscribe(observer, kinds)`` does later."""
+    at construction, as ``subscribe(observer, kinds)`` does later. ``observer`` may be typed
+    for those kinds only."""
     wanted = tuple(kinds)
 
     def filtered(note: Notification) -> None:
-        observer(note)
+        observer(note)  # type: ignore[arg-type]  # the engine sends it only ``kinds``
 
     filtered.kinds = wanted  # type: ignore[attr-defined]
     filtered.__qualname__ = f"only({getattr(observer, '__qualname__', observer)!r})"

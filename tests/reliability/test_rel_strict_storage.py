@@ -82,3 +82,27 @@ def test_without_strict_the_same_fault_goes_on_in_memory(tmp_path: Path) -> None
             clock.advance(15)
             assert s.session_index == 2 and s.storage_problem is not None
             filler.unlink()
+
+
+def test_a_strict_mobile_event_whose_session_cannot_be_saved_raises_and_changes_nothing() -> None:
+    with small_disk() as disk:
+        clock = VirtualClock()
+        with ClientSession(
+            disk / "session.xml",
+            foreground_timeout=10,
+            clock=clock,
+            policy="mobile",
+            strict_storage=True,
+        ) as s:
+            s.get_session_context("e1")
+            assert s.flush(timeout=5)
+            before = s.state
+            filler = fill(disk)
+            clock.advance(11)  # the next event starts a session, which cannot be saved
+            with pytest.raises(SaveFileWriteError) as raised:
+                s.get_session_context("e2")
+            assert raised.value.problem.errno == errno.ENOSPC
+            assert s.state == before  # the session the event would have started never began
+            filler.unlink()
+            context = s.get_session_context("e3")
+            assert context.data["sessionIndex"] == 2 and context.data["firstEventId"] == "e3"

@@ -13,6 +13,8 @@ from session import (
     SessionState,
     SessionStatus,
     StorageProblem,
+    VirtualClock,
+    only,
 )
 
 
@@ -40,3 +42,9 @@ def use(session: ClientSession) -> None:
     problem = session.storage_problem
     if problem is not None:
         assert_type(problem.errno, int | None)
+
+
+def build() -> ClientSession:
+    return ClientSession(
+        "s.xml", clock=VirtualClock(), observers=[only([SessionStarted], on_start)]
+    )
