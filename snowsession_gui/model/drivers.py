@@ -133,7 +133,7 @@ def _open(
         if error.holder_pid is not None and error.holder_pid != os.getpid():
             holder += f", {error.holder_name or 'unnamed'} (process {error.holder_pid})"
         raise FileBusy(
-            f"{path} is in use by {holder} (it holds the file's lock). Close that program "
+            f"{path} is in use by {holder}, which holds the file's lock. Close that program "
             "first, or watch the file read-only in monitor mode.",
             path,
         ) from None
