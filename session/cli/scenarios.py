@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO, TypeAlias
 
-from ..files import NotARegularFileError, TooLargeError
 from ..policy import POLICY_NAMES, make_policy
 from ..scenario import Scenario, ScenarioError, example_scenarios, format_time, load_scenario
 from ..scenario.output import FORMATS
 from ..scenario.run import ScenarioRun
 from ..storage import SaveFileError
+from ..util.files import NotARegularFileError, TooLargeError
 from .common import PROG, CommandError, add_command, emit
 
 __all__ = ["register"]
@@ -100,9 +100,8 @@ def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 ) from None
             problem = run.session.storage_problem  # set when the last write failed
             if problem:
-                raise CommandError(
-                    f"{problem.split(';', 1)[0]} (a simulation needs a save file it can write)"
-                )
+                what = problem.message.split(";", 1)[0]
+                raise CommandError(f"{what} (a simulation needs a save file it can write)")
             runs.append(run)
     buffer = io.StringIO()
     FORMATS[args.format](runs, buffer, temporary=args.save_path is None)

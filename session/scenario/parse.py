@@ -15,9 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..files import read_limited
 from ..policy import POLICY_NAMES, make_policy
 from ..settings import check_seconds
+from ..util.files import read_limited
 from .model import (
     EXPECT_KEYS,
     MAX_STEP_RUNS,

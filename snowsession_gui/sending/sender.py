@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject, Signal
 
 from session import SessionContext
-from session.install import install_hint
 from session.trackers.protocol import DEFAULT_PORT
+from session.util.install import install_hint
 
 __all__ = [
     "INSTALL_HINT",
