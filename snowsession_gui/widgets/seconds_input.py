@@ -7,7 +7,7 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
 from session import MAX_SECONDS
-from snowsession_gui.model.units import parse_seconds
+from snowsession_gui.model.units import format_number, parse_seconds
 
 __all__ = ["SecondsInput"]
 
@@ -62,7 +62,7 @@ class SecondsInput(QDoubleSpinBox):
         return value if value is not None else self.value()
 
     def textFromValue(self, value: float) -> str:
-        return f"{value:.3f}".rstrip("0").rstrip(".")
+        return format_number(value)
 
     def show_value(self, value: float) -> None:
         """Display ``value`` (the one in force) without emitting anything."""
