@@ -168,7 +168,7 @@ class ExportFeature(QObject):
             ),
             policy=snapshot.policy if snapshot is not None else host.policy,
             settings=host.settings,
-            shown=shown,
+            span=timeline.run_span(),
             sessions=session_rows(starts, self.window.event_log.rows),
             picture=picture,
             scenario=scenario.name if scenario is not None else None,
