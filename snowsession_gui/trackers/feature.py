@@ -223,7 +223,9 @@ class TrackersFeature(QObject):
         self.label.hide()
         self.panel.show_source(
             f"Stopped listening on {self.url}. Every event is in {listening.log}: "
-            "open it as a capture any time, or judge it by other timeouts here."
+            "open it as a capture any time, or judge it by other timeouts here.",
+            empty=f"No events came while listening on {self.url}. Listen again, or open a "
+            "capture, to see each user's sessions.",
         )
         self._enable()
         self.window.show_message(f"stopped listening on {self.url}")

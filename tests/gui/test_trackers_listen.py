@@ -458,3 +458,17 @@ def test_listening_again_on_the_same_port_after_stop_starts_afresh(window, tmp_p
     frame = frame_when(qtbot, feature, 1)
     assert [s.index for s in frame.report.users[0].sessions] == [2]
     assert get_json(again.url + "/micro/all") == {"total": 1, "good": 1, "bad": 0}
+
+
+def test_after_stop_the_panel_no_longer_says_it_waits(window, tmp_path):
+    feature = listen(window, tmp_path / "run.ndjson")
+    panel, url = feature.panel, feature.url
+
+    def shown() -> str:
+        labels = panel.findChildren(QLabel)
+        return " ".join(label.text() for label in labels if label.isVisibleTo(panel))
+
+    assert f"Waiting for events at {url}" in shown()
+    feature.stop_listening()
+    assert "Waiting" not in shown() and "Listening" not in shown()
+    assert f"No events came while listening on {url}." in shown()
