@@ -26,6 +26,7 @@ __all__ = [
     "format_number",
     "format_seconds",
     "format_span",
+    "jump_problem",
     "parse_clock",
     "parse_seconds",
     "parse_speed",
@@ -51,6 +52,22 @@ SETTING_LABELS = {
 
 MAX_JUMP = 7 * 86400.0
 """The furthest one jump moves simulated time (a week of checks takes a second or two)."""
+
+
+def jump_problem(target: float, now: float) -> str | None:
+    """Why simulated time cannot go from ``now`` to ``target`` (in words for people, with
+    ``now`` as given), or None: time only moves on, at most :data:`MAX_JUMP` at a time."""
+    if target < now and format_clock(target) != format_clock(now):
+        return (
+            f"{format_clock(target)} is before now ({format_clock(now)}): simulated time "
+            "only moves on"
+        )
+    if target - now > MAX_JUMP:
+        return (
+            f"{format_clock(target)} is more than {format_span(MAX_JUMP)} ahead of now "
+            f"({format_clock(now)}): go there a week at a time"
+        )
+    return None
 
 
 def format_clock(seconds: float | None) -> str:
