@@ -69,7 +69,8 @@ def test_play_demo_plays_at_once_on_a_scratch_file_and_says_so(window, save_path
     assert window.timeline.data.event_x.size == events == window.event_log.model().rowCount()
     assert not window.timeline.data.jumps  # each new session read on its own
     assert note.isVisible() and "Demo" in note.text()
-    assert window.windowTitle().endswith("(scenario)")
+    # the title says it is the demo, and names the person's own file, left alone
+    assert window.windowTitle() == f"demo (scenario; {save_path.name} left alone) — snowsession"
     scenarios = window.feature(ScenarioFeature)
     assert scenarios.dock.isVisible()
     assert scenarios.panel.title.text() == f"Scenario: {DEMO_NAME}"
@@ -78,6 +79,7 @@ def test_play_demo_plays_at_once_on_a_scratch_file_and_says_so(window, save_path
     assert read_save_file(save_path).saved == before
     scenarios.stop()
     assert window.host.scenario is None and not note.isVisible()
+    assert window.windowTitle() == f"{save_path.name} — snowsession"
     assert window.host.session.state.session_id == before.session_id
     assert feature.hint.isVisible()  # the window's own timeline has no events yet
 
