@@ -113,7 +113,7 @@ def test_json_parses_back(run: ScenarioRun) -> None:
     assert [e["session_index"] for e in data["events"]] == [1, 1, 1, 1, 2]
     assert data["events"][4] == {
         "at": 200,
-        "event_id": "e0000000-0000-4000-8000-000000000005",
+        "event_id": "17156075-0000-4000-8000-000000000005",
         "session_index": 2,
         "session_id": run.sessions[1].session_id,
     }

@@ -18,7 +18,16 @@ from typing import Any, TextIO
 from ..text import short_id
 from .model import format_time
 from .run import ScenarioRun
-from .timeline import EVENT_ID_PREFIX, EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
+from .timeline import (
+    EVENT_ID_MIDDLE,
+    EventEntry,
+    EventRun,
+    ExpectationResult,
+    Mark,
+    SessionEntry,
+    event_id,
+    event_id_head,
+)
 
 __all__ = [
     "CSV_COLUMNS",
@@ -252,7 +261,7 @@ def write_csv(
         for item in run.timeline(fold_events=True):
             if isinstance(item, EventRun):
                 entry = sessions[item.session - 1]
-                tail = f",event,{entry.index},{_cell(entry.session_id)},{EVENT_ID_PREFIX}"
+                tail = f",event,{entry.index},{_cell(entry.session_id)},"
                 out.write(_event_rows(_cell(policy), tail, times, item.first, item.last + 1))
             elif not isinstance(item, EventEntry):  # no EventEntry comes when events are folded
                 writer.writerow(_csv_item(policy, item))
@@ -269,8 +278,8 @@ def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int)
     whole = list(map(int, at))
     if whole != at:  # a fraction of a second: row by row, as format_time writes it
         return "".join(
-            f"{head},{_seconds(a)},{format_time(a)}{tail}{n:012d},,\n"
-            for n, a in enumerate(at, first + 1)
+            f"{head},{_seconds(a)},{format_time(a)}{tail}{event_id(n)},,\n"
+            for n, a in enumerate(at, first)
         )
     numbers = range(first + 1, stop + 1)  # the ids' numbers: events count from 1
     return "".join(
@@ -280,11 +289,18 @@ def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int)
                 map(str, whole),
                 _per_block(whole, 3600, lambda hour: f",{hour:02d}:"),
                 map(_MINUTES_SECONDS.__getitem__, map(mod, whole, repeat(3600))),
-                _per_block(numbers, 1000, lambda thousand: f"{tail}{thousand:09d}"),
+                repeat(tail),
+                map(_id_start, numbers),
+                _per_block(numbers, 1000, lambda thousand: f"{thousand:09d}"),
                 islice(cycle(_ROW_ENDS), numbers[0] % 1000, None),
             )
         )
     )
+
+
+def _id_start(number: int) -> str:
+    """Event ``number``'s id up to its last block (:func:`~.timeline.event_id`)."""
+    return event_id_head(number) + EVENT_ID_MIDDLE
 
 
 def _per_block(values: Sequence[int], size: int, text: Callable[[int], str]) -> Iterator[str]:
