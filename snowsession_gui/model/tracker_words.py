@@ -34,6 +34,7 @@ __all__ = [
     "gap_text",
     "session_text",
     "short_id",
+    "stopped_words",
     "timeout_of",
     "timeouts_text",
 ]
@@ -84,6 +85,17 @@ def timeouts_text(rules: Rules) -> str:
     if rule.check_interval:
         parts.append(f"checked every {format_seconds(rule.check_interval)}")
     return "judged by " + ", ".join(parts)
+
+
+def stopped_words(url: str, log: str | None) -> tuple[str, str]:
+    """What the Trackers panel says once it stopped listening on ``url``: where every event
+    is (``log``), and where the lanes go while there are none (it waits for nothing now)."""
+    return (
+        f"Stopped listening on {url}. Every event is in {log}: open it as a capture any time, "
+        "or judge it by other timeouts here.",
+        f"No events came while listening on {url}. Listen again, or open a capture, to see "
+        "each user's sessions.",
+    )
 
 
 def counts_html(counts: Counts, problem: str) -> str:
