@@ -19,6 +19,7 @@ from ..text import short_id
 from .model import format_time
 from .run import ScenarioRun
 from .timeline import (
+    EVENT_ID_HEADS,
     EVENT_ID_MIDDLE,
     EventEntry,
     EventRun,
@@ -269,6 +270,8 @@ def write_csv(
 
 _MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
 _ROW_ENDS = tuple(f"{n:03d},,\n" for n in range(1000))  # an id's last three digits, then ,,
+_ID_STARTS = tuple(event_id_head(n) + EVENT_ID_MIDDLE for n in range(EVENT_ID_HEADS))
+"""Event ids up to their last block, by the event's number modulo EVENT_ID_HEADS."""
 
 
 def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int) -> str:
@@ -290,17 +293,12 @@ def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int)
                 _per_block(whole, 3600, lambda hour: f",{hour:02d}:"),
                 map(_MINUTES_SECONDS.__getitem__, map(mod, whole, repeat(3600))),
                 repeat(tail),
-                map(_id_start, numbers),
+                islice(cycle(_ID_STARTS), numbers[0] % EVENT_ID_HEADS, None),
                 _per_block(numbers, 1000, lambda thousand: f"{thousand:09d}"),
                 islice(cycle(_ROW_ENDS), numbers[0] % 1000, None),
             )
         )
     )
-
-
-def _id_start(number: int) -> str:
-    """Event ``number``'s id up to its last block (:func:`~.timeline.event_id`)."""
-    return event_id_head(number) + EVENT_ID_MIDDLE
 
 
 def _per_block(values: Sequence[int], size: int, text: Callable[[int], str]) -> Iterator[str]:

@@ -114,11 +114,15 @@ EVENT_ID_MIDDLE = "-0000-4000-8000-"
 """The fixed middle of a run's event ids (a version 4 UUID's version and variant digits)."""
 
 
+EVENT_ID_HEADS = 4096
+"""How many events go by before a first block comes again (the last block tells them apart)."""
+
+
 def event_id_head(number: int) -> str:
     """The first block of event ``number``'s id (counted from 1): eight hex digits that differ
-    from one event to the next, the same in every run (``number`` times an odd constant, modulo
-    2**32: no two of the first four billion events share one)."""
-    return f"{number * 0x9E3779B1 & 0xFFFFFFFF:08x}"
+    from one event to the next, the same in every run (the number modulo
+    :data:`EVENT_ID_HEADS` times an odd constant, modulo 2**32)."""
+    return f"{number % EVENT_ID_HEADS * 0x9E3779B1 & 0xFFFFFFFF:08x}"
 
 
 def event_id(position: int) -> str:
