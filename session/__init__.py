@@ -6,8 +6,8 @@
 >>> s.get_session_context("an-event-id").to_json()        # doctest: +SKIP
 """
 
+from .client import ClientSession, SessionClosedError
 from .context import SCHEMA_1_0_1, SCHEMA_1_0_2, SessionContext, load_schema
-from .engine import ClientSession, SessionClosedError
 from .events import (
     BackgroundChanged,
     CheckerChanged,
@@ -33,6 +33,7 @@ from .policy import (
 )
 from .settings import DEFAULTS, MAX_SECONDS, SETTING_NAMES, Timeouts, check_seconds
 from .state import INT32_MAX, SessionState
+from .status import SessionStatus
 from .storage import (
     FileState,
     NotASaveFileError,
@@ -40,6 +41,7 @@ from .storage import (
     SaveFileBusyError,
     SaveFileError,
     SaveFileUnreadableError,
+    SaveFileWriteError,
     read_save_file,
 )
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler, Timer, VirtualClock
@@ -72,12 +74,14 @@ __all__ = [
     "SaveFileBusyError",
     "SaveFileError",
     "SaveFileUnreadableError",
+    "SaveFileWriteError",
     "Scheduler",
     "SessionClosedError",
     "SessionContext",
     "SessionRequested",
     "SessionStarted",
     "SessionState",
+    "SessionStatus",
     "SettingsChanged",
     "StorageProblem",
     "StorageRecovered",

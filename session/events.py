@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
+from typing import TypeVar, get_args
 
 from .context import SessionContext
 from .settings import Timeouts
@@ -133,11 +133,23 @@ class SessionRequested:
 
 @dataclass(frozen=True, slots=True)
 class StorageProblem:
-    """The save file could not be read or written as it should; tracking goes on in memory."""
+    """The save file could not be read or written as it should: ``path`` is the file,
+    ``message`` says what goes on, for people, and ``error`` is the exception behind it, if
+    any. Tracking goes on in memory (a session made with ``strict_storage=True`` raises
+    instead)."""
 
     path: Path
     message: str
     error: BaseException | None = None
+
+    @property
+    def errno(self) -> int | None:
+        """The OS error number (``errno.ENOSPC``, ``errno.EACCES``, …), where there is one."""
+        error = self.error
+        return error.errno if isinstance(error, OSError) else None
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,13 +173,17 @@ Notification = (
 Observer = Callable[[Notification], None]
 
 
-def only(kinds: Iterable[type], observer: Observer) -> Observer:
+_N = TypeVar("_N", bound=Notification)
+
+
+def only(kinds: Iterable[type[_N]], observer: Callable[[_N], None]) -> Observer:
     """``observer``, to be called with notifications of ``kinds`` only: for ``observers=[…]``
-    at construction, as ``subscribe(observer, kinds)`` does later."""
+    at construction, as ``subscribe(observer, kinds)`` does later. ``observer`` may be typed
+    for those kinds only."""
     wanted = tuple(kinds)
 
     def filtered(note: Notification) -> None:
-        observer(note)
+        observer(note)  # type: ignore[arg-type]  # the engine sends it only ``kinds``
 
     filtered.kinds = wanted  # type: ignore[attr-defined]
     filtered.__qualname__ = f"only({getattr(observer, '__qualname__', observer)!r})"

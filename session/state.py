@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text import short_id
+from .util.text import short_id
 
 __all__ = ["INT32_MAX", "SessionState"]
 

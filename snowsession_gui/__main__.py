@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-from session.install import install_hint
+from session.util.install import install_hint
 
 NEEDS = ("PySide6", "pyqtgraph", "platformdirs")
 INSTALL = install_hint("gui")

@@ -128,7 +128,7 @@ def test_a_failed_write_leaves_the_old_file_intact(make_session, save_path, cloc
     s.start_checker()
     clock.advance(5)
     assert s.flush(timeout=5)
-    assert s.session_index == 2 and "No space left" in s.storage_problem
+    assert s.session_index == 2 and "No space left" in s.storage_problem.message
     assert save_path.read_bytes() == before
     assert [p.name for p in save_path.parent.iterdir()] == ["session.xml", "session.xml.lock"]
     monkeypatch.undo()

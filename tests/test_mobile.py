@@ -372,10 +372,25 @@ def test_mobile_controls_raise_a_clear_error_under_dotnet(make_session):
         lambda: s.paused,
         lambda: s.foreground_index,
         lambda: s.background_index,
-        lambda: s.on_session_update(print),
     ):
         with pytest.raises(PolicyError, match=r"needs policy='mobile'.*'dotnet'"):
             use()
+
+
+def test_on_session_update_is_offered_under_dotnet_too(make_session, clock):
+    s = make_session(foreground_timeout=10, check_interval=5)
+    calls = []
+    remove = s.on_session_update(calls.append)
+    s.start_checker()
+    clock.advance(12)  # the checker starts session 2: no call before its first event
+    assert calls == []
+    s.get_session_context("e1")
+    s.get_session_context("e2")
+    assert [(c.session_index, c.first_event_id) for c in calls] == [(2, "e1")]
+    remove()
+    clock.advance(20)
+    s.get_session_context("e3")
+    assert len(calls) == 1
 
 
 def test_dotnet_contexts_are_unchanged(make_session):

@@ -6,11 +6,12 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from session.install import install_hint
+from session.util.install import install_hint
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,7 @@ def test_a_plain_install_is_the_engine_and_the_command_line_without_qt(tmp_path:
     assert built.returncode == 0, built.stderr
     assert "Warning" not in built.stdout + built.stderr, built.stdout + built.stderr
     wheel = next((tmp_path / "dist").glob("snowsession_tools-*.whl"))
+    _check_wheel_contents(wheel)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     bin_ = venv / "bin"
@@ -103,6 +105,18 @@ def test_a_plain_install_is_the_engine_and_the_command_line_without_qt(tmp_path:
     window = run(str(bin_ / "snowsession-gui"))
     assert window.returncode == 1 and window.stderr.count("\n") == 1, window
     assert install_hint("gui") in window.stderr
+
+
+def _check_wheel_contents(wheel: Path) -> None:
+    """Every package of the source tree is in the wheel, and both packages say they are
+    typed (``py.typed``), so ``mypy --strict`` in an app that imports them checks their types."""
+    with zipfile.ZipFile(wheel) as built:
+        names = set(built.namelist())
+    for top in ("session", "snowsession_gui"):
+        assert f"{top}/py.typed" in names, f"{top} ships no py.typed"
+        for init in (ROOT / top).rglob("__init__.py"):
+            path = init.relative_to(ROOT).as_posix()
+            assert path in names, f"{path} is not in the wheel: list its package in pyproject"
 
 
 def _collect_one_event(bin_: Path, folder: Path, env: dict[str, str]) -> dict[str, object]:

@@ -240,7 +240,7 @@ class SparkAudit:
     def _named(self, source: Input) -> list[str]:
         """The files of ``source``, a gzip one under a ``.gz`` name (a link beside none)."""
         if not source.gzip:
-            return list(source.files)
+            return [os.path.abspath(path) for path in source.files]
         named = []
         for at, path in enumerate(source.files):
             if path.endswith(".gz"):
@@ -277,6 +277,9 @@ class SparkAudit:
             source = Input("delta", source.name, files)
             if not files:
                 return source, self.frame_of([])
+        # Absolute: a Spark Connect server or a cluster resolves a relative path in its own
+        # working folder, not in the one the command was run from.
+        files = tuple(os.path.abspath(path) for path in files)
         frame = self.spark.read.option("mergeSchema", "true").parquet(*files)
         names = {field.name: field.dataType for field in frame.schema.fields}
         entity = names.get(ENTITY_COLUMN)

@@ -238,6 +238,50 @@ def _print_sql(args: argparse.Namespace, rules: Rules, stdout: TextIO) -> int:
     return 0
 
 
+def _outputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "summary"),
+        help="table for people (the default for captures), json for programs, or summary: "
+        "counts by kind, app_id, platform, v_tracker and day (the default for a lake or TSV)",
+    )
+    parser.add_argument(
+        "--junit", metavar="FILE", help="also write JUnit XML for CI here ('-': stdout)"
+    )
+    parser.add_argument(
+        "--findings-out",
+        metavar="FILE",
+        help="write every finding as a row to FILE.parquet or FILE.csv",
+    )
+
+
+def _engines(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
+        help="duckdb, embedded (the default), or spark, for data past one machine",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default="3GB",
+        type=_size,
+        metavar="SIZE",
+        help="with --engine duckdb: how much memory DuckDB may hold (default 3GB); what does "
+        "not fit goes to a temporary folder on disk",
+    )
+    parser.add_argument(
+        "--master",
+        metavar="URL",
+        help="with --engine spark: the cluster's master URL (default local[*])",
+    )
+    parser.add_argument(
+        "--remote",
+        metavar="URL",
+        help="with --engine spark: a Spark Connect address (sc://host:15002)",
+    )
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     checker = add_command(
         commands,
@@ -262,44 +306,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     checker.add_argument(
         "inputs", metavar="INPUT", nargs="*", help="captures, TSV, Parquet or Delta to read"
     )
-    checker.add_argument(
-        "--format",
-        choices=("table", "json", "summary"),
-        help="table for people (the default for captures), json for programs, or summary: "
-        "counts by kind, app_id, platform, v_tracker and day (the default for a lake or TSV)",
-    )
-    checker.add_argument(
-        "--junit", metavar="FILE", help="also write JUnit XML for CI here ('-': stdout)"
-    )
-    checker.add_argument(
-        "--findings-out",
-        metavar="FILE",
-        help="write every finding as a row to FILE.parquet or FILE.csv",
-    )
-    checker.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="duckdb",
-        help="duckdb, embedded (the default), or spark, for data past one machine",
-    )
-    checker.add_argument(
-        "--memory-limit",
-        default="3GB",
-        type=_size,
-        metavar="SIZE",
-        help="with --engine duckdb: how much memory DuckDB may hold (default 3GB); what does "
-        "not fit goes to a temporary folder on disk",
-    )
-    checker.add_argument(
-        "--master",
-        metavar="URL",
-        help="with --engine spark: the cluster's master URL (default local[*])",
-    )
-    checker.add_argument(
-        "--remote",
-        metavar="URL",
-        help="with --engine spark: a Spark Connect address (sc://host:15002)",
-    )
+    _outputs(checker)
+    _engines(checker)
     checker.add_argument(
         "--sql",
         choices=DIALECTS,

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from importlib import metadata
 
-from ..install import DISTRIBUTION
+from ..util.install import DISTRIBUTION
 from . import audit, savefiles, scenarios, trackers
 from .common import PROG, CommandError
 

@@ -10,14 +10,14 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeAlias
 
-from ..files import NotARegularFileError, TooLargeError
 from ..policy import POLICY_NAMES, make_policy
 from ..scenario import Scenario, ScenarioError, example_scenarios, format_time, load_scenario
 from ..scenario.output import FORMATS
 from ..scenario.run import ScenarioRun
 from ..storage import SaveFileError
+from ..util.files import NotARegularFileError, TooLargeError
 from .common import PROG, CommandError, add_command, emit
 
 __all__ = ["register"]
@@ -100,9 +100,8 @@ def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 ) from None
             problem = run.session.storage_problem  # set when the last write failed
             if problem:
-                raise CommandError(
-                    f"{problem.split(';', 1)[0]} (a simulation needs a save file it can write)"
-                )
+                what = problem.message.split(";", 1)[0]
+                raise CommandError(f"{what} (a simulation needs a save file it can write)")
             runs.append(run)
     buffer = io.StringIO()
     FORMATS[args.format](runs, buffer, temporary=args.save_path is None)
@@ -154,7 +153,16 @@ def _write_examples(found: dict[str, Path], folder: Path, stdout: TextIO) -> int
     return 0
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def register(commands: Commands) -> None:
+    _simulate(commands)
+    _check(commands)
+    _examples(commands)
+
+
+def _simulate(commands: Commands) -> None:
     run = add_command(
         commands,
         "simulate",
@@ -199,6 +207,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="make user and session ids from this seed, for repeatable output",
     )
 
+
+def _check(commands: Commands) -> None:
     checker = add_command(
         commands,
         "check",
@@ -214,6 +224,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "scenario", metavar="SCENARIO", help="a scenario file, or the name of an example"
     )
 
+
+def _examples(commands: Commands) -> None:
     listing = add_command(
         commands,
         "examples",

@@ -46,8 +46,6 @@ class Control(enum.StrEnum):
     """``start_new_session()``: a new session at the next event."""
     SWITCH_COUNTS = "switch_counts"
     """``foreground_index`` / ``background_index``: the switches counted."""
-    SESSION_UPDATES = "on_session_update"
-    """``on_session_update(callback)``: called with each session once its first event is in."""
 
 
 @dataclass(frozen=True, slots=True)

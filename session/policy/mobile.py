@@ -5,8 +5,8 @@ Expiry is decided when an event is tracked, never by a timer: an event starts a 
 for more than the timeout in force, or when the clock went backwards. No events, no new
 sessions, so a long idle period adds at most one. Contexts use ``client_session`` 1-0-2, with
 ``eventIndex`` and ``firstEventTimestamp``. The policy gives the controls the mobile trackers
-have: ``pause()``/``resume()``, ``start_new_session()``, the switch counts and
-``on_session_update``.
+have: ``pause()``/``resume()``, ``start_new_session()`` and the switch counts
+(``on_session_update`` is offered under every policy).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..events import Reason
 from ..state import INT32_MAX, SessionState
 from ..storage.decode import TypedValue
 from ..storage.fields import SavedSession
-from ..text import quote
+from ..util.text import quote
 from .base import Control, Moment, Policy, Resumed, Trigger
 
 __all__ = ["MOBILE_KEYS", "MobilePolicy", "iso_millis"]

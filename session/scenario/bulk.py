@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from ..engine import ClientSession
+from ..client import ClientSession
 from ..policy import Control, Policy
 from ..timing import VirtualClock
 from .model import Step

@@ -15,7 +15,7 @@ from itertools import chain, cycle, islice, repeat
 from operator import mod
 from typing import Any, TextIO
 
-from ..text import short_id
+from ..util.text import short_id
 from .model import format_time
 from .run import ScenarioRun
 from .timeline import (

@@ -15,9 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..files import read_limited
 from ..policy import POLICY_NAMES, make_policy
 from ..settings import check_seconds
+from ..util.files import read_limited
 from .model import (
     EXPECT_KEYS,
     MAX_STEP_RUNS,
@@ -279,6 +279,22 @@ class _Parser:
             raise self._fail(str(error), self._lines.step_key(index, key), index) from None
 
     def _step(self, index: int, raw: dict[str, Any]) -> Step:
+        action = self._action(index, raw)
+        at = self._time(index, raw, "at")
+        every, until = self._repeat(index, raw, at)
+        values: dict[str, Any] = {}
+        policy = None
+        if action is Action.SET:
+            values = self._set(index, raw)
+        elif action is Action.EXPECT:
+            values = self._expect(index, raw)
+            if "policy" in raw:
+                policy = self._policy(raw["policy"], self._lines.step_key(index, "policy"), index)
+        step_line = self._lines.step(index)
+        return Step(at, action, MappingProxyType(values), every, until, policy, step_line)
+
+    def _action(self, index: int, raw: dict[str, Any]) -> Action:
+        """The step's action, once it has a 'do' and an 'at' and only the keys it takes."""
         lines = self._lines
         if "do" not in raw:
             raise self._fail("this step has no 'do' (what it does)", lines.step(index), index)
@@ -303,46 +319,52 @@ class _Parser:
                     lines.step_key(index, key),
                     index,
                 )
-        at = self._time(index, raw, "at")
-        every = until = None
-        if "every" in raw or "until" in raw:
-            if "every" not in raw or "until" not in raw:
-                missing = "until" if "every" in raw else "every"
-                present = "every" if "every" in raw else "until"
-                raise self._fail(
-                    f"'{present}' needs '{missing}': a step repeats every N seconds until a time",
-                    lines.step_key(index, present),
-                    index,
-                )
-            every = self._time(index, raw, "every")
-            until = self._time(index, raw, "until")
-            if every <= 0:
-                raise self._fail(
-                    "every must be more than 0 seconds", lines.step_key(index, "every"), index
-                )
-            if until < at:
-                raise self._fail(
-                    f"until {format_time(until)} is before at {format_time(at)}",
-                    lines.step_key(index, "until"),
-                    index,
-                )
-        values: dict[str, Any] = {}
-        policy = None
-        if action is Action.SET:
-            for key in TIMEOUT_KEYS:
-                if key in raw:
-                    values[key] = self._timeout(key, raw[key], lines.step_key(index, key), index)
-            if not values:
-                raise self._fail(
-                    f"a set step needs at least one of {', '.join(TIMEOUT_KEYS)}",
-                    lines.step(index),
-                    index,
-                )
-        elif action is Action.EXPECT:
-            values = self._expect(index, raw)
-            if "policy" in raw:
-                policy = self._policy(raw["policy"], lines.step_key(index, "policy"), index)
-        return Step(at, action, MappingProxyType(values), every, until, policy, lines.step(index))
+        return action
+
+    def _repeat(
+        self, index: int, raw: dict[str, Any], at: float
+    ) -> tuple[float | None, float | None]:
+        """A repeating step's ``every`` and ``until`` (both or neither)."""
+        if "every" not in raw and "until" not in raw:
+            return None, None
+        lines = self._lines
+        if "every" not in raw or "until" not in raw:
+            missing = "until" if "every" in raw else "every"
+            present = "every" if "every" in raw else "until"
+            raise self._fail(
+                f"'{present}' needs '{missing}': a step repeats every N seconds until a time",
+                lines.step_key(index, present),
+                index,
+            )
+        every = self._time(index, raw, "every")
+        until = self._time(index, raw, "until")
+        if every <= 0:
+            raise self._fail(
+                "every must be more than 0 seconds", lines.step_key(index, "every"), index
+            )
+        if until < at:
+            raise self._fail(
+                f"until {format_time(until)} is before at {format_time(at)}",
+                lines.step_key(index, "until"),
+                index,
+            )
+        return every, until
+
+    def _set(self, index: int, raw: dict[str, Any]) -> dict[str, Any]:
+        """A set step's timeouts: at least one."""
+        lines = self._lines
+        values = {
+            key: self._timeout(key, raw[key], lines.step_key(index, key), index)
+            for key in TIMEOUT_KEYS
+            if key in raw
+        }
+        if not values:
+            raise self._fail(
+                f"a set step needs at least one of {', '.join(TIMEOUT_KEYS)}",
+                lines.step(index),
+                index,
+            )
+        return values
 
     def _expect(self, index: int, raw: dict[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..engine import ClientSession
+from ..client import ClientSession
 from ..events import (
     BackgroundChanged,
     CheckerChanged,

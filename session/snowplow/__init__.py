@@ -1,5 +1,5 @@
 """The client session inside the Snowplow Python tracker (the ``snowplow`` extra: see
-:func:`session.install.install_hint`).
+:func:`session.util.install.install_hint`).
 
 See :mod:`session.snowplow.tracker`. This package imports ``snowplow_tracker``; the engine never
 does.

@@ -1,5 +1,5 @@
 """The client session inside the Snowplow Python tracker (the ``snowplow`` extra: see
-:func:`session.install.install_hint`).
+:func:`session.util.install.install_hint`).
 
 ``snowplow-tracker`` 1.x has no client sessions of its own. :class:`SessionTracker` is its
 ``Tracker`` with every event carrying the ``client_session`` entity of a
@@ -41,14 +41,14 @@ try:
     from snowplow_tracker.self_describing_json import SelfDescribingJson
     from snowplow_tracker.tracker import Tracker
 except ImportError as error:  # pragma: no cover - depends on the environment
-    from ..install import install_hint
+    from ..util.install import install_hint
 
     raise ImportError(
         f"session.snowplow needs the Snowplow tracker: {install_hint('snowplow')}"
     ) from error
 
+from ..client import ClientSession
 from ..context import SessionContext
-from ..engine import ClientSession
 from ..policy import Control
 
 __all__ = ["BACKGROUND_SCHEMA", "FOREGROUND_SCHEMA", "SessionTracker", "event_payload"]
@@ -60,16 +60,25 @@ FOREGROUND_SCHEMA = "iglu:com.snowplowanalytics.snowplow/application_foreground/
 class SessionTracker(Tracker):
     """A ``snowplow_tracker.Tracker`` whose every event carries ``session``'s entity.
 
-    Parameters are those of ``Tracker``, plus ``session`` (keyword only). The event id is made
+    Parameters are those of ``Tracker``, plus ``session`` and ``lifecycle_events`` (keyword
+    only: see :meth:`set_background`). The event id is made
     first and the session counts the event under it, so the ``client_session`` entity (its
     ``firstEventId`` and ``eventIndex``) names the very event the collector receives. The event
     is counted before it is handed to the emitters: if an emitter raises, the error reaches
     the caller and the event stays counted, as it would in the mobile trackers.
     """
 
-    def __init__(self, *args: Any, session: ClientSession, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        session: ClientSession,
+        lifecycle_events: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.session = session
+        self.lifecycle_events = lifecycle_events
+        self._switches = {False: 0, True: 0}  # counted here for a policy that does not count
 
     def complete_payload(self, event: Event) -> Payload:
         """The tracker's payload for ``event``, counted by the session and carrying its entity."""
@@ -82,20 +91,30 @@ class SessionTracker(Tracker):
         trackers do: track ``application_background {backgroundIndex}`` (or
         ``application_foreground {foregroundIndex}``) first, so the old state's timeout judges
         it, then switch. Nothing is tracked when the state does not change. Returns the event
-        id. Under a policy without switch counts (``dotnet``) it only switches.
+        id, or None when none was tracked.
+
+        By default (``lifecycle_events=None``) the events follow the policy: tracked under one
+        that counts switches (``mobile``), not under ``dotnet``, whose tracker has none and
+        only switches. ``lifecycle_events=True`` tracks them under every policy (the indexes
+        are then counted by this tracker where the policy does not count them); ``False``
+        never tracks them.
         """
         session = self.session
         if session.background == background:
             return None
+        counted = Control.SWITCH_COUNTS in session.policy.controls
+        send = counted if self.lifecycle_events is None else self.lifecycle_events
         event_id: str | None = None
-        if Control.SWITCH_COUNTS in session.policy.controls:
-            if background:
-                lifecycle = {"backgroundIndex": session.background_index + 1}
-                schema = BACKGROUND_SCHEMA
+        if send:
+            if counted:
+                index = session.background_index if background else session.foreground_index
             else:
-                lifecycle = {"foregroundIndex": session.foreground_index + 1}
-                schema = FOREGROUND_SCHEMA
-            event_id = self.track(SelfDescribing(SelfDescribingJson(schema, lifecycle)))
+                index = self._switches[background]
+            name = "backgroundIndex" if background else "foregroundIndex"
+            schema = BACKGROUND_SCHEMA if background else FOREGROUND_SCHEMA
+            event = SelfDescribing(SelfDescribingJson(schema, {name: index + 1}))
+            event_id = self.track(event)
+        self._switches[background] += 1
         session.set_background(background)
         return event_id
 

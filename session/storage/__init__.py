@@ -5,6 +5,7 @@ looks at what a file holds (``report``)."""
 from __future__ import annotations
 
 from .decode import decode
+from .errors import SaveFileWriteError
 from .fields import SavedSession, interpret
 from .file import (
     NotASaveFileError,
@@ -28,6 +29,7 @@ __all__ = [
     "SaveFileBusyError",
     "SaveFileError",
     "SaveFileUnreadableError",
+    "SaveFileWriteError",
     "SavedSession",
     "decode",
     "encode",

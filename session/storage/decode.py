@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import XMLParser
 
 from ..state import INT32_MAX
-from ..text import quote
+from ..util.text import quote
 from .format import (
     ARRAYS_NS,
     MAX_FILE_BYTES,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..state import INT32_MAX
-from ..text import quote
+from ..util.text import quote
 from .decode import Decoded, Problem, TypedValue, to_int
 from .format import SCHEMA_USER_ID, SESSION_KEYS
 

@@ -24,7 +24,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..files import describe_kind
+from ..util.files import describe_kind
+from .errors import NotASaveFileError, SaveFileBusyError, SaveFileError, SaveFileUnreadableError
 from .lock import LockBusy, LockUnavailable, SaveFileLock
 from .report import FileState, Report, read_report, version_of
 
@@ -40,33 +41,6 @@ __all__ = [
 
 KEEP_SET_ASIDE = 10
 """Damaged copies kept per save file: a file damaged at every start cannot fill the disk."""
-
-
-class SaveFileError(RuntimeError):
-    """The save file cannot be used; nothing was written. ``path`` is the file."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-class SaveFileBusyError(SaveFileError):
-    """Another session (in this process or another) holds the save file."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(
-            path,
-            f"the save file {path} is in use by another session; close that one first, or "
-            "watch the file read-only (snowsession-gui --monitor)",
-        )
-
-
-class SaveFileUnreadableError(SaveFileError):
-    """The file is there but could not be read; it is never written over."""
-
-
-class NotASaveFileError(SaveFileError):
-    """The path holds something that is not a save file; it is never taken over."""
 
 
 class WriteRefused(OSError):
@@ -139,7 +113,7 @@ class SaveFile:
             self.target.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
         except LockBusy:
-            raise SaveFileBusyError(self.path) from None
+            raise SaveFileBusyError(self.path, *(self._lock.holder() or (None, None))) from None
         except LockUnavailable as error:
             self.lock_problem = str(error)
             return

@@ -14,7 +14,7 @@ import stat
 import sys
 from pathlib import Path
 
-__all__ = ["LockBusy", "LockUnavailable", "SaveFileLock"]
+__all__ = ["LockBusy", "LockUnavailable", "SaveFileLock", "holder_of"]
 
 
 class LockBusy(Exception):
@@ -82,6 +82,11 @@ class SaveFileLock:
             _unlock(fd)
             os.close(fd)
 
+    def holder(self) -> tuple[int, str | None] | None:
+        """The process that holds this lock (its pid, and its name where known), where the OS
+        can tell: :func:`holder_of`."""
+        return holder_of(self.path)
+
     def _explain(self, error: OSError) -> str:
         reason = error.strerror or str(error)
         if error.errno == errno.ELOOP:
@@ -93,6 +98,34 @@ class SaveFileLock:
         if error.errno in (errno.EACCES, errno.EPERM):
             return f"cannot make the lock file {self.path}: its folder cannot be written ({reason})"
         return f"cannot take the lock {self.path}: {reason}"
+
+
+def holder_of(path: Path, locks: Path = Path("/proc/locks")) -> tuple[int, str | None] | None:
+    """The pid and name of a process holding a lock on the file at ``path``, read from Linux's
+    ``/proc/locks`` (``flock`` and POSIX locks alike) and ``/proc/PID/comm``; None where the OS
+    does not say (another system, a lock taken through an open file description, no access).
+    """
+    try:
+        info = os.stat(path)
+        table = locks.read_text()
+    except OSError:
+        return None
+    place = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) < 6 or fields[1] == "->":  # a waiter, not a holder
+            continue
+        pid, where = fields[4], fields[5]
+        if where == place and pid.isdigit():
+            return int(pid), _process_name(int(pid))
+    return None
+
+
+def _process_name(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() or None
+    except OSError:
+        return None
 
 
 if sys.platform == "win32":  # pragma: no cover - not tested on this machine

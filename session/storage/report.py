@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..files import NotARegularFileError, TooLargeError, read_stat_limited
-from ..text import short_id
+from ..util.files import NotARegularFileError, TooLargeError, read_stat_limited
+from ..util.text import short_id
 from .decode import Decoded, decode
 from .fields import SavedSession, interpret
 from .format import MAX_FILE_BYTES, looks_like_save_file

@@ -9,7 +9,8 @@ import threading
 from collections.abc import Callable
 
 from ..events import Notification, StorageProblem, StorageRecovered
-from ..text import quote
+from ..util.text import quote
+from .errors import SaveFileWriteError
 from .file import SaveFile, WriteRefused
 from .report import FileState, Report
 from .writer import WriteBehind
@@ -22,7 +23,8 @@ class Persistence:
 
     ``problem`` is the last storage problem, until a write works again; ``dirty`` says the
     file does not hold the latest state (a write failed or was refused), so the engine should
-    save again.
+    save again. With ``strict``, a write made now that fails raises :class:`SaveFileWriteError`
+    instead of going on in memory.
     """
 
     def __init__(
@@ -32,6 +34,7 @@ class Persistence:
         wall_time: Callable[[], float],
         logger: logging.Logger,
         notify: Callable[[Notification], None],
+        strict: bool = False,
     ) -> None:
         self.store = SaveFile(path, wall_time=wall_time)
         self._logger = logger
@@ -41,8 +44,9 @@ class Persistence:
         )
         self._results = threading.Lock()
         self._last_result = 0
-        self.problem: str | None = None
+        self.problem: StorageProblem | None = None
         self.dirty = False
+        self.strict = strict
 
     @property
     def path(self) -> os.PathLike[str]:
@@ -66,10 +70,17 @@ class Persistence:
             )
         return report
 
-    def save_now(self, data: bytes) -> bool:
+    def save_now(self, data: bytes, *, retry: bool = False) -> bool:
         """Write ``data`` durably before returning; False if it is not on disk (the problem is
-        reported, and the engine saves again at its next chance)."""
-        return self._writer.write_now(data) is None
+        reported, and the engine saves again at its next chance). A strict file raises
+        :class:`SaveFileWriteError` instead, unless this is a ``retry`` of a state in force."""
+        error = self._writer.write_now(data)
+        if error is None:
+            return True
+        if self.strict and not retry:
+            problem = self.problem or StorageProblem(self.store.path, str(error), error)
+            raise SaveFileWriteError(problem) from error
+        return False
 
     def save_behind(self, data: bytes) -> None:
         """Queue ``data`` to be written on the writer thread (a refresh nobody acts on)."""
@@ -90,11 +101,11 @@ class Persistence:
 
     def report(self, message: str, error: BaseException | None) -> None:
         """A storage problem: logged and notified once, until it changes or is solved."""
-        if message == self.problem:
+        if self.problem is not None and message == self.problem.message:
             return
-        self.problem = message
+        self.problem = StorageProblem(self.store.path, message, error)
         self._logger.warning("%s", message)
-        self._notify(StorageProblem(self.store.path, message, error))
+        self._notify(self.problem)
 
     def _on_write(self, number: int, error: BaseException | None) -> None:
         with self._results:

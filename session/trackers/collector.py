@@ -69,6 +69,10 @@ class Collector:
         Seconds a connection may stay without a complete request (or body) before it is closed.
     on_problem
         Told one line when a fault starts (a full disk, no files left) and when it is over.
+    analysis
+        What every event taken feeds, and what :meth:`snapshot` and :meth:`reset` read: a
+        host's own :class:`~session.trackers.analysis.Analysis` (one that also keeps what it
+        draws, say), or a new one on ``rules`` by default.
     """
 
     def __init__(
@@ -81,13 +85,14 @@ class Collector:
         allow_origins: Sequence[str] = (),
         idle_timeout: float = IDLE_TIMEOUT,
         on_problem: Callable[[str], None] | None = None,
+        analysis: Analysis | None = None,
     ) -> None:
         if not host:
             raise ValueError("give the address to listen on (empty would be every interface)")
         self.host = host
         self.port = port
         self.log_path = None if log is None else os.fspath(log)
-        self.analysis = Analysis(rules)
+        self.analysis = analysis if analysis is not None else Analysis(rules)
         self.micro = MicroStore()
         self.access = Access(host, allow_origins)
         self.idle_timeout = idle_timeout

@@ -26,7 +26,7 @@ class EarlierRunFeature(QObject):
             Qt.DockWidgetArea.BottomDockWidgetArea,
             tab_of="eventLogDock",
         )
-        window.timeline.earlierRuns.connect(self.view.set_runs)
+        window.on_earlier_runs(self.view.set_runs)
         window.paletteChanged.connect(self.view.apply_colors)
         window.closing.connect(self._on_closing)
         self.view.apply_colors(window.colors)

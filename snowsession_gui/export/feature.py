@@ -89,7 +89,7 @@ class ExportFeature(QObject):
         snapshot = host.snapshot
         policy = snapshot.policy if snapshot is not None else host.policy
         s = host.settings
-        left, right = self.window.timeline.visible_range()
+        left, right = self.window.shown_range()
         return Heading(
             title,
             f"{policy} policy · foreground timeout {format_seconds(s.foreground_timeout)} · "
@@ -119,19 +119,17 @@ class ExportFeature(QObject):
         an empty one: no heading)."""
         text = self.default_title() if title is None else title
         heading = self.heading(text) if text else None
-        return self._export(path, lambda: self.window.timeline.export_png(path, size, heading))
+        return self._export(path, lambda: self.window.export_timeline_png(path, size, heading))
 
     def export_csv(self, path: str | Path) -> bool:
-        return self._export(path, lambda: self.window.timeline.export_csv(path))
+        return self._export(path, lambda: self.window.export_timeline_csv(path))
 
     def export_log_csv(self, path: str | Path) -> bool:
-        return self._export(
-            path, lambda: write_text(path, event_log_csv(self.window.event_log.rows))
-        )
+        return self._export(path, lambda: write_text(path, event_log_csv(self.window.event_rows())))
 
     def export_log_json(self, path: str | Path) -> bool:
         return self._export(
-            path, lambda: write_text(path, event_log_json(self.window.event_log.rows))
+            path, lambda: write_text(path, event_log_json(self.window.event_rows()))
         )
 
     @Slot()
@@ -150,11 +148,11 @@ class ExportFeature(QObject):
     def run_report(self, made_at: datetime | None = None) -> RunReport:
         """What the report says about the run in force now (raises OSError if its picture
         cannot be drawn)."""
-        host, timeline = self.window.host, self.window.timeline
-        shown = timeline.whole_run()
-        picture = png_bytes(timeline.picture(REPORT_SIZE, None, LIGHT, shown))
+        host, window = self.window.host, self.window
+        shown = window.whole_run_range()
+        picture = png_bytes(window.timeline_picture(REPORT_SIZE, None, LIGHT, shown))
         snapshot, scenario, run = host.snapshot, host.scenario, host.run
-        starts = timeline.data.starts
+        starts = window.session_starts()
         left = 0
         if run is not None and not run.done:
             left = sum(1 for step in run.scenario.steps if step.last > run.time)
@@ -168,8 +166,8 @@ class ExportFeature(QObject):
             ),
             policy=snapshot.policy if snapshot is not None else host.policy,
             settings=host.settings,
-            span=timeline.run_span(),
-            sessions=session_rows(starts, self.window.event_log.rows),
+            span=window.run_range(),
+            sessions=session_rows(starts, window.event_rows()),
             picture=picture,
             scenario=scenario.name if scenario is not None else None,
             description=run.scenario.description if run is not None else "",

@@ -1,6 +1,6 @@
 """Run a :class:`session.ClientSession` inside any Qt application.
 
-Two public pieces, apart from the window:
+Three public pieces, apart from the window:
 
 - :class:`QtScheduler` is the engine's ``Scheduler`` built on parented single-shot ``QTimer``\\ s,
   so the expiry checker runs on the GUI thread's event loop. ``call_later`` may be called from
@@ -8,6 +8,28 @@ Two public pieces, apart from the window:
 - :class:`SessionBridge` subscribes to a ``ClientSession`` and re-emits every notification as a
   Qt signal on the bridge's (GUI) thread, queued when it came from another thread (the writer
   thread sends ``StorageProblem`` and ``StorageRecovered``).
+- :func:`follow_application_state` sends a session to the background and back with the
+  application (``QGuiApplication.applicationStateChanged``).
+
+Each signal carries one type, the engine's frozen dataclass of the same name:
+
+===================== ============================
+signal                payload
+===================== ============================
+``notified``          any ``session.Notification``
+``sessionStarted``    ``SessionStarted``
+``eventTracked``      ``EventTracked``
+``checkerChanged``    ``CheckerChanged``
+``backgroundChanged`` ``BackgroundChanged``
+``settingsChanged``   ``SettingsChanged``
+``pausedChanged``     ``PausedChanged``
+``sessionRequested``  ``SessionRequested``
+``storageProblem``    ``StorageProblem``
+``storageRecovered``  ``StorageRecovered``
+===================== ============================
+
+:data:`NOTIFICATION_SIGNALS` maps each notification to its signal's name; the window's own
+route (:class:`~snowsession_gui.host.route.Route`) uses the same map.
 
 >>> from session import ClientSession
 >>> scheduler = QtScheduler()                                          # doctest: +SKIP
@@ -19,9 +41,21 @@ Two public pieces, apart from the window:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
+from types import MappingProxyType
+from typing import Final, Protocol
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    SignalInstance,
+    Slot,
+)
+from PySide6.QtGui import QGuiApplication
 
 from session import (
     BackgroundChanged,
@@ -37,7 +71,14 @@ from session import (
     StorageRecovered,
 )
 
-__all__ = ["QtScheduler", "QtTimerHandle", "SessionBridge"]
+__all__ = [
+    "NOTIFICATION_SIGNALS",
+    "NotificationSignals",
+    "QtScheduler",
+    "QtTimerHandle",
+    "SessionBridge",
+    "follow_application_state",
+]
 
 _MAX_MS = 2**31 - 1
 
@@ -157,45 +198,59 @@ class QtScheduler(QObject):
                 handle._stop()
 
 
-class SessionBridge(QObject):
+NOTIFICATION_SIGNALS: Final[Mapping[type[Notification], str]] = MappingProxyType(
+    {
+        SessionStarted: "sessionStarted",
+        CheckerChanged: "checkerChanged",
+        BackgroundChanged: "backgroundChanged",
+        SettingsChanged: "settingsChanged",
+        PausedChanged: "pausedChanged",
+        SessionRequested: "sessionRequested",
+        StorageProblem: "storageProblem",
+        StorageRecovered: "storageRecovered",
+    }
+)
+"""Each engine notification and the name of the signal that carries it (events are sent
+their own way: one at a time by :class:`SessionBridge`, in batches by the window's route)."""
+
+
+class NotificationSignals(QObject):
+    """One typed signal per entry of :data:`NOTIFICATION_SIGNALS`, each carrying its
+    notification."""
+
+    sessionStarted = Signal(SessionStarted)
+    checkerChanged = Signal(CheckerChanged)
+    backgroundChanged = Signal(BackgroundChanged)
+    settingsChanged = Signal(SettingsChanged)
+    pausedChanged = Signal(PausedChanged)
+    sessionRequested = Signal(SessionRequested)
+    storageProblem = Signal(StorageProblem)
+    storageRecovered = Signal(StorageRecovered)
+
+
+class SessionBridge(NotificationSignals):
     """Re-emits a ``ClientSession``'s notifications as Qt signals on this object's thread.
 
     Either pass the session (the bridge subscribes to it), or pass :meth:`notify` to the
     session's ``observers=`` so the bridge sees the first ``SessionStarted`` too, then call
     :meth:`attach`. :meth:`detach` stops the re-emitting; it does not close the session.
 
-    Signals (each carries the engine's frozen dataclass from ``session.events``):
-    ``notified`` (every notification), ``sessionStarted``, ``eventTracked``,
-    ``checkerChanged``, ``backgroundChanged``, ``settingsChanged``, ``pausedChanged``,
-    ``sessionRequested``, ``storageProblem``, ``storageRecovered``.
+    Signals (the table in this module's docstring): ``notified`` with every notification,
+    then the one named for it in :data:`NOTIFICATION_SIGNALS` (``eventTracked`` for an
+    ``EventTracked``).
     """
 
     notified = Signal(object)
-    sessionStarted = Signal(object)
-    eventTracked = Signal(object)
-    checkerChanged = Signal(object)
-    backgroundChanged = Signal(object)
-    settingsChanged = Signal(object)
-    pausedChanged = Signal(object)
-    sessionRequested = Signal(object)
-    storageProblem = Signal(object)
-    storageRecovered = Signal(object)
+    eventTracked = Signal(EventTracked)
 
     _relay = Signal(object)
 
     def __init__(self, session: ClientSession | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self._signals: dict[type, SignalInstance] = {
-            EventTracked: self.eventTracked,
-            SessionStarted: self.sessionStarted,
-            CheckerChanged: self.checkerChanged,
-            BackgroundChanged: self.backgroundChanged,
-            SettingsChanged: self.settingsChanged,
-            PausedChanged: self.pausedChanged,
-            SessionRequested: self.sessionRequested,
-            StorageProblem: self.storageProblem,
-            StorageRecovered: self.storageRecovered,
+            kind: getattr(self, name) for kind, name in NOTIFICATION_SIGNALS.items()
         }
+        self._signals[EventTracked] = self.eventTracked
         self._session: ClientSession | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._active = True
@@ -237,3 +292,68 @@ class SessionBridge(QObject):
         signal = self._signals.get(type(note))
         if signal is not None:
             signal.emit(note)
+
+
+class Backgroundable(Protocol):
+    """What :func:`follow_application_state` drives: a ``ClientSession``, a
+    ``SessionTracker`` or anything with ``set_background(bool)``."""
+
+    def set_background(self, background: bool, /) -> object: ...
+
+
+BACKGROUND_STATES: Final = (
+    Qt.ApplicationState.ApplicationHidden,
+    Qt.ApplicationState.ApplicationSuspended,
+)
+"""The application states taken for the background by default: hidden (a desktop app with no
+visible window) and suspended (a mobile app the system put away)."""
+
+
+class _StateFollower(QObject):
+    def __init__(
+        self,
+        target: Backgroundable,
+        background_states: Collection[Qt.ApplicationState],
+        app: QGuiApplication,
+    ) -> None:
+        super().__init__(app)
+        self._target: Backgroundable | None = target
+        self._states = frozenset(background_states)
+        self._app = app
+        app.applicationStateChanged.connect(self.follow)
+
+    @Slot(Qt.ApplicationState)
+    def follow(self, state: Qt.ApplicationState) -> None:
+        if self._target is not None:
+            self._target.set_background(state in self._states)
+
+    def stop(self) -> None:
+        """Stop following (a second call does nothing)."""
+        if self._target is None:
+            return
+        self._app.applicationStateChanged.disconnect(self.follow)
+        self._target = None
+        self.deleteLater()
+
+
+def follow_application_state(
+    target: Backgroundable,
+    app: QGuiApplication | None = None,
+    *,
+    background_states: Collection[Qt.ApplicationState] = BACKGROUND_STATES,
+) -> Callable[[], None]:
+    """Send ``target`` to the background when the application leaves the foreground, and back.
+
+    ``target`` is a ``ClientSession``, a ``SessionTracker`` or anything with
+    ``set_background(bool)``; ``app`` is the running ``QGuiApplication`` (the instance by
+    default). The state the application is in now is applied at once. A state in
+    ``background_states`` (default :data:`BACKGROUND_STATES`) means the background; pass
+    ``(ApplicationInactive, *BACKGROUND_STATES)`` to count a desktop window that lost the
+    focus as the background too. Returns a function that stops following.
+    """
+    instance = app if app is not None else QCoreApplication.instance()
+    if not isinstance(instance, QGuiApplication):
+        raise RuntimeError("follow_application_state needs a running QGuiApplication")
+    follower = _StateFollower(target, background_states, instance)
+    follower.follow(instance.applicationState())
+    return follower.stop

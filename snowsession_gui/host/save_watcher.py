@@ -27,7 +27,7 @@ class SaveFileWatcher(QObject):
     changed in one line). :attr:`current` is the last look; :meth:`read_now` looks at once.
     """
 
-    changed = Signal(object)
+    changed = Signal(Change)
 
     def __init__(self, path: str | os.PathLike[str], parent: QObject | None = None) -> None:
         super().__init__(parent)

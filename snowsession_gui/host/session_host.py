@@ -2,19 +2,18 @@
 the views one stream of typed signals, whatever the driver.
 
 Every change starts as a host call (a control, or time moving) or in the engine itself, and
-reaches the views the same way: the engine notifies, the host keeps the notification, and once
-the engine call that made it has returned the host emits it (events in batches) and then a
-fresh :class:`~snowsession_gui.model.snapshot.SessionSnapshot`. A change made from outside the host
-(an embedding program calling the session, the engine's writer thread) arrives the same way at
-the next turn of the event loop. The views draw from these signals only.
+reaches the views the same way, through the host's :class:`~.route.Route`: the engine
+notifies, the route keeps the notification and emits it once the engine call that made it has
+returned, then a fresh snapshot. A request the host cannot carry out comes back the same way,
+as ``refused(Refused)``. The views draw from these signals only.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
-import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -24,6 +23,7 @@ from session import (
     POLICY_NAMES,
     SETTING_NAMES,
     ClientSession,
+    PolicyError,
     Timeouts,
     VirtualClock,
 )
@@ -38,7 +38,7 @@ from snowsession_gui.model.drivers import (
     ScenarioDriver,
     check_save_file,
 )
-from snowsession_gui.model.runs import Run
+from snowsession_gui.model.runs import Run, RunBook
 from snowsession_gui.model.snapshot import no_session_reason
 from snowsession_gui.model.units import (
     DEFAULT_POLICY,
@@ -51,19 +51,20 @@ from snowsession_gui.model.units import (
     parse_seconds,
 )
 
-from .route import Route
+from .route import Refused, Route, RouteSignals
 from .save_watcher import SaveFileWatcher
 from .sim_clock import SimulationClock
 
-__all__ = ["CannotOpen", "FileBusy", "SessionHost", "check_save_file"]
+__all__ = ["CannotOpen", "FileBusy", "Refused", "SessionHost", "check_save_file"]
 
 
-class SessionHost(Route):
+class SessionHost(RouteSignals, QObject):
     """Runs the window's session, or a scenario in its place, on simulated time.
 
-    Its signals are the :class:`~snowsession_gui.host.route.Route`'s, and ``timeChanged(float)``
-    when simulated time moved. ``home`` is the window's own session on its own file; ``driver``
-    is what the controls and time act on now (``home``, or a scenario run).
+    Its signals are its :attr:`route`'s (:class:`~snowsession_gui.host.route.Route` says what
+    each carries), and ``timeChanged(float)`` when simulated time moved. ``home`` is the
+    window's own session on its own file; ``driver`` is what the controls and time act on now
+    (``home``, or a scenario run).
     """
 
     timeChanged = Signal(float)
@@ -79,19 +80,26 @@ class SessionHost(Route):
         parent: QObject | None = None,
     ) -> None:
         path = Path(save_path)
-        self._numbers = itertools.count(1)
-        self._file_runs: dict[Path, Run] = {}
-        self.home_run = self._file_run(path)
+        self._runs = RunBook()
+        self.home_run = self._runs.of_file(path)
         """The run of the window's own session on its own file."""
-        super().__init__(self.home_run, parent)
+        super().__init__(parent)
+        self.route = Route(
+            self.home_run,
+            session=self._session,
+            first_look=self._first_look,
+            shown_again=self._shown_again,
+            parent=self,
+        )
+        """The one route from the engine to the views."""
         self._clock = clock if clock is not None else VirtualClock()
         problem = check_save_file(path)
         if problem:
             raise CannotOpen(problem)
-        self._home_token = self._token = object()
-        self.home = DirectDriver(path, settings, self._clock, policy, self._observer(self._token))
+        token = self._home_token = self.route.token
+        self.home = DirectDriver(path, settings, self._clock, policy, self.route.observer(token))
         self.driver: Driver = self.home
-        self.watcher = SaveFileWatcher(self._path(), parent=self)
+        self.watcher = SaveFileWatcher(self.save_path, parent=self)
         self.watcher.changed.connect(self._on_file_change)
         self.sim = SimulationClock(self, speed=0.0, parent=self)
         self.sim.timeChanged.connect(self.timeChanged)
@@ -115,8 +123,7 @@ class SessionHost(Route):
 
     @property
     def run(self) -> ScenarioRun | None:
-        scenario = self.scenario
-        return scenario.run if scenario is not None else None
+        return self.scenario.run if self.scenario is not None else None
 
     @property
     def policy(self) -> str:
@@ -134,9 +141,6 @@ class SessionHost(Route):
 
     @property
     def save_path(self) -> Path:
-        return self._path()
-
-    def _path(self) -> Path:
         session = self.driver.session
         return session.save_path if session is not None else self.home.path
 
@@ -158,7 +162,7 @@ class SessionHost(Route):
         return self.driver.clock.next_due()
 
     def advance_to(self, target: float) -> None:
-        with self._operation():
+        with self.route.operation():
             self.driver.advance_to(target)
 
     def go_to(self, target: float) -> None:
@@ -182,7 +186,7 @@ class SessionHost(Route):
         before, start = self.live().state.session_id, self.now()
         scenario = self.scenario
         try:
-            with self._operation():  # what happens on the way reaches the views once
+            with self.route.operation():  # what happens on the way reaches the views once
                 while True:
                     current = self.driver.session
                     if current is not None and current.state.session_id != before:
@@ -205,48 +209,56 @@ class SessionHost(Route):
 
     # ------------------------------------------------------------ actions
 
-    def fire_event(self) -> str:
-        """Track one event; returns its id."""
-        with self._operation():
-            self.live()
-            return self.driver.fire_event()
+    def fire_event(self) -> str | None:
+        """Track one event; returns its id (None when refused)."""
+        ids: list[str] = []
+        self._request("fire_event", lambda: ids.append(self.driver.fire_event()))
+        return ids[0] if ids else None
 
-    def set_background(self, background: bool) -> None:
-        with self._operation():
-            self.live()
-            self.driver.set_background(background)
+    # Each request says whether it was carried out; when not, ``refused`` tells the views why.
 
-    def set_checking(self, checking: bool) -> None:
-        with self._operation():
-            self.live()
-            self.driver.set_checking(checking)
+    def set_background(self, background: bool) -> bool:
+        return self._request("set_background", partial(self.driver.set_background, background))
 
-    def set_paused(self, paused: bool) -> None:
-        with self._operation():
-            self.live()
-            self.driver.set_paused(paused)
+    def set_checking(self, checking: bool) -> bool:
+        return self._request("set_checking", partial(self.driver.set_checking, checking))
 
-    def request_new_session(self) -> None:
-        with self._operation():
-            self.live()
-            self.driver.request_new_session()
+    def set_paused(self, paused: bool) -> bool:
+        return self._request("set_paused", partial(self.driver.set_paused, paused))
+
+    def request_new_session(self) -> bool:
+        return self._request("request_new_session", self.driver.request_new_session)
 
     def apply_setting(self, name: str, text: str) -> str | None:
-        """Apply a typed value to a timeout or the interval; why it was refused, or None."""
+        """Apply a typed value to a timeout or the interval; why it was refused, or None
+        (a refusal is sent as ``refused`` too)."""
         if name not in SETTING_NAMES:
             raise KeyError(name)
-        try:
-            seconds = parse_seconds(text, SETTING_LABELS[name])
-            with self._operation():
+        with self.route.operation():
+            try:
+                seconds = parse_seconds(text, SETTING_LABELS[name])
                 self.live()
                 self.driver.set_setting(name, seconds)
-        except (CannotOpen, ValueError, TypeError) as error:
-            return str(error)
+            except (CannotOpen, ValueError, TypeError) as error:
+                self.route.send(Refused(name, str(error)))
+                return str(error)
         return None
+
+    def _request(self, what: str, action: Callable[[], object]) -> bool:
+        """Carry out ``action`` on the open session and say so; without one (or against the
+        policy) the views are sent :class:`Refused` (``what`` and why) instead."""
+        with self.route.operation():
+            try:
+                self.live()
+                action()
+            except (CannotOpen, PolicyError) as error:
+                self.route.send(Refused(what, str(error)))
+                return False
+        return True
 
     def restart(self) -> None:
         """The app restarts: a new ``ClientSession`` on the same file (a new session)."""
-        with self._operation():
+        with self.route.operation():
             self.driver.restart()
 
     def set_policy(self, name: str) -> None:
@@ -254,7 +266,7 @@ class SessionHost(Route):
         if name not in POLICY_NAMES:
             raise ValueError(f"unknown policy {name!r}; choose one of {', '.join(POLICY_NAMES)}")
         self.end_scenario()
-        with self._operation():
+        with self.route.operation():
             self.home.restart(policy=name)
 
     # ------------------------------------------------------------ files
@@ -268,16 +280,18 @@ class SessionHost(Route):
             raise CannotOpen(problem)
         self.end_scenario()
         old = self.home
-        with self._operation():
+        with self.route.operation():
             if old.path.resolve() == path.resolve():
                 old.restart()  # the same file: a restart, and the same run goes on
                 self._switch(old, self._home_token, self.home_run)
                 return
             token = object()
             # The new file first, so that a refusal leaves the current session running.
-            new = DirectDriver(path, old.settings, self._clock, old.policy, self._observer(token))
+            new = DirectDriver(
+                path, old.settings, self._clock, old.policy, self.route.observer(token)
+            )
             self.home, self._home_token = new, token
-            self.home_run = self._file_run(path)  # a file opened before goes on where it was
+            self.home_run = self._runs.of_file(path)  # a file opened before goes on where it was
             self._switch(new, token, self.home_run)
             old.close()
 
@@ -286,7 +300,7 @@ class SessionHost(Route):
         if self.driver is not self.home:
             raise CannotOpen("a scenario is running on a scratch file: stop it first (File menu)")
         home = self.home
-        with self._operation():
+        with self.route.operation():
             home.close()
             try:
                 with contextlib.suppress(FileNotFoundError):
@@ -295,7 +309,7 @@ class SessionHost(Route):
                 home.restart()  # carry on with the file as it is
                 raise CannotOpen(f"cannot delete {home.path}: {error.strerror or error}") from None
             home.restart()
-            self.home_run = self._file_run(home.path, fresh=True)
+            self.home_run = self._runs.of_file(home.path, fresh=True)
             self._switch(home, self._home_token, self.home_run)
 
     # ------------------------------------------------------------ a scenario in charge
@@ -306,18 +320,18 @@ class SessionHost(Route):
         :meth:`end_scenario`. Raises what the run raises (OSError, ValueError)."""
         self.end_scenario()
         token = object()
-        with self._operation():
+        with self.route.operation():
             driver = ScenarioDriver(
                 scenario,
                 name=name,
                 recording=recording,
                 policy=self.home.policy,
                 wall_start=self._clock.wall_time(),
-                observer=self._observer(token),
-                on_record=self._observer(token),
+                observer=self.route.observer(token),
+                on_record=self.route.observer(token),
             )
             kind = "recording" if recording else "scenario"
-            self._switch(driver, token, self._new_run(f"{kind} {name}", home=False))
+            self._switch(driver, token, self._runs.new(f"{kind} {name}", home=False))
             driver.advance_to(0.0)  # the steps at time 0 run at once
         return driver
 
@@ -326,49 +340,33 @@ class SessionHost(Route):
         driver = self.scenario
         if driver is None:
             return None
-        with self._operation():
+        with self.route.operation():
             self._switch(self.home, self._home_token, self.home_run)
             driver.close()
         return driver
 
-    # ------------------------------------------------------------ the one route
+    # ------------------------------------------------------------ for the route
 
     def _session(self) -> ClientSession | None:
         return self.driver.session
 
     def _first_look(self) -> Report:
-        return self.watcher.watch(self._path())
+        return self.watcher.watch(self.save_path)
 
     def _shown_again(self) -> None:
         self.sim.show_time()  # another clock may be in force: its time, at once
 
-    def _new_run(self, name: str, *, home: bool) -> Run:
-        return Run(next(self._numbers), name, home, time.time())
-
-    def _file_run(self, path: Path, *, fresh: bool = False) -> Run:
-        """The run of the window's own session on ``path``: the one it had if it was open
-        before (its sessions share the window's clock), else a new one; ``fresh`` after a
-        reset."""
-        key = path.absolute()
-        run = self._file_runs.get(key)
-        if run is None or fresh:
-            name = f"{path.name} after a reset" if fresh else path.name
-            run = self._file_runs[key] = self._new_run(name, home=True)
-        return run
-
     def _switch(self, driver: Driver, token: object, run: Run) -> None:
         self.driver = driver
-        self._start_over(token, run)
+        self.route.start_over(token, run)
 
     @Slot(object)
     def _on_file_change(self, change: Change) -> None:
-        self.fileRead.emit(change.after)
-
-    # ------------------------------------------------------------ closing
+        self.route.send(change.after)  # in its place among the engine's notifications
 
     def close(self) -> None:
         """Stop time, close the sessions (writing their last state) and stop watching."""
-        self._stop_sending()
+        self.route.close()
         self.sim.stop()
         scenario = self.scenario
         if scenario is not None:

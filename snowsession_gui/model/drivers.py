@@ -10,6 +10,7 @@ host's observer; neither touches a widget.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -127,10 +128,13 @@ def _open(
             policy=policy,
             observers=(observer,),
         )
-    except SaveFileBusyError:
+    except SaveFileBusyError as error:
+        holder = "another program"
+        if error.holder_pid is not None and error.holder_pid != os.getpid():
+            holder += f", {error.holder_name or 'unnamed'} (process {error.holder_pid})"
         raise FileBusy(
-            f"{path} is in use by another program (it holds the file's lock). Close that "
-            "program first, or watch the file read-only in monitor mode.",
+            f"{path} is in use by {holder}, which holds the file's lock. Close that program "
+            "first, or watch the file read-only in monitor mode.",
             path,
         ) from None
     except (OSError, ValueError, TypeError) as error:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from session.text import short_id
+from session.util.text import short_id
 
 from .units import format_clock
 

@@ -10,11 +10,14 @@ an earlier run can be drawn beside the one in force. No Qt here.
 from __future__ import annotations
 
 import datetime
+import itertools
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
-__all__ = ["KEPT_RUNS", "PerRun", "Run"]
+__all__ = ["KEPT_RUNS", "PerRun", "Run", "RunBook"]
 
 T = TypeVar("T")
 
@@ -40,6 +43,29 @@ class Run:
             return self.name
         when = datetime.datetime.fromtimestamp(self.started).strftime("%H:%M")
         return f"{self.name}, {when}"
+
+
+class RunBook:
+    """The host's runs, numbered in order: a new one for each scenario run, and one for each
+    save file the window opens (a file opened again goes on where it was)."""
+
+    def __init__(self) -> None:
+        self._numbers = itertools.count(1)
+        self._files: dict[Path, Run] = {}
+
+    def new(self, name: str, *, home: bool) -> Run:
+        return Run(next(self._numbers), name, home, time.time())
+
+    def of_file(self, path: Path, *, fresh: bool = False) -> Run:
+        """The run of the window's own session on ``path``: the one it had if it was open
+        before (its sessions share the window's clock), else a new one; ``fresh`` after a
+        reset."""
+        key = path.absolute()
+        run = self._files.get(key)
+        if run is None or fresh:
+            name = f"{path.name} after a reset" if fresh else path.name
+            run = self._files[key] = self.new(name, home=True)
+        return run
 
 
 class PerRun(Generic[T]):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from session.storage.report import FileState, Report
-from session.text import short_id
+from session.util.text import short_id
 
 __all__ = ["FieldChange", "SaveEntry", "SaveHistory", "field_values", "pretty_xml"]
 

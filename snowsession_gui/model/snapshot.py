@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from session import ClientSession, PolicyError, SessionState, Timeouts
+from session import ClientSession, SessionState, SessionStatus, Timeouts
 
 from .units import format_countdown, format_seconds
 
@@ -56,29 +56,29 @@ class SessionSnapshot:
     @classmethod
     def of(cls, session: ClientSession) -> SessionSnapshot:
         """Look at ``session`` (call it only once the engine call in progress has returned)."""
-        try:
-            paused = session.paused
-            foreground: int | None = session.foreground_index
-            background: int | None = session.background_index
-        except PolicyError:  # a policy without those controls
-            paused, foreground, background = False, None, None
+        return cls.from_status(session.status())
+
+    @classmethod
+    def from_status(cls, status: SessionStatus) -> SessionSnapshot:
+        """The views' look at the engine's own status snapshot."""
+        problem = status.storage_problem
         return cls(
-            state=session.state,
-            policy=session.policy.name,
-            uses_checker=session.has_checker,
-            save_path=session.save_path,
-            background=session.background,
-            checking=session.is_checking,
-            next_check=session.next_check_at,
-            last_access=session.last_access,
-            settings=session.settings,
-            due=session.expected_new_session_at(),
-            paused=paused,
-            requested=session.new_session_requested,
-            foreground_index=foreground,
-            background_index=background,
-            storage_problem=session.storage_problem,
-            open=not session.closed,
+            state=status.state,
+            policy=status.policy,
+            uses_checker=status.has_checker,
+            save_path=status.save_path,
+            background=status.background,
+            checking=status.is_checking,
+            next_check=status.next_check_at,
+            last_access=status.last_access,
+            settings=status.settings,
+            due=status.expected_new_session_at,
+            paused=status.paused,
+            requested=status.new_session_requested,
+            foreground_index=status.foreground_index,
+            background_index=status.background_index,
+            storage_problem=None if problem is None else problem.message,
+            open=not status.closed,
         )
 
 

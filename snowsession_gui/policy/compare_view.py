@@ -29,7 +29,6 @@ from session import (
     DEFAULTS,
     BackgroundChanged,
     EventTracked,
-    Notification,
     SessionStarted,
     SettingsChanged,
     Timeouts,
@@ -227,7 +226,10 @@ class CompareView(QWidget):
             self.data[name].clear()
             self.plots[name].set_data(self.data[name])
             bridge = SessionBridge(parent=self)
-            bridge.notified.connect(self._on_note)
+            bridge.sessionStarted.connect(self._on_start)
+            bridge.eventTracked.connect(self._on_event)
+            bridge.backgroundChanged.connect(self._on_background_changed)
+            bridge.settingsChanged.connect(self._on_settings)
             bridge.setProperty("policy", name)
             self._bridges.append(bridge)
             observers[name] = [bridge.notify]
@@ -306,28 +308,48 @@ class CompareView(QWidget):
 
     # ------------------------------------------------------------ engines → views
 
-    @Slot(object)
-    def _on_note(self, note: Notification) -> None:
+    # Each engine's SessionBridge sends its notifications on the signals named for them;
+    # the sending bridge says which engine spoke.
+
+    def _policy_data(self) -> tuple[str, TimelineData | None]:
         bridge = self.sender()
         name = str(bridge.property("policy")) if bridge is not None else ""
-        data = self.data.get(name)
-        if data is None:
-            return
-        if isinstance(note, SessionStarted):
-            data.add_start(note)
-            data.add_reading(note.at, note.new.session_index)
-        elif isinstance(note, EventTracked):
-            data.add_event(note.at, note.state.session_index)
-        elif isinstance(note, BackgroundChanged):
-            data.set_background(note.at, note.background)
-            self._sync_background()
-        elif isinstance(note, SettingsChanged):
-            if name == DOTNET:  # both engines change alike: the fields show it once
-                self.timeouts.show_settings(note.settings)
-        else:
-            return
+        return name, self.data.get(name)
+
+    def _drawn(self, name: str) -> None:
         self.plots[name].schedule_redraw()
         self._refresh()
+
+    @Slot(SessionStarted)
+    def _on_start(self, note: SessionStarted) -> None:
+        name, data = self._policy_data()
+        if data is not None:
+            data.add_start(note)
+            data.add_reading(note.at, note.new.session_index)
+            self._drawn(name)
+
+    @Slot(EventTracked)
+    def _on_event(self, note: EventTracked) -> None:
+        name, data = self._policy_data()
+        if data is not None:
+            data.add_event(note.at, note.state.session_index)
+            self._drawn(name)
+
+    @Slot(BackgroundChanged)
+    def _on_background_changed(self, note: BackgroundChanged) -> None:
+        name, data = self._policy_data()
+        if data is not None:
+            data.set_background(note.at, note.background)
+            self._sync_background()
+            self._drawn(name)
+
+    @Slot(SettingsChanged)
+    def _on_settings(self, note: SettingsChanged) -> None:
+        name, data = self._policy_data()
+        if data is not None:
+            if name == DOTNET:  # both engines change alike: the fields show it once
+                self.timeouts.show_settings(note.settings)
+            self._drawn(name)
 
     @Slot(float)
     def _on_time(self, now: float) -> None:

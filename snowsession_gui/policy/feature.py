@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from session import POLICY_NAMES, PolicyError, VirtualClock
+from session import POLICY_NAMES, VirtualClock
 from snowsession_gui.host.session_host import CannotOpen
 from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.widgets.menus import Section
@@ -170,22 +170,16 @@ class PolicyFeature(QObject):
 
     # ------------------------------------------------------------ mobile controls
 
+    # A refused request is said by the window's controls, from the host's ``refused``.
+
     @Slot(bool)
     def _on_pause(self, paused: bool) -> None:
-        try:
-            self.host.set_paused(paused)
-        except (CannotOpen, PolicyError) as error:
-            self.window.show_message(str(error))
-            return
-        self.window.show_message(
-            "session paused: it cannot expire until resumed" if paused else "session resumed"
-        )
+        if self.host.set_paused(paused):
+            self.window.show_message(
+                "session paused: it cannot expire until resumed" if paused else "session resumed"
+            )
 
     @Slot()
     def _on_new_session(self) -> None:
-        try:
-            self.host.request_new_session()
-        except (CannotOpen, PolicyError) as error:
-            self.window.show_message(str(error))
-            return
-        self.window.show_message("a new session starts at the next event")
+        if self.host.request_new_session():
+            self.window.show_message("a new session starts at the next event")

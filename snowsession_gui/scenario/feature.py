@@ -8,7 +8,6 @@ a scenario while it plays. The folder of the last scenario file chosen is kept.
 from __future__ import annotations
 
 import datetime
-import math
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -106,7 +105,7 @@ class ScenarioFeature(QObject):
         if run is None:
             self.dock.hide()
         else:
-            self.window.timeline.set_span(math.inf)  # Fit all: the whole scenario, as it plays
+            self.window.show_whole_run()  # the whole scenario, as it plays
             if not self.dock.isVisible():
                 self.dock.show()
                 self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)

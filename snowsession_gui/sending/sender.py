@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject, Signal
 
 from session import SessionContext
-from session.install import install_hint
+from session.util.install import install_hint
 
 __all__ = [
     "INSTALL_HINT",

@@ -132,6 +132,10 @@ class AddressBar(QWidget):
         layout.addWidget(note)
         return tab
 
+    def show_setups(self, shown: bool) -> None:
+        """Open or fold the trackers' settings under the address."""
+        self.toggle.setChecked(shown)
+
     @Slot(bool)
     def _on_toggled(self, shown: bool) -> None:
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)

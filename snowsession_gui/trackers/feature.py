@@ -203,7 +203,7 @@ class TrackersFeature(QObject):
             empty=f"Waiting for events at {url} … (How to point apps here shows "
             "what to paste into each tracker)",
         )
-        self.panel.address.toggle.setChecked(True)
+        self.panel.show_setups(True)
         self.url = url
         self.label.setText(f"● trackers → {url}")
         self.label.setToolTip(f"Listening for trackers on {url}; log {log}")
@@ -230,7 +230,7 @@ class TrackersFeature(QObject):
     def _on_frame(self, frame: Frame) -> None:
         self.panel.show_frame(frame)
         if frame.report.users:
-            self.panel.address.toggle.setChecked(False)  # the settings served their turn
+            self.panel.show_setups(False)  # the settings served their turn
 
     # ------------------------------------------------------------ captures
 

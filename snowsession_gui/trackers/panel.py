@@ -276,6 +276,10 @@ class TrackerPanel(QWidget):
             else:
                 self.placeholder.setText(empty)
 
+    def show_setups(self, shown: bool) -> None:
+        """Open or fold how to point apps at the address (shown while listening)."""
+        self.address.show_setups(shown)
+
     def show_frame(self, frame: Frame) -> None:
         """Draw ``frame``: the counts, the users, their lanes and the picked one's chain."""
         lake, was = frame.lake, self.frame.lake

@@ -157,9 +157,8 @@ class TrackerListener(QObject):
         """Bind and serve (raises OSError: the port in use, the log unwritable)."""
         self.stop()
         tap = EventTap(rules, self.clock.poke)
-        collector = Collector(host, port, log, rules)
-        collector.analysis.close()
-        collector.analysis = tap  # its report, its reset and its counts are the tap's
+        # The tap is what the collector feeds: its report, its reset and its counts.
+        collector = Collector(host, port, log, rules, analysis=tap)
         collector.start()
         self.collector, self.tap, self._shown = collector, tap, -1
         self.listening = Listening(collector.host, collector.port, collector.url, log)

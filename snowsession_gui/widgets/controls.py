@@ -1,7 +1,8 @@
 """The controls: fire events, switch background/foreground, run the checker, edit timeouts.
 
-They act through the host and show what the host's snapshots say (never the engine's own
-state), so a change made anywhere (a scenario step, a setting changed by a program) shows here.
+They act through the host and show what the host sends (its snapshots, and ``refused`` when
+a request was not carried out), never the engine's own state, so a change or a refusal made
+anywhere (a scenario step, a setting changed by a program, a menu key) shows here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from session import SETTING_NAMES
-from snowsession_gui.host.session_host import CannotOpen, SessionHost
+from snowsession_gui.host.session_host import Refused, SessionHost
 from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.model.units import format_seconds
 
@@ -156,6 +157,7 @@ class Controls(QWidget):
         self.restart.clicked.connect(self.restartRequested)
         self.reset.clicked.connect(self.resetRequested)
         host.stateChanged.connect(self.show_state)
+        host.refused.connect(self._on_refused)
 
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
         button = QPushButton(text)
@@ -168,12 +170,9 @@ class Controls(QWidget):
 
     @Slot()
     def fire_event(self) -> None:
-        try:
-            event_id = self._host.fire_event()
-        except CannotOpen as error:
-            self.message.emit(str(error))
-            return
-        self.message.emit(f"event {event_id[:8]} tracked")
+        event_id = self._host.fire_event()
+        if event_id is not None:  # else the refusal says why
+            self.message.emit(f"event {event_id[:8]} tracked")
 
     @Slot()
     def toggle_background(self) -> None:
@@ -186,24 +185,14 @@ class Controls(QWidget):
     @Slot(bool)
     def _on_background(self, checked: bool) -> None:
         state = self._snapshot
-        if state is None or not state.open:
-            self._refuse(self.background, not checked)
-        elif state.background != checked:
-            try:
-                self._host.set_background(checked)
-            except CannotOpen as error:
-                self._refuse(self.background, not checked, str(error))
+        if state is None or not state.open or state.background != checked:
+            self._host.set_background(checked)
 
     @Slot(bool)
     def _on_checker(self, checked: bool) -> None:
         state = self._snapshot
-        if state is None or not state.open:
-            self._refuse(self.checker, not checked)
-        elif state.checking != checked:
-            try:
-                self._host.set_checking(checked)
-            except CannotOpen as error:
-                self._refuse(self.checker, not checked, str(error))
+        if state is None or not state.open or state.checking != checked:
+            self._host.set_checking(checked)
 
     @Slot()
     def _label_toggle(self) -> None:
@@ -217,18 +206,22 @@ class Controls(QWidget):
         off, on = _TOGGLE_TEXT[toggle.objectName()]
         toggle.setText(on if toggle.isChecked() else off)
 
-    def _refuse(self, toggle: QPushButton, back: bool, why: str | None = None) -> None:
-        toggle.blockSignals(True)
-        toggle.setChecked(back)
-        toggle.blockSignals(False)
-        self._set_label(toggle)
-        if why is None:
-            try:
-                self._host.live()
-            except CannotOpen as error:
-                why = str(error)
-        if why:
-            self.message.emit(why)
+    @Slot(object)
+    def _on_refused(self, refusal: Refused) -> None:
+        """A request (from here or anywhere) was not carried out: say why, and show again
+        what is in force."""
+        state = self._snapshot
+        if refusal.what in self.errors and state is not None:
+            value = getattr(state.settings, refusal.what)
+            self.errors[refusal.what].setText(f"{refusal.why}; still {format_seconds(value)}")
+            self.errors[refusal.what].show()
+            self._refused_with[refusal.what] = value
+            self.inputs[refusal.what].show_value(value)
+            self.message.emit(f"refused: {refusal.why}")
+            return
+        if state is not None:
+            self.show_state(state)  # a toggle pressed in vain goes back
+        self.message.emit(refusal.why)
 
     @Slot(str)
     def _on_committed(self, text: str) -> None:
@@ -236,18 +229,13 @@ class Controls(QWidget):
         if not isinstance(box, SecondsInput):
             return
         name = str(box.property("setting"))
-        problem = self._host.apply_setting(name, text)
-        value = format_seconds(self._host.setting(name))
-        error = self.errors[name]
-        if problem:
-            error.setText(f"{problem}; still {value}")
-            error.show()
-            self._refused_with[name] = self._host.setting(name)
-            self.message.emit(f"refused: {problem}")
-        else:
-            self._clear_error(name)
-            self.message.emit(f"{_FIELDS[name][1].lower()} set to {value}")
-        box.show_value(self._host.setting(name))
+        if self._host.apply_setting(name, text) is not None:
+            return  # the refusal says why
+        self._clear_error(name)
+        if self._snapshot is not None:  # the value now in force, as the host sent it
+            value = getattr(self._snapshot.settings, name)
+            self.message.emit(f"{_FIELDS[name][1].lower()} set to {format_seconds(value)}")
+            box.show_value(value)
 
     @Slot()
     def _on_holds_good(self) -> None:

@@ -72,6 +72,7 @@ class MenuBar:
         self._window = window
         self.menus: dict[str, QMenu] = {}
         self._ends: dict[Section, QAction] = {}
+        self._named: dict[str, QAction] = {}
         bar = window.menuBar()
         for section in Section:
             menu = self.menus.get(section.menu)
@@ -85,9 +86,16 @@ class MenuBar:
         return self.menus[section.menu]
 
     def add(self, section: Section, action: QAction) -> QAction:
-        """Put ``action`` at the end of ``section``."""
+        """Put ``action`` at the end of ``section`` (one with an objectName is kept by it,
+        for :meth:`action`)."""
         self.menu(section).insertAction(self._ends[section], action)
+        if action.objectName():
+            self._named[action.objectName()] = action
         return action
+
+    def action(self, name: str) -> QAction | None:
+        """The action added with objectName ``name``, if one was."""
+        return self._named.get(name)
 
     def add_menu(self, section: Section, menu: QMenu) -> QMenu:
         """Put the submenu ``menu`` at the end of ``section``."""

@@ -8,7 +8,6 @@ person's own file alone.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
@@ -122,13 +121,12 @@ def play_demo(
         sim.skip_to(start + at)
         settled()
         if action == "event":
-            window.controls.fire_event()
+            window.fire_event()
         elif action in ("background", "foreground"):
             host.set_background(action == "background")
         settled()
     sim.skip_to(start + end)
     settled()
-    window.timeline.set_span(math.inf)  # Fit all: the whole run and the next deadline
-    window.timeline.redraw()
+    window.show_whole_run(at_once=True)  # the whole run and the next deadline
     if app is not None:
         app.processEvents()

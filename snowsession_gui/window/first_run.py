@@ -122,7 +122,7 @@ class FirstRun(QObject):
     @Slot(object)
     def show_state(self, _snapshot: SessionSnapshot | None = None) -> None:
         """After every change: the card while the window's own timeline is empty."""
-        empty = self.window.timeline.data.event_x.size == 0
+        empty = not self.window.shows_events()
         self.hint.setVisible(not self.hidden and empty and self.host.scenario is None)
         self.note.setVisible(self.demo_playing)
 

@@ -3,8 +3,9 @@
 :class:`WindowFrame` is a ``QMainWindow`` with explicit extension points and nothing of
 snowsession in it; :class:`~snowsession_gui.window.main_window.MainWindow` fills it. A feature asks
 the frame (``add_dock``, ``add_menu_action``, ``add_menu``, ``add_toolbar_widget``,
-``add_status_widget``, ``add_overlay``; the main window adds ``add_event_column``) and never
-looks for another widget's parts.
+``add_status_widget``, ``add_overlay``; the main window adds
+:class:`~snowsession_gui.window.offers.FeatureOffers`) and never looks for another widget's
+parts.
 """
 
 from __future__ import annotations
@@ -159,9 +160,9 @@ class WindowFrame(QMainWindow):
         return super().eventFilter(watched, event)
 
     def key_of(self, action_name: str) -> str:
-        """The key of the window's action with objectName ``action_name``, as people read it
+        """The key of the menu action with objectName ``action_name``, as people read it
         (empty if it has none), so that text naming a key says the key in force."""
-        action = self.findChild(QAction, action_name)
+        action = self.menu_bar.action(action_name)
         if action is None:
             return ""
         return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

@@ -2,7 +2,8 @@
 
 It wires the host's signals to its views (each view draws from them alone). Features plug in
 through the frame's extension points (:class:`~snowsession_gui.window.frame.WindowFrame`) and
-:meth:`MainWindow.add_event_column`; this module imports no feature.
+the window's offers to features (:class:`~snowsession_gui.window.offers.FeatureOffers`); this
+module imports no feature.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from snowsession_gui.timeline.spans import MAIN_SPANS, FollowControls
 from snowsession_gui.timeline.view import Timeline
 from snowsession_gui.widgets.context_view import ContextView, warm_up
 from snowsession_gui.widgets.controls import Controls
-from snowsession_gui.widgets.event_log import ColumnHandle, EventColumn, EventLog
+from snowsession_gui.widgets.event_log import EventLog
 from snowsession_gui.widgets.menus import Section, make_action
 from snowsession_gui.widgets.palette import colors, is_dark, text_style
 from snowsession_gui.widgets.state_panel import StatePanel
@@ -31,6 +32,7 @@ from snowsession_gui.widgets.time_controls import TimeControls
 
 from .frame import WindowFrame
 from .help import ABOUT, HelpDialog, how_sessions_work
+from .offers import FeatureOffers
 
 __all__ = ["MainWindow", "Section"]
 
@@ -38,7 +40,7 @@ LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 
 
-class MainWindow(WindowFrame):
+class MainWindow(WindowFrame, FeatureOffers):
     """The snowsession window around a :class:`SessionHost` (which it owns and closes).
 
     Signals: ``paletteChanged(Colors)`` when the window turns light or dark; ``closing()``
@@ -119,10 +121,6 @@ class MainWindow(WindowFrame):
         host.sim.show_time()  # the first frame at once (the plot follows the first paint)
 
     # ------------------------------------------------------------ construction
-
-    def add_event_column(self, column: EventColumn, position: int | None = None) -> ColumnHandle:
-        """Add a column to the event log (shown at ``position``, default last)."""
-        return self.event_log.add_column(column, position)
 
     def _actions(self) -> None:
         m, c, t = self.menu_bar, self.controls, self.time_controls

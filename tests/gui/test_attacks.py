@@ -40,7 +40,7 @@ def test_a_name_as_long_as_the_system_allows_is_saved_or_the_window_says_why(
     if read_save_file(path).saved is None:  # the engine could not write it: never in silence
         qtbot.waitUntil(window.storage_label.isVisible, timeout=3000)
         assert "File name too long" in window.storage_label.text()
-        assert window.storage_problem == window.host.session.storage_problem
+        assert window.storage_problem == window.host.session.storage_problem.message
 
 
 @pytest.mark.parametrize("where", ["/dev/null", "/proc/self/status"])

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from session import SCHEMA_1_0_1, VirtualClock
-from session.install import install_hint
+from session.util.install import install_hint
 from snowsession_gui.sending import feature as collector_feature
 from snowsession_gui.sending.sender import check_url
 from snowsession_gui.widgets.event_log import COLUMNS

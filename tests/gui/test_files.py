@@ -117,7 +117,7 @@ def test_a_storage_problem_shows_in_the_status_bar_and_clears(window, qtbot, clo
     clock.advance(615)  # a timeout: the new session cannot be saved
     qtbot.waitUntil(lambda: window.storage_label.isVisible(), timeout=3000)
     assert "cannot save" in window.storage_label.text()
-    assert window.storage_problem == session.storage_problem
+    assert window.storage_problem == session.storage_problem.message
     assert session.session_index == 2  # tracking went on in memory
     folder.unlink()
     clock.advance(15)  # the next check saves again

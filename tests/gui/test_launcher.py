@@ -141,6 +141,7 @@ def test_a_file_another_program_holds_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "in use by another program" in lines[0]
+    assert f"(process {os.getpid()})" in lines[0]  # the holder, named where the OS can tell
 
 
 def test_importing_the_package_does_not_import_qt():

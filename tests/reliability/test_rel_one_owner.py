@@ -33,7 +33,7 @@ def test_started_on_a_read_only_mount_it_never_writes_over_the_owner(tmp_path: P
             observers=[notes.append],
         )  # fmt: skip
         assert late.session_index == 1
-        problem = late.storage_problem
+        problem = late.storage_problem and late.storage_problem.message
         assert problem and "read-only" in problem and "does not write" in problem
         assert [n for n in notes if isinstance(n, StorageProblem)]
         # The owner starts on the writable path and goes on to session 7.
@@ -50,7 +50,7 @@ def test_started_on_a_read_only_mount_it_never_writes_over_the_owner(tmp_path: P
         assert read_save_file(folder / "session.xml").saved.session_index == 7  # type: ignore[union-attr]
         owner.close()
         clock.advance(10)  # the lock is free, but the file is not the one it read
-        assert late.storage_problem and "changed by another program" in late.storage_problem
+        assert late.storage_problem and "changed by another program" in late.storage_problem.message
         assert read_save_file(folder / "session.xml").saved.session_index == 7  # type: ignore[union-attr]
         late.close()
         assert read_save_file(folder / "session.xml").saved.session_index == 7  # type: ignore[union-attr]
@@ -65,7 +65,7 @@ def test_without_the_lock_it_writes_once_it_can_take_it_if_the_file_is_as_it_rea
     (tmp_path / "session.xml.lock").symlink_to(target)  # planted at the lock path
     clock = VirtualClock()
     with ClientSession(path, foreground_timeout=10, check_interval=5, clock=clock) as s:
-        assert s.storage_problem and "symbolic link" in s.storage_problem
+        assert s.storage_problem and "symbolic link" in s.storage_problem.message
         assert not path.exists()  # never written without the lock
         assert target.read_text() == "keep me"  # the lock never truncates what a link points at
         s.start_checker()
@@ -100,7 +100,8 @@ clock = VirtualClock()
 with ClientSession(sys.argv[1], foreground_timeout=10, check_interval=5, clock=clock) as s:
     s.start_checker()
     clock.advance(20)
-    print(json.dumps({"problem": s.storage_problem, "index": s.session_index}))
+    problem = s.storage_problem and s.storage_problem.message
+    print(json.dumps({"problem": problem, "index": s.session_index}))
 """
 
 

@@ -267,6 +267,6 @@ def test_a_file_changed_after_it_was_read_is_not_written_over(tmp_path: Path) ->
         path.write_bytes(GOOD)  # another program writes the file in place meanwhile
         clock.advance(10)  # a new session: its write must not replace what it did not read
         assert s.session_index == 2
-        assert s.storage_problem and "changed by another program" in s.storage_problem
+        assert s.storage_problem and "changed by another program" in s.storage_problem.message
         assert path.read_bytes() == GOOD
     assert read_save_file(path).saved.session_index == 7  # type: ignore[union-attr]

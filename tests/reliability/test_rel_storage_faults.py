@@ -111,7 +111,7 @@ def test_disk_full_keeps_the_old_file_and_writes_again_later(
             expire(s, clock)
             expire(s, clock)  # tracking goes on in memory: index 3
         assert s.session_index == 3
-        assert s.storage_problem and "No space left" in s.storage_problem
+        assert s.storage_problem and "No space left" in s.storage_problem.message
         problems = notes.of(StorageProblem)
         assert len(problems) == 1 and problems[0].path == path
         assert isinstance(problems[0].error, OSError) and problems[0].error.errno == errno.ENOSPC
@@ -164,7 +164,7 @@ folder.chmod(0o500)  # the folder can no longer be written: a real EACCES for th
 clock.advance(10)
 result = {
     "index": s.session_index,
-    "problem": s.storage_problem,
+    "problem": s.storage_problem and s.storage_problem.message,
     "error": type([n for n in notes if isinstance(n, StorageProblem)][-1].error).__name__,
     "intact": path.read_bytes() == before,
     "temps": [p.name for p in folder.iterdir() if p.name.endswith(".tmp")],
@@ -172,7 +172,7 @@ result = {
 folder.chmod(0o700)
 s.get_session_context("keep-alive")
 clock.advance(5)  # the next check, with no new session due, writes the state kept in memory
-result["after"] = s.storage_problem
+result["after"] = s.storage_problem and s.storage_problem.message
 result["recovered"] = any(isinstance(n, StorageRecovered) for n in notes)
 result["on_disk"] = read_save_file(path).saved.session_index
 s.close()
@@ -238,13 +238,13 @@ def test_the_folder_removed_and_taken_by_another_session(run: Any, tmp_path: Pat
         theirs = other.state
         assert other.flush(timeout=5)
         expire(s, clock)
-        assert s.storage_problem and "another session" in s.storage_problem
+        assert s.storage_problem and "another session" in s.storage_problem.message
         saved = read_save_file(path).saved
         assert saved is not None and saved.session_id == theirs.session_id  # not overwritten
     # Once the other one closed, this one takes the lock again, but the file is not the one it
     # read: it never writes over it.
     expire(s, clock)
-    assert s.storage_problem and "changed by another program" in s.storage_problem
+    assert s.storage_problem and "changed by another program" in s.storage_problem.message
     saved = read_save_file(path).saved
     assert saved is not None and saved.session_id == theirs.session_id
 
@@ -262,7 +262,7 @@ def test_a_damaged_file_whose_replacement_fails_is_still_there() -> None:
         clock = VirtualClock(wall_start=1_800_000_000.0)
         with ClientSession(path, clock=clock) as s:
             assert s.flush(timeout=5) and s.storage_problem
-            assert "No space left" in s.storage_problem
+            assert "No space left" in s.storage_problem.message
             assert path.read_bytes() == damaged
             aside = sorted(disk.glob("session.xml.corrupt-*"))
             assert [p.name for p in aside] == ["session.xml.corrupt-20270115T080000Z"]

@@ -63,8 +63,9 @@ def test_two_engines_in_one_process(tmp_path: Path) -> None:
         with pytest.raises(SaveFileBusyError) as busy:
             ClientSession(path, clock=VirtualClock())
         message = str(busy.value)
-        assert str(path) in message and "close" in message and "read-only" in message
-        assert busy.value.path == path
+        assert str(path) in message and "close" in message and "this process" in message
+        assert "snowsession-gui" not in message  # neutral about the app that embeds it
+        assert busy.value.path == path and busy.value.holder_pid == os.getpid()
         assert first.flush(timeout=5)
         assert read_save_file(path).problem is None  # the refused one wrote nothing
         last = first.state
@@ -81,6 +82,7 @@ def test_two_processes(tmp_path: Path) -> None:
     with ClientSession(path, clock=VirtualClock()) as first:
         answer = child(tmp_path, SECOND, str(path))
         assert answer.startswith("busy ") and str(path) in answer
+        assert f"in process {os.getpid()} ({_comm(os.getpid())})" in answer  # the holder: us
         assert first.flush(timeout=5)
         loaded = read_save_file(path)
         assert loaded.problem is None
@@ -89,6 +91,45 @@ def test_two_processes(tmp_path: Path) -> None:
     assert child(tmp_path, SECOND, str(path)) == f"opened {user} {index + 1}"
     with ClientSession(path, clock=VirtualClock()) as third:
         assert (third.user_id, third.session_index) == (user, index + 2)
+
+
+# A process that holds the save file until it is told to go.
+HOLDER = r"""
+import sys
+from session import ClientSession
+with ClientSession(sys.argv[1]):
+    print("holding", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def _comm(pid: int) -> str:
+    return Path(f"/proc/{pid}/comm").read_text().strip()
+
+
+def test_the_busy_error_names_the_process_that_holds_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "session.xml"
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        with pytest.raises(SaveFileBusyError) as busy:
+            ClientSession(path, clock=VirtualClock())
+        name = _comm(holder.pid)
+        assert (busy.value.holder_pid, busy.value.holder_name) == (holder.pid, name)
+        assert f"in use by another session, in process {holder.pid} ({name})" in str(busy.value)
+    finally:
+        holder.communicate("go\n", timeout=30)
+    assert holder.returncode == 0
+    with ClientSession(path, clock=VirtualClock()) as after:
+        assert after.session_index == 2
 
 
 def test_close_on_another_thread_releases_the_lock(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from snowplow_tracker.self_describing_json import SelfDescribingJson
 from snowplow_tracker.tracker import Tracker
 
 from session import SCHEMA_1_0_1, EventTracked, Reason, SessionStarted, load_schema
-from session.install import install_hint
 from session.snowplow import BACKGROUND_SCHEMA, FOREGROUND_SCHEMA, SessionTracker
+from session.util.install import install_hint
 
 from .helpers import emitter, entities, self_describing, session_entity
 
@@ -134,3 +134,29 @@ def test_session_never_imports_the_tracker_and_the_adapter_says_what_to_install(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert install_hint("snowplow") in result.stdout
+
+
+def test_lifecycle_events_can_be_asked_for_under_dotnet(collector, http, make_session, clock):
+    session = make_session(foreground_timeout=600, background_timeout=300)
+    sending = emitter(collector, http, "post")
+    tracker = SessionTracker("app", sending, session=session, lifecycle_events=True)
+    assert tracker.set_background(True) is not None
+    assert tracker.set_background(True) is None  # no change, nothing tracked
+    assert tracker.set_background(False) is not None
+    assert tracker.set_background(True) is not None
+    assert [self_describing(e) for e in collector.events] == [
+        {"schema": BACKGROUND_SCHEMA, "data": {"backgroundIndex": 1}},
+        {"schema": FOREGROUND_SCHEMA, "data": {"foregroundIndex": 1}},
+        {"schema": BACKGROUND_SCHEMA, "data": {"backgroundIndex": 2}},
+    ]
+    assert all(session_entity(e)["schema"] == SCHEMA_1_0_1 for e in collector.events)
+    assert session.background
+
+
+def test_lifecycle_events_can_be_turned_off_under_mobile(collector, http, make_session, clock):
+    session = make_session(policy="mobile")
+    sending = emitter(collector, http, "post")
+    tracker = SessionTracker("app", sending, session=session, lifecycle_events=False)
+    assert tracker.set_background(True) is None
+    assert session.background and session.background_index == 1
+    assert collector.events == []

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from session.trackers.analysis import Analysis
 from session.trackers.collector import Collector
 from session.trackers.protocol import MAX_BODY_BYTES, MAX_QUERY_BYTES, POST_PATH
 from session.trackers.record import Record
@@ -80,6 +81,24 @@ def test_get_and_post_events_are_logged_and_reported(collector: Collector) -> No
     assert [s["session_id"] for s in report["users"][0]["sessions"]] == [sid(1), sid(2)]
     snapshot = collector.snapshot()
     assert snapshot.user(USER) is not None and snapshot.events == 3
+
+
+def test_a_host_gives_the_collector_the_analysis_it_feeds(tmp_path: Path) -> None:
+    class Counting(Analysis):
+        def __init__(self) -> None:
+            super().__init__()
+            self.added: list[Record] = []
+
+        def add(self, record: Record) -> bool:
+            self.added.append(record)
+            return super().add(record)
+
+    mine = Counting()
+    with Collector(port=0, analysis=mine) as running:
+        assert running.analysis is mine
+        assert post(running, body(fields(entity(1, event_index=1), T0))) == 200
+        assert len(mine.added) == 1
+        assert running.snapshot().events == 1  # the report is the analysis' own
 
 
 def test_a_time_of_digits_that_are_not_decimal_is_no_time_and_no_crash(

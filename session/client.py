@@ -6,21 +6,24 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar, overload
 
 from .context import SessionContext
-from .core import SessionClosedError, SessionCore
-from .events import EventTracked, Notification, Observer, Reason
-from .live import Live
+from .engine.core import SessionClosedError, SessionCore
+from .engine.live import Live
+from .events import EventTracked, Notification, Observer, Reason, StorageProblem
 from .policy import DEFAULT_POLICY, Control, Policy, make_policy
 from .settings import DEFAULTS, Timeouts
 from .state import SessionState
+from .status import SessionStatus
 from .storage.saving import Persistence
 from .timing import Clock, Scheduler, SystemClock, ThreadScheduler
 
 __all__ = ["ClientSession", "SessionClosedError"]
+
+N = TypeVar("N", bound=Notification)
 
 
 class ClientSession:
@@ -57,6 +60,11 @@ class ClientSession:
     continue_session_on_restart
         Mobile policy only: save the state at every event and resume an unexpired session at
         the next start (judged by wall-clock time) instead of starting a new one.
+    strict_storage
+        Raise :class:`~session.SaveFileWriteError` when the save file cannot be written,
+        instead of going on in memory: from the construction, or from the call whose new
+        session could not be saved (which then does not start). A check that cannot save its
+        new session keeps the old one, and tries again at the next check.
 
     All public methods may be called from any thread, and :meth:`close` from observers too.
     """
@@ -75,6 +83,7 @@ class ClientSession:
         observers: Iterable[Observer] = (),
         id_factory: Callable[[], str] | None = None,
         continue_session_on_restart: bool = False,
+        strict_storage: bool = False,
     ) -> None:
         settings = Timeouts(foreground_timeout, background_timeout, check_interval)
         logger = logger or logging.getLogger("session")
@@ -84,14 +93,27 @@ class ClientSession:
         if scheduler is None:
             scheduler = clock if isinstance(clock, Scheduler) else (owned := ThreadScheduler())
         new_id = id_factory or (lambda: str(uuid.uuid4()))
-        core = SessionCore(settings, rules, clock, scheduler, owned, logger, new_id, observers)
-        self._core = core
         self._now = clock.now
         self._live: Live  # the current session's record, read without the lock
-        core.on_live = partial(setattr, self, "_live")
-        core.open(
-            Persistence(save_path, wall_time=clock.wall_time, logger=logger, notify=core.notify)
+        core = SessionCore(
+            settings, rules, clock, scheduler, owned, logger, new_id, observers, self._follow
         )
+        self._core = core
+        wall_time = clock.wall_time
+        core.open(
+            Persistence(
+                save_path,
+                wall_time=wall_time,
+                logger=logger,
+                notify=core.notify,
+                strict=strict_storage,
+            )
+        )
+
+    def _follow(self, live: Live) -> None:
+        """Keep the new session's record for the lock-free event path (the core calls this,
+        under its lock, each time a session begins)."""
+        self._live = live
 
     # ------------------------------------------------------------------ state
 
@@ -99,6 +121,11 @@ class ClientSession:
     def state(self) -> SessionState:
         """The current session as one consistent snapshot."""
         return self._core.state
+
+    def status(self) -> SessionStatus:
+        """Everything about the session at one instant, read under one lock (each field is
+        also a property here): for a view that draws the whole session at once."""
+        return self._core.status()
 
     @property
     def user_id(self) -> str:
@@ -167,8 +194,9 @@ class ClientSession:
         return self._core.file.store.path
 
     @property
-    def storage_problem(self) -> str | None:
-        """The last storage problem, until a write works again."""
+    def storage_problem(self) -> StorageProblem | None:
+        """The last storage problem (its ``path``, ``errno`` and ``message``), until a write
+        works again."""
         return self._core.file.problem
 
     @property
@@ -290,9 +318,8 @@ class ClientSession:
 
     def on_session_update(self, callback: Callable[[SessionState], None]) -> Callable[[], None]:
         """Call ``callback(state)`` for every new session once its first event is counted,
-        on the thread that tracked it, like every observer (one that raises is logged).
-        Returns a function that removes the callback."""
-        self._core.needs(Control.SESSION_UPDATES, "on_session_update()")
+        on the thread that tracked it, like every observer (one that raises is logged), under
+        every policy. Returns a function that removes the callback."""
         if not callable(callback):
             raise TypeError(f"a session callback must be callable, got {callback!r}")
 
@@ -313,14 +340,23 @@ class ClientSession:
         """
         return self._core.file.flush(timeout)
 
+    @overload
+    def subscribe(self, observer: Observer, kinds: None = None) -> Callable[[], None]: ...
+
+    @overload
     def subscribe(
-        self, observer: Observer, kinds: Iterable[type] | None = None
+        self, observer: Callable[[N], None], kinds: Iterable[type[N]]
+    ) -> Callable[[], None]: ...
+
+    def subscribe(
+        self, observer: Callable[[N], None], kinds: Iterable[type[N]] | None = None
     ) -> Callable[[], None]:
         """Call ``observer`` with every :mod:`~session.events` notification, or only those of
         ``kinds``; returns an unsubscribe function. Observers run on the thread that made the
         change, in order. An observer that does not want :class:`EventTracked` keeps events on
-        the lock-free path."""
-        return self._core.subscribe(observer, kinds)
+        the lock-free path. An observer typed for the kinds it asks for (one taking a
+        ``SessionStarted``, with ``kinds=[SessionStarted]``) type-checks as it is."""
+        return self._core.subscribe(observer, kinds)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Stop the checker, write the last state and release the save file. Safe to repeat,

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from .context import SessionContext
-from .events import (
+from ..context import SessionContext
+from ..events import (
     BackgroundChanged,
     CheckerChanged,
     EventTracked,
@@ -26,15 +26,17 @@ from .events import (
     SessionStarted,
     SettingsChanged,
 )
-from .guard import EngineLock
+from ..policy import Control, Moment, Policy, Trigger, require
+from ..settings import Timeouts, check_seconds
+from ..state import SessionState
+from ..status import SessionStatus
+from ..storage.errors import SaveFileWriteError
+from ..storage.format import encode
+from ..storage.saving import Persistence
+from ..timing import Clock, Scheduler, ThreadScheduler, Timer
 from .live import Live
-from .policy import Control, Moment, Policy, Resumed, Trigger, require
-from .settings import Timeouts, check_seconds
-from .state import INT32_MAX, SessionState
-from .storage.format import encode
-from .storage.report import FileState, Report
-from .storage.saving import Persistence
-from .timing import Clock, Scheduler, ThreadScheduler, Timer
+from .lock import EngineLock
+from .opening import first_session, next_state
 
 __all__ = ["SessionClosedError", "SessionCore"]
 
@@ -56,6 +58,7 @@ class SessionCore:
         logger: logging.Logger,
         new_id: Callable[[], str],
         observers: Iterable[Observer],
+        follow: Callable[[Live], None],
     ) -> None:
         self.settings = settings
         self.policy = policy
@@ -79,7 +82,7 @@ class SessionCore:
         self.closed = False
         self.state: SessionState
         self.live = Live(0.0, 0.0)  # until the start; nobody reads it before
-        self.on_live: Callable[[Live], None] = lambda live: None  # a lock-free reader's copy
+        self._follow = follow  # told of each new session's record (the lock-free event path)
 
     def open(self, file: Persistence) -> None:
         """Read the save file and start from it: a new session, or the saved one resumed."""
@@ -87,49 +90,18 @@ class SessionCore:
         report = file.open()  # raises SaveFileError: busy, unreadable, not a save file
         try:
             with self.locked():
-                self._start(report)
+                clock = (self.now(), self.clock.wall_time())
+                first = first_session(report, self.policy, clock, self._new_id, self.logger)
+                self.pending = first.pending
+                self._begin(first.state, first.live, [first.note])
         except BaseException:
             file.close()
             raise
 
-    def _start(self, report: Report) -> None:
-        saved = report.saved
-        user_id = saved.user_id if saved and saved.user_id else self._new_id()
-        old = None
-        if saved and saved.session_id is not None and saved.session_index is not None:
-            old = SessionState(
-                user_id, saved.session_id, saved.previous_session_id, saved.session_index
-            )
-        now, wall = self.now(), self.clock.wall_time()
-        resumed = self._resume(report, user_id, now, wall)
-        if resumed is not None:  # continue_session_on_restart
-            self.pending = resumed.pending
-            live = Live(resumed.last_access, wall - (now - resumed.last_access))
-            if resumed.state.event_index:
-                live.context = self.policy.context(resumed.state)
-            note = SessionStarted(resumed.state, resumed.state, Reason.RESUMED, now)
-            self._begin(resumed.state, live, [note])
-            return
-        index = saved.session_index if saved and saved.session_index is not None else 0
-        state = self._next_state(user_id, saved.session_id if saved else None, index, now)
-        self._begin(state, Live(now, wall), [SessionStarted(old, state, Reason.START, now)])
-
-    def _resume(self, report: Report, user_id: str, now: float, wall: float) -> Resumed | None:
-        if report.saved is None or report.state != FileState.OK:
-            return None
-        resumed = self.policy.resume(report.saved, user_id, now, wall)
-        if isinstance(resumed, str):
-            self.logger.warning("%s in %s; starting a new session", resumed, self.file.path)
-            return None
-        return resumed
-
     def _next_state(
         self, user_id: str, previous: str | None, index: int, now: float
     ) -> SessionState:
-        if index >= INT32_MAX:
-            self.logger.warning("session index reached %d: starting again at 1", INT32_MAX)
-            index = 0
-        return SessionState(user_id, self._new_id(), previous, index + 1, None, now)
+        return next_state(user_id, previous, index, now, self._new_id, self.logger)
 
     def _begin(self, state: SessionState, live: Live, notes: list[Notification]) -> None:
         """Make ``state`` durable, then current, then heard of: nobody sees it before."""
@@ -142,20 +114,14 @@ class SessionCore:
         self.state = state
         if live is not self.live:
             self.live = live
-            self.on_live(live)
+            self._follow(live)
 
     def _started(
         self, state: SessionState, reason: Reason, moment: Moment, by_check: bool
     ) -> SessionStarted:
+        m = moment
         return SessionStarted(
-            moment.state,
-            state,
-            reason,
-            moment.now,
-            moment.last_access,
-            moment.timeout,
-            moment.background,
-            by_check,
+            m.state, state, reason, m.now, m.last_access, m.timeout, m.background, by_check
         )
 
     # ------------------------------------------------------------------ events
@@ -265,17 +231,21 @@ class SessionCore:
             if token != self._timer_token or self.closed:
                 return  # cancelled while it was on its way
             now, wall = self.now(), self.clock.wall_time()
-            if self.file.needs_retry:
-                self.file.save_now(self._encode(self.state, self.live))  # the path may work now
+            if self.file.needs_retry:  # the path may work now
+                self.file.save_now(self._encode(self.state, self.live), retry=True)
             moment = self.moment(now, wall)
             reason = self.policy.ends(moment, Trigger.CHECK)
             notes: list[Notification] = []
             if reason is not None:
                 old = self.state
                 state = self._next_state(old.user_id, old.session_id, old.session_index, now)
-                notes.append(self._started(state, reason, moment, by_check=True))
-                self._begin(state, Live(now, wall), [])
-                moment = self.moment(now, wall)  # the new session's
+                try:
+                    self._begin(state, Live(now, wall), [])
+                except SaveFileWriteError:  # strict: no session that is not on disk; next check
+                    reason = None
+                else:
+                    notes.append(self._started(state, reason, moment, by_check=True))
+                    moment = self.moment(now, wall)  # the new session's
             due = self.policy.next_check(moment, reason is not None)
             if due is None:
                 self._disarm()
@@ -288,6 +258,30 @@ class SessionCore:
     def forecast(self) -> float | None:
         with self.locked():
             return self.policy.forecast(self.moment(self.now(), 0.0), self.next_check)
+
+    def status(self) -> SessionStatus:
+        """Everything about the session, read at one instant under the lock."""
+        with self.locked():
+            moment = self.moment(self.now(), 0.0)
+            counts = Control.SWITCH_COUNTS in self.policy.controls
+            return SessionStatus(
+                state=self.state,
+                policy=self.policy.name,
+                has_checker=self.policy.next_check(moment, False) is not None,
+                save_path=self.file.store.path,
+                background=self.background,
+                is_checking=self.timer is not None,
+                next_check_at=self.next_check,
+                last_access=self.live.accessed,
+                settings=self.settings,
+                expected_new_session_at=self.policy.forecast(moment, self.next_check),
+                paused=self.paused,
+                new_session_requested=self.pending is Reason.REQUESTED,
+                foreground_index=self.switches[False] if counts else None,
+                background_index=self.switches[True] if counts else None,
+                storage_problem=self.file.problem,
+                closed=self.closed,
+            )
 
     # ------------------------------------------------------------------ controls of some policies
 
@@ -313,16 +307,9 @@ class SessionCore:
     # ------------------------------------------------------------------ state, storage
 
     def moment(self, now: float, wall: float) -> Moment:
-        live = self.live
+        accessed, settings = self.live.accessed, self.settings
         return Moment(
-            self.state,
-            now,
-            wall,
-            live.accessed,
-            self.background,
-            self.settings,
-            self.paused,
-            self.pending,
+            self.state, now, wall, accessed, self.background, settings, self.paused, self.pending
         )
 
     def _encode(self, state: SessionState, live: Live) -> bytes:
@@ -380,7 +367,7 @@ class SessionCore:
                 self._disarm()
                 self.notify(CheckerChanged(False, self.now()))
             if self.file.needs_retry:
-                self.file.save_now(self._encode(self.state, self.live))
+                self.file.save_now(self._encode(self.state, self.live), retry=True)
 
     def _release(self) -> None:
         self.file.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .context import SessionContext
+from ..context import SessionContext
 
 __all__ = ["Live"]
 
