@@ -23,7 +23,13 @@ from session.scenario.output import (
     write_table,
 )
 from session.scenario.run import ScenarioRun
-from session.scenario.timeline import EventEntry, ExpectationResult, Mark, SessionEntry
+from session.scenario.timeline import (
+    EVENT_ID_HEADS,
+    EventEntry,
+    ExpectationResult,
+    Mark,
+    SessionEntry,
+)
 
 TEXT = """\
 description = "two sessions"
@@ -113,7 +119,7 @@ def test_json_parses_back(run: ScenarioRun) -> None:
     assert [e["session_index"] for e in data["events"]] == [1, 1, 1, 1, 2]
     assert data["events"][4] == {
         "at": 200,
-        "event_id": "e0000000-0000-4000-8000-000000000005",
+        "event_id": "17156075-0000-4000-8000-000000000005",
         "session_index": 2,
         "session_id": run.sessions[1].session_id,
     }
@@ -235,3 +241,19 @@ def test_csv_of_events_hours_apart(tmp_path: Path) -> None:
     write_csv(run, out)
     assert out.getvalue() == reference_csv([run])
     assert ",1388888888:53:20,event," in out.getvalue()
+
+
+def test_csv_event_ids_past_their_first_blocks_turn(tmp_path: Path) -> None:
+    """Ids differ from one event to the next in their first block, which comes again every
+    EVENT_ID_HEADS events; the rows made a column at a time write each id as event_id does."""
+    text = '[[step]]\nat = 0\nevery = 1\nuntil = 9000\ndo = "event"\n'
+    run = ScenarioRun(parse_scenario(text), tmp_path / "s.xml").run()
+    out = io.StringIO()
+    write_csv(run, out)
+    assert out.getvalue() == reference_csv([run])
+    ids = [entry.event_id for entry in run.timeline() if isinstance(entry, EventEntry)]
+    assert len(ids) == 9001 and len(set(ids)) == len(ids)
+    heads = [event_id.split("-")[0] for event_id in ids]
+    assert all(a != b for a, b in itertools.pairwise(heads))
+    assert len(set(heads[:EVENT_ID_HEADS])) == EVENT_ID_HEADS
+    assert heads[EVENT_ID_HEADS] == heads[0]

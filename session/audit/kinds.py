@@ -110,9 +110,8 @@ _WORDS = {
     Kind.EARLY_NEW_SESSION: KindWords(
         "A new session came before the timeout",
         "no new session before the timeout in force",
-        "The session expired early. A restart or a new session asked for "
-        "(startNewSession, newSession()) is expected instead where the timeouts file says "
-        "so, and for the .NET tracker, which starts a session at every start.",
+        "A restart, or a new session asked for (startNewSession, newSession()): expected "
+        "where the timeouts file says so, and from the .NET tracker at every app start.",
     ),
     Kind.MISSED_EXPIRY: KindWords(
         "The session went on past the timeout",

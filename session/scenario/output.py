@@ -18,7 +18,17 @@ from typing import Any, TextIO
 from ..util.text import short_id
 from .model import format_time
 from .run import ScenarioRun
-from .timeline import EVENT_ID_PREFIX, EventEntry, EventRun, ExpectationResult, Mark, SessionEntry
+from .timeline import (
+    EVENT_ID_HEADS,
+    EVENT_ID_MIDDLE,
+    EventEntry,
+    EventRun,
+    ExpectationResult,
+    Mark,
+    SessionEntry,
+    event_id,
+    event_id_head,
+)
 
 __all__ = [
     "CSV_COLUMNS",
@@ -252,7 +262,7 @@ def write_csv(
         for item in run.timeline(fold_events=True):
             if isinstance(item, EventRun):
                 entry = sessions[item.session - 1]
-                tail = f",event,{entry.index},{_cell(entry.session_id)},{EVENT_ID_PREFIX}"
+                tail = f",event,{entry.index},{_cell(entry.session_id)},"
                 out.write(_event_rows(_cell(policy), tail, times, item.first, item.last + 1))
             elif not isinstance(item, EventEntry):  # no EventEntry comes when events are folded
                 writer.writerow(_csv_item(policy, item))
@@ -260,6 +270,8 @@ def write_csv(
 
 _MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
 _ROW_ENDS = tuple(f"{n:03d},,\n" for n in range(1000))  # an id's last three digits, then ,,
+_ID_STARTS = tuple(event_id_head(n) + EVENT_ID_MIDDLE for n in range(EVENT_ID_HEADS))
+"""Event ids up to their last block, by the event's number modulo EVENT_ID_HEADS."""
 
 
 def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int) -> str:
@@ -269,8 +281,8 @@ def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int)
     whole = list(map(int, at))
     if whole != at:  # a fraction of a second: row by row, as format_time writes it
         return "".join(
-            f"{head},{_seconds(a)},{format_time(a)}{tail}{n:012d},,\n"
-            for n, a in enumerate(at, first + 1)
+            f"{head},{_seconds(a)},{format_time(a)}{tail}{event_id(n)},,\n"
+            for n, a in enumerate(at, first)
         )
     numbers = range(first + 1, stop + 1)  # the ids' numbers: events count from 1
     return "".join(
@@ -280,7 +292,9 @@ def _event_rows(head: str, tail: str, times: list[float], first: int, stop: int)
                 map(str, whole),
                 _per_block(whole, 3600, lambda hour: f",{hour:02d}:"),
                 map(_MINUTES_SECONDS.__getitem__, map(mod, whole, repeat(3600))),
-                _per_block(numbers, 1000, lambda thousand: f"{tail}{thousand:09d}"),
+                repeat(tail),
+                islice(cycle(_ID_STARTS), numbers[0] % EVENT_ID_HEADS, None),
+                _per_block(numbers, 1000, lambda thousand: f"{thousand:09d}"),
                 islice(cycle(_ROW_ENDS), numbers[0] % 1000, None),
             )
         )

@@ -36,7 +36,6 @@ from ..timing import VirtualClock
 from .bulk import first_run, quiet_until, run_times, stable
 from .model import EXPECT_KEYS, TIMEOUT_KEYS, Action, Scenario, Step, format_time
 from .timeline import (
-    EVENT_ID,
     Entry,
     EventEntry,
     ExpectationResult,
@@ -259,12 +258,12 @@ class ScenarioRun:
                 last = first_run(step, run + 1, stop, until, offset=origin, reaching=True) - 1
                 if last > run:
                     clock.advance_to(origin + ats[last - base])
-                    track(EVENT_ID % (len(times) + last - run + 1))
+                    track(event_id(len(times) + last - run))
                     times.extend(ats[run - base : last + 1 - base])
                     numbers.extend([len(sessions)] * (last - run + 1))
                     run = last + 1
                     continue
-            track(EVENT_ID % (len(times) + 1))
+            track(event_id(len(times)))
             times.append(at)
             numbers.append(len(sessions))  # an event may start a session (the mobile policy)
             run += 1

@@ -110,15 +110,27 @@ def text(value: object) -> str:
     return str(value)
 
 
-EVENT_ID_PREFIX = "e0000000-0000-4000-8000-"
-EVENT_ID = EVENT_ID_PREFIX + "%012d"
-"""A run's event ids: UUID-shaped, as Snowplow's are (a mobile save file keeps only those),
-numbered from 1 in their last block: ``e0000000-0000-4000-8000-000000000001``."""
+EVENT_ID_MIDDLE = "-0000-4000-8000-"
+"""The fixed middle of a run's event ids (a version 4 UUID's version and variant digits)."""
+
+
+EVENT_ID_HEADS = 4096
+"""How many events go by before a first block comes again (the last block tells them apart)."""
+
+
+def event_id_head(number: int) -> str:
+    """The first block of event ``number``'s id (counted from 1): eight hex digits that differ
+    from one event to the next, the same in every run (the number modulo
+    :data:`EVENT_ID_HEADS` times an odd constant, modulo 2**32)."""
+    return f"{number % EVENT_ID_HEADS * 0x9E3779B1 & 0xFFFFFFFF:08x}"
 
 
 def event_id(position: int) -> str:
-    """The id of the event at ``position`` (0-based) in a run."""
-    return EVENT_ID % (position + 1)
+    """The id of the event at ``position`` (0-based) in a run: UUID-shaped, as Snowplow's are
+    (a mobile save file keeps only those), distinct from its first digits (ids are often shown
+    cut) and numbered from 1 in its last block: ``9e3779b1-0000-4000-8000-000000000001``."""
+    number = position + 1
+    return f"{event_id_head(number)}{EVENT_ID_MIDDLE}{number:012d}"
 
 
 def why_new_session(note: SessionStarted, origin: float, *, had_events: bool) -> str:

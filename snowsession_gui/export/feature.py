@@ -166,7 +166,7 @@ class ExportFeature(QObject):
             ),
             policy=snapshot.policy if snapshot is not None else host.policy,
             settings=host.settings,
-            shown=shown,
+            span=window.run_range(),
             sessions=session_rows(starts, window.event_rows()),
             picture=picture,
             scenario=scenario.name if scenario is not None else None,

@@ -47,6 +47,7 @@ from snowsession_gui.model.units import (
     MAX_JUMP,
     format_clock,
     format_span,
+    jump_problem,
     parse_seconds,
 )
 
@@ -170,17 +171,9 @@ class SessionHost(RouteSignals, QObject):
         Raises ValueError, in words for people, for a time before now (time only moves on)
         or more than :data:`~snowsession_gui.model.units.MAX_JUMP` ahead.
         """
-        now = self.now()
-        if target < now and format_clock(target) != format_clock(now):
-            raise ValueError(
-                f"{format_clock(target)} is before now ({format_clock(now)}): simulated time "
-                "only moves on"
-            )
-        if target - now > MAX_JUMP:
-            raise ValueError(
-                f"{format_clock(target)} is more than {format_span(MAX_JUMP)} ahead of now "
-                f"({format_clock(now)}): go there a week at a time"
-            )
+        problem = jump_problem(target, self.now())
+        if problem is not None:
+            raise ValueError(problem)
         self.sim.skip_to(target)
 
     def skip_to_next_session(self) -> float:

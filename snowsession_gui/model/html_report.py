@@ -74,8 +74,9 @@ class RunReport:
     save_file: str
     policy: str
     settings: Settings
-    shown: tuple[float, float]
-    """The simulated times the picture shows."""
+    span: tuple[float, float]
+    """The run's own simulated times, from its start to the last moment simulated (the
+    picture shows a margin either side)."""
     sessions: Sequence[SessionRow]
     picture: bytes
     """The timeline as PNG."""
@@ -237,7 +238,7 @@ def report_html(report: RunReport, colors: Mapping[str, str]) -> str:
     roles = ("background", "foreground", "muted", "passed", "problem", "on_strong")
     css = CSS % {role: colors[role] for role in roles}
     picture = base64.b64encode(report.picture).decode("ascii")
-    left, right = report.shown
+    left, right = report.span
     span = f"simulated time {format_clock(max(0.0, left))} to {format_clock(max(0.0, right))}"
     what = f"{report.policy} policy · {span}"
     alt = f"The session index over {span}, read from the save file"

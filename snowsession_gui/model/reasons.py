@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from session import Reason, SessionStarted
 
-from .units import format_clock
+from .units import format_clock, format_seconds
 
 __all__ = ["describe_start", "short_reason", "why_started"]
 
@@ -23,7 +23,7 @@ def why_started(note: SessionStarted) -> str:
         where = "background" if note.background else "foreground"
         seen = "seen by the check" if note.by_check else "found by the event"
         when = format_clock(note.at)
-        return f"timeout: {note.timeout:g} s ({where}) since {since}, {seen} at {when}"
+        return f"timeout: {format_seconds(note.timeout)} ({where}) since {since}, {seen} at {when}"
     if note.reason is Reason.START:
         if note.old is None:
             return "app start with no saved session (a new user)"
@@ -40,7 +40,7 @@ def short_reason(note: SessionStarted) -> str:
     """Why a session started, in two or three words for a label on the timeline."""
     if note.reason is Reason.TIMEOUT and note.timeout is not None:
         where = "background " if note.background else ""
-        return f"{where}timeout {note.timeout:g} s"
+        return f"{where}timeout {format_seconds(note.timeout)}"
     if note.reason is Reason.START:
         return "new user" if note.old is None else "app start"
     return note.reason.value

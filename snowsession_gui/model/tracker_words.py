@@ -34,6 +34,7 @@ __all__ = [
     "gap_text",
     "session_text",
     "short_user_id",
+    "stopped_words",
     "timeout_of",
     "timeouts_text",
 ]
@@ -71,10 +72,11 @@ def timeout_of(rule: Rule, state: str) -> float | None:
 
 
 def timeouts_text(rules: Rules) -> str:
-    """The timeouts idle gaps are judged by, in one line."""
+    """How idle gaps are judged, in one line after "idle gaps" (``judged by foreground
+    600 s, …`` or ``not judged (no timeouts given)``)."""
     rule = rules.default
     if rule.foreground_timeout is None and rule.background_timeout is None:
-        return "idle gaps not judged (no timeouts given)"
+        return "not judged (no timeouts given)"
     parts = []
     if rule.foreground_timeout is not None:
         parts.append(f"foreground {format_seconds(rule.foreground_timeout)}")
@@ -82,7 +84,18 @@ def timeouts_text(rules: Rules) -> str:
         parts.append(f"background {format_seconds(rule.background_timeout)}")
     if rule.check_interval:
         parts.append(f"checked every {format_seconds(rule.check_interval)}")
-    return "idle gaps judged by: " + ", ".join(parts)
+    return "judged by " + ", ".join(parts)
+
+
+def stopped_words(url: str, log: str | None) -> tuple[str, str]:
+    """What the Trackers panel says once it stopped listening on ``url``: where every event
+    is (``log``), and where the lanes go while there are none (it waits for nothing now)."""
+    return (
+        f"Stopped listening on {url}. Every event is in {log}: open it as a capture any time, "
+        "or judge it by other timeouts here.",
+        f"No events came while listening on {url}. Listen again, or open a capture, to see "
+        "each user's sessions.",
+    )
 
 
 def counts_html(counts: Counts, problem: str) -> str:
@@ -104,7 +117,7 @@ def counts_tip(counts: Counts, rules: Rules) -> str:
     """What the counts mean, the timeouts in force, and why each bad event was bad."""
     why = [f"{reason}: {REASONS.get(reason, reason)} ({n:,})" for reason, n in counts.reasons]
     return (
-        "Good and bad events as Snowplow Micro counts them (/micro/all); "
+        "Good and bad events as Snowplow Micro counts them (/micro/all); idle gaps "
         + timeouts_text(rules)
         + ("\n" + "\n".join(why) if why else "")
     )

@@ -22,8 +22,10 @@ __all__ = [
     "TIME_HINT",
     "format_clock",
     "format_countdown",
+    "format_number",
     "format_seconds",
     "format_span",
+    "jump_problem",
     "parse_clock",
     "parse_seconds",
     "parse_speed",
@@ -44,6 +46,22 @@ MAX_JUMP = 7 * 86400.0
 """The furthest one jump moves simulated time (a week of checks takes a second or two)."""
 
 
+def jump_problem(target: float, now: float) -> str | None:
+    """Why simulated time cannot go from ``now`` to ``target`` (in words for people, with
+    ``now`` as given), or None: time only moves on, at most :data:`MAX_JUMP` at a time."""
+    if target < now and format_clock(target) != format_clock(now):
+        return (
+            f"{format_clock(target)} is before now ({format_clock(now)}): simulated time "
+            "only moves on"
+        )
+    if target - now > MAX_JUMP:
+        return (
+            f"{format_clock(target)} is more than {format_span(MAX_JUMP)} ahead of now "
+            f"({format_clock(now)}): go there a week at a time"
+        )
+    return None
+
+
 def format_clock(seconds: float | None) -> str:
     """Elapsed simulated seconds as ``hh:mm:ss`` (``Nd hh:mm:ss`` past a day)."""
     if seconds is None or not math.isfinite(seconds):
@@ -58,24 +76,39 @@ def format_clock(seconds: float | None) -> str:
 
 
 def format_countdown(seconds: float) -> str:
-    """``mm:ss`` (``h:mm:ss`` past an hour), rounded up so 00:00 means now."""
-    whole = max(0, int(-(-seconds // 1)))
+    """``mm:ss`` (``h:mm:ss`` past an hour, ``Nd hh:mm:ss`` past a day, as :func:`format_clock`),
+    rounded up so 00:00 means now."""
+    whole = max(0, math.ceil(seconds)) if math.isfinite(seconds) else 0
+    if whole >= 86400:
+        return format_clock(whole)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def format_span(seconds: float) -> str:
-    """A length of time for a menu or a legend: ``45 s``, ``5 min``, ``2 h``, ``1.5 h``, ``3 d``."""
+    """A length of time for a menu or a legend: ``45 s``, ``5 min``, ``2 h``, ``1.5 h``, ``3 d``
+    (whole days past a thousand: ``11574 d``, never an exponent)."""
     for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
         if seconds >= size:
-            return f"{seconds / size:.3g} {unit}"
-    return f"{seconds:.3g} s"
+            return f"{_short(seconds / size)} {unit}"
+    return f"{_short(seconds)} s"
+
+
+def _short(value: float) -> str:
+    """``value`` to three significant digits, or whole past a thousand (never ``1e+04``)."""
+    return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def format_number(seconds: float) -> str:
+    """A number of seconds as typed and shown: ``600``, ``2.5``, ``1000000000`` (to the
+    millisecond, never an exponent); the one form the fields, views and exports write."""
+    return f"{seconds:.3f}".rstrip("0").rstrip(".")
 
 
 def format_seconds(seconds: float) -> str:
-    """A setting for people: ``600 s``, ``2.5 s``."""
-    return f"{seconds:g} s"
+    """A setting for people: ``600 s``, ``2.5 s``, ``1000000000 s`` (:func:`format_number`)."""
+    return f"{format_number(seconds)} s"
 
 
 def speed_label(speed: float) -> str:

@@ -100,7 +100,7 @@ class MonitorWindow(QMainWindow):
         self._paced = True
         """The span follows the file's pace until one is chosen."""
         self.colors: Colors = LIGHT
-        self.setWindowTitle(f"snowsession — monitoring {self.path.name} (read-only)")
+        self.setWindowTitle(f"monitoring {self.path.name} (read-only) — snowsession")
 
         self.banner = QLabel(
             f"MONITORING (read-only): {self.path} — this window never writes the file "

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from session import POLICY_NAMES
 from snowsession_gui.model.snapshot import SessionSnapshot
+from snowsession_gui.model.units import format_seconds
 
 __all__ = ["PolicyPanel", "PolicySelector", "describe_policy", "policy_label"]
 
@@ -35,7 +36,7 @@ def describe_policy(policy: str, check_interval: float | None = None) -> str:
             "event after an idle gap longer than the timeout starts a new session and is its "
             "first event."
         )
-    every = f"every {check_interval:g} s" if check_interval else "regularly"
+    every = f"every {format_seconds(check_interval)}" if check_interval else "regularly"
     return (
         f"dotnet (.NET tracker): a timer checks {every} and starts a new session once the app "
         "has been idle for the timeout, even if no event ever follows."

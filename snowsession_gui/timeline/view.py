@@ -311,11 +311,15 @@ class Timeline(QWidget):
         c = colors or self._colors
         return titled(lambda w, h: plot.picture(w, h, c, shown), *size, heading, c, self.font())
 
-    def whole_run(self) -> tuple[float, float]:
-        """The simulated times from the first thing drawn to the present, with a margin."""
+    def run_span(self) -> tuple[float, float]:
+        """The run's own simulated times: its first step drawn, and the last moment simulated."""
         xs = self._data.step_x.view()
         now = self._now()
-        left = float(xs[0]) if len(xs) else now
+        return (min(float(xs[0]), now) if len(xs) else now), now
+
+    def whole_run(self) -> tuple[float, float]:
+        """The simulated times from the first thing drawn to the present, with a margin."""
+        left, now = self.run_span()
         right = max(now, left + 60.0)
         width = right - left
         # before the start, no more than the view following the present allows; after the

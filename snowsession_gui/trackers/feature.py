@@ -34,7 +34,7 @@ from snowsession_gui.model.tracker_setup import (
     preset,
 )
 from snowsession_gui.model.tracker_setup import setups as tracker_setups
-from snowsession_gui.model.tracker_words import timeouts_text
+from snowsession_gui.model.tracker_words import stopped_words, timeouts_text
 from snowsession_gui.widgets.menus import Section, make_action
 from snowsession_gui.widgets.palette import Colors
 from snowsession_gui.window.main_window import MainWindow
@@ -221,10 +221,8 @@ class TrackersFeature(QObject):
         self.listener.stop()
         self.stopped_log = listening.log
         self.label.hide()
-        self.panel.show_source(
-            f"Stopped listening on {self.url}. Every event is in {listening.log}: "
-            "open it as a capture any time, or judge it by other timeouts here."
-        )
+        status, empty = stopped_words(self.url, listening.log)
+        self.panel.show_source(status, empty=empty)
         self._enable()
         self.window.show_message(f"stopped listening on {self.url}")
 

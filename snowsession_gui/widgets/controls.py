@@ -111,6 +111,7 @@ class Controls(QWidget):
             box.setToolTip(tip)
             box.show_value(host.setting(name))
             box.committed.connect(self._on_committed)
+            box.holds_good.connect(self._on_holds_good)
             box.setProperty("setting", name)
             label = QLabel(label_text)
             label.setBuddy(box)
@@ -231,6 +232,13 @@ class Controls(QWidget):
             value = getattr(self._snapshot.settings, name)
             self.message.emit(f"{_FIELDS[name][1].lower()} set to {format_seconds(value)}")
             box.show_value(value)
+
+    @Slot()
+    def _on_holds_good(self) -> None:
+        """A refusal beside a field goes once the field holds a value the engine takes."""
+        box = self.sender()
+        if isinstance(box, SecondsInput):
+            self._clear_error(str(box.property("setting")))
 
     @Slot(object)
     def show_state(self, snapshot: SessionSnapshot) -> None:

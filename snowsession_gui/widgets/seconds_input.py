@@ -7,7 +7,7 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
 from session import MAX_SECONDS
-from snowsession_gui.model.units import parse_seconds
+from snowsession_gui.model.units import format_number, parse_seconds
 
 __all__ = ["SecondsInput"]
 
@@ -26,10 +26,13 @@ class SecondsInput(QDoubleSpinBox):
     ``committed(text)`` is emitted when the user finishes an edit (Enter, or leaving the
     field), before the spin box would quietly fall back to its last value; the owner validates
     the text, applies it or shows why not, and puts the value in force back with
-    :meth:`show_value`. The arrow keys step through valid values.
+    :meth:`show_value`. ``holds_good()`` is emitted when a typed text is one the engine takes.
+    The arrow keys step through valid values. Enter gives the keys back to the window, so its
+    one-key shortcuts work again at once.
     """
 
     committed = Signal(str)
+    holds_good = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,8 +46,10 @@ class SecondsInput(QDoubleSpinBox):
         self._edited = False
         self.lineEdit().textEdited.connect(self._on_edited)
 
-    def _on_edited(self, _text: str) -> None:
+    def _on_edited(self, text: str) -> None:
         self._edited = True
+        if _seconds(text) is not None:
+            self.holds_good.emit()
 
     @property
     def editing(self) -> bool:
@@ -62,7 +67,7 @@ class SecondsInput(QDoubleSpinBox):
         return value if value is not None else self.value()
 
     def textFromValue(self, value: float) -> str:
-        return f"{value:.3f}".rstrip("0").rstrip(".")
+        return format_number(value)
 
     def show_value(self, value: float) -> None:
         """Display ``value`` (the one in force) without emitting anything."""
@@ -81,6 +86,7 @@ class SecondsInput(QDoubleSpinBox):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._commit()
             event.accept()
+            self.window().setFocus(Qt.FocusReason.OtherFocusReason)
             return
         if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
             self._edited = True

@@ -134,6 +134,8 @@ class TimeControls(QWidget):
         text = format_clock(now)
         if self.clock_value.text() != text:
             self.clock_value.setText(text)
+        if self.go_to_dialog is not None and self.go_to_dialog.isVisible():
+            self.go_to_dialog.show_time(now)  # one now in the window and the dialog
 
     @Slot(float)
     def _show_speed(self, speed: float) -> None:

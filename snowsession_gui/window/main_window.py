@@ -193,12 +193,13 @@ class MainWindow(WindowFrame, FeatureOffers):
 
     @Slot(object)
     def _show_state(self, snapshot: SessionSnapshot) -> None:
-        path = snapshot.save_path
-        scratch = self.host.scenario is not None
-        where = "Scenario's scratch save file" if scratch else "Save file"
+        path, scenario = snapshot.save_path, self.host.scenario
+        where = "Scenario's scratch save file" if scenario else "Save file"
         self._set(self.path_label, f"{where}: {path}")
         self.path_label.setToolTip(str(path))
-        self.setWindowTitle(f"snowsession — {path.name}" + (" (scenario)" if scratch else ""))
+        home = self.host.home.path.name  # a scenario leaves the person's own file alone
+        title = path.name if scenario is None else f"{scenario.name} (scenario; {home} left alone)"
+        self.setWindowTitle(f"{title} — snowsession")  # the app's name last: not added again
         self.show_storage_problem(snapshot.storage_problem)
         if self._help is not None:
             self._help.refresh()

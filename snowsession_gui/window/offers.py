@@ -70,6 +70,10 @@ class FeatureOffers:
         """The simulated times the timeline shows now."""
         return self.timeline.visible_range()
 
+    def run_range(self) -> tuple[float, float]:
+        """The run's own simulated times: its first step drawn, and the last moment simulated."""
+        return self.timeline.run_span()
+
     def whole_run_range(self) -> tuple[float, float]:
         """The simulated times from the first thing drawn to the present, with a margin."""
         return self.timeline.whole_run()

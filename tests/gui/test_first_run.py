@@ -3,9 +3,12 @@ never shows times before the start."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QLabel
+import uuid
+
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 
 from session import ClientSession, VirtualClock, read_save_file
+from session.scenario.timeline import event_id as scenario_event_id
 from snowsession_gui.monitor.window import MonitorWindow
 from snowsession_gui.scenario.feature import ScenarioFeature
 from snowsession_gui.window.demo import DEMO_END, DEMO_NAME, DEMO_STEPS
@@ -69,7 +72,8 @@ def test_play_demo_plays_at_once_on_a_scratch_file_and_says_so(window, save_path
     assert window.timeline.data.event_x.size == events == window.event_log.model().rowCount()
     assert not window.timeline.data.jumps  # each new session read on its own
     assert note.isVisible() and "Demo" in note.text()
-    assert window.windowTitle().endswith("(scenario)")
+    # the title says it is the demo, and names the person's own file, left alone
+    assert window.windowTitle() == f"demo (scenario; {save_path.name} left alone) — snowsession"
     scenarios = window.feature(ScenarioFeature)
     assert scenarios.dock.isVisible()
     assert scenarios.panel.title.text() == f"Scenario: {DEMO_NAME}"
@@ -78,6 +82,7 @@ def test_play_demo_plays_at_once_on_a_scratch_file_and_says_so(window, save_path
     assert read_save_file(save_path).saved == before
     scenarios.stop()
     assert window.host.scenario is None and not note.isVisible()
+    assert window.windowTitle() == f"{save_path.name} — snowsession"
     assert window.host.session.state.session_id == before.session_id
     assert feature.hint.isVisible()  # the window's own timeline has no events yet
 
@@ -155,3 +160,19 @@ def test_space_does_what_the_card_says_even_with_its_own_button_focused(window, 
     assert window.host.snapshot.state.first_event_id is not None
     assert window.timeline.data.event_x.size == 1
     assert not hint.isVisible()
+
+
+def test_the_demos_events_have_ids_that_differ_from_the_start_the_same_every_run(window):
+    first_run(window).hint.demo.click()
+    run = window.host.run
+    assert run is not None and run.done
+    ids = [event.event_id for event in run.events]
+    assert len(ids) == sum(action == "event" for _at, action in DEMO_STEPS)
+    assert len({event_id[:8] for event_id in ids}) == len(ids)  # no two read alike
+    assert all(str(uuid.UUID(event_id)) == event_id for event_id in ids)
+    assert ids == [scenario_event_id(position) for position in range(len(ids))]
+    # the Context dock names each event by its id's first block: one name per event
+    caption = window.findChild(QLabel, "contextCaption").text()
+    assert caption.startswith(f"Event {ids[-1][:8]} at ")
+    context = window.findChild(QPlainTextEdit, "contextView").toPlainText()
+    assert f'"firstEventId": "{ids[-5]}"' in context  # session 3's first event

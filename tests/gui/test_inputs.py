@@ -110,3 +110,40 @@ def test_a_refusal_names_the_number_as_it_was_typed(window, qtbot):
     assert "got -5; still 600 s" in error.text()
     type_into(qtbot, box, "-0.25")
     assert "got -0.25; still 600 s" in error.text()
+
+
+def test_enter_gives_the_keys_back_to_the_window(window, qtbot):
+    """600, Enter, then S and Space: the window's keys, not "600 ss  s" in the field."""
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    box = window.findChild(QAbstractSpinBox, "foregroundTimeoutInput")
+    error = window.findChild(QLabel, "foregroundTimeoutError")
+    window.controls.fire_event()
+    type_into(qtbot, box, "600")
+    assert not box.hasFocus()
+    for key in (Qt.Key.Key_S, Qt.Key.Key_Space):
+        qtbot.keyClick(QApplication.focusWidget() or window, key)
+    assert box.lineEdit().text() == "600 s"
+    assert not error.isVisible()
+    session = window.host.session
+    assert session.session_index == 2  # S: skipped to the next new session
+    now = window.host.sim.now()
+    assert now >= 600
+    assert session.last_access == now  # Space: an event fired there
+
+
+def test_a_refusal_goes_once_the_field_holds_a_good_value(window, qtbot):
+    box = window.findChild(QAbstractSpinBox, "foregroundTimeoutInput")
+    error = window.findChild(QLabel, "foregroundTimeoutError")
+    type_into(qtbot, box, "600 ss  s")
+    assert error.isVisible() and "still 600 s" in error.text()
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "12")  # a good value, not yet committed
+    assert not error.isVisible() and error.text() == ""
+    qtbot.keyClicks(box.lineEdit(), "x")  # not one any more: the refusal comes on Enter
+    assert not error.isVisible()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert error.isVisible() and "still 600 s" in error.text()

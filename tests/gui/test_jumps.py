@@ -158,3 +158,29 @@ def test_the_monitor_has_the_presets_and_keeps_the_span_chosen(qtbot, tmp_path):
     entries = monitor.save_view.history.entries
     assert entries[-1].changed_text().startswith("index 10 → 11 · session 00000000-")
     monitor.close()
+
+
+def test_go_to_says_one_now_the_current_one_as_time_runs(window):
+    """Time runs while the dialog is open: its caption and a refusal that names now say the
+    same now, the current one, and a refusal goes once the time typed can be gone to."""
+    host = window.host
+    host.sim.skip(386)  # 00:06:26
+    dialog = window.time_controls.open_go_to()
+    assert "Now 00:06:26." in dialog.caption.text()
+    host.sim.skip(29)  # time runs on while the dialog is open
+    assert "Now 00:06:55." in dialog.caption.text()
+    dialog.input.setText("00:05:00")
+    assert not dialog.apply()
+    assert "Now 00:06:55." in dialog.caption.text()
+    assert "before now (00:06:55)" in dialog.error.text()
+    host.sim.skip(5)
+    assert "Now 00:07:00." in dialog.caption.text()
+    assert "before now (00:07:00)" in dialog.error.text()
+    far = MAX_JUMP + 420 + 30  # half a minute too far: fine once time has run a minute on
+    dialog.input.setText(f"{far:g}")
+    assert not dialog.apply() and "a week at a time" in dialog.error.text()
+    assert "ahead of now (00:07:00)" in dialog.error.text()
+    host.sim.skip(60)
+    assert "Now 00:08:00." in dialog.caption.text()
+    assert not dialog.error.isVisible() and dialog.error.text() == ""
+    assert dialog.apply() and host.now() == far

@@ -198,3 +198,19 @@ def test_the_page_needs_nothing_from_outside(window):
     html = exports(window).report_page()
     assert not re.search(r"(?i)(https?:|//[a-z]|@import|url\()", html.split("base64,")[0])
     assert "<script" not in html.lower()
+
+
+def test_the_report_ends_where_the_run_ends(window):
+    """A run stopped at 01:03:00, its next session due at 01:05:45: the report says the run
+    went to 01:03:00, not to the picture's margin past its own deadline."""
+    window.controls.fire_event()
+    window.host.sim.skip(3339)  # 00:55:39, idle less than the timeout by checks
+    window.controls.fire_event()  # due at the first check 600 s on: 01:05:45
+    window.host.sim.skip(441)  # stopped at 01:03:00
+    settle(window)
+    assert window.host.session.expected_new_session_at() == 3945
+    text = " ".join("".join(Page(exports(window).report_page()).text).split())
+    assert "simulated time 00:00:00 to 01:03:00" in text
+    simulated = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", "", text)  # not "Made" on a date
+    times = re.findall(r"\b\d\d:\d\d:\d\d\b", simulated)
+    assert times and max(times) == "01:03:00"

@@ -14,9 +14,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 from trackers.helpers import T0, body, entity, fields, uid
 
-from session.audit.report import iso_time
+from session.audit.report import Finding, iso_time
 from snowsession_gui.model.tracker_setup import network_address
-from snowsession_gui.model.tracker_words import duration
+from snowsession_gui.model.tracker_words import counts_tip, duration, finding_text
 from snowsession_gui.trackers.listen_dialog import StartProblem
 from snowsession_gui.widgets.menus import Section
 
@@ -458,3 +458,47 @@ def test_listening_again_on_the_same_port_after_stop_starts_afresh(window, tmp_p
     frame = frame_when(qtbot, feature, 1)
     assert [s.index for s in frame.report.users[0].sessions] == [2]
     assert get_json(again.url + "/micro/all") == {"total": 1, "good": 1, "bad": 0}
+
+
+def test_after_stop_the_panel_no_longer_says_it_waits(window, tmp_path):
+    feature = listen(window, tmp_path / "run.ndjson")
+    panel, url = feature.panel, feature.url
+
+    def shown() -> str:
+        labels = panel.findChildren(QLabel)
+        return " ".join(label.text() for label in labels if label.isVisibleTo(panel))
+
+    assert f"Waiting for events at {url}" in shown()
+    feature.stop_listening()
+    assert "Waiting" not in shown() and "Listening" not in shown()
+    assert f"No events came while listening on {url}." in shown()
+
+
+@pytest.mark.parametrize(
+    ("key", "judged"),
+    [("none", "not judged (no timeouts given)"), ("mobile", "judged by foreground 1800 s")],
+)
+def test_idle_gaps_are_named_once_where_their_timeouts_are_said(window, key, judged):
+    """The dialog said "Idle gaps: idle gaps not judged": the name twice."""
+    feature = trackers(window)
+    feature.set_preset(key)
+    dialog = feature.open_listen_dialog()
+    text = dialog.findChild(QLabel, "listenJudged").text()
+    assert text.startswith(f"Idle gaps: {judged}")
+    tip = counts_tip(feature.panel.frame.counts, feature.rules)  # the counts' hover
+    assert f"idle gaps {judged}" in tip
+    for words in (text, tip):
+        assert words.lower().count("idle gaps") == 1, words
+    dialog.reject()
+
+
+def test_a_finding_on_hover_says_each_thing_once():
+    """The early_new_session hover ended by saying again what it began with."""
+    finding = Finding(
+        "early_new_session", "u", "s2", 60.0, "a new session started after only 60 s idle", 2
+    )
+    lines = finding_text(finding).splitlines()
+    sentences = [s.strip(" .") for line in lines for s in line.split(". ") if s.strip(" .")]
+    assert len(sentences) == len(set(sentences))
+    assert "early" not in lines[-1] and "before the timeout" not in lines[-1]
+    assert lines[-1].startswith("A restart, or a new session asked for")

@@ -272,3 +272,10 @@ def test_toggles_say_what_pressing_them_does(window, qtbot):
     assert (background.text(), checker.text()) == ("Back to foreground", "Stop checker")
     window.host.session.stop_checker()  # changed by the engine, not the button
     qtbot.waitUntil(lambda: checker.text() == "Start checker", timeout=2000)
+
+
+def test_the_title_names_the_file_and_the_app_once_each(window, save_path: Path):
+    """The app's name ends the title, so the platform (which adds the display name to a
+    title not ending with it) does not write it twice."""
+    assert window.windowTitle() == f"{save_path.name} — snowsession"
+    assert window.windowTitle().count("snowsession") == 1
