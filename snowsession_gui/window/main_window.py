@@ -31,6 +31,7 @@ from snowsession_gui.widgets.time_controls import TimeControls
 
 from .frame import WindowFrame
 from .help import ABOUT, HelpDialog, how_sessions_work
+from .screen_fit import fit_to_screen, restore_on_screen
 
 __all__ = ["MainWindow", "Section"]
 
@@ -110,7 +111,7 @@ class MainWindow(WindowFrame):
         self.monitors = Monitors(self)
         self._actions()
         self._connect()
-        self.resize(1280, 800)
+        fit_to_screen(self)
         self.apply_palette()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
         if install is not None:
@@ -338,7 +339,7 @@ class MainWindow(WindowFrame):
         """Put the window and its docks back as they were (what was kept by
         :meth:`save_settings`)."""
         if geometry is not None:
-            self.restoreGeometry(geometry)
+            restore_on_screen(self, geometry)
         if state is not None and self.restoreState(state):
             self._laid_out = True
         self.hide_transient_docks()
