@@ -12,16 +12,18 @@ from __future__ import annotations
 from functools import partial
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Slot
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QScrollArea,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -36,6 +38,22 @@ OVERLAY_MARGIN = (16, 56)
 """An overlay's distance from the sides and from the bottom of the central widget (clear of
 a plot's time axis)."""
 
+OVERFLOW_WIDTH = 18
+"""The toolbar's overflow button is at least this wide, to be seen and hit."""
+
+
+def chevron(color: QColor, size: int = 16) -> QIcon:
+    """A "»" drawn in ``color``: the toolbar's overflow button."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(color, 2))
+    for left in (3, 8):
+        painter.drawPolyline([QPointF(left, 4), QPointF(left + 4, 8), QPointF(left, 12)])
+    painter.end()
+    return QIcon(pixmap)
+
 
 class WindowFrame(QMainWindow):
     r"""A main window with a toolbar, menus in :class:`Section`\ s, docks and dialogs."""
@@ -49,6 +67,7 @@ class WindowFrame(QMainWindow):
         self.toolbar.setObjectName("timeToolBar")
         self.toolbar.setMovable(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self._show_overflow_button()
         self.menu_bar = MenuBar(self)
         self.docks: dict[str, QDockWidget] = {}
         self._overlays: list[QWidget] = []
@@ -114,11 +133,32 @@ class WindowFrame(QMainWindow):
     def add_toolbar_widget(self, widget: QWidget, caption: str | None = None) -> None:
         """Add ``widget`` (after a line, with ``caption`` before it) to the toolbar."""
         self.toolbar.addSeparator()
-        if caption:
+        if caption:  # one item: where the toolbar is too narrow, both go to its overflow menu
             label = QLabel(f" {caption} ")
             label.setBuddy(widget)
-            self.toolbar.addWidget(label)
+            pair = QWidget()
+            pair.setObjectName(f"{widget.objectName()}Item")
+            row = QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(0)
+            row.addWidget(label)
+            row.addWidget(widget)
+            widget = pair
         self.toolbar.addWidget(widget)
+
+    def _show_overflow_button(self) -> None:
+        """The toolbar's overflow button drawn in the palette's text colour: Qt's own chevron
+        is a dark grey that a dark palette hides."""
+        button = self.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if button is not None:
+            button.setIcon(chevron(self.palette().color(QPalette.ColorRole.WindowText)))
+            button.setToolTip("More of the toolbar")
+            button.setMinimumWidth(OVERFLOW_WIDTH)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._show_overflow_button()
+        super().changeEvent(event)
 
     def add_status_widget(self, widget: QWidget) -> None:
         """A lasting part of the status bar (left of the save file's path)."""
