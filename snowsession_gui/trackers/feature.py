@@ -36,6 +36,7 @@ from snowsession_gui.model.tracker_setup import setups as tracker_setups
 from snowsession_gui.model.tracker_words import timeouts_text
 from snowsession_gui.widgets.menus import Section, make_action
 from snowsession_gui.widgets.palette import Colors
+from snowsession_gui.window.dock_widths import fit_side_docks
 from snowsession_gui.window.main_window import MainWindow
 
 from .lake import LakeUsers
@@ -52,7 +53,7 @@ CAPTURES = (
 )
 
 DOCK_SHARE = 0.55
-"""Of the window's width, what the Trackers dock asks for when it first appears."""
+"""Of the window's width, the most the Trackers dock asks for when it first appears."""
 
 
 class TrackersFeature(QObject):
@@ -365,8 +366,7 @@ class TrackersFeature(QObject):
                 Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea
             )
             self.dock.show()
-            width = int(self.window.width() * DOCK_SHARE)
-            self.window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
+            fit_side_docks(self.window, self.dock, DOCK_SHARE)
         self.dock.raise_()
 
     def _enable(self) -> None:

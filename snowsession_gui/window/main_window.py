@@ -29,6 +29,7 @@ from snowsession_gui.widgets.palette import colors, is_dark, text_style
 from snowsession_gui.widgets.state_panel import StatePanel
 from snowsession_gui.widgets.time_controls import TimeControls
 
+from .dock_widths import first_layout
 from .frame import WindowFrame
 from .help import ABOUT, HelpDialog, how_sessions_work
 from .screen_fit import fit_to_screen, restore_on_screen
@@ -89,7 +90,6 @@ class MainWindow(WindowFrame):
         self.add_dock("controlsDock", "Controls", self.controls, LEFT, scroll=True)
         self.add_dock("eventLogDock", "Event log", self.event_log, BOTTOM)
         self.add_dock("contextDock", "Context", self.context_view, BOTTOM, beside="eventLogDock")
-        self.resizeDocks([self.docks["stateDock"]], [400], Qt.Orientation.Horizontal)
         self._laid_out = False
         self.resizeDocks([self.docks["eventLogDock"]], [190], Qt.Orientation.Vertical)
         self.resizeDocks(
@@ -344,24 +344,11 @@ class MainWindow(WindowFrame):
             self._laid_out = True
         self.hide_transient_docks()
 
-    def _lay_out(self) -> None:
-        """The first layout: the state as tall as it needs, the controls the rest."""
-        self._laid_out = True
-        state, controls = self.docks["stateDock"], self.docks["controlsDock"]
-        panel, holder = self.state_panel, state.widget()
-        width = panel.width()
-        # wrapped lines (a two-line forecast) need the height they take at the dock's width,
-        # and the dock its title bar besides
-        fit = panel.heightForWidth(width) if panel.hasHeightForWidth() and width > 0 else -1
-        title = max(0, state.height() - holder.height()) if holder is not None else 0
-        need = max(panel.sizeHint().height(), fit) + title + 4
-        rest = max(0, state.height() + controls.height() - need)
-        self.resizeDocks([state, controls], [need, rest], Qt.Orientation.Vertical)
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._laid_out:
-            self._lay_out()
+            self._laid_out = True
+            first_layout(self)
         if not self._warmed:
             self._warmed = True
             QTimer.singleShot(100, self, self._warm_up)

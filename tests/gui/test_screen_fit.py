@@ -87,3 +87,35 @@ def test_a_geometry_kept_on_a_larger_screen_is_fitted_to_the_small_one(tmp_path)
     big = open_on_screen(tmp_path, 2560, 1440)
     shown = open_on_screen(tmp_path, 1280, 720, big["geometry"])
     assert_fits(shown)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (1600, 1000)])
+def test_the_state_panel_never_scrolls_sideways_even_beside_the_trackers_dock(
+    make_window, qtbot, size
+):
+    from PySide6.QtWidgets import QScrollArea
+
+    from snowsession_gui.trackers.feature import TrackersFeature
+
+    window = make_window()
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    scroll = window.findChild(QScrollArea, "stateDockScroll")
+    panel = window.state_panel
+
+    def whole() -> bool:
+        return not scroll.horizontalScrollBar().isVisible() and (
+            panel.width() >= panel.sizeHint().width()
+        )
+
+    qtbot.wait(100)
+    assert whole()
+    if size[0] >= 1366:  # beside the Trackers dock too, which still gets a good share
+        feature = window.feature(TrackersFeature)
+        feature._show_dock()
+        qtbot.waitUntil(lambda: feature.dock.isVisible())
+        qtbot.wait(100)  # the docks laid out again
+        assert whole()
+        assert feature.dock.width() >= 0.3 * size[0]
+        assert window.timeline.width() >= window.timeline.minimumWidth()
