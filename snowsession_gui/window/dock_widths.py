@@ -18,6 +18,9 @@ __all__ = ["LEFT_SHARE", "first_layout", "fit_side_docks", "left_need"]
 
 LEFT_SHARE = 0.34
 """The most of the window's width the left docks take, however much the state panel asks."""
+RIGHT_LEAST = 440
+"""A dock on the right (the Trackers) is not made narrower than this for the left docks: on
+a small screen the state panel scrolls sideways rather than the lanes losing their titles."""
 SLACK = 12
 """A dock's own margins and the splitter beside it."""
 
@@ -36,17 +39,19 @@ def fit_side_docks(
 ) -> None:
     """Share the window's width: the left docks what :func:`left_need` says (at most
     :data:`LEFT_SHARE` of the window), and ``right`` (a dock in the right area, if given)
-    up to ``share`` of the window, never so much that the timeline goes below its minimum."""
+    up to ``share`` of the window and at least :data:`RIGHT_LEAST` (taken from the left docks
+    where it must be), never so much that the timeline goes below its minimum."""
     width = window.width()
     left = max(DOCK_MIN_WIDTH, min(left_need(window), int(width * LEFT_SHARE)))
     docks = [window.docks["stateDock"], window.docks["controlsDock"]]
     widths = [left, left]
     if right is not None:
         central = window.centralWidget()
-        least = central.minimumWidth() if central is not None else 0
-        room = width - left - least - 3 * SLACK
+        rest = width - (central.minimumWidth() if central is not None else 0) - 3 * SLACK
+        wide = max(RIGHT_LEAST, min(int(width * share), rest - left))
+        left = widths[0] = widths[1] = max(DOCK_MIN_WIDTH, min(left, rest - wide))
         docks.append(right)
-        widths.append(max(DOCK_MIN_WIDTH, min(int(width * share), room)))
+        widths.append(max(DOCK_MIN_WIDTH, min(wide, rest - left)))
     window.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
 
 

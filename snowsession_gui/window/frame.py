@@ -3,8 +3,8 @@
 :class:`WindowFrame` is a ``QMainWindow`` with explicit extension points and nothing of
 snowsession in it; :class:`~snowsession_gui.window.main_window.MainWindow` fills it. A feature asks
 the frame (``add_dock``, ``add_menu_action``, ``add_menu``, ``add_toolbar_widget``,
-``add_status_widget``, ``add_overlay``; the main window adds ``add_event_column``) and never
-looks for another widget's parts.
+``add_status_widget``, ``add_overlay``, ``fill_dock``; the main window adds
+``add_event_column``) and never looks for another widget's parts.
 """
 
 from __future__ import annotations
@@ -120,6 +120,15 @@ class WindowFrame(QMainWindow):
             self._transient.add(name)
         self.menu_bar.add(Section.VIEW_DOCKS, dock.toggleViewAction())
         return dock
+
+    def fill_dock(self, name: str, widget: QWidget) -> None:
+        """Put ``widget`` in the dock ``name`` (added with a stand-in, its content made when
+        first needed), in its scroll area if it has one."""
+        holder = self.docks[name].widget()
+        if isinstance(holder, QScrollArea):
+            holder.setWidget(widget)
+        else:
+            self.docks[name].setWidget(widget)
 
     def add_menu_action(self, section: Section, action: QAction) -> QAction:
         """Put ``action`` in its menu section; its key works anywhere in the window."""
