@@ -59,6 +59,7 @@ def first_layout(window: MainWindow) -> None:
     """The window's first layout: the left docks as wide as the state needs, the state as
     tall as it needs, the controls the rest."""
     fit_side_docks(window)
+    window.hide_stale_tab_bars()
     state, controls = window.docks["stateDock"], window.docks["controlsDock"]
     panel, holder = window.state_panel, state.widget()
     width = panel.width()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QScrollArea,
+    QTabBar,
     QToolBar,
     QToolButton,
     QWidget,
@@ -129,6 +130,19 @@ class WindowFrame(QMainWindow):
             holder.setWidget(widget)
         else:
             self.docks[name].setWidget(widget)
+
+    def hide_stale_tab_bars(self) -> None:
+        """Hide a tab bar Qt left over from an earlier grouping of tabbed docks (tabbing a
+        third dock behind two can leave the two's bar shown, under the three's)."""
+        groups = {
+            frozenset(d.windowTitle() for d in (dock, *self.tabifiedDockWidgets(dock)))
+            for dock in self.docks.values()
+            if self.tabifiedDockWidgets(dock)
+        }
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            tabs = frozenset(bar.tabText(i) for i in range(bar.count()))
+            if bar.isVisible() and tabs not in groups:
+                bar.hide()
 
     def add_menu_action(self, section: Section, action: QAction) -> QAction:
         """Put ``action`` in its menu section; its key works anywhere in the window."""

@@ -35,7 +35,17 @@ shown = {
     name: inside(dock) for name, dock in window.docks.items() if not dock.visibleRegion().isEmpty()
 }
 shown["statusBar"] = inside(window.findChild(QStatusBar))
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabBar
+groups = [
+    sorted(d.windowTitle() for d in (dock, *window.tabifiedDockWidgets(dock)))
+    for dock in window.docks.values()
+    if dock.isVisible() and window.tabifiedDockWidgets(dock)
+]
+bars = window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+tabs = [sorted(b.tabText(i) for i in range(b.count())) for b in bars if b.isVisible()]
 print(json.dumps({
+    "stale tab bars": [t for t in tabs if t not in groups],
     "screen": rect(window.screen().availableGeometry()),
     "frame": rect(window.frameGeometry()),
     "size": [window.width(), window.height()],
@@ -63,6 +73,7 @@ def assert_fits(shown: dict) -> None:
     sx, sy, sw, sh = shown["screen"]
     fx, fy, fw, fh = shown["frame"]
     assert sx <= fx and sy <= fy and fx + fw <= sx + sw and fy + fh <= sy + sh, shown
+    assert shown["stale tab bars"] == []  # none left over by Qt, peeking out under the docks
     width, height = shown["size"]
     for name, (x, y, w, h) in shown["parts"].items():
         assert w > 0 and h > 0, name
@@ -111,11 +122,28 @@ def test_the_state_panel_never_scrolls_sideways_even_beside_the_trackers_dock(
 
     qtbot.wait(100)
     assert whole()
+    assert_no_stale_tab_bars(window)
     if size[0] >= 1366:  # beside the Trackers dock too, which still gets a good share
         feature = window.feature(TrackersFeature)
         feature._show_dock()
         qtbot.waitUntil(lambda: feature.dock.isVisible())
         qtbot.wait(100)  # the docks laid out again
         assert whole()
+        assert_no_stale_tab_bars(window)
         assert feature.dock.width() >= 0.3 * size[0]
         assert window.timeline.width() >= window.timeline.minimumWidth()
+
+
+def assert_no_stale_tab_bars(window) -> None:
+    """Every tab bar shown is that of docks tabbed together now (none left over, under them)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    bars = window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    shown = [sorted(bar.tabText(i) for i in range(bar.count())) for bar in bars if bar.isVisible()]
+    groups = [
+        sorted(d.windowTitle() for d in (dock, *window.tabifiedDockWidgets(dock)))
+        for dock in window.docks.values()
+        if dock.isVisible() and window.tabifiedDockWidgets(dock)
+    ]
+    assert all(tabs in groups for tabs in shown), (shown, groups)
