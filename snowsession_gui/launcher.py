@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import shutil
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,21 +23,62 @@ from snowsession_gui.model.units import (
     parse_speed,
 )
 
-__all__ = ["display_problem", "in_force", "main", "parse_args"]
+__all__ = ["XCB_PACKAGES", "command_here", "display_problem", "in_force", "main", "parse_args"]
+
+XCB_PACKAGES = (
+    "sudo apt install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 "
+    "libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxkbcommon-x11-0"
+)
+"""What Qt's X11 plugin needs beyond a plain Debian or Ubuntu desktop (the README says it too)."""
 
 NO_DISPLAY = (
     "snowsession-gui: no display available (DISPLAY and WAYLAND_DISPLAY {detail}); run it "
-    "under a display server, e.g. `xvfb-run snowsession-gui`, or write a picture with "
-    "`snowsession-gui --offscreen --screenshot FILE.png`"
+    "under a display server, e.g. `{under_xvfb}`{xvfb}, or write a picture with `{picture}`"
 )
 
 
 XCB_MISSING = (
     "snowsession-gui: Qt cannot use the X display: {error}; install Qt's X11 libraries "
-    "(Debian and Ubuntu: apt install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 "
-    "libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxkbcommon-x11-0), or "
-    "write a picture with `snowsession-gui --offscreen --screenshot FILE.png`"
+    f"(Debian and Ubuntu: {XCB_PACKAGES}), or write a picture with `{{picture}}`"
 )
+
+
+def command_here(
+    environ: Mapping[str, str] = os.environ, argv0: str = sys.argv[0]
+) -> tuple[str, str]:
+    """How to start the window again from where the person stands, and how to ask it for a
+    picture instead: ``make run`` under make, else the program as it was started (a clone's
+    ``.venv/bin/snowsession-gui``, ``python -m snowsession_gui``, or the installed command)."""
+    if environ.get("MAKELEVEL"):
+        return "make run", "make run ARGS='--offscreen --screenshot shot.png'"
+    program = Path(argv0)
+    if program.name == "__main__.py":  # python -m snowsession_gui
+        command = f"{_shown(Path(sys.executable), environ)} -m snowsession_gui"
+    else:
+        command = _shown(program, environ)
+    return command, f"{command} --offscreen --screenshot shot.png"
+
+
+def _shown(program: Path, environ: Mapping[str, str]) -> str:
+    """``program`` as it can be typed here: its bare name where PATH finds this very file,
+    else its path (relative to the current folder when it lies under it)."""
+    found = shutil.which(program.name, path=environ.get("PATH"))
+    if found is not None and Path(found).resolve() == program.resolve():
+        return program.name
+    absolute = program.absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def _no_display(detail: str, environ: Mapping[str, str]) -> str:
+    command, picture = command_here(environ)
+    has_xvfb = shutil.which("xvfb-run", path=environ.get("PATH")) is not None
+    xvfb = "" if has_xvfb else " (xvfb-run is in Debian's and Ubuntu's xvfb package)"
+    return NO_DISPLAY.format(
+        detail=detail, under_xvfb=f"xvfb-run {command}", xvfb=xvfb, picture=picture
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -179,7 +221,7 @@ def _x11_reachable(display: str) -> bool:
         return False
 
 
-def display_problem(environ: dict[str, str] | os._Environ[str] = os.environ) -> str | None:
+def display_problem(environ: Mapping[str, str] = os.environ) -> str | None:
     """Why Qt could not open a window here (one line), or None if it can.
 
     Only Linux and other X11/Wayland systems are checked; the xcb plugin aborts the process
@@ -198,12 +240,12 @@ def display_problem(environ: dict[str, str] | os._Environ[str] = os.environ) -> 
     display = environ.get("DISPLAY")
     if display:
         if _x11_reachable(display):
-            return xcb_plugin_problem()
-        return NO_DISPLAY.format(detail=f"point to {display!r}, which does not answer")
-    return NO_DISPLAY.format(detail="are not set")
+            return xcb_plugin_problem(environ)
+        return _no_display(f"point to {display!r}, which does not answer", environ)
+    return _no_display("are not set", environ)
 
 
-def xcb_plugin_problem() -> str | None:
+def xcb_plugin_problem(environ: Mapping[str, str] = os.environ) -> str | None:
     """Why Qt's X11 plugin would not load (one line), or None if it loads.
 
     Qt aborts the process when the plugin is missing a system library (a machine without
@@ -220,7 +262,7 @@ def xcb_plugin_problem() -> str | None:
     try:
         ctypes.CDLL(str(plugin))
     except OSError as error:
-        return XCB_MISSING.format(error=error)
+        return XCB_MISSING.format(error=error, picture=command_here(environ)[1])
     return None
 
 

@@ -10,19 +10,25 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import random
 import signal
 import socket
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType, TracebackType
 
 from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
     QMessageLogContext,
     QSettings,
     QSocketNotifier,
+    Qt,
     QtMsgType,
     qInstallMessageHandler,
 )
@@ -31,9 +37,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from session import VirtualClock
 from snowsession_gui.host.session_host import CannotOpen, FileBusy
+from snowsession_gui.model.exports import write_bytes
 from snowsession_gui.monitor.window import MonitorWindow
 from snowsession_gui.window.demo import play_demo
 from snowsession_gui.window.main_window import MainWindow
+from snowsession_gui.window.screen_fit import PREFERRED
 
 from .app import APPLICATION, ORGANIZATION, create_main_window
 
@@ -45,6 +53,9 @@ SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name)
 )
 """The signals that close the window cleanly (SIGHUP where the system has it)."""
+
+PICTURE_WALL_START = 1_798_794_000.0
+"""The wall clock a picture's run starts at (2027-01-01 09:00 UTC): the same in every picture."""
 
 _QT_NOISE = ("This plugin does not support propagateSizeHints()",)
 
@@ -172,18 +183,41 @@ def _window(
 
 
 def _screenshot(app: QApplication, args: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory(prefix="snowsession-shot-") as folder:
-        save_path = args.save_path or Path(folder) / "session.xml"
+    """The window after the demo, as a PNG: the same picture from run to run (its size, its
+    clock, its ids), so that a picture for the docs changes only when the window does."""
+    picture, given = args.screenshot.absolute(), args.save_path and args.save_path.absolute()
+    with (
+        tempfile.TemporaryDirectory(prefix="snowsession-shot-") as folder,
+        contextlib.chdir(folder),  # the scratch file is shown as "session.xml", nowhere else
+        fixed_ids(),
+    ):
+        save_path = given or Path("session.xml")
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        clock = VirtualClock(wall_start=PICTURE_WALL_START)
         try:
             window = _window(
-                args, save_path, speed=0, clock=VirtualClock(), settings=settings, restore=False
+                args, save_path, speed=0, clock=clock, settings=settings, restore=False
             )
         except CannotOpen as error:
             print(f"snowsession-gui: {error}", file=sys.stderr)
             return 2
+        window.setWindowState(Qt.WindowState.WindowNoState)  # whatever the screen
+        window.resize(PREFERRED)
         window.show()
-        return write_picture(app, window, args.screenshot, lambda: play_demo(window))
+        return write_picture(app, window, picture, lambda: play_demo(window))
+
+
+@contextlib.contextmanager
+def fixed_ids(seed: int = 19) -> Iterator[None]:
+    """While a picture is made, the random ids the engine and the window draw (``uuid4``)
+    come from a seeded generator: the same ids, the same picture."""
+    draw = random.Random(seed)
+    real = uuid.uuid4
+    uuid.uuid4 = lambda: uuid.UUID(int=draw.getrandbits(128), version=4)
+    try:
+        yield
+    finally:
+        uuid.uuid4 = real
 
 
 def write_picture(
@@ -193,17 +227,26 @@ def write_picture(
 
     Returns the command's exit status.
     """
+    data = QByteArray()
     try:
         app.processEvents()
         prepare()
         app.processEvents()
-        ok = window.grab().save(str(path), "PNG")
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        ok = window.grab().save(buffer, "PNG")
     finally:
         window.close()
         window.deleteLater()
         app.processEvents()
-    if not ok:
-        print(f"snowsession-gui: could not write {path}", file=sys.stderr)
+    try:
+        if not ok:
+            raise OSError("the picture could not be made")
+        write_bytes(path, bytes(data.data()))
+    except OSError as error:
+        print(
+            f"snowsession-gui: could not write {path}: {error.strerror or error}", file=sys.stderr
+        )
         return 1
     print(f"snowsession-gui: wrote {path}")
     return 0

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QFileDialog
 
 from snowsession_gui.model.exports import event_log_csv, event_log_json, write_text
-from snowsession_gui.model.html_report import Expectation, RunReport, report_html, session_rows
 from snowsession_gui.model.units import format_clock, format_seconds
 from snowsession_gui.timeline.picture import Heading, png_bytes
 from snowsession_gui.timeline.view import EXPORT_SIZE
@@ -26,6 +26,9 @@ from snowsession_gui.widgets.palette import LIGHT
 from snowsession_gui.window.main_window import MainWindow
 
 from .png_dialog import PngDialog
+
+if TYPE_CHECKING:
+    from snowsession_gui.model.html_report import RunReport
 
 __all__ = ["REPORT_SIZE", "ExportFeature"]
 
@@ -143,11 +146,15 @@ class ExportFeature(QObject):
         return self._export(path, lambda: write_text(path, self.report_page()))
 
     def report_page(self, made_at: datetime | None = None) -> str:
+        from snowsession_gui.model.html_report import report_html  # made when first asked for
+
         return report_html(self.run_report(made_at), dataclasses.asdict(LIGHT))
 
     def run_report(self, made_at: datetime | None = None) -> RunReport:
         """What the report says about the run in force now (raises OSError if its picture
         cannot be drawn)."""
+        from snowsession_gui.model.html_report import Expectation, RunReport, session_rows
+
         host, window = self.window.host, self.window
         shown = window.whole_run_range()
         picture = png_bytes(window.timeline_picture(REPORT_SIZE, None, LIGHT, shown))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 
-from .window import MonitorWindow
+if TYPE_CHECKING:
+    from .window import MonitorWindow
 
 __all__ = ["Monitors"]
 
@@ -20,6 +22,8 @@ class Monitors(QObject):
         self.windows: list[MonitorWindow] = []
 
     def open(self, path: str | Path) -> MonitorWindow:
+        from .window import MonitorWindow  # made when first asked for, not at the start
+
         window = MonitorWindow(path)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.destroyed.connect(partial(self._forget, window))

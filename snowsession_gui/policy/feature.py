@@ -9,6 +9,8 @@ says itself, from the host's snapshots.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
@@ -20,8 +22,10 @@ from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.widgets.menus import Section
 from snowsession_gui.window.main_window import MainWindow
 
-from .compare_view import CompareView
 from .panel import PolicyPanel, PolicySelector, policy_label
+
+if TYPE_CHECKING:
+    from .compare_view import CompareView
 
 __all__ = ["PolicyFeature"]
 
@@ -137,6 +141,8 @@ class PolicyFeature(QObject):
     def open_compare(self) -> CompareView:
         """Show the compare view (made with the window's timeouts the first time)."""
         if self.compare is None:
+            from .compare_view import CompareView  # its plots, made when first asked for
+
             self.compare = CompareView(
                 settings=self.host.home.settings,
                 clock=self.compare_clock,

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QFileDialog, QLabel
 
 from session.audit.report import iso_time
 from session.audit.rules import Rules
-from session.cli.trackers import DEFAULT_LOG
-from session.trackers.collector import is_loopback
 from session.trackers.protocol import DEFAULT_PORT
 from snowsession_gui.model.settings_names import trackers_key
-from snowsession_gui.model.tracker_data import Frame
 from snowsession_gui.model.tracker_setup import (
     ALL_INTERFACES,
     DEFAULT_PRESET,
@@ -36,13 +34,16 @@ from snowsession_gui.model.tracker_setup import (
 from snowsession_gui.model.tracker_setup import setups as tracker_setups
 from snowsession_gui.model.tracker_words import stopped_words, timeouts_text
 from snowsession_gui.widgets.menus import Section, make_action
-from snowsession_gui.widgets.palette import Colors
 from snowsession_gui.window.main_window import MainWindow
 
-from .lake import LakeUsers
-from .listen_dialog import ListenDialog, StartProblem, start_problem
-from .panel import TrackerPanel
-from .sources import CaptureReader, CaptureResult, TrackerListener
+from .parts import TrackerParts
+
+if TYPE_CHECKING:  # the collector, DuckDB and the panel: imported when first needed
+    from snowsession_gui.model.tracker_data import Frame
+
+    from .lake import LakeUsers
+    from .listen_dialog import ListenDialog, StartProblem
+    from .sources import CaptureResult
 
 __all__ = ["TrackersFeature"]
 
@@ -51,17 +52,14 @@ CAPTURES = (
     "*.parquet *.tsv *.gz);;Lake Parquet (*.parquet);;Enriched TSV (*.tsv *.gz);;All files (*)"
 )
 
-DOCK_SHARE = 0.55
-"""Of the window's width, what the Trackers dock asks for when it first appears."""
 
-
-class TrackersFeature(QObject):
+class TrackersFeature(TrackerParts):
     """Listening, captures and the Trackers dock of one window."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.setObjectName("trackersFeature")
-        self.window = w = window
+        w = window
         self.listen_action = make_action(
             w, "Listen for &trackers…", self.open_listen_dialog, "Ctrl+L", "listenAction",
             tip="Start a collector here and see the sessions real trackers make",
@@ -90,14 +88,7 @@ class TrackersFeature(QObject):
         for action in actions:
             w.add_menu_action(Section.FILE_MONITOR, action)
         self.lake: LakeUsers | None = None  # a large input's users, asked of it when wanted
-        self.listener = TrackerListener(self)
-        self.reader = CaptureReader(self)
-        self.panel = TrackerPanel(*actions)
-        self.dock = w.add_dock(
-            "trackersDock", "Trackers", self.panel, Qt.DockWidgetArea.RightDockWidgetArea,
-            scroll=True, transient=True,
-        )  # fmt: skip
-        self.dock.hide()
+        self.panel_actions = actions
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
         self.label.setObjectName("trackerListening")
@@ -110,18 +101,20 @@ class TrackersFeature(QObject):
         self.stopped_log: str | None = None
         self.url = ""
         """The address trackers are given (this machine's on its network, for all of them)."""
-
-        self.listener.frameChanged.connect(self._on_frame)
-        self.reader.finished.connect(self._on_capture)
-        self.reader.failed.connect(self._on_capture_failed)
-        self.reader.progress.connect(self._on_progress)
-        self.panel.presetChosen.connect(self.set_preset)
-        self.panel.copied.connect(self._on_copied)
-        self.panel.cancelRead.connect(self.cancel_read)
         w.paletteChanged.connect(self.apply_colors)
         w.closing.connect(self.shutdown)
-        self.apply_colors(w.colors)
-        self.panel.set_preset(self.preset_key)
+        self._enable()
+
+    def connect_parts(self) -> None:
+        panel, reader = self.panel, self.reader
+        self.listener.frameChanged.connect(self._on_frame)
+        reader.finished.connect(self._on_capture)
+        reader.failed.connect(self._on_capture_failed)
+        reader.progress.connect(self._on_progress)
+        panel.presetChosen.connect(self.set_preset)
+        panel.copied.connect(self._on_copied)
+        panel.cancelRead.connect(self.cancel_read)
+        panel.apply_colors(self.window.colors)
         self._enable()
 
     # ------------------------------------------------------------ settings
@@ -139,6 +132,8 @@ class TrackersFeature(QObject):
 
     def default_log(self) -> str:
         """Where the events are kept unless chosen otherwise: beside the window's save file."""
+        from session.cli.trackers import DEFAULT_LOG
+
         return str(self.window.host.home.path.parent / DEFAULT_LOG)
 
     # ------------------------------------------------------------ listening
@@ -146,6 +141,8 @@ class TrackersFeature(QObject):
     @Slot()
     def open_listen_dialog(self) -> ListenDialog:
         if self.dialog is None:
+            from .listen_dialog import ListenDialog
+
             try:
                 port = int(str(self._setting("port", DEFAULT_PORT)))
             except ValueError:
@@ -176,6 +173,10 @@ class TrackersFeature(QObject):
 
     def start_listening(self, host: str, port: int, log: str) -> StartProblem | None:
         """Start the collector; None when it listens, else why not (nothing changes then)."""
+        from session.trackers.collector import is_loopback
+
+        from .listen_dialog import start_problem
+
         try:
             listening = self.listener.start(host, port, log, self.rules)
         except OSError as error:
@@ -215,8 +216,10 @@ class TrackersFeature(QObject):
 
     @Slot()
     def stop_listening(self) -> None:
+        if not self.listening():
+            return
         listening = self.listener.listening
-        if not self.listener.active or listening is None:
+        if listening is None:
             return
         self.listener.stop()
         self.stopped_log = listening.log
@@ -236,7 +239,7 @@ class TrackersFeature(QObject):
 
     def _may_stop(self, what: str) -> bool:
         """Whether the collector may stop for ``what`` (it is asked, while listening)."""
-        return not self.listener.active or self.window.confirm(
+        return not self.listening() or self.window.confirm(
             "Stop listening?",
             f"Opening {what} stops the collector. Every event it took stays in its log.",
         )
@@ -271,7 +274,7 @@ class TrackersFeature(QObject):
         self.stop_listening()
         self._keep(folder=str(Path(names[0]).parent))
         self.reader.read(names, self.rules)
-        self.panel.show_source(f"Reading {self._names(names)}…")
+        self.panel.show_source(f"Reading {self.names(names)}…")
         self.panel.show_progress(-1.0)
         self._show_dock()
         self._enable()
@@ -282,22 +285,15 @@ class TrackersFeature(QObject):
         if not self.reader.cancel():
             return
         self.panel.show_progress(None)
-        shown = (
-            f"Still showing {self._names(self.captures)}." if self.captures else "Nothing shown."
-        )
-        what = self._names(self.reader.paths)
+        shown = f"Still showing {self.names(self.captures)}." if self.captures else "Nothing shown."
+        what = self.names(self.reader.paths)
         self.panel.show_source(f"Cancelled reading {what}. {shown}")
         self.window.show_message(f"cancelled reading {what}")
-
-    @staticmethod
-    def _names(paths: tuple[str, ...]) -> str:
-        shown = ", ".join(Path(path).name for path in paths[:3])
-        return shown + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
 
     @Slot(float)
     def _on_progress(self, share: float) -> None:
         doing = "checking the sessions" if share >= 0 else "opening"
-        self.panel.show_source(f"Reading {self._names(self.reader.paths)}… {doing}")
+        self.panel.show_source(f"Reading {self.names(self.reader.paths)}… {doing}")
         self.panel.show_progress(share)
 
     @Slot(object)
@@ -306,6 +302,8 @@ class TrackersFeature(QObject):
         self.panel.show_progress(None)
         self._close_lake()
         if result.audit is not None and result.result is not None:
+            from .lake import LakeUsers
+
             self.lake = LakeUsers(self.panel, result.audit, result.result, self)
             self.lake.failed.connect(self._on_lake_failed)
         pairs = zip(result.paths, result.kinds, strict=True)
@@ -317,14 +315,14 @@ class TrackersFeature(QObject):
         )
         self.panel.show_frame(result.frame)
         self._enable()
-        self.window.show_message(f"opened {self._names(result.paths)}")
+        self.window.show_message(f"opened {self.names(result.paths)}")
 
     @Slot(str)
     def _on_capture_failed(self, message: str) -> None:
         self.panel.show_progress(None)
-        shown = f"Still showing {self._names(self.captures)}." if self.captures else ""
+        shown = f"Still showing {self.names(self.captures)}." if self.captures else ""
         self.panel.show_source(
-            f"Cannot open {self._names(self.reader.paths)}. {shown}".strip(), problem=f"⚠ {message}"
+            f"Cannot open {self.names(self.reader.paths)}. {shown}".strip(), problem=f"⚠ {message}"
         )
         self._enable()
         self.window.show_message(message)
@@ -345,7 +343,7 @@ class TrackersFeature(QObject):
     @Slot(str)
     def set_preset(self, key: str) -> None:
         """Judge idle gaps by the timeouts ``key`` names; what is shown is read again by them."""
-        if self.listener.active:
+        if self.listening():
             self.panel.set_preset(self.preset_key, enabled=False)
             return
         self.preset_key = preset(key).key
@@ -357,20 +355,12 @@ class TrackersFeature(QObject):
 
     # ------------------------------------------------------------ the rest
 
-    def _show_dock(self) -> None:
-        if not self.dock.isVisible():
-            self.window.setCorner(
-                Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea
-            )
-            self.dock.show()
-            width = int(self.window.width() * DOCK_SHARE)
-            self.window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
-        self.dock.raise_()
-
     def _enable(self) -> None:
-        active = self.listener.active
+        active = self.listening()
         self.listen_action.setEnabled(not active)
         self.stop_action.setEnabled(active)
+        if not self.made:
+            return
         self.panel.set_preset(
             self.preset_key,
             enabled=not active,
@@ -384,15 +374,10 @@ class TrackersFeature(QObject):
         first = text.splitlines()[0] if text else ""
         self.window.show_message(f"copied {first}" + (" …" if "\n" in text else ""))
 
-    @Slot(object)
-    def apply_colors(self, colors: Colors) -> None:
-        self.panel.apply_colors(colors)
-
     @Slot()
     def shutdown(self) -> None:
         """The window closes: the collector stops (its log closed), a read is given up."""
         if self.dialog is not None:
             self.dialog.close()
-        self.listener.close()
-        self.reader.close()
+        self.close_parts()
         self._close_lake(wait=True)

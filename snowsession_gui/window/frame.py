@@ -3,7 +3,7 @@
 :class:`WindowFrame` is a ``QMainWindow`` with explicit extension points and nothing of
 snowsession in it; :class:`~snowsession_gui.window.main_window.MainWindow` fills it. A feature asks
 the frame (``add_dock``, ``add_menu_action``, ``add_menu``, ``add_toolbar_widget``,
-``add_status_widget``, ``add_overlay``; the main window adds
+``add_status_widget``, ``add_overlay``, ``fill_dock``; the main window adds
 :class:`~snowsession_gui.window.offers.FeatureOffers`) and never looks for another widget's
 parts.
 """
@@ -13,16 +13,19 @@ from __future__ import annotations
 from functools import partial
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Slot
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QScrollArea,
+    QTabBar,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -37,6 +40,22 @@ OVERLAY_MARGIN = (16, 56)
 """An overlay's distance from the sides and from the bottom of the central widget (clear of
 a plot's time axis)."""
 
+OVERFLOW_WIDTH = 18
+"""The toolbar's overflow button is at least this wide, to be seen and hit."""
+
+
+def chevron(color: QColor, size: int = 16) -> QIcon:
+    """A "»" drawn in ``color``: the toolbar's overflow button."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(color, 2))
+    for left in (3, 8):
+        painter.drawPolyline([QPointF(left, 4), QPointF(left + 4, 8), QPointF(left, 12)])
+    painter.end()
+    return QIcon(pixmap)
+
 
 class WindowFrame(QMainWindow):
     r"""A main window with a toolbar, menus in :class:`Section`\ s, docks and dialogs."""
@@ -50,6 +69,7 @@ class WindowFrame(QMainWindow):
         self.toolbar.setObjectName("timeToolBar")
         self.toolbar.setMovable(False)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self._show_overflow_button()
         self.menu_bar = MenuBar(self)
         self.docks: dict[str, QDockWidget] = {}
         self._overlays: list[QWidget] = []
@@ -103,6 +123,28 @@ class WindowFrame(QMainWindow):
         self.menu_bar.add(Section.VIEW_DOCKS, dock.toggleViewAction())
         return dock
 
+    def fill_dock(self, name: str, widget: QWidget) -> None:
+        """Put ``widget`` in the dock ``name`` (added with a stand-in, its content made when
+        first needed), in its scroll area if it has one."""
+        holder = self.docks[name].widget()
+        if isinstance(holder, QScrollArea):
+            holder.setWidget(widget)
+        else:
+            self.docks[name].setWidget(widget)
+
+    def hide_stale_tab_bars(self) -> None:
+        """Hide a tab bar Qt left over from an earlier grouping of tabbed docks (tabbing a
+        third dock behind two can leave the two's bar shown, under the three's)."""
+        groups = {
+            frozenset(d.windowTitle() for d in (dock, *self.tabifiedDockWidgets(dock)))
+            for dock in self.docks.values()
+            if self.tabifiedDockWidgets(dock)
+        }
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            tabs = frozenset(bar.tabText(i) for i in range(bar.count()))
+            if bar.isVisible() and tabs not in groups:
+                bar.hide()
+
     def add_menu_action(self, section: Section, action: QAction) -> QAction:
         """Put ``action`` in its menu section; its key works anywhere in the window."""
         if action not in self.actions():
@@ -115,11 +157,32 @@ class WindowFrame(QMainWindow):
     def add_toolbar_widget(self, widget: QWidget, caption: str | None = None) -> None:
         """Add ``widget`` (after a line, with ``caption`` before it) to the toolbar."""
         self.toolbar.addSeparator()
-        if caption:
+        if caption:  # one item: where the toolbar is too narrow, both go to its overflow menu
             label = QLabel(f" {caption} ")
             label.setBuddy(widget)
-            self.toolbar.addWidget(label)
+            pair = QWidget()
+            pair.setObjectName(f"{widget.objectName()}Item")
+            row = QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(0)
+            row.addWidget(label)
+            row.addWidget(widget)
+            widget = pair
         self.toolbar.addWidget(widget)
+
+    def _show_overflow_button(self) -> None:
+        """The toolbar's overflow button drawn in the palette's text colour: Qt's own chevron
+        is a dark grey that a dark palette hides."""
+        button = self.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if button is not None:
+            button.setIcon(chevron(self.palette().color(QPalette.ColorRole.WindowText)))
+            button.setToolTip("More of the toolbar")
+            button.setMinimumWidth(OVERFLOW_WIDTH)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._show_overflow_button()
+        super().changeEvent(event)
 
     def add_status_widget(self, widget: QWidget) -> None:
         """A lasting part of the status bar (left of the save file's path)."""

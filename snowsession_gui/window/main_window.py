@@ -31,9 +31,11 @@ from snowsession_gui.widgets.palette import colors, is_dark, text_style
 from snowsession_gui.widgets.state_panel import StatePanel
 from snowsession_gui.widgets.time_controls import TimeControls
 
+from .dock_widths import first_layout
 from .frame import WindowFrame
 from .help import ABOUT, HelpDialog, how_sessions_work
 from .offers import FeatureOffers
+from .screen_fit import fit_to_screen, restore_on_screen
 
 __all__ = ["MainWindow", "Section"]
 
@@ -91,7 +93,6 @@ class MainWindow(WindowFrame, FeatureOffers):
         self.add_dock("controlsDock", "Controls", self.controls, LEFT, scroll=True)
         self.add_dock("eventLogDock", "Event log", self.event_log, BOTTOM)
         self.add_dock("contextDock", "Context", self.context_view, BOTTOM, beside="eventLogDock")
-        self.resizeDocks([self.docks["stateDock"]], [400], Qt.Orientation.Horizontal)
         self._laid_out = False
         self.resizeDocks([self.docks["eventLogDock"]], [190], Qt.Orientation.Vertical)
         self.resizeDocks(
@@ -113,7 +114,7 @@ class MainWindow(WindowFrame, FeatureOffers):
         self.monitors = Monitors(self)
         self._actions()
         self._connect()
-        self.resize(1280, 800)
+        fit_to_screen(self)
         self.apply_palette()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
         if install is not None:
@@ -338,29 +339,16 @@ class MainWindow(WindowFrame, FeatureOffers):
         """Put the window and its docks back as they were (what was kept by
         :meth:`save_settings`)."""
         if geometry is not None:
-            self.restoreGeometry(geometry)
+            restore_on_screen(self, geometry)
         if state is not None and self.restoreState(state):
             self._laid_out = True
         self.hide_transient_docks()
 
-    def _lay_out(self) -> None:
-        """The first layout: the state as tall as it needs, the controls the rest."""
-        self._laid_out = True
-        state, controls = self.docks["stateDock"], self.docks["controlsDock"]
-        panel, holder = self.state_panel, state.widget()
-        width = panel.width()
-        # wrapped lines (a two-line forecast) need the height they take at the dock's width,
-        # and the dock its title bar besides
-        fit = panel.heightForWidth(width) if panel.hasHeightForWidth() and width > 0 else -1
-        title = max(0, state.height() - holder.height()) if holder is not None else 0
-        need = max(panel.sizeHint().height(), fit) + title + 4
-        rest = max(0, state.height() + controls.height() - need)
-        self.resizeDocks([state, controls], [need, rest], Qt.Orientation.Vertical)
-
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._laid_out:
-            self._lay_out()
+            self._laid_out = True
+            first_layout(self)
         if not self._warmed:
             self._warmed = True
             QTimer.singleShot(100, self, self._warm_up)

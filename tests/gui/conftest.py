@@ -6,6 +6,7 @@ Every test here fails if it leaves a ``QTimer`` running or a top-level window op
 from __future__ import annotations
 
 import contextlib
+import os
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from session import VirtualClock
 from snowsession_gui import create_main_window
 from snowsession_gui.window.main_window import MainWindow
+
+if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+    # a desktop's screen (the offscreen plugin's own is 800x800, where the window fills it)
+    screen = Path(__file__).with_name("desktop_screen.json")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen}"
 
 _started: list[weakref.ref[QTimer]] = []
 _original_start = QTimer.start

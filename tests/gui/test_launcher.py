@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from snowsession_gui.launcher import display_problem, parse_args
+import snowsession_gui
+from snowsession_gui.launcher import command_here, display_problem, parse_args
 
 
 def run_gui(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
@@ -47,6 +49,43 @@ def test_without_a_display_it_says_so_in_one_line(tmp_path):
     assert len(lines) == 1
     assert "no display" in lines[0] and "xvfb-run" in lines[0] and "--screenshot" in lines[0]
     assert not (tmp_path / "s.xml").exists()
+
+
+def test_the_picture_command_it_prints_works_where_it_was_typed(tmp_path):
+    here = {"PYTHONPATH": str(Path(snowsession_gui.__file__).parent.parent)}  # this checkout's
+    result = run_gui(env={"HOME": str(tmp_path)} | here, cwd=tmp_path)
+    commands = result.stderr.split("`")[1::2]
+    picture = next(command for command in commands if "--screenshot" in command)
+    home = {"XDG_DATA_HOME": str(tmp_path / "d"), "XDG_CONFIG_HOME": str(tmp_path / "c")} | here
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run(
+        shlex.split(picture), cwd=tmp_path, env=env | home, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "shot.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_command_named_is_the_one_that_works_from_a_clone(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    program = tmp_path / ".venv" / "bin" / "snowsession-gui"
+    clone = {"PATH": "/usr/bin:/bin"}
+    command, picture = command_here(clone, str(program))
+    assert command == str(Path(".venv/bin/snowsession-gui"))
+    assert picture == f"{command} --offscreen --screenshot shot.png"
+    assert command_here({"MAKELEVEL": "1"}, str(program)) == (
+        "make run",
+        "make run ARGS='--offscreen --screenshot shot.png'",
+    )
+    problem = display_problem(clone | {"MAKELEVEL": "1"})
+    assert problem is not None and "`xvfb-run make run`" in problem
+
+
+def test_a_picture_into_a_missing_folder_says_why_not(tmp_path):
+    png = tmp_path / "no such folder" / "shot.png"
+    home = {"XDG_DATA_HOME": str(tmp_path / "d"), "XDG_CONFIG_HOME": str(tmp_path / "c")}
+    result = run_gui("--offscreen", "--screenshot", str(png), env=home)
+    assert result.returncode == 1
+    assert "could not write" in result.stderr and "No such file or directory" in result.stderr
 
 
 def test_an_unreachable_x_display_is_detected_before_qt_starts():
@@ -186,3 +225,14 @@ def test_help_in_a_fresh_process_reads_the_kept_settings(tmp_path):
     text = " ".join(result.stdout.split())
     assert "background (now 45 s, kept from the last run)" in text
     assert "foreground (now 600 s)" in text
+
+
+def test_pictures_for_the_docs_are_the_same_from_run_to_run(tmp_path):
+    pictures = []
+    for run in ("first", "second"):
+        home = {"XDG_DATA_HOME": str(tmp_path / run), "XDG_CONFIG_HOME": str(tmp_path / run)}
+        png = tmp_path / f"{run}.png"
+        result = run_gui("--offscreen", "--screenshot", str(png), env=home)
+        assert result.returncode == 0, result.stderr
+        pictures.append(png.read_bytes())
+    assert pictures[0] == pictures[1]  # a clean checkout stays clean after `make screenshot`
