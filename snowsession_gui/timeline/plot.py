@@ -62,6 +62,7 @@ class TimelinePlot(QWidget):
         self._drawn_now = float("-inf")
         self._range_dirty = True
         self._with_engine = True
+        self._leader: TimelinePlot | None = None
         self.redraws = 0
         self.colors = LIGHT
 
@@ -210,6 +211,14 @@ class TimelinePlot(QWidget):
         self._range_dirty = True
         self.schedule_redraw()
 
+    def share_times_with(self, leader: TimelinePlot) -> None:
+        """Show the times ``leader`` shows (a plot above this one), at the same columns:
+        following the present, this plot takes the leader's times rather than its own."""
+        self._leader = leader
+        self.plot.setXLink(leader.plot)
+        for axis in (self.index_axis, leader.index_axis):
+            axis.fix_width()
+
     def set_legend_shown(self, shown: bool) -> None:
         """Show or hide the legend (a small second plot goes without one)."""
         self.legend.setVisible(shown)
@@ -260,6 +269,13 @@ class TimelinePlot(QWidget):
     def _follow_present(self, now: float) -> None:
         # The view moves in steps (when the present nears its right edge, or something
         # changed), not every second: redrawing the axes is most of an idle window's work.
+        if self._leader is not None:  # its times come through the link: only the indexes
+            left, right = self._leader.visible_range()
+            self._range_dirty = False
+            self.view.setRange(
+                yRange=self._y_range(*self._visible_index_range(left, right)), padding=0
+            )
+            return
         (x0, x1), _ = self.view.viewRange()
         start = self._start(now)
         fit_all = not math.isfinite(self._span)
