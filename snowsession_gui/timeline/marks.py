@@ -143,11 +143,13 @@ class Marks:
         (x0, x1), (_, top) = self._view.viewRange()
         requests: list[Request] = []
         deadline = self.deadline
-        if deadline is not None and x0 <= deadline <= x1:
-            self._text(self.deadline_label, f"new session due {format_clock(deadline)}", c.due)
-            requests.append((self.deadline_label, deadline, top, 0))
-        else:
+        if deadline is None:
             self.deadline_label.hide()
+        else:  # beside its line, or at the edge it lies beyond
+            due = f"new session due {format_clock(deadline)}"
+            text = f"← {due}" if deadline < x0 else f"{due} →" if deadline > x1 else due
+            self._text(self.deadline_label, text, c.due)
+            requests.append((self.deadline_label, min(max(deadline, x0), x1), top, 0))
         jumps = [j for j in data.jumps if x0 <= j.at <= x1][-MAX_LABELS:]
         for label, j in zip(self._pool(self.jump_labels, len(jumps)), jumps, strict=True):
             self._text(label, jump_label(j.count, j.index), c.timeout)

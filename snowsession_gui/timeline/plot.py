@@ -24,6 +24,10 @@ REDRAW_MS = 30
 LEGEND_COLUMN_PX = 120
 MIN_SPAN = 60.0
 """The fewest simulated seconds the view shows while it follows the present."""
+DEADLINE_SHARE = 0.75
+"""Following the present, the view takes in the deadline when it is no further ahead than
+this share of the span (a 600 s timeout in the default 15 min); a later one is marked at
+the right edge."""
 HELP = (
     "Session index over simulated time, read from the save file. Drag to pan, wheel to zoom; "
     "hover a mark to see why a session started or what an expectation found."
@@ -284,7 +288,7 @@ class TimelinePlot(QWidget):
         if (
             deadline is not None
             and deadline > now
-            and (fit_all or deadline <= now + self._span / 2)
+            and (fit_all or deadline <= now + self._span * DEADLINE_SHARE)
         ):
             end = deadline
         whole = max(MIN_SPAN, end - start)  # what there is to show

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gui.gui_helpers import settle
+from gui.gui_helpers import label_rect, settle
 from session import ClientSession, Reason, SessionStarted, SessionState
 from session.storage.format import encode
 from snowsession_gui.host.save_watcher import SaveFileWatcher
@@ -264,3 +264,33 @@ def test_the_first_session_reaches_the_timeline_on_a_slow_disk(make_window, cloc
     clock.advance(615)  # a foreground timeout before the window has read anything
     settle(window)
     assert list(window.timeline.data.step_y.view()) == [1, 2]
+
+
+def test_the_default_view_shows_the_deadline_and_a_shorter_span_marks_it_at_the_edge(window):
+    from PySide6.QtGui import QAction
+
+    from snowsession_gui.model.units import format_clock
+
+    window.controls.fire_event()
+    window.host.sim.skip(47)
+    settle(window)
+    plot = window.timeline.ensure_plot()
+    deadline = window.host.session.expected_new_session_at()
+    assert deadline == 600.0 and window.timeline.span == 900.0  # the defaults
+    label = plot.marks.deadline_label
+    x0, x1 = window.timeline.visible_range()
+    assert x0 < 47 < deadline < x1 and plot.deadline_line.isVisible()
+    assert label.isVisible() and label.toPlainText() == f"new session due {format_clock(600)}"
+    box = plot.view.sceneBoundingRect()
+    assert box.contains(label_rect(plot, label))
+    window.findChild(QAction, "span300Action").trigger()  # five minutes: it lies beyond
+    plot.redraw()
+    x0, x1 = window.timeline.visible_range()
+    assert x1 < deadline
+    assert label.isVisible() and label.toPlainText() == f"new session due {format_clock(600)} →"
+    rect = label_rect(plot, label)
+    assert box.contains(rect) and rect.right() > box.right() - 12  # at the right edge
+    window.findChild(QAction, "span900Action").trigger()  # Ctrl+2: back in view
+    plot.redraw()
+    assert window.timeline.visible_range()[1] > deadline
+    assert not label.toPlainText().endswith("→")
