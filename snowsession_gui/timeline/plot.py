@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QHelpEvent, QImage
+from PySide6.QtGui import QFont, QFontMetricsF, QHelpEvent, QImage
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from snowsession_gui.model.label_places import GAP
@@ -28,6 +28,8 @@ DEADLINE_SHARE = 0.75
 """Following the present, the view takes in the deadline when it is no further ahead than
 this share of the span (a 600 s timeout in the default 15 min); a later one is marked at
 the right edge."""
+INDEX_TITLES = ("session index", "index")
+"""The index axis' title, then a shorter one for a short plot."""
 HELP = (
     "Session index over simulated time, read from the save file. Drag to pan, wheel to zoom; "
     "hover a mark to see why a session started or what an expectation found."
@@ -212,8 +214,20 @@ class TimelinePlot(QWidget):
     @Slot()
     def _on_resized(self, *_: object) -> None:
         self._fit_legend()
+        self._fit_index_title()
         self._range_dirty = True
         self.schedule_redraw()
+
+    def _fit_index_title(self) -> None:
+        """The index axis' title whole, shortened where the plot is too short for it."""
+        height = self.view.size().height()
+        metrics = QFontMetricsF(self.index_axis.label.font())
+        title = next(
+            (t for t in INDEX_TITLES if metrics.horizontalAdvance(t) + 2 * GAP <= height), ""
+        )
+        if title != self.index_axis.labelText:
+            self.index_axis.setLabel(title)
+            self.index_axis.showLabel(bool(title))
 
     def share_times_with(self, leader: TimelinePlot) -> None:
         """Show the times ``leader`` shows (a plot above this one), at the same columns:
