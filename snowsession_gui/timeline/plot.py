@@ -41,10 +41,10 @@ class TimelinePlot(QWidget):
 
     It redraws at most every 30 ms however often it is asked to. It follows the present until
     the user pans or zooms; :meth:`set_follow` brings it back. While it follows it shows the
-    span asked for (``inf``: everything from the start), never more than there is to show
-    and never a time before the first thing drawn. Labels are placed beside their marks
-    without covering each other, the legend or the plot's edges; one tooltip says what is
-    under the pointer, failed expectations first.
+    span asked for, whole, as the span selector says (``inf``: everything from the start,
+    with room to grow), and never a time before the first thing drawn. Labels are placed
+    beside their marks without covering each other, the legend or the plot's edges; one
+    tooltip says what is under the pointer, failed expectations first.
 
     Signals: ``followChanged(bool)``; ``spanChanged(float)`` when the span asked for changed
     (a zoom included).
@@ -312,10 +312,10 @@ class TimelinePlot(QWidget):
         if not self._range_dirty and fits and x0 < now and end <= x1 - 0.04 * width:
             return
         self._range_dirty = False
-        if whole * 1.1 >= cap:  # the span asked for, the present near the right edge
+        if not fit_all:  # the span asked for, the present near the right edge once it fills
             width = cap
-            right = max(now + width * 0.12, end + width * 0.05)
-            left = max(right - width, start - width * 0.02)
+            right = max(now + width * 0.12, end + width * 0.05, start + width * 0.98)
+            left = right - width
         else:  # all there is, with room to grow into before the view moves again
             width = whole * 1.25
             left = start - width * 0.02
