@@ -246,6 +246,19 @@ class TimelineData:
 
     # ------------------------------------------------------------ views
 
+    def index_range(self, left: float, right: float) -> tuple[float, float]:
+        """The lowest and highest index drawn from ``left`` to ``right``, half an index
+        beyond each (0 to 2 before anything is drawn)."""
+        import numpy as np
+
+        xs, ys = self.step_x.view(), self.step_y.view()
+        if len(xs) == 0:
+            return 0.0, 2.0
+        i0 = max(0, int(np.searchsorted(xs, left, side="right")) - 1)
+        i1 = int(np.searchsorted(xs, right, side="right"))
+        part = ys[i0 : max(i1, i0 + 1)]
+        return float(part.min()) - 0.5, float(part.max()) + 0.5
+
     def step_line(self, now: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """One point per change (a step each, drawn with ``stepMode="right"``), and the last
         index carried on to ``now``."""

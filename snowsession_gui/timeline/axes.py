@@ -9,7 +9,10 @@ from PySide6.QtGui import QFont, QFontMetricsF
 
 from snowsession_gui.model.units import format_clock
 
-__all__ = ["IndexAxis", "TimeAxis", "jump_label"]
+__all__ = ["INDEX_TITLES", "IndexAxis", "TimeAxis", "jump_label"]
+
+INDEX_TITLES = ("session index", "index")
+"""The index axis' title, then a shorter one for a short plot."""
 
 _SPACINGS = (
     1,
@@ -91,6 +94,15 @@ class IndexAxis(pg.AxisItem):
         # pyqtgraph's own table of styles (Qt's stubs read ``style`` as QWidget.style())
         font = vars(self)["style"]["tickFont"]
         return font if isinstance(font, QFont) else QFont()
+
+    def fit_title(self, height: float) -> None:
+        """The title whole, shortened where the axis is too short for it (``height``
+        pixels)."""
+        metrics = QFontMetricsF(self.label.font())
+        title = next((t for t in INDEX_TITLES if metrics.horizontalAdvance(t) + 8 <= height), "")
+        if title != self.labelText:
+            self.setLabel(title)
+            self.showLabel(bool(title))
 
     def fix_width(self, widest: str = "99,999") -> None:
         """Keep the width that ``widest`` needs, whatever the labels drawn: plots stacked

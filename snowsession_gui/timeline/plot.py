@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QFontMetricsF, QHelpEvent, QImage
+from PySide6.QtGui import QFont, QHelpEvent, QImage
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from snowsession_gui.model.label_places import GAP
@@ -17,6 +16,7 @@ from snowsession_gui.widgets.palette import LIGHT, Colors
 
 from .axes import IndexAxis, TimeAxis
 from .marks import Marks
+from .picture import picture_scale, render_scaled
 
 __all__ = ["TimelinePlot"]
 
@@ -28,8 +28,6 @@ DEADLINE_SHARE = 0.75
 """Following the present, the view takes in the deadline when it is no further ahead than
 this share of the span (a 600 s timeout in the default 15 min); a later one is marked at
 the right edge."""
-INDEX_TITLES = ("session index", "index")
-"""The index axis' title, then a shorter one for a short plot."""
 HELP = (
     "Session index over simulated time, read from the save file. Drag to pan, wheel to zoom; "
     "hover a mark to see why a session started or what an expectation found."
@@ -193,7 +191,7 @@ class TimelinePlot(QWidget):
         start = self._start(left)
         self.time_axis.earliest = start
         self.view.setLimits(xMin=min(left, start - (right - left) * 0.02))
-        lo, hi = self._visible_index_range(left, right)
+        lo, hi = self.data.index_range(left, right)
         self.view.setRange(xRange=(left, right), yRange=self._y_range(lo, hi), padding=0)
         self.redraw()
 
@@ -214,20 +212,9 @@ class TimelinePlot(QWidget):
     @Slot()
     def _on_resized(self, *_: object) -> None:
         self._fit_legend()
-        self._fit_index_title()
+        self.index_axis.fit_title(self.view.size().height())
         self._range_dirty = True
         self.schedule_redraw()
-
-    def _fit_index_title(self) -> None:
-        """The index axis' title whole, shortened where the plot is too short for it."""
-        height = self.view.size().height()
-        metrics = QFontMetricsF(self.index_axis.label.font())
-        title = next(
-            (t for t in INDEX_TITLES if metrics.horizontalAdvance(t) + 2 * GAP <= height), ""
-        )
-        if title != self.index_axis.labelText:
-            self.index_axis.setLabel(title)
-            self.index_axis.showLabel(bool(title))
 
     def share_times_with(self, leader: TimelinePlot) -> None:
         """Show the times ``leader`` shows (a plot above this one), at the same columns:
@@ -290,9 +277,7 @@ class TimelinePlot(QWidget):
         if self._leader is not None:  # its times come through the link: only the indexes
             left, right = self._leader.visible_range()
             self._range_dirty = False
-            self.view.setRange(
-                yRange=self._y_range(*self._visible_index_range(left, right)), padding=0
-            )
+            self.view.setRange(yRange=self._y_range(*self.data.index_range(left, right)), padding=0)
             return
         (x0, x1), _ = self.view.viewRange()
         start = self._start(now)
@@ -322,7 +307,7 @@ class TimelinePlot(QWidget):
         right = left + width
         self._shown_span = width
         self.view.setLimits(xMin=start - width * 0.02)
-        lo, hi = self._visible_index_range(left, right)
+        lo, hi = self.data.index_range(left, right)
         self.view.setRange(xRange=(left, right), yRange=self._y_range(lo, hi), padding=0)
 
     def _y_range(self, lo: float, hi: float) -> tuple[float, float]:
@@ -333,15 +318,6 @@ class TimelinePlot(QWidget):
         strip = 2 * (self.fontMetrics().height() + GAP)
         share = min(0.4, strip / max(1.0, self.view.size().height()))
         return bottom, top + (top - bottom) * share / (1 - share)
-
-    def _visible_index_range(self, left: float, right: float) -> tuple[float, float]:
-        xs, ys = self.data.step_x.view(), self.data.step_y.view()
-        if len(xs) == 0:
-            return 0.0, 2.0
-        i0 = max(0, int(np.searchsorted(xs, left, side="right")) - 1)
-        i1 = int(np.searchsorted(xs, right, side="right"))
-        part = ys[i0 : max(i1, i0 + 1)]
-        return float(part.min()) - 0.5, float(part.max()) + 0.5
 
     def tip_at(self, scene_x: float, scene_y: float) -> str | None:
         """What the pointer at a scene position is over, failures first (None: nothing)."""
@@ -392,18 +368,19 @@ class TimelinePlot(QWidget):
     ) -> QImage:
         """The plot as it is now (the same times and indexes, or the times ``shown``), drawn
         at ``width`` x ``height`` pixels however small it is on screen (in ``colors``,
-        default its own)."""
+        default its own). Its text grows with the picture (:func:`~.picture.picture_scale`)."""
+        scale = picture_scale(width, height)
         copy = TimelinePlot(self.data, self._now)
         copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         if not self._with_engine:
             copy.without_engine()
         copy.apply_colors(colors or self.colors)
         copy.set_deadline(self._deadline)
-        copy.resize(width, height)
+        copy.resize(round(width / scale), round(height / scale))
         copy.show()
         (x0, x1), _ = self.view.viewRange()
         copy.show_range(*(shown or (x0, x1)))
-        image = copy.grab().toImage()
+        image = render_scaled(copy, width, height, copy.colors.q("background"))
         copy.stop()
         copy.close()
         copy.deleteLater()

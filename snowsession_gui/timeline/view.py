@@ -7,6 +7,7 @@ anything asks for it (:meth:`Timeline.ensure_plot`), so the window appears witho
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,14 +329,24 @@ class Timeline(QWidget):
         # present, room for the last session's labels
         return left - width * 0.02, right + width * 0.06
 
+    def picture_times(self) -> tuple[float, float]:
+        """The times a picture of the timeline shows: the whole run, unless a span other
+        than the default was chosen or the view was moved by hand (then what is on
+        screen)."""
+        if self.follow and self.span in (DEFAULT_SPAN, math.inf):
+            return self.whole_run()
+        return self.visible_range()
+
     def export_png(
         self,
         path: str | Path,
         size: tuple[int, int] = EXPORT_SIZE,
         heading: Heading | None = None,
+        shown: tuple[float, float] | None = None,
     ) -> None:
-        """Write the timeline as it is shown now, at ``size`` pixels. Raises OSError."""
-        write_bytes(path, png_bytes(self.picture(size, heading)))
+        """Write the timeline as it is shown now (or the times ``shown``), at ``size``
+        pixels. Raises OSError."""
+        write_bytes(path, png_bytes(self.picture(size, heading, shown=shown)))
 
     def export_csv(self, path: str | Path) -> None:
         """Write the session steps as CSV. Raises OSError."""
