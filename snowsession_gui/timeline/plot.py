@@ -256,6 +256,7 @@ class TimelinePlot(QWidget):
         bx, by = data.band_line(now, self._ymax + 1.0)
         self.band_curve.setData(bx, by)
         self.now_line.setValue(now)
+        self.marks.now = now
         if self._deadline is None:
             self.deadline_line.hide()
         else:
