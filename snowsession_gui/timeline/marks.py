@@ -120,13 +120,14 @@ class Marks:
         return max(i0, i1 - MAX_MARKERS), i1
 
     def _visible_checks(self) -> list[tuple[float, float, bool, str, str]]:
-        """``(x, y, all passed, label, tooltip)`` for each moment expectations were checked."""
+        """``(x, y, all passed, label, tooltip)`` for each moment expectations were checked;
+        the label has a line per check (narrow, it finds room beside its mark more often)."""
         (x0, x1), _ = self._view.viewRange()
         shown = []
         for (x, y), checks in self.data.expectations.items():
             if x0 <= x <= x1:
                 ok = all(c.passed for c in checks)
-                text = ", ".join(("✓ " if c.passed else "✗ ") + c.key for c in checks)
+                text = "\n".join(("✓ " if c.passed else "✗ ") + c.key for c in checks)
                 shown.append((x, y, ok, text, "\n".join(c.message for c in checks)))
         return shown[-MAX_LABELS:]
 

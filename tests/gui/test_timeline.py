@@ -361,9 +361,9 @@ def test_after_a_failing_scenario_each_label_is_by_its_mark_and_no_line_crosses_
         rect = label_rect(plot, label)
         for other in (*lines, *(r for _, r in (*triangles, *squares))):
             assert not rect.intersects(other), label.toPlainText()
-    height = label_rect(plot, labels[0]).height()
+    height = label_rect(plot, marks.reason_labels[0]).height()  # a line
     for (x, _y), checks in window.timeline.data.expectations.items():
-        words = ", ".join(("✓ " if c.passed else "✗ ") + c.key for c in checks)
+        words = "\n".join(("✓ " if c.passed else "✗ ") + c.key for c in checks)
         (label,) = [label for label in marks.check_labels if label.toPlainText() == words]
         if label.isVisible():
             (square,) = [r for at, r in squares if at == x]
