@@ -31,6 +31,8 @@ class Label:
     """Try above the point first (else below)."""
     clear: float = 0.0
     """Half the size of the mark at the point: the label stays that far from it."""
+    slide: int = 1
+    """How many lines further from the point it may go (a line's label: anywhere along it)."""
 
 
 def _candidates(label: Label) -> Iterable[Rect]:
@@ -43,16 +45,17 @@ def _candidates(label: Label) -> Iterable[Rect]:
         yield (left, top, w, h)
     yield (x + r + GAP, y - h / 2, w, h)  # level with it
     yield (x - r - GAP - w, y - h / 2, w, h)
-    for top in rows:  # a line further away, before giving up: further is not beside it
-        shifted = top - (h + GAP) if top < y else top + h + GAP
-        yield (right, shifted, w, h)
-        yield (left, shifted, w, h)
+    for step in range(1, label.slide + 1):  # further away, before giving up
+        for top in rows:
+            shifted = top - step * (h + GAP) if top < y else top + step * (h + GAP)
+            yield (right, shifted, w, h)
+            yield (left, shifted, w, h)
 
 
 def _reach(label: Label) -> Rect:
     """The rectangle every candidate of ``label`` lies in."""
     w, h, r = label.width, label.height, label.clear
-    across, up = w + r + 2 * GAP, r + 2 * (h + GAP) + h
+    across, up = w + r + 2 * GAP, r + (label.slide + 1) * (h + GAP) + h
     return (label.x - across, label.y - up, 2 * across, 2 * up)
 
 

@@ -36,8 +36,9 @@ TRIANGLE, SQUARE, CROSS = 12, 16, 14
 LIFT = (TRIANGLE + SQUARE) / 2 + 2
 """Pixels an expectation's marker is raised by where a session starts at its point, so that
 the session's triangle shows under it."""
-LINE_CLEAR = 2.0
-"""Pixels kept clear of labels on each side of a line."""
+LINE_CLEAR = 1.0
+"""Pixels kept clear of labels on each side of a line (its half width; labels keep a
+further ``GAP / 2``)."""
 MAX_SEGMENTS = 400
 """The most steps in view whose lines labels keep clear of (more: no labels for reasons)."""
 
@@ -290,7 +291,9 @@ class Marks:
             py = point.y() + 2 * size.height() if rank == 0 else point.y() - lift
             # A reason goes below its triangle first: the line runs on above and to the right.
             w, h = size.width(), size.height()
-            labels.append(Label(point.x(), py, w, h, rank, rank != 3, clear))
+            # The deadline's label belongs to the whole line: it may go far down it.
+            slide = 8 if rank == 0 else 1
+            labels.append(Label(point.x(), py, w, h, rank, rank != 3, clear, slide))
         for request, rect in zip(requests, place(labels, bounds, keep), strict=True):
             item = request[0]
             if rect is None:
