@@ -68,17 +68,13 @@ class EarlierRunView(QWidget):
 
     @Slot(object)
     def set_runs(self, runs: Sequence[EarlierRun]) -> None:
-        """The runs kept besides the one in force; the latest is shown unless another still
-        kept was chosen."""
-        before = self.shown
+        """The runs kept besides the one in force, the run just left last: that one is
+        shown (it is sent when the run in force changed)."""
         self._runs = list(runs)
         self.selector.clear()
         for earlier in self._runs:
             self.selector.addItem(earlier.run.title)
-        numbers = [r.run.number for r in self._runs]
-        keep = before is not None and before.run.number in numbers
-        index = numbers.index(before.run.number) if keep and before else len(numbers) - 1
-        self.selector.setCurrentIndex(index)
+        self.selector.setCurrentIndex(len(self._runs) - 1)
         self._show()
 
     @Slot(int)

@@ -92,7 +92,7 @@ class ExportFeature(QObject):
         snapshot = host.snapshot
         policy = snapshot.policy if snapshot is not None else host.policy
         s = host.settings
-        left, right = self.window.shown_range()
+        left, right = self.window.picture_range()
         return Heading(
             title,
             f"{policy} policy · foreground timeout {format_seconds(s.foreground_timeout)} · "
@@ -122,7 +122,10 @@ class ExportFeature(QObject):
         an empty one: no heading)."""
         text = self.default_title() if title is None else title
         heading = self.heading(text) if text else None
-        return self._export(path, lambda: self.window.export_timeline_png(path, size, heading))
+        shown = self.window.picture_range()
+        return self._export(
+            path, lambda: self.window.export_timeline_png(path, size, heading, shown)
+        )
 
     def export_csv(self, path: str | Path) -> bool:
         return self._export(path, lambda: self.window.export_timeline_csv(path))

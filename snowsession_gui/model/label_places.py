@@ -29,17 +29,34 @@ class Label:
     rank: int = 0
     above: bool = True
     """Try above the point first (else below)."""
+    clear: float = 0.0
+    """Half the size of the mark at the point: the label stays that far from it."""
+    slide: int = 1
+    """How many lines further from the point it may go (a line's label: anywhere along it)."""
 
 
 def _candidates(label: Label) -> Iterable[Rect]:
-    w, h, x, y = label.width, label.height, label.x, label.y
+    w, h, x, y, r = label.width, label.height, label.x, label.y, label.clear
     right, left = x + GAP, x - GAP - w
-    rows = [y - h - GAP, y + GAP] if label.above else [y + GAP, y - h - GAP]
-    for step in range(4):  # further away, a line at a time, before giving up
+    up, down = y - r - GAP - h, y + r + GAP
+    rows = [up, down] if label.above else [down, up]
+    for top in rows:  # beside the mark, above or below it
+        yield (right, top, w, h)
+        yield (left, top, w, h)
+    yield (x + r + GAP, y - h / 2, w, h)  # level with it
+    yield (x - r - GAP - w, y - h / 2, w, h)
+    for step in range(1, label.slide + 1):  # further away, before giving up
         for top in rows:
             shifted = top - step * (h + GAP) if top < y else top + step * (h + GAP)
             yield (right, shifted, w, h)
             yield (left, shifted, w, h)
+
+
+def _reach(label: Label) -> Rect:
+    """The rectangle every candidate of ``label`` lies in."""
+    w, h, r = label.width, label.height, label.clear
+    across, up = w + r + 2 * GAP, r + (label.slide + 1) * (h + GAP) + h
+    return (label.x - across, label.y - up, 2 * across, 2 * up)
 
 
 def _overlaps(a: Rect, b: Rect) -> bool:
@@ -67,14 +84,16 @@ def place(
 
     Labels are placed by rank (then from left to right), each in the first spot beside its
     point that is inside ``bounds`` and clear of the labels placed so far and of
-    ``keep_clear``.
+    ``keep_clear`` (the legend, the marks, the lines: nothing is drawn through a label).
     """
     placed: list[Rect] = list(keep_clear)
     result: list[Rect | None] = [None] * len(labels)
     order = sorted(range(len(labels)), key=lambda i: (labels[i].rank, labels[i].x))
     for i in order:
+        reach = _reach(labels[i])
+        near = [other for other in placed if _overlaps(reach, other)]
         for rect in _candidates(labels[i]):
-            if _inside(rect, bounds) and not any(_overlaps(rect, other) for other in placed):
+            if _inside(rect, bounds) and not any(_overlaps(rect, other) for other in near):
                 placed.append(rect)
                 result[i] = rect
                 break

@@ -246,6 +246,23 @@ class TimelineData:
 
     # ------------------------------------------------------------ views
 
+    def index_range(self, left: float, right: float) -> tuple[float, float]:
+        """The lowest and highest index drawn from ``left`` to ``right`` (the line, and the
+        marks of sessions and expectations, which may come before the file is read again),
+        half an index beyond each (0 to 2 before anything is drawn)."""
+        import numpy as np
+
+        xs, ys = self.step_x.view(), self.step_y.view()
+        if len(xs) == 0:
+            return 0.0, 2.0
+        i0 = max(0, int(np.searchsorted(xs, left, side="right")) - 1)
+        i1 = int(np.searchsorted(xs, right, side="right"))
+        found = [float(v) for v in ys[i0 : max(i1, i0 + 1)]]
+        sx, sy = self.start_x.view(), self.start_y.view()
+        found += [float(v) for v in sy[(sx >= left) & (sx <= right)]]
+        found += [y for x, y in self.expectations if left <= x <= right]
+        return min(found) - 0.5, max(found) + 0.5
+
     def step_line(self, now: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """One point per change (a step each, drawn with ``stepMode="right"``), and the last
         index carried on to ``now``."""

@@ -164,7 +164,7 @@ class CompareView(QWidget):
             if name == POLICY_PAIR[0]:
                 layout.addWidget(self._rule())
         top, bottom = (self.plots[name] for name in POLICY_PAIR)
-        bottom.plot.setXLink(top.plot)
+        bottom.share_times_with(top)
         top.followChanged.connect(bottom.set_follow)
         bottom.followChanged.connect(top.set_follow)
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from snowsession_gui.model.units import format_clock
 
-__all__ = ["IndexAxis", "TimeAxis", "jump_label"]
+__all__ = ["INDEX_TITLES", "IndexAxis", "TimeAxis", "jump_label"]
+
+INDEX_TITLES = ("session index", "index")
+"""The index axis' title, then a shorter one for a short plot."""
 
 _SPACINGS = (
     1,
@@ -75,13 +81,44 @@ class TimeAxis(pg.AxisItem):
 
 class IndexAxis(pg.AxisItem):
     """A left axis with whole-number ticks only: there is no session 1.5, and none above the
-    highest index drawn (the room above it is for labels)."""
+    highest index drawn (the room above it is for labels). Every index has its label while
+    a line of text fits between two of them."""
 
     highest: float | None = None
 
+    def label_pixels(self) -> float:
+        """The height one tick label needs, with a little air."""
+        return QFontMetricsF(self._tick_font()).height() + 4.0
+
+    def _tick_font(self) -> QFont:
+        # pyqtgraph's own table of styles (Qt's stubs read ``style`` as QWidget.style())
+        font = vars(self)["style"]["tickFont"]
+        return font if isinstance(font, QFont) else QFont()
+
+    def fit_title(self, height: float) -> None:
+        """The title whole, shortened where the axis is too short for it (``height``
+        pixels)."""
+        metrics = QFontMetricsF(self.label.font())
+        title = next((t for t in INDEX_TITLES if metrics.horizontalAdvance(t) + 8 <= height), "")
+        if title != self.labelText:
+            self.setLabel(title)
+            self.showLabel(bool(title))
+
+    def fix_width(self, widest: str = "99,999") -> None:
+        """Keep the width that ``widest`` needs, whatever the labels drawn: plots stacked
+        above each other then map a time to the same column."""
+        width = math.ceil(QFontMetricsF(self._tick_font()).horizontalAdvance(widest)) + 2
+        fixed: dict[str, object] = {
+            "autoExpandTextSpace": False,
+            "autoReduceTextSpace": False,
+            "tickTextWidth": width,
+        }
+        # pyqtgraph's setStyle, which its stubs mistake for QGraphicsWidget's
+        pg.AxisItem.setStyle(self, **fixed)  # type: ignore[call-arg]
+
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
         span = max(maxVal - minVal, 1e-9)
-        wanted = span / max(2.0, size / 40.0)
+        wanted = span / max(2.0, size / self.label_pixels())
         step = 1.0
         while step < wanted:
             for factor in (2.0, 2.5, 2.0):

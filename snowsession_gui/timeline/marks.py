@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from numpy.typing import NDArray
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
@@ -30,9 +31,21 @@ MAX_MARKERS = 400
 MAX_LABELS = 30
 MAX_REASONS = 12
 
-Request = tuple[pg.TextItem, float, float, int]
-"""A label, the point (data coordinates) it belongs beside, and its rank (0 the deadline's,
-1 a jump or a failure, 2 a pass, 3 a reason)."""
+TRIANGLE, SQUARE, CROSS = 12, 16, 14
+"""The marks' sizes in pixels: a session's triangle, an expectation's square or cross."""
+LIFT = (TRIANGLE + SQUARE) / 2 + 2
+"""Pixels an expectation's marker is raised by where a session starts at its point, so that
+the session's triangle shows under it."""
+LINE_CLEAR = 1.0
+"""Pixels kept clear of labels on each side of a line (its half width; labels keep a
+further ``GAP / 2``)."""
+MAX_SEGMENTS = 400
+"""The most steps in view whose lines labels keep clear of (more: no labels for reasons)."""
+
+Request = tuple[pg.TextItem, float, float, int, float, float]
+"""A label, the point (data coordinates) it belongs beside, its rank (0 the deadline's, 1 a
+jump or a failure, 2 a pass, 3 a reason), half the size of the mark there and how many
+pixels that mark is raised by."""
 
 
 class Marks:
@@ -46,8 +59,11 @@ class Marks:
         self.colors: Colors = LIGHT
         self.with_engine = True
         self.deadline: float | None = None
-        self.start_markers = pg.ScatterPlotItem(symbol="t1", size=12, name="new session")
-        self.timeout_markers = pg.ScatterPlotItem(symbol="t1", size=12, name="timeout")
+        self.now: float | None = None
+        self.mark_rects: list[Rect] = []
+        """Where each mark in view is drawn (scene pixels), as labels keep clear of them."""
+        self.start_markers = pg.ScatterPlotItem(symbol="t1", size=TRIANGLE, name="new session")
+        self.timeout_markers = pg.ScatterPlotItem(symbol="t1", size=TRIANGLE, name="timeout")
         self.expectation_markers = pg.ScatterPlotItem(symbol="s", size=13, name="expectation")
         self.expectation_markers.setZValue(20)
         item.addItem(self.start_markers)
@@ -105,17 +121,42 @@ class Marks:
         return max(i0, i1 - MAX_MARKERS), i1
 
     def _visible_checks(self) -> list[tuple[float, float, bool, str, str]]:
-        """``(x, y, all passed, label, tooltip)`` for each moment expectations were checked."""
+        """``(x, y, all passed, label, tooltip)`` for each moment expectations were checked;
+        the label has a line per check (narrow, it finds room beside its mark more often)."""
         (x0, x1), _ = self._view.viewRange()
         shown = []
         for (x, y), checks in self.data.expectations.items():
             if x0 <= x <= x1:
                 ok = all(c.passed for c in checks)
-                text = ", ".join(("✓ " if c.passed else "✗ ") + c.key for c in checks)
+                text = "\n".join(("✓ " if c.passed else "✗ ") + c.key for c in checks)
                 shown.append((x, y, ok, text, "\n".join(c.message for c in checks)))
         return shown[-MAX_LABELS:]
 
     # ------------------------------------------------------------ drawing
+
+    def _to_scene(
+        self, xs: NDArray[np.float64], ys: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Data coordinates to scene pixels, many at once."""
+        (x0, x1), (y0, y1) = self._view.viewRange()
+        box = self._view.sceneBoundingRect()
+        across = box.width() / max(x1 - x0, 1e-12)
+        down = box.height() / max(y1 - y0, 1e-12)
+        return box.left() + (xs - x0) * across, box.top() + (y1 - ys) * down
+
+    def _lifts(self, checks: list[tuple[float, float, bool, str, str]]) -> list[float]:
+        """How many pixels each check's marker is raised by: :data:`LIFT` where a session's
+        triangle lies under it, else 0."""
+        if not checks or not self.with_engine:
+            return [0.0] * len(checks)
+        i0, i1 = self._visible_starts()
+        tx, ty = self._to_scene(self.data.start_x.view()[i0:i1], self.data.start_y.view()[i0:i1])
+        cx, cy = self._to_scene(np.array([c[0] for c in checks]), np.array([c[1] for c in checks]))
+        near = (TRIANGLE + SQUARE) / 2
+        return [
+            LIFT if bool(np.any((abs(tx - x) < near) & (abs(ty - y) < near))) else 0.0
+            for x, y in zip(cx, cy, strict=True)
+        ]
 
     def update(self) -> None:
         """Draw the marks and place the labels of what is in view."""
@@ -127,42 +168,97 @@ class Marks:
             self.timeout_markers.setData(x=xs[timeout], y=ys[timeout])
             self.start_markers.setData(x=xs[~timeout], y=ys[~timeout])
         checks = self._visible_checks()
+        lifts = self._lifts(checks)
         passed = self._see_through(c.passed)  # a session's triangle under it still shows
+        (_, _), (y0, y1) = self._view.viewRange()
+        per_pixel = (y1 - y0) / max(1.0, self._view.sceneBoundingRect().height())
         self.expectation_markers.setData(
             [
                 {
-                    "pos": (x, y),
+                    "pos": (x, y + lift * per_pixel),
                     "symbol": "s" if ok else "x",
-                    "size": 16 if ok else 14,
+                    "size": SQUARE if ok else CROSS,
                     "brush": pg.mkBrush(passed if ok else c.problem),
                     "pen": pg.mkPen(c.passed, width=2) if ok else pg.mkPen(c.background),
                 }
-                for x, y, ok, _, _ in checks
+                for (x, y, ok, _, _), lift in zip(checks, lifts, strict=True)
             ]
         )
         (x0, x1), (_, top) = self._view.viewRange()
         requests: list[Request] = []
         deadline = self.deadline
-        if deadline is not None and x0 <= deadline <= x1:
-            self._text(self.deadline_label, f"new session due {format_clock(deadline)}", c.due)
-            requests.append((self.deadline_label, deadline, top, 0))
-        else:
+        if deadline is None:
             self.deadline_label.hide()
+        else:  # beside its line, or at the edge it lies beyond
+            due = f"new session due {format_clock(deadline)}"
+            text = f"← {due}" if deadline < x0 else f"{due} →" if deadline > x1 else due
+            self._text(self.deadline_label, text, c.due)
+            requests.append((self.deadline_label, min(max(deadline, x0), x1), top, 0, 0.0, 0.0))
+        half = TRIANGLE / 2 if self.with_engine else 0.0
         jumps = [j for j in data.jumps if x0 <= j.at <= x1][-MAX_LABELS:]
         for label, j in zip(self._pool(self.jump_labels, len(jumps)), jumps, strict=True):
             self._text(label, jump_label(j.count, j.index), c.timeout)
-            requests.append((label, j.at, j.index, 1))
+            requests.append((label, j.at, j.index, 1, half, 0.0))
         pool = self._pool(self.check_labels, len(checks))
-        for label, (x, y, ok, text, _) in zip(pool, checks, strict=True):
+        for label, (x, y, ok, text, _), lift in zip(pool, checks, lifts, strict=True):
             self._text(label, text, c.passed if ok else c.problem)
-            requests.append((label, x, y, 2 if ok else 1))
+            requests.append((label, x, y, 2 if ok else 1, (SQUARE + 2) / 2, lift))
         shown = i1 - i0 if i1 - i0 <= MAX_REASONS and self.with_engine else 0
         sx, sy = data.start_x.view(), data.start_y.view()
         pool = self._pool(self.reason_labels, shown)
         for label, i in zip(pool, range(i1 - shown, i1), strict=True):
             self._text(label, data.start_short[i], c.foreground)
-            requests.append((label, float(sx[i]), float(sy[i]), 3))
+            requests.append((label, float(sx[i]), float(sy[i]), 3, half, 0.0))
+        self._keep_marks(xs, ys, checks, lifts)
         self._layout(requests)
+
+    def _keep_marks(
+        self,
+        xs: NDArray[np.float64],
+        ys: NDArray[np.float64],
+        checks: list[tuple[float, float, bool, str, str]],
+        lifts: list[float],
+    ) -> None:
+        rects: list[Rect] = []
+        if self.with_engine:
+            px, py = self._to_scene(xs, ys)
+            h = TRIANGLE / 2
+            rects += [(x - h, y - h, 2 * h, 2 * h) for x, y in zip(px, py, strict=True)]
+        if checks:
+            cx, cy = self._to_scene(
+                np.array([c[0] for c in checks]), np.array([c[1] for c in checks])
+            )
+            for x, y, (_, _, ok, _, _), lift in zip(cx, cy, checks, lifts, strict=True):
+                h = (SQUARE + 2) / 2 if ok else CROSS / 2
+                rects.append((x - h, y - lift - h, 2 * h, 2 * h))
+        self.mark_rects = rects
+
+    def line_rects(self) -> list[Rect]:
+        """The lines in view as thin rectangles (scene pixels): the step line's segments
+        (none when more than :data:`MAX_SEGMENTS` steps are in view) and the deadline's
+        (the present's is dotted and runs through the latest marks: it is left out)."""
+        (x0, x1), _ = self._view.viewRange()
+        box = self._view.sceneBoundingRect()
+        rects: list[Rect] = []
+        at = self.deadline
+        if at is not None and x0 <= at <= x1:
+            left = float(self._to_scene(np.array([at]), np.array([0.0]))[0][0])
+            rects.append((left - LINE_CLEAR, box.top(), 2 * LINE_CLEAR, box.height()))
+        xs, ys = self.data.step_x.view(), self.data.step_y.view()
+        i0 = max(0, int(np.searchsorted(xs, x0, side="right")) - 1)
+        i1 = int(np.searchsorted(xs, x1, side="right"))
+        if not len(xs) or i1 - i0 > MAX_SEGMENTS:
+            return rects
+        end = self.now if self.now is not None else float(xs[-1])
+        px, py = self._to_scene(np.append(xs[i0:i1], max(end, float(xs[i1 - 1]))), ys[i0:i1])
+        c = LINE_CLEAR
+        for k in range(i1 - i0):
+            left, right, y = float(px[k]), float(px[k + 1]), float(py[k])
+            rects.append((left, y - c, right - left, 2 * c))  # along the index
+            if k + 1 < i1 - i0:  # up or down to the next
+                low, high = sorted((y, float(py[k + 1])))
+                rects.append((right - c, low, 2 * c, high - low))
+        return rects
 
     def _pool(self, pool: list[pg.TextItem], count: int) -> list[pg.TextItem]:
         while len(pool) < count:
@@ -183,19 +279,23 @@ class Marks:
         view = self._view
         box = view.sceneBoundingRect()
         bounds: Rect = (box.left(), box.top(), box.width(), box.height())
-        keep: list[Rect] = []
+        keep: list[Rect] = [*self.mark_rects, *self.line_rects()]
         if self._legend.isVisible():
             legend = self._legend.sceneBoundingRect()
             keep.append((legend.left(), legend.top(), legend.width(), legend.height()))
         labels = []
-        for item, x, y, rank in requests:
+        for item, x, y, rank, clear, lift in requests:
             point = view.mapViewToScene(QPointF(x, y))
             size = item.boundingRect()
             # The deadline's label hangs from the top edge, beside its line.
-            py = point.y() + 2 * size.height() if rank == 0 else point.y()
+            py = point.y() + 2 * size.height() if rank == 0 else point.y() - lift
             # A reason goes below its triangle first: the line runs on above and to the right.
-            labels.append(Label(point.x(), py, size.width(), size.height(), rank, rank != 3))
-        for (item, _, _, _), rect in zip(requests, place(labels, bounds, keep), strict=True):
+            w, h = size.width(), size.height()
+            # The deadline's label belongs to the whole line: it may go far down it.
+            slide = 8 if rank == 0 else 1
+            labels.append(Label(point.x(), py, w, h, rank, rank != 3, clear, slide))
+        for request, rect in zip(requests, place(labels, bounds, keep), strict=True):
+            item = request[0]
             if rect is None:
                 item.hide()
                 continue
@@ -209,13 +309,14 @@ class Marks:
         view, data = self._view, self.data
         spots: list[Spot] = []
 
-        def distance(x: float, y: float) -> float:
+        def distance(x: float, y: float, lift: float = 0.0) -> float:
             point = view.mapViewToScene(QPointF(x, y))
-            return math.hypot(point.x() - scene_x, point.y() - scene_y)
+            return math.hypot(point.x() - scene_x, point.y() - lift - scene_y)
 
-        for x, y, ok, _, message in self._visible_checks():
+        checks = self._visible_checks()
+        for (x, y, ok, _, message), lift in zip(checks, self._lifts(checks), strict=True):
             text = ("expectation holds — " if ok else "expectation FAILS — ") + message
-            spots.append(Spot(distance(x, y), 1 if ok else 0, text))
+            spots.append(Spot(min(distance(x, y), distance(x, y, lift)), 1 if ok else 0, text))
         if self.with_engine:
             i0, i1 = self._visible_starts()
             sx, sy = data.start_x.view(), data.start_y.view()

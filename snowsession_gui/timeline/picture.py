@@ -9,18 +9,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QImageWriter, QPainter
+from PySide6.QtWidgets import QWidget
 
 from snowsession_gui.widgets.palette import Colors
 
-__all__ = ["MAX_SIZE", "MIN_SIZE", "PRESETS", "Heading", "check_size", "png_bytes", "titled"]
+__all__ = [
+    "MAX_SIZE",
+    "MIN_SIZE",
+    "PICTURE_BASE",
+    "PRESETS",
+    "Heading",
+    "check_size",
+    "picture_scale",
+    "png_bytes",
+    "render_scaled",
+    "titled",
+]
 
 PRESETS = ((1280, 720), (1600, 900), (1920, 1080))
 """The sizes offered first (16:9, as slides and screens are)."""
 MIN_SIZE = (640, 360)
 """The smallest picture whose labels and legend all fit."""
 MAX_SIZE = (7680, 4320)
+PICTURE_BASE = (1280, 720)
+"""A plot up to this size is drawn with the window's text; a larger one is laid out at this
+size and drawn scaled up whole, so that its text grows with the picture."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +54,28 @@ def check_size(width: int, height: int) -> str | None:
     if not h0 <= height <= h1:
         return f"the height must be {h0} to {h1} pixels"
     return None
+
+
+def picture_scale(width: int, height: int) -> float:
+    """How much larger than on screen a plot's text is drawn in a ``width`` x ``height``
+    picture (1 up to :data:`PICTURE_BASE`, 1.5 at 1920 x 1080)."""
+    return max(1.0, min(width / PICTURE_BASE[0], height / PICTURE_BASE[1]))
+
+
+def render_scaled(widget: QWidget, width: int, height: int, background: QColor) -> QImage:
+    """``widget`` (laid out at its own size) drawn to fill ``width`` x ``height`` pixels."""
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(background)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHints(
+            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+        )
+        painter.scale(width / max(1, widget.width()), height / max(1, widget.height()))
+        widget.render(painter, QPoint(0, 0))
+    finally:
+        painter.end()
+    return image
 
 
 def _font(base: QFont, pixels: int, bold: bool) -> QFont:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QHelpEvent, QImage
@@ -17,6 +16,7 @@ from snowsession_gui.widgets.palette import LIGHT, Colors
 
 from .axes import IndexAxis, TimeAxis
 from .marks import Marks
+from .picture import picture_scale, render_scaled
 
 __all__ = ["TimelinePlot"]
 
@@ -24,6 +24,10 @@ REDRAW_MS = 30
 LEGEND_COLUMN_PX = 120
 MIN_SPAN = 60.0
 """The fewest simulated seconds the view shows while it follows the present."""
+DEADLINE_SHARE = 0.75
+"""Following the present, the view takes in the deadline when it is no further ahead than
+this share of the span (a 600 s timeout in the default 15 min); a later one is marked at
+the right edge."""
 HELP = (
     "Session index over simulated time, read from the save file. Drag to pan, wheel to zoom; "
     "hover a mark to see why a session started or what an expectation found."
@@ -35,10 +39,10 @@ class TimelinePlot(QWidget):
 
     It redraws at most every 30 ms however often it is asked to. It follows the present until
     the user pans or zooms; :meth:`set_follow` brings it back. While it follows it shows the
-    span asked for (``inf``: everything from the start), never more than there is to show
-    and never a time before the first thing drawn. Labels are placed beside their marks
-    without covering each other, the legend or the plot's edges; one tooltip says what is
-    under the pointer, failed expectations first.
+    span asked for, whole, as the span selector says (``inf``: everything from the start,
+    with room to grow), and never a time before the first thing drawn. Labels are placed
+    beside their marks without covering each other, the legend or the plot's edges; one
+    tooltip says what is under the pointer, failed expectations first.
 
     Signals: ``followChanged(bool)``; ``spanChanged(float)`` when the span asked for changed
     (a zoom included).
@@ -62,6 +66,7 @@ class TimelinePlot(QWidget):
         self._drawn_now = float("-inf")
         self._range_dirty = True
         self._with_engine = True
+        self._leader: TimelinePlot | None = None
         self.redraws = 0
         self.colors = LIGHT
 
@@ -186,7 +191,7 @@ class TimelinePlot(QWidget):
         start = self._start(left)
         self.time_axis.earliest = start
         self.view.setLimits(xMin=min(left, start - (right - left) * 0.02))
-        lo, hi = self._visible_index_range(left, right)
+        lo, hi = self.data.index_range(left, right)
         self.view.setRange(xRange=(left, right), yRange=self._y_range(lo, hi), padding=0)
         self.redraw()
 
@@ -207,8 +212,17 @@ class TimelinePlot(QWidget):
     @Slot()
     def _on_resized(self, *_: object) -> None:
         self._fit_legend()
+        self.index_axis.fit_title(self.view.size().height())
         self._range_dirty = True
         self.schedule_redraw()
+
+    def share_times_with(self, leader: TimelinePlot) -> None:
+        """Show the times ``leader`` shows (a plot above this one), at the same columns:
+        following the present, this plot takes the leader's times rather than its own."""
+        self._leader = leader
+        self.plot.setXLink(leader.plot)
+        for axis in (self.index_axis, leader.index_axis):
+            axis.fix_width()
 
     def set_legend_shown(self, shown: bool) -> None:
         """Show or hide the legend (a small second plot goes without one)."""
@@ -242,6 +256,7 @@ class TimelinePlot(QWidget):
         bx, by = data.band_line(now, self._ymax + 1.0)
         self.band_curve.setData(bx, by)
         self.now_line.setValue(now)
+        self.marks.now = now
         if self._deadline is None:
             self.deadline_line.hide()
         else:
@@ -260,6 +275,11 @@ class TimelinePlot(QWidget):
     def _follow_present(self, now: float) -> None:
         # The view moves in steps (when the present nears its right edge, or something
         # changed), not every second: redrawing the axes is most of an idle window's work.
+        if self._leader is not None:  # its times come through the link: only the indexes
+            left, right = self._leader.visible_range()
+            self._range_dirty = False
+            self.view.setRange(yRange=self._y_range(*self.data.index_range(left, right)), padding=0)
+            return
         (x0, x1), _ = self.view.viewRange()
         start = self._start(now)
         fit_all = not math.isfinite(self._span)
@@ -268,7 +288,7 @@ class TimelinePlot(QWidget):
         if (
             deadline is not None
             and deadline > now
-            and (fit_all or deadline <= now + self._span / 2)
+            and (fit_all or deadline <= now + self._span * DEADLINE_SHARE)
         ):
             end = deadline
         whole = max(MIN_SPAN, end - start)  # what there is to show
@@ -278,17 +298,17 @@ class TimelinePlot(QWidget):
         if not self._range_dirty and fits and x0 < now and end <= x1 - 0.04 * width:
             return
         self._range_dirty = False
-        if whole * 1.1 >= cap:  # the span asked for, the present near the right edge
+        if not fit_all:  # the span asked for, the present near the right edge once it fills
             width = cap
-            right = max(now + width * 0.12, end + width * 0.05)
-            left = max(right - width, start - width * 0.02)
+            right = max(now + width * 0.12, end + width * 0.05, start + width * 0.98)
+            left = right - width
         else:  # all there is, with room to grow into before the view moves again
             width = whole * 1.25
             left = start - width * 0.02
         right = left + width
         self._shown_span = width
         self.view.setLimits(xMin=start - width * 0.02)
-        lo, hi = self._visible_index_range(left, right)
+        lo, hi = self.data.index_range(left, right)
         self.view.setRange(xRange=(left, right), yRange=self._y_range(lo, hi), padding=0)
 
     def _y_range(self, lo: float, hi: float) -> tuple[float, float]:
@@ -299,15 +319,6 @@ class TimelinePlot(QWidget):
         strip = 2 * (self.fontMetrics().height() + GAP)
         share = min(0.4, strip / max(1.0, self.view.size().height()))
         return bottom, top + (top - bottom) * share / (1 - share)
-
-    def _visible_index_range(self, left: float, right: float) -> tuple[float, float]:
-        xs, ys = self.data.step_x.view(), self.data.step_y.view()
-        if len(xs) == 0:
-            return 0.0, 2.0
-        i0 = max(0, int(np.searchsorted(xs, left, side="right")) - 1)
-        i1 = int(np.searchsorted(xs, right, side="right"))
-        part = ys[i0 : max(i1, i0 + 1)]
-        return float(part.min()) - 0.5, float(part.max()) + 0.5
 
     def tip_at(self, scene_x: float, scene_y: float) -> str | None:
         """What the pointer at a scene position is over, failures first (None: nothing)."""
@@ -358,18 +369,19 @@ class TimelinePlot(QWidget):
     ) -> QImage:
         """The plot as it is now (the same times and indexes, or the times ``shown``), drawn
         at ``width`` x ``height`` pixels however small it is on screen (in ``colors``,
-        default its own)."""
+        default its own). Its text grows with the picture (:func:`~.picture.picture_scale`)."""
+        scale = picture_scale(width, height)
         copy = TimelinePlot(self.data, self._now)
         copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         if not self._with_engine:
             copy.without_engine()
         copy.apply_colors(colors or self.colors)
         copy.set_deadline(self._deadline)
-        copy.resize(width, height)
+        copy.resize(round(width / scale), round(height / scale))
         copy.show()
         (x0, x1), _ = self.view.viewRange()
         copy.show_range(*(shown or (x0, x1)))
-        image = copy.grab().toImage()
+        image = render_scaled(copy, width, height, copy.colors.q("background"))
         copy.stop()
         copy.close()
         copy.deleteLater()

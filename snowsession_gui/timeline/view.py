@@ -7,6 +7,7 @@ anything asks for it (:meth:`Timeline.ensure_plot`), so the window appears witho
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,8 @@ class RunView:
     """The times shown when it was left, if it was not following the present."""
     seen: float = 0.0
     """The latest time it was shown at (the time it was left at, once left)."""
+    left: int = 0
+    """How many runs were left before this one was last left (0: never left)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,7 @@ class Timeline(QWidget):
     :meth:`ensure_plot`.
 
     Signals: ``followChanged(bool)``, ``spanChanged(float)``; ``earlierRuns(list)`` with
-    every :class:`EarlierRun`, oldest first, whenever the run in force changed.
+    every :class:`EarlierRun`, the run just left last, whenever the run in force changed.
     """
 
     followChanged = Signal(bool)
@@ -85,6 +88,7 @@ class Timeline(QWidget):
         self._deadline: float | None = None
         self._colors = LIGHT
         self._with_engine = True
+        self._runs_left = 0
         self._build = QTimer(self)  # parented: it goes with the timeline if that goes first
         self._build.setObjectName("timelineBuild")
         self._build.setSingleShot(True)
@@ -215,8 +219,11 @@ class Timeline(QWidget):
             left = self.runs.current
             left.span = plot.span
             left.range = None if plot.follow else plot.visible_range()
+        leaving = self.runs.current
         if not self.runs.switch(run):
             return
+        self._runs_left += 1
+        leaving.left = self._runs_left
         view = self.runs.current
         self.earlierRuns.emit(self.earlier_runs())
         self.spanChanged.emit(self.span)
@@ -231,11 +238,11 @@ class Timeline(QWidget):
         self.followChanged.emit(view.follow)
 
     def earlier_runs(self) -> list[EarlierRun]:
-        """The runs kept besides the one in force that drew anything, oldest first."""
+        """The runs kept besides the one in force that drew anything, in the order they
+        were left: the run just left is the last."""
+        kept = sorted(self.runs.earlier(), key=lambda kept: kept[1].left)
         return [
-            EarlierRun(run, view.data, view.seen)
-            for run, view in self.runs.earlier()
-            if view.data.step_x.size
+            EarlierRun(run, view.data, view.seen) for run, view in kept if view.data.step_x.size
         ]
 
     # ------------------------------------------------------------ view state
@@ -326,14 +333,24 @@ class Timeline(QWidget):
         # present, room for the last session's labels
         return left - width * 0.02, right + width * 0.06
 
+    def picture_times(self) -> tuple[float, float]:
+        """The times a picture of the timeline shows: the whole run, unless a span other
+        than the default was chosen or the view was moved by hand (then what is on
+        screen)."""
+        if self.follow and self.span in (DEFAULT_SPAN, math.inf):
+            return self.whole_run()
+        return self.visible_range()
+
     def export_png(
         self,
         path: str | Path,
         size: tuple[int, int] = EXPORT_SIZE,
         heading: Heading | None = None,
+        shown: tuple[float, float] | None = None,
     ) -> None:
-        """Write the timeline as it is shown now, at ``size`` pixels. Raises OSError."""
-        write_bytes(path, png_bytes(self.picture(size, heading)))
+        """Write the timeline as it is shown now (or the times ``shown``), at ``size``
+        pixels. Raises OSError."""
+        write_bytes(path, png_bytes(self.picture(size, heading, shown=shown)))
 
     def export_csv(self, path: str | Path) -> None:
         """Write the session steps as CSV. Raises OSError."""

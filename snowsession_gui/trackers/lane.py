@@ -31,10 +31,8 @@ class WallClockAxis(TimeAxis):
 
 
 class LaneIndexAxis(IndexAxis):
-    """Whole session indexes, a label every 22 pixels or more: a lane is short."""
-
-    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
-        return super().tickSpacing(minVal, maxVal, size * 40.0 / 22.0)
+    """Whole session indexes in a short lane: every index labelled while a line of text fits
+    between two of them."""
 
 
 class Lane:

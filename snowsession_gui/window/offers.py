@@ -74,6 +74,11 @@ class FeatureOffers:
         """The run's own simulated times: its first step drawn, and the last moment simulated."""
         return self.timeline.run_span()
 
+    def picture_range(self) -> tuple[float, float]:
+        """The simulated times a picture of the timeline shows: the whole run, unless a
+        span was chosen or the view moved by hand (then what is on screen)."""
+        return self.timeline.picture_times()
+
     def whole_run_range(self) -> tuple[float, float]:
         """The simulated times from the first thing drawn to the present, with a margin."""
         return self.timeline.whole_run()
@@ -89,10 +94,15 @@ class FeatureOffers:
         return self.timeline.picture(size, heading, colors, shown)
 
     def export_timeline_png(
-        self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE, heading: Heading | None = None
+        self,
+        path: str | Path,
+        size: tuple[int, int] = EXPORT_SIZE,
+        heading: Heading | None = None,
+        shown: tuple[float, float] | None = None,
     ) -> None:
-        """Write the timeline as shown at ``size`` pixels. Raises OSError."""
-        self.timeline.export_png(path, size, heading)
+        """Write the timeline as shown (or the times ``shown``) at ``size`` pixels. Raises
+        OSError."""
+        self.timeline.export_png(path, size, heading, shown)
 
     def export_timeline_csv(self, path: str | Path) -> None:
         """Write the session steps of the run in force as CSV. Raises OSError."""

@@ -48,3 +48,20 @@ def label_rect(plot: TimelinePlot, label: object) -> QRectF:
 
     assert isinstance(label, TextItem)
     return QRectF(plot.view.mapViewToScene(label.pos()), label.boundingRect().size())
+
+
+def axis_labels(axis: object) -> list[str]:
+    """The tick labels an axis draws at its size now (those it leaves out for want of room
+    are not in the list)."""
+    from pyqtgraph import AxisItem
+    from PySide6.QtGui import QImage, QPainter
+
+    assert isinstance(axis, AxisItem)
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    assert specs is not None
+    return [text for _rect, _flags, text in specs[2] if text]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QCoreApplication, QPointF
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from session import Settings, VirtualClock, read_save_file
@@ -13,7 +13,7 @@ from snowsession_gui.model.compare_engines import PolicyPair
 from snowsession_gui.model.units import format_clock
 from snowsession_gui.policy.compare_view import CompareView
 
-from .gui_helpers import label_rect, policies
+from .gui_helpers import axis_labels, label_rect, policies
 
 
 @pytest.fixture
@@ -259,3 +259,29 @@ def test_after_the_demo_the_deadline_is_labelled_above_the_steps(view):
     rect = label_rect(plot, label)
     assert rect.bottom() < line_top  # clear of the highest step
     assert plot.view.sceneBoundingRect().contains(rect)
+
+
+def test_every_session_index_has_its_tick(view):
+    view.demo.click()  # dotnet: sessions 1 to 5
+    plot = view.plots["dotnet"]
+    plot.redraw()
+    assert axis_labels(plot.index_axis) == ["1", "2", "3", "4", "5"]
+
+
+def test_both_plots_map_a_time_to_the_same_column_while_running(view):
+    top, bottom = view.plots["dotnet"], view.plots["mobile"]
+
+    def column(plot, at: float) -> int:
+        scene = plot.view.mapViewToScene(QPointF(at, 1.0))
+        return plot.plot.mapToGlobal(plot.plot.mapFromScene(scene)).x()
+
+    view.fire.click()
+    for seconds in [20.0] * 60 + [10 * 615.0] + [20.0] * 10:  # 60x: a third of a second each
+        tick(view, seconds)
+        for plot in (top, bottom):  # each follows the present on its own timer
+            plot.redraw()
+        QCoreApplication.processEvents()
+        x0, x1 = top.visible_range()
+        for at in (x0 + (x1 - x0) * share for share in (0.1, 0.5, 0.9)):
+            assert abs(column(top, at) - column(bottom, at)) <= 1, view.sim.now()
+    assert view.pair.sessions["dotnet"].session_index >= 10  # two digits above, one below

@@ -3,6 +3,7 @@ scenario's run after Stop, each whole and as it was."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QComboBox
 
 from session.scenario import example_scenarios
@@ -10,7 +11,7 @@ from snowsession_gui.earlier_run.feature import EarlierRunFeature
 from snowsession_gui.earlier_run.view import NONE_YET
 from snowsession_gui.model.units import format_clock
 
-from .gui_helpers import scenarios, settle
+from .gui_helpers import axis_labels, scenarios, settle
 
 
 def earlier(window):
@@ -61,3 +62,30 @@ def test_a_scenario_and_the_windows_own_run_are_shown_one_under_the_other(window
     assert list(shown.data.step_y.view()) == scenario_steps
     assert selector.currentText() == shown.run.title
     assert list(window.timeline.data.step_y.view()) == home_steps  # the one in force
+
+
+def test_after_each_stop_the_run_just_left_is_shown_with_its_axis_whole(window, qtbot):
+    feature = window.feature(EarlierRunFeature)
+    window.resize(1280, 720)
+    feature.dock.show()
+    feature.dock.raise_()
+    window.controls.fire_event()
+    window.host.sim.skip(100)
+    view = earlier(window)
+    for name in ("restarts", "background-short"):
+        run = scenarios(window).play_file(example_scenarios()[name])
+        assert view.shown is not None and view.shown.run.home  # left for the scenario
+        while not run.done:
+            scenarios(window).next_step()
+        scenarios(window).stop()
+        shown = view.shown
+        assert shown is not None and not shown.run.home and shown.run.name.endswith(name)
+    qtbot.waitUntil(lambda: view.plot.isVisible() and view.plot.view.size().height() > 0)
+    plot = view.plot
+    plot.redraw()
+    axis = plot.index_axis
+    height = plot.view.size().height()
+    assert height < QFontMetricsF(axis.label.font()).horizontalAdvance("session index")
+    title = axis.labelText
+    assert title and QFontMetricsF(axis.label.font()).horizontalAdvance(title) <= height
+    assert axis_labels(axis) == ["1"]  # the index it stayed at has its number

@@ -361,3 +361,36 @@ def test_a_file_written_in_place_is_never_called_damaged(make_monitor, tmp_path,
     assert "damaged" not in monitor.status.text()
     news = [line for line in lines if "new session" in line]
     assert news and all("index" in line for line in news)
+
+
+def test_the_span_box_says_what_the_view_shows_from_the_first_look_and_after_follow(
+    make_monitor, tmp_path
+):
+    path = tmp_path / "session.xml"
+    _write_index(path, 1)
+    now = [0.0]
+    monitor = make_monitor(path, now=lambda: now[0])
+    plot = monitor.timeline.ensure_plot()
+    selector = monitor.following.selector
+
+    def agree(text: str) -> None:
+        plot.redraw()
+        x0, x1 = plot.visible_range()
+        assert selector.currentText() == text
+        shown = selector.currentData() if selector.currentIndex() >= 0 else monitor.timeline.span
+        assert x1 - x0 == pytest.approx(shown)
+        assert x0 < now[0] < x1
+
+    agree("5 min")  # before the file's pace is known
+    for index in range(2, 32):
+        now[0] += 2.0
+        _write_index(path, index)
+        monitor.watcher.read_now()
+    agree("1 min")  # at its pace
+    plot.view.setXRange(0, 30, padding=0)
+    plot.view.sigRangeChangedManually.emit([True, False])  # a zoom by hand to 30 s
+    now[0] += 30
+    monitor.findChild(QAction, "monitorFollowAction").trigger()  # Follow the file
+    agree("")  # "custom": the 30 s of the zoom, followed
+    monitor.findChild(QAction, "span300Action").trigger()
+    agree("5 min")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from snowsession_gui.export.png_dialog import CUSTOM, PngDialog
 from snowsession_gui.model.units import format_clock
+from snowsession_gui.timeline.picture import picture_scale
 
 from .gui_helpers import exports, settle
 
@@ -100,7 +101,8 @@ def test_the_picture_is_the_size_asked_for_with_its_heading_on_top(window, tmp_p
     background = QColor(window.colors.background)
     band = max(16, round(size[1] * 0.034))  # the title's height in pixels
     assert dark_rows(titled, 0, 2 * band, background, (0, 0.3)) >= band // 2  # the title
-    assert dark_rows(bare, 0, band // 2, background, (0.3, 0.7)) == 0  # the plot's margin
+    margin = round(10 * picture_scale(*size))  # the plot's own margin, scaled with it
+    assert dark_rows(bare, 0, margin, background, (0.3, 0.7)) == 0  # no heading: the margin
     # the axis title at the very bottom is drawn whole in both (the plot fits what is left)
     assert dark_rows(titled, size[1] - 30, size[1], background) > 3
     assert dark_rows(bare, size[1] - 30, size[1], background) > 3
@@ -113,7 +115,7 @@ def test_the_heading_says_what_is_in_force_and_which_times(window):
     assert heading.title == "session.xml"
     assert heading.subtitle.startswith("dotnet policy · foreground timeout 120 s · ")
     assert "background timeout 300 s" in heading.subtitle
-    _left, right = window.timeline.visible_range()
+    _left, right = window.timeline.picture_times()
     assert heading.subtitle.endswith(f"simulated time 00:00:00 to {format_clock(right)}")
 
 
@@ -139,3 +141,48 @@ def test_the_longest_title_wraps_above_the_plot_at_the_smallest_size(window, tmp
     background = QColor(window.colors.background)
     assert (image.width(), image.height()) == (640, 360)
     assert dark_rows(image, 360 - 30, 360, background) > 3  # the plot's axis, still drawn
+
+
+def axis_column(image: QImage, background: QColor) -> int:
+    """The column of the plot's left axis line: the first one dark from 30 % to 70 % down."""
+    rows = range(int(image.height() * 0.3), int(image.height() * 0.7), 7)
+    for x in range(image.width()):
+        dark = [
+            abs(image.pixelColor(x, y).lightness() - background.lightness()) > 100 for y in rows
+        ]
+        if all(dark):
+            return x
+    raise AssertionError("no axis line")
+
+
+def test_the_plot_text_grows_with_the_picture(window, tmp_path):
+    run_a_little(window)
+    feature = exports(window)
+    background = QColor(window.colors.background)
+    columns = []
+    for size in ((1280, 720), (1920, 1080)):
+        assert feature.export_png(tmp_path / "p.png", size, "")
+        columns.append(axis_column(QImage(str(tmp_path / "p.png")), background))
+    small, large = columns
+    assert large == pytest.approx(1.5 * small, abs=3)  # the index labels beside it, 1.5 x
+
+
+def test_the_picture_holds_the_whole_run_unless_a_span_was_chosen(window, tmp_path):
+    session = window.host.session
+    session.start_checker()
+    window.controls.fire_event()
+    for _ in range(6):  # seven sessions over more than an hour, far beyond the 15 min shown
+        window.host.sim.skip(615)
+        settle(window)
+    assert session.session_index == 7
+    x0, _x1 = window.timeline.visible_range()
+    assert x0 > 1800
+    feature = exports(window)
+    left, right = window.timeline.picture_times()
+    assert left <= 0 and right >= window.host.now()
+    assert feature.heading("t").subtitle.endswith(f"to {format_clock(right)}")
+    assert feature.export_png(tmp_path / "whole.png", (1920, 1080), "t")
+    window.findChild(QAction, "span300Action").trigger()  # a span chosen: what is on screen
+    window.timeline.redraw()
+    assert window.timeline.picture_times() == window.timeline.visible_range()
+    assert window.timeline.picture_times()[0] > 3000

@@ -185,7 +185,7 @@ def test_expectations_at_one_moment_share_a_marker_and_the_context_follows(windo
     plot = window.timeline.ensure_plot()
     plot.show_range(0, 1000)
     labels = [label.toPlainText() for label in plot.marks.check_labels if label.isVisible()]
-    assert "✓ session_index, ✓ checking" in labels
+    assert "✓ session_index\n✓ checking" in labels  # a line each
     assert len(plot.marks.expectation_markers.points()) == len(groups) == 2
     context = window.context_view.findChild(QPlainTextEdit)
     assert run.sessions[0].session_id in context.toPlainText()  # the last event's session

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF, QRectF
 
-from gui.gui_helpers import settle
+from gui.gui_helpers import label_rect, settle
 from session import ClientSession, Reason, SessionStarted, SessionState
 from session.storage.format import encode
 from snowsession_gui.host.save_watcher import SaveFileWatcher
@@ -264,3 +266,108 @@ def test_the_first_session_reaches_the_timeline_on_a_slow_disk(make_window, cloc
     clock.advance(615)  # a foreground timeout before the window has read anything
     settle(window)
     assert list(window.timeline.data.step_y.view()) == [1, 2]
+
+
+def test_the_default_view_shows_the_deadline_and_a_shorter_span_marks_it_at_the_edge(window):
+    from PySide6.QtGui import QAction
+
+    from snowsession_gui.model.units import format_clock
+
+    window.controls.fire_event()
+    window.host.sim.skip(47)
+    settle(window)
+    plot = window.timeline.ensure_plot()
+    deadline = window.host.session.expected_new_session_at()
+    assert deadline == 600.0 and window.timeline.span == 900.0  # the defaults
+    label = plot.marks.deadline_label
+    x0, x1 = window.timeline.visible_range()
+    assert x0 < 47 < deadline < x1 and plot.deadline_line.isVisible()
+    assert label.isVisible() and label.toPlainText() == f"new session due {format_clock(600)}"
+    box = plot.view.sceneBoundingRect()
+    assert box.contains(label_rect(plot, label))
+    window.findChild(QAction, "span300Action").trigger()  # five minutes: it lies beyond
+    plot.redraw()
+    x0, x1 = window.timeline.visible_range()
+    assert x1 < deadline
+    assert label.isVisible() and label.toPlainText() == f"new session due {format_clock(600)} →"
+    rect = label_rect(plot, label)
+    assert box.contains(rect) and rect.right() > box.right() - 12  # at the right edge
+    window.findChild(QAction, "span900Action").trigger()  # Ctrl+2: back in view
+    plot.redraw()
+    assert window.timeline.visible_range()[1] > deadline
+    assert not label.toPlainText().endswith("→")
+
+
+def _scene_rect(plot, x: float, y: float, size: float) -> QRectF:
+    centre = plot.view.mapViewToScene(QPointF(x, y))
+    return QRectF(centre.x() - size / 2, centre.y() - size / 2, size, size)
+
+
+def _distance(rect: QRectF, other: QRectF) -> float:
+    dx = max(other.left() - rect.right(), rect.left() - other.right(), 0.0)
+    dy = max(other.top() - rect.bottom(), rect.top() - other.bottom(), 0.0)
+    return float(np.hypot(dx, dy))
+
+
+def test_after_a_failing_scenario_each_label_is_by_its_mark_and_no_line_crosses_text(
+    window, tmp_path
+):
+    from gui.gui_helpers import scenarios
+    from session.scenario import example_scenarios
+
+    window.resize(1280, 720)
+    text = example_scenarios()["background-long"].read_text(encoding="utf-8")
+    failing = tmp_path / "failing.toml"  # the expectation at 00:15:00 fails where session 2 starts
+    failing.write_text(text.replace("session_index = 2\nchecking", "session_index = 3\nchecking"))
+    run = scenarios(window).play_file(failing)
+    while not run.done:
+        window.time_controls.skip_one_minute()
+    assert run.failures
+    settle(window)
+    plot = window.timeline.ensure_plot()
+    plot.redraw()
+    marks = plot.marks
+    triangles = [
+        (spot.pos().x(), _scene_rect(plot, spot.pos().x(), spot.pos().y(), spot.size()))
+        for item in (marks.start_markers, marks.timeout_markers)
+        for spot in item.points()
+    ]
+    squares = [
+        (spot.pos().x(), _scene_rect(plot, spot.pos().x(), spot.pos().y(), spot.size()))
+        for spot in marks.expectation_markers.points()
+    ]
+    assert any(x == 900 for x, _ in triangles) and any(x == 900 for x, _ in squares)
+    for (_, triangle), (_, square) in itertools.product(triangles, squares):
+        assert not triangle.intersects(square)  # each session's triangle shows
+    xs, ys = plot.step_curve.getData()
+    lines = [  # the step's vertical lines, and the deadline's
+        QRectF(_scene_rect(plot, x, low, 0).topLeft(), _scene_rect(plot, x, high, 0).topLeft())
+        .normalized()
+        .adjusted(-1, 0, 1, 0)
+        for x, low, high in zip(
+            xs[1:], np.minimum(ys[:-1], ys[1:]), np.maximum(ys[:-1], ys[1:]), strict=True
+        )
+    ]
+    box = plot.view.sceneBoundingRect()
+    due = _scene_rect(plot, plot.deadline, 0, 0).left()
+    lines.append(QRectF(due - 1, box.top(), 2, box.height()))
+    labels = [
+        label
+        for label in (*marks.check_labels, *marks.reason_labels, marks.deadline_label)
+        if label.isVisible()
+    ]
+    assert len(labels) >= 5
+    for label in labels:
+        rect = label_rect(plot, label)
+        for other in (*lines, *(r for _, r in (*triangles, *squares))):
+            assert not rect.intersects(other), label.toPlainText()
+    height = label_rect(plot, marks.reason_labels[0]).height()  # a line
+    for (x, _y), checks in window.timeline.data.expectations.items():
+        words = "\n".join(("✓ " if c.passed else "✗ ") + c.key for c in checks)
+        (label,) = [label for label in marks.check_labels if label.toPlainText() == words]
+        if label.isVisible():
+            (square,) = [r for at, r in squares if at == x]
+            assert _distance(label_rect(plot, label), square) <= 2 * height, words
+    reason = [label for label in marks.reason_labels if "300 s" in label.toPlainText()]
+    (triangle,) = [r for at, r in triangles if at == 900]
+    assert reason and _distance(label_rect(plot, reason[0]), triangle) <= height

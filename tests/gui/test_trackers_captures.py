@@ -20,6 +20,7 @@ from session.audit.inputs import MAX_DOCUMENT_BYTES
 from session.trackers import Collector
 from snowsession_gui.trackers.sources import READ_SWITCH_INTERVAL
 
+from .gui_helpers import axis_labels
 from .tracker_helpers import MOBILE, cli_sessions, get_json, three_devices, trackers
 
 
@@ -331,3 +332,20 @@ def test_an_address_typed_as_markup_is_quoted_as_it_is(window, tmp_path):
     assert error.textFormat() == Qt.TextFormat.PlainText
     assert error.text().startswith("“<i>here<i>” is not an address")
     dialog.reject()
+
+
+def test_every_session_index_of_a_lane_has_its_tick(window, qtbot, recorded):
+    trackers(window).set_preset("mobile")
+    feature = opened(qtbot, window, [recorded["log"]])
+    lanes = feature.panel.ensure_lanes()
+    window.resize(1280, 720)
+    qtbot.wait(20)  # the lanes take their height
+    seen = 0
+    for lane in lanes.lanes:
+        if lane.shapes is None:
+            continue
+        low, high = int(lane.shapes.low + 0.5), int(lane.shapes.high - 0.5)
+        labels = axis_labels(lane.index_axis)
+        assert labels == [str(i) for i in range(low, high + 1)], lane.user_id
+        seen = max(seen, high - low + 1)
+    assert seen >= 3  # a lane with three sessions or more among them
