@@ -68,7 +68,8 @@ class Route(NotificationSignals):
 
     ``session`` says which session is in force, ``first_look`` starts watching the save file
     in use and looks at it, ``shown_again`` is called after a flush that started the views
-    over (the host passes its own).
+    over (the host passes its own; a host that shows no save file, such as the compare
+    view's, passes neither).
     """
 
     startedOver = Signal(Run)
@@ -86,8 +87,8 @@ class Route(NotificationSignals):
         run: Run,
         *,
         session: Callable[[], ClientSession | None],
-        first_look: Callable[[], Report],
-        shown_again: Callable[[], None],
+        first_look: Callable[[], Report] | None = None,
+        shown_again: Callable[[], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -192,13 +193,13 @@ class Route(NotificationSignals):
                     self._shown_session = session
                     self.sessionReplaced.emit(session)
                 self._deliver([item for token, item in pending if token is self.token])
-                if fresh:
+                if fresh and self._first_look is not None:
                     self.fileRead.emit(self._first_look())  # after what led to it
                 with self._lock:
                     if not self._pending and not self._fresh:
                         break
             self._publish()
-            if again:
+            if again and self._shown_again is not None:
                 self._shown_again()
         finally:
             self._flushing = False

@@ -1,6 +1,7 @@
 """Two engines side by side: ``dotnet`` and ``mobile`` fed the same events, switches and time.
 
-No Qt here: the compare view (:mod:`snowsession_gui.policy.compare_view`) draws what this runs.
+No Qt here: the compare view (:mod:`snowsession_gui.policy.compare_view`) draws what this runs,
+as its host (:mod:`snowsession_gui.policy.compare_host`) sends it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "POLICY_PAIR",
     "PolicyPair",
     "Tally",
+    "summarise",
     "whose_timeouts",
 ]
 
@@ -91,6 +93,15 @@ class Tally:
         if self.empty:
             text += f", {self.empty} without events"
         return text
+
+
+def summarise(tallies: Mapping[str, Tally]) -> str:
+    """One line: where the two policies' tallies differ (or that they agree so far)."""
+    dotnet, mobile = (tallies[name] for name in POLICY_PAIR)
+    if (dotnet.sessions, dotnet.empty) == (mobile.sessions, mobile.empty):
+        count = dotnet.sessions
+        return f"Same so far: {count} session{'' if count == 1 else 's'} under both policies"
+    return f"{dotnet.describe(DOTNET)}; {mobile.describe(MOBILE)}"
 
 
 class PolicyPair:
@@ -182,11 +193,7 @@ class PolicyPair:
 
     def summary(self) -> str:
         """One line: where the two differ (or that they agree so far)."""
-        dotnet, mobile = (self.tallies[name] for name in POLICY_PAIR)
-        if (dotnet.sessions, dotnet.empty) == (mobile.sessions, mobile.empty):
-            count = dotnet.sessions
-            return f"Same so far: {count} session{'' if count == 1 else 's'} under both policies"
-        return f"{dotnet.describe('dotnet')}; {mobile.describe('mobile')}"
+        return summarise(self.tallies)
 
     def close(self) -> None:
         for session in self.sessions.values():

@@ -5,6 +5,9 @@ in a temporary folder get the same events, background switches and time; their t
 drawn one above the other with linked time axes, under a one-line summary of where they differ
 and the timeouts both use, which can be changed there. *Play demo* plays with the timeouts the
 demo is written for, and says so.
+
+The view asks its host (:class:`~.compare_host.CompareHost`) and draws only what the host's
+routes send, one per engine, as the main window draws what its host's route sends.
 """
 
 from __future__ import annotations
@@ -31,10 +34,8 @@ from session import (
     EventTracked,
     SessionStarted,
     Settings,
-    SettingsChanged,
     VirtualClock,
 )
-from snowsession_gui.host.qt_session import SessionBridge
 from snowsession_gui.host.sim_clock import SimulationClock
 from snowsession_gui.model.compare_engines import (
     COMPARE_DEMO,
@@ -44,13 +45,18 @@ from snowsession_gui.model.compare_engines import (
     MOBILE,
     POLICY_PAIR,
     PolicyPair,
+    Tally,
+    summarise,
 )
+from snowsession_gui.model.runs import Run
+from snowsession_gui.model.snapshot import SessionSnapshot
 from snowsession_gui.model.timeline_data import TimelineData
 from snowsession_gui.timeline.plot import TimelinePlot
 from snowsession_gui.widgets.menus import close_keys
 from snowsession_gui.widgets.palette import Colors, colors, is_dark, text_style
 from snowsession_gui.widgets.time_controls import TimeControls
 
+from .compare_host import LEAD, CompareHost
 from .compare_timeouts import CompareTimeouts
 from .panel import describe_policy
 
@@ -65,6 +71,27 @@ def _bold(name: str, scale: float, text: str = "") -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def _button(name: str, text: str, tip: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setToolTip(tip)
+    button.setAccessibleName(text)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return button
+
+
+def _caption(name: str) -> QLabel:
+    caption = QLabel()
+    caption.setObjectName(f"{name}Caption")
+    caption.setWordWrap(True)
+    caption.setTextFormat(Qt.TextFormat.RichText)
+    return caption
+
+
+def _rule() -> QFrame:
+    return QFrame(frameShape=QFrame.Shape.HLine, frameShadow=QFrame.Shadow.Sunken)
 
 
 class CompareView(QWidget):
@@ -89,37 +116,50 @@ class CompareView(QWidget):
         self.setWindowTitle("Compare policies: dotnet and mobile")
         self.setAccessibleName("Compare policies")
         self._folder = tempfile.TemporaryDirectory(prefix="snowsession-compare-")
-        self._folder_path = Path(self._folder.name)
         self.window_settings = settings
         self.clock = clock if clock is not None else VirtualClock()
-        self.sim = SimulationClock(self.clock, speed=0.0, parent=self)
+        self.host = CompareHost(Path(self._folder.name), self.clock, parent=self)
+        self.sim = SimulationClock(self.host, speed=0.0, parent=self)
         self.data: dict[str, TimelineData] = {}
         self.plots: dict[str, TimelinePlot] = {}
         self.captions: dict[str, QLabel] = {}
-        self._bridges: list[SessionBridge] = []
-        self.pair: PolicyPair | None = None
+        self.tallies = {name: Tally() for name in POLICY_PAIR}
+        """Each engine's sessions, counted from the notifications its route sent."""
+        self.snapshots: dict[str, SessionSnapshot] = {}
+        """Each engine's last snapshot, as its route sent it."""
         self.colors: Colors = colors(is_dark(self))
-
-        heading = _bold("compareHeading", 1.3, "The same app under two session rules")
+        self._make_controls()
         self.summary = _bold("compareSummary", 1.15)
         self.summary.setAccessibleName("Where the policies differ")
         self.summary.setToolTip("Sessions each policy made from the same events and time")
-        self.timeouts = CompareTimeouts(settings)
+        self.timeouts = CompareTimeouts(settings, self.host)
+        self._lay_out()
+        self._connect()
+        self.apply_colors(self.colors)  # the same light or dark look as the main window
+        self.start_over()
+        self.sim.set_speed(speed)
+        self.resize(1180, 820)
 
-        self.fire = self._button(
-            "compareFireButton", "Fire event", "Track one event in both (Space)"
-        )
-        self.background = self._button(
+    @property
+    def pair(self) -> PolicyPair | None:
+        """The engines running now (the host's; the view draws from its routes)."""
+        return self.host.pair
+
+    # ------------------------------------------------------------ the parts
+
+    def _make_controls(self) -> None:
+        self.fire = _button("compareFireButton", "Fire event", "Track one event in both (Space)")
+        self.background = _button(
             "compareBackgroundToggle", "In background", "Background (checked) or foreground (B)"
         )
         self.background.setCheckable(True)
-        self.demo = self._button(
+        self.demo = _button(
             "compareDemoButton",
             "Play demo",
             "Start over with the demo's own timeouts (the tracker's defaults) and play an hour "
             "of use at once: a short and a long background trip and a long idle period",
         )
-        self.restart = self._button(
+        self.restart = _button(
             "compareStartOverButton",
             "Start over",
             "New save files and empty timelines, with the timeouts shown; time goes on",
@@ -134,67 +174,56 @@ class CompareView(QWidget):
         )
         self.time_controls = TimeControls(self.sim, prefix="compare")
 
+    def _lay_out(self) -> None:
         controls = QHBoxLayout()
         for widget in (self.fire, self.background, self.demo, self.restart):
             controls.addWidget(widget)
         controls.addWidget(self.lifecycle)
         controls.addStretch(1)
-
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(_bold("compareHeading", 1.3, "The same app under two session rules"))
         layout.addLayout(controls)
         layout.addWidget(self.time_controls)
         layout.addWidget(self.summary)
         layout.addWidget(self.timeouts)
         for name in POLICY_PAIR:
-            caption = QLabel()
-            caption.setObjectName(f"{name}Caption")
-            caption.setWordWrap(True)
-            caption.setTextFormat(Qt.TextFormat.RichText)
-            self.captions[name] = caption
-            layout.addWidget(caption)
-            data = self.data[name] = TimelineData()
-            plot = self.plots[name] = TimelinePlot(data, self.sim.now, self)
-            plot.plot.setObjectName(f"{name}Plot")
-            plot.plot.setAccessibleName(f"{name} session timeline")
-            plot.setMinimumHeight(180)
-            if name != POLICY_PAIR[0]:
-                plot.legend.hide()  # one legend, on the top plot, serves both
-            layout.addWidget(plot, 1)
+            self.captions[name] = _caption(name)
+            layout.addWidget(self.captions[name])
+            layout.addWidget(self._plot(name), 1)
             if name == POLICY_PAIR[0]:
-                layout.addWidget(self._rule())
+                layout.addWidget(_rule())
         top, bottom = (self.plots[name] for name in POLICY_PAIR)
         bottom.share_times_with(top)
         top.followChanged.connect(bottom.set_follow)
         bottom.followChanged.connect(top.set_follow)
 
+    def _plot(self, name: str) -> TimelinePlot:
+        data = self.data[name] = TimelineData()
+        plot = self.plots[name] = TimelinePlot(data, self.sim.now, self)
+        plot.plot.setObjectName(f"{name}Plot")
+        plot.plot.setAccessibleName(f"{name} session timeline")
+        plot.setMinimumHeight(180)
+        if name != POLICY_PAIR[0]:
+            plot.legend.hide()  # one legend, on the top plot, serves both
+        return plot
+
+    def _connect(self) -> None:
         self.fire.clicked.connect(self.fire_event)
         self.background.toggled.connect(self._on_background)
         self.demo.clicked.connect(self.play_demo)
         self.restart.clicked.connect(self.start_over)
         self.lifecycle.toggled.connect(self._on_lifecycle)
         self.sim.timeChanged.connect(self._on_time)
+        for route in self.host.routes.values():
+            route.startedOver.connect(self._on_started_over)
+            route.sessionStarted.connect(self._on_start)
+            route.eventsTracked.connect(self._on_events)
+            route.backgroundChanged.connect(self._on_background_changed)
+            route.stateChanged.connect(self._on_state)
         for text, slot in (("Space", self.fire_event), ("B", self.background.toggle)):
             QShortcut(QKeySequence(text), self, slot)
         for sequence in close_keys():
             QShortcut(sequence, self, self.close)
-        self.apply_colors(self.colors)  # the same light or dark look as the main window
-        self.start_over()
-        self.sim.set_speed(speed)
-        self.resize(1180, 820)
-
-    def _button(self, name: str, text: str, tip: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.setAccessibleName(text)
-        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        return button
-
-    @staticmethod
-    def _rule() -> QFrame:
-        line = QFrame(frameShape=QFrame.Shape.HLine, frameShadow=QFrame.Shadow.Sunken)
-        return line
 
     def apply_colors(self, colors: Colors) -> None:
         self.colors = colors
@@ -208,80 +237,39 @@ class CompareView(QWidget):
         for plot in self.plots.values():
             plot.apply_colors(colors)
 
-    # ------------------------------------------------------------ the engines
+    # ------------------------------------------------------------ requests to the host
 
     @Slot()
     def start_over(self) -> None:
         """New engines on fresh save files with the timeouts in force, and empty timelines;
         time goes on from now."""
-        settings = self.pair.settings if self.pair is not None else self.window_settings
+        lead = self.snapshots.get(LEAD)
+        settings = lead.settings if lead is not None else self.window_settings
         self._start(settings, self.timeouts.source)
 
     def _start(self, settings: Settings, source: str) -> None:
-        self._close_pair()
-        for path in ("dotnet.xml", "mobile.xml"):
-            (self._folder_path / path).unlink(missing_ok=True)
-        observers = {}
-        for name in POLICY_PAIR:
-            self.data[name].clear()
-            self.plots[name].set_data(self.data[name])
-            bridge = SessionBridge(parent=self)
-            bridge.sessionStarted.connect(self._on_start)
-            bridge.eventTracked.connect(self._on_event)
-            bridge.backgroundChanged.connect(self._on_background_changed)
-            bridge.settingsChanged.connect(self._on_settings)
-            bridge.setProperty("policy", name)
-            self._bridges.append(bridge)
-            observers[name] = [bridge.notify]
-        self.pair = PolicyPair(
-            self._folder_path,
-            self.clock,
-            settings=settings,
-            lifecycle_events=self.lifecycle.isChecked(),
-            observers=observers,
-        )
-        for bridge, name in zip(self._bridges, POLICY_PAIR, strict=True):
-            bridge.attach(self.pair.sessions[name])
-        self.timeouts.attach(self.pair, source)
-        self._sync_background()
-        self._refresh()
+        self.timeouts.set_source(source)
+        self.host.start(settings, lifecycle_events=self.lifecycle.isChecked())
 
     def set_window_settings(self, settings: Settings) -> None:
         """The main window's timeouts are now ``settings`` (the engines here keep theirs)."""
         self.window_settings = settings
         self.timeouts.set_window_settings(settings)
 
-    def _close_pair(self) -> None:
-        for bridge in self._bridges:
-            bridge.detach()
-            bridge.deleteLater()
-        self._bridges.clear()
-        if self.pair is not None:
-            self.pair.close()
-            self.pair = None
-
     @Slot()
     def fire_event(self) -> None:
-        if self.pair is not None:
-            self.pair.fire_event()
+        self.host.fire_event()
 
     @Slot(bool)
     def _on_background(self, background: bool) -> None:
-        if self.pair is not None and self.pair.background != background:
-            self.pair.set_background(background)
+        lead = self.snapshots.get(LEAD)
+        if lead is None or lead.background != background:
+            self.host.set_background(background)
 
     @Slot(bool)
     def _on_lifecycle(self, on: bool) -> None:
-        if self.pair is not None:
-            self.pair.lifecycle_events = on
+        self.host.set_lifecycle_events(on)
         self._refresh()
-
-    def _sync_background(self) -> None:
-        on = self.pair is not None and self.pair.background
-        if self.background.isChecked() != on:
-            self.background.blockSignals(True)
-            self.background.setChecked(on)
-            self.background.blockSignals(False)
 
     @Slot()
     def play_demo(self) -> None:
@@ -289,8 +277,7 @@ class CompareView(QWidget):
         self.sim.set_speed(0)
         self._start(DEMO_SETTINGS, "demo")
         start = self.sim.now()
-        if self.pair is not None:
-            self.pair.play(COMPARE_DEMO, COMPARE_DEMO_END)
+        self.host.play(COMPARE_DEMO, COMPARE_DEMO_END)
         self.sim.show_time()
         app = QApplication.instance()
         if app is not None:
@@ -300,77 +287,85 @@ class CompareView(QWidget):
     def show_whole_run(self, start: float = 0.0) -> None:
         """Stop following the present and show everything from ``start`` to the next due check."""
         now = self.sim.now()
-        due = self.pair.sessions[DOTNET].expected_new_session_at() if self.pair else None
-        right = max(now, due or now)
+        lead = self.snapshots.get(DOTNET)
+        right = max(now, (lead.due if lead is not None else None) or now)
         margin = (right - start) * 0.04
         for plot in self.plots.values():
             plot.show_range(start - margin, right + margin * 2)
 
-    # ------------------------------------------------------------ engines → views
+    # ------------------------------------------------------------ routes → views
 
-    # Each engine's SessionBridge sends its notifications on the signals named for them;
-    # the sending bridge says which engine spoke.
+    # Each engine has its own route; the sending route's ``policy`` says which engine spoke.
 
-    def _policy_data(self) -> tuple[str, TimelineData | None]:
-        bridge = self.sender()
-        name = str(bridge.property("policy")) if bridge is not None else ""
-        return name, self.data.get(name)
+    def _policy(self) -> str:
+        route = self.sender()
+        return str(route.property("policy")) if route is not None else ""
 
-    def _drawn(self, name: str) -> None:
-        self.plots[name].schedule_redraw()
-        self._refresh()
+    @Slot(Run)
+    def _on_started_over(self, _run: Run) -> None:
+        name = self._policy()
+        if name in self.data:
+            self.data[name].clear()
+            self.plots[name].set_data(self.data[name])
+            self.tallies[name] = Tally()
+            self.snapshots.pop(name, None)
 
     @Slot(SessionStarted)
     def _on_start(self, note: SessionStarted) -> None:
-        name, data = self._policy_data()
-        if data is not None:
-            data.add_start(note)
-            data.add_reading(note.at, note.new.session_index)
-            self._drawn(name)
+        name = self._policy()
+        if name in self.data:
+            self.tallies[name](note)
+            self.data[name].add_start(note)
+            self.data[name].add_reading(note.at, note.new.session_index)
+            self.plots[name].schedule_redraw()
 
-    @Slot(EventTracked)
-    def _on_event(self, note: EventTracked) -> None:
-        name, data = self._policy_data()
-        if data is not None:
-            data.add_event(note.at, note.state.session_index)
-            self._drawn(name)
+    @Slot(tuple)
+    def _on_events(self, notes: tuple[EventTracked, ...]) -> None:
+        name = self._policy()
+        if name in self.data:
+            for note in notes:
+                self.data[name].add_event(note.at, note.state.session_index)
+            self.plots[name].schedule_redraw()
 
     @Slot(BackgroundChanged)
     def _on_background_changed(self, note: BackgroundChanged) -> None:
-        name, data = self._policy_data()
-        if data is not None:
-            data.set_background(note.at, note.background)
-            self._sync_background()
-            self._drawn(name)
+        name = self._policy()
+        if name in self.data:
+            self.data[name].set_background(note.at, note.background)
+            self.plots[name].schedule_redraw()
 
-    @Slot(SettingsChanged)
-    def _on_settings(self, note: SettingsChanged) -> None:
-        name, data = self._policy_data()
-        if data is not None:
-            if name == DOTNET:  # both engines change alike: the fields show it once
-                self.timeouts.show_settings(note.settings)
-            self._drawn(name)
+    @Slot(SessionSnapshot)
+    def _on_state(self, snapshot: SessionSnapshot) -> None:
+        name = self._policy()
+        if name not in self.data:
+            return
+        self.snapshots[name] = snapshot
+        if name == LEAD:
+            self.plots[name].set_deadline(snapshot.due)
+            if self.background.isChecked() != snapshot.background:
+                self.background.blockSignals(True)
+                self.background.setChecked(snapshot.background)
+                self.background.blockSignals(False)
+        self.plots[name].schedule_redraw()
+        self._refresh()
 
     @Slot(float)
     def _on_time(self, now: float) -> None:
         for plot in self.plots.values():
             plot.on_time(now)
-        self._refresh()
 
     def _refresh(self) -> None:
-        pair = self.pair
-        if pair is None:
-            return
-        text = pair.summary()
+        """The summary and the captions, from the tallies and the lead's settings."""
+        text = summarise(self.tallies)
         if self.summary.text() != text:
             self.summary.setText(text)
-        dotnet = pair.sessions[DOTNET]
-        self.plots[DOTNET].set_deadline(dotnet.expected_new_session_at())
+        lead = self.snapshots.get(LEAD)
+        interval = lead.settings.check_interval if lead is not None else None
         for name in POLICY_PAIR:
-            sentence = describe_policy(name, dotnet.check_interval)
+            sentence = describe_policy(name, interval)
             title, _, rest = sentence.partition(": ")
-            count = pair.tallies[name].describe(name).partition(": ")[2]
-            if name == MOBILE and pair.lifecycle_events:
+            count = self.tallies[name].describe(name).partition(": ")[2]
+            if name == MOBILE and self.lifecycle.isChecked():
                 rest += " App background/foreground switches are tracked as events."
             accent = getattr(self.colors, name, self.colors.step)
             html = (
@@ -390,6 +385,6 @@ class CompareView(QWidget):
         self.sim.stop()
         for plot in self.plots.values():
             plot.stop()
-        self._close_pair()
+        self.host.close()
         self._folder.cleanup()
         super().closeEvent(event)

@@ -285,3 +285,46 @@ def test_both_plots_map_a_time_to_the_same_column_while_running(view):
         for at in (x0 + (x1 - x0) * share for share in (0.1, 0.5, 0.9)):
             assert abs(column(top, at) - column(bottom, at)) <= 1, view.sim.now()
     assert view.pair.sessions["dotnet"].session_index >= 10  # two digits above, one below
+
+
+def test_the_view_draws_only_what_its_routes_send(view, monkeypatch):
+    """No look back at the engines: each route's notifications and snapshots are all it has."""
+    from session import ClientSession
+
+    def asked(*_args: object) -> None:
+        raise AssertionError("the view asked an engine")
+
+    monkeypatch.setattr(ClientSession, "expected_new_session_at", asked)
+    monkeypatch.setattr(PolicyPair, "summary", asked)
+    sent = []
+    view.host.routes["dotnet"].stateChanged.connect(sent.append)
+    view.fire.click()
+    view.background.click()
+    tick(view, 1300)
+    view.findChild(QWidget, "compareCheckIntervalInput").committed.emit("5")
+    assert sent and view.snapshots["dotnet"] is sent[-1]
+    assert sent[-1].background and sent[-1].settings.check_interval == 5
+    assert view.plots["dotnet"].deadline == sent[-1].due
+    assert "every 5 s" in view.captions["dotnet"].text()
+    assert view.summary.text().startswith("dotnet: ")
+    view.restart.click()
+    assert view.summary.text() == "Same so far: 1 session under both policies"
+    view.demo.click()
+    assert view.summary.text() == "dotnet: 5 sessions, 2 without events; mobile: 3 sessions"
+
+
+def test_the_refusal_goes_once_the_field_holds_a_good_value_or_the_setting_changes(view):
+    error = view.findChild(QLabel, "compareTimeoutsError")
+    box = view.findChild(QWidget, "compareForegroundTimeoutInput")
+    box.committed.emit("abc")
+    assert error.isVisible() and error.text().endswith("still 600 s")
+    box.lineEdit().textEdited.emit("12")  # typing, not yet committed: a value they take
+    assert not error.isVisible()
+    assert view.pair.sessions["dotnet"].foreground_timeout == 600
+    box.committed.emit("-1")
+    assert error.isVisible()
+    view.findChild(QWidget, "compareBackgroundTimeoutInput").lineEdit().textEdited.emit("9")
+    assert error.isVisible()  # another field's text says nothing of this one
+    view.set_window_settings(Settings(foreground_timeout=120))
+    view.timeouts.reset.click()  # the setting changes by another way: "still 600 s" is not so
+    assert not error.isVisible() and fields(view)["foreground_timeout"] == 120
