@@ -22,11 +22,15 @@ __all__ = ["SaveFileWatcher"]
 
 
 class SaveFileWatcher(QObject):
-    """Emits ``changed(Change)`` each time the file's content changes (``change.after`` is
-    the :class:`~session.storage.report.Report` of the file now, ``change.text`` says what
-    changed in one line). :attr:`current` is the last look; :meth:`read_now` looks at once.
+    """Says in order, on its thread, what a view of the file needs: ``watching(Report)``
+    with the first look at the path :meth:`watch` was given, then ``changed(Change)`` each
+    time the file's content changes (``change.after`` is the
+    :class:`~session.storage.report.Report` of the file now, ``change.text`` says what
+    changed in one line). :meth:`read_now` looks at once. :attr:`current` is the last look,
+    for its owner; a view draws from the signals.
     """
 
+    watching = Signal(Report)
     changed = Signal(Change)
 
     def __init__(self, path: str | os.PathLike[str], parent: QObject | None = None) -> None:
@@ -52,10 +56,12 @@ class SaveFileWatcher(QObject):
         return self._looks.current
 
     def watch(self, path: str | os.PathLike[str]) -> Report:
-        """Watch ``path`` from now on (the same path: start again); returns its first look."""
+        """Watch ``path`` from now on (the same path: start again); its first look is sent
+        with ``watching`` and returned."""
         self.stop()
         self._looks = Watcher(path)
         self._arm()
+        self.watching.emit(self._looks.current)
         return self._looks.current
 
     def _arm(self) -> None:

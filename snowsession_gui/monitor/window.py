@@ -1,7 +1,8 @@
 """Monitor mode: the state and live timeline of a save file another program writes.
 
 The window reads the file only, through a :class:`SaveFileWatcher` (the same looks and the
-same words as ``snowsession watch``): it never writes it, never creates or takes its
+same words as ``snowsession watch``), its host: it draws from the watcher's signals only (the
+first look, then each change, in order), never writes the file, never creates or takes its
 ``.lock``, and has no control that drives an engine. A file that disappears, comes back, is
 replaced by another user's or is damaged is reported in the change list and the status line,
 and watched on. A slow poll backs up the file system watcher (a folder that is deleted and
@@ -13,18 +14,16 @@ what each change of it changed.
 
 from __future__ import annotations
 
-import datetime
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QFontDatabase, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QFormLayout,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -42,7 +41,8 @@ from snowsession_gui.timeline.view import Timeline
 from snowsession_gui.widgets.menus import close_keys
 from snowsession_gui.widgets.palette import LIGHT, Colors, colors, is_dark, text_style
 from snowsession_gui.widgets.save_file_view import SaveFileView
-from snowsession_gui.widgets.state_panel import session_index_label
+
+from .file_state import FileStateForm, wall_text
 
 __all__ = ["MonitorWindow", "pace_span"]
 
@@ -56,12 +56,6 @@ def pace_span(change_times: list[float]) -> float:
     if not gaps:
         return FIRST_SPAN
     return min(3600.0, max(30.0, 30 * statistics.median(gaps)))
-
-
-def _wall(stamp: float | None) -> str:
-    if stamp is None:
-        return "—"
-    return datetime.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class MonitorWindow(QMainWindow):
@@ -101,7 +95,21 @@ class MonitorWindow(QMainWindow):
         """The span follows the file's pace until one is chosen."""
         self.colors: Colors = LIGHT
         self.setWindowTitle(f"monitoring {self.path.name} (read-only) — snowsession")
+        self._make_banner_and_status()
+        self._make_timeline()
+        self.file_state = FileStateForm()
+        self.index_value = self.file_state.index_value
+        self.fields = self.file_state.fields
+        self.log = self._change_list()
+        self._lay_out(self.file_state)
+        self._toolbar_and_menus()
+        self._watch(poll_ms)
+        self.resize(1100, 700)
+        self.apply_palette()
 
+    # ------------------------------------------------------------ the parts
+
+    def _make_banner_and_status(self) -> None:
         self.banner = QLabel(
             f"MONITORING (read-only): {self.path} — this window never writes the file "
             "and takes no lock; the program that owns it keeps writing."
@@ -115,42 +123,21 @@ class MonitorWindow(QMainWindow):
         self.status.setAccessibleName("Last change")
         self.status.setWordWrap(True)
 
+    def _make_timeline(self) -> None:
         self.timeline = Timeline(self._now, self)
         self.timeline.without_engine()
         self.timeline.set_span(FIRST_SPAN)
         self.timeline.setToolTip("Session index of the file over the time it has been monitored")
 
-        self.index_value = session_index_label(self)
-        self.fields: dict[str, QLabel] = {}
-        form = QFormLayout()
-        form.addRow("Session index", self.index_value)
-        for name, title in (
-            ("userIdValue", "User id"),
-            ("sessionIdValue", "Session id"),
-            ("previousSessionIdValue", "Previous session id"),
-            ("fileChangedValue", "File changed"),
-            ("fileProblemValue", "Problem"),
-            ("dotnetVerdictValue", "A .NET app"),
-        ):
-            label = QLabel("—")
-            label.setObjectName(name)
-            label.setAccessibleName(title)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            if name.endswith("IdValue"):  # ids read whole, in the state panel's font
-                label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-            else:
-                label.setWordWrap(True)
-            self.fields[name] = label
-            form.addRow(title, label)
-        state = QWidget()
-        state.setObjectName("monitorState")
-        state.setLayout(form)
+    @staticmethod
+    def _change_list() -> QListWidget:
+        log = QListWidget()
+        log.setObjectName("monitorLog")
+        log.setAccessibleName("Changes of the file")
+        log.setToolTip("Each change of the file, as it was seen")
+        return log
 
-        self.log = QListWidget()
-        self.log.setObjectName("monitorLog")
-        self.log.setAccessibleName("Changes of the file")
-        self.log.setToolTip("Each change of the file, as it was seen")
-
+    def _lay_out(self, state: QWidget) -> None:
         center = QWidget()
         layout = QVBoxLayout(center)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -159,38 +146,34 @@ class MonitorWindow(QMainWindow):
         layout.addWidget(self.status)
         layout.addWidget(self.timeline, 1)
         self.setCentralWidget(center)
-        docks: dict[str, QDockWidget] = {}
-        for name, title, widget, area, size, orientation in (
-            ("monitorStateDock", "File state", state, Qt.DockWidgetArea.LeftDockWidgetArea, 440,
-             Qt.Orientation.Horizontal),
-            ("monitorLogDock", "Changes", self.log, Qt.DockWidgetArea.BottomDockWidgetArea, 160,
-             Qt.Orientation.Vertical),
-        ):  # fmt: skip
-            dock = QDockWidget(title, self)
-            docks[name] = dock
-            dock.setObjectName(name)
-            dock.setWidget(widget)
-            self.addDockWidget(area, dock)
-            self.resizeDocks([dock], [size], orientation)
+        left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        state_dock = self._dock("monitorStateDock", "File state", state, left)
+        self.resizeDocks([state_dock], [440], Qt.Orientation.Horizontal)
+        log_dock = self._dock("monitorLogDock", "Changes", self.log, bottom)
+        self.resizeDocks([log_dock], [160], Qt.Orientation.Vertical)
         self.save_view = SaveFileView(self._now)
-        self.save_dock = QDockWidget("Save file", self)
-        self.save_dock.setObjectName("monitorSaveFileDock")
-        self.save_dock.setWidget(self.save_view)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.save_dock)
-        self.tabifyDockWidget(docks["monitorLogDock"], self.save_dock)
-        docks["monitorLogDock"].raise_()
-        self._toolbar_and_menus()
+        self.save_dock = self._dock("monitorSaveFileDock", "Save file", self.save_view, bottom)
+        self.tabifyDockWidget(log_dock, self.save_dock)
+        log_dock.raise_()
 
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _watch(self, poll_ms: int) -> None:
+        """Listen to the watcher, the monitor's host: the first look, then each change."""
         self.watcher = SaveFileWatcher(self.path, parent=self)
+        self.watcher.watching.connect(self._on_first_look)
         self.watcher.changed.connect(self._on_change)
         self._poll = QTimer(self)
         self._poll.setObjectName("monitorPoll")
         self._poll.timeout.connect(self._on_poll)
         if poll_ms > 0:
             self._poll.start(poll_ms)
-        self.resize(1100, 700)
-        self._show(self.watcher.current, self._first_text(self.watcher.current))
-        self.apply_palette()
+        self.watcher.watch(self.path)
 
     def _toolbar_and_menus(self) -> None:
         self.following = FollowControls(
@@ -246,11 +229,12 @@ class MonitorWindow(QMainWindow):
 
     # ------------------------------------------------------------ looks at the file
 
-    @staticmethod
-    def _first_text(report: Report) -> str:
+    @Slot(Report)
+    def _on_first_look(self, report: Report) -> None:
         if report.state == "missing":
-            return "no file at this path yet: watching for it"
-        return f"first look: {describe(report)}"
+            self._show(report, "no file at this path yet: watching for it")
+        else:
+            self._show(report, f"first look: {describe(report)}")
 
     @Slot(object)
     def _on_change(self, change: Change) -> None:
@@ -271,18 +255,7 @@ class MonitorWindow(QMainWindow):
         self.save_view.add_reading(report, text)
         if self.timeline.follow and self._paced:
             self.timeline.set_span(pace_span(self.change_times))
-        saved = report.saved
-        index = saved.session_index if saved is not None else None
-        self.index_value.setText("—" if index is None else str(index))
-        f = self.fields
-        f["userIdValue"].setText((saved.user_id if saved else None) or "—")
-        f["sessionIdValue"].setText((saved.session_id if saved else None) or "—")
-        f["previousSessionIdValue"].setText((saved.previous_session_id if saved else None) or "—")
-        f["fileChangedValue"].setText(_wall(report.modified))
-        problems = report.problems
-        f["fileProblemValue"].setText("; ".join(problems) if problems else "none")
-        f["dotnetVerdictValue"].setText(report.dotnet_verdict)
-        self._style_fields()
+        self.file_state.show_report(report)
         self._show_status()
 
     @Slot()
@@ -307,7 +280,7 @@ class MonitorWindow(QMainWindow):
 
     def _show_status(self) -> None:
         problem = self._problem()
-        changed = "never seen" if self.last_change is None else _wall(self.last_change)
+        changed = "never seen" if self.last_change is None else wall_text(self.last_change)
         ago = ""
         if self.last_change is not None:
             ago = f" ({max(0, round(self._wall() - self.last_change))} s ago)"
@@ -321,13 +294,6 @@ class MonitorWindow(QMainWindow):
             else "padding: 2px 8px;"
         )
 
-    def _style_fields(self) -> None:
-        report = self._report
-        bad = report is not None and bool(report.problems)
-        self.fields["fileProblemValue"].setStyleSheet(
-            text_style(self.colors.problem) if bad else ""
-        )
-
     def apply_palette(self) -> None:
         c = self.colors = colors(is_dark(self))
         self.banner.setStyleSheet(
@@ -335,7 +301,7 @@ class MonitorWindow(QMainWindow):
         )
         self.timeline.apply_colors(c)
         self.save_view.apply_colors(c)
-        self._style_fields()
+        self.file_state.apply_colors(c)
         self._show_status()
 
     # ------------------------------------------------------------ exports, closing

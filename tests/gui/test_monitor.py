@@ -394,3 +394,41 @@ def test_the_span_box_says_what_the_view_shows_from_the_first_look_and_after_fol
     agree("")  # "custom": the 30 s of the zoom, followed
     monitor.findChild(QAction, "span300Action").trigger()
     agree("5 min")
+
+
+def test_the_monitor_draws_only_what_its_watcher_sends_in_order(
+    make_monitor, tmp_path, monkeypatch
+):
+    """The watcher is the monitor's host: the first look and each change come as its signals,
+    and the monitor never reads the watcher's last look back."""
+    from snowsession_gui.host.save_watcher import SaveFileWatcher
+
+    def asked(_watcher: object) -> None:
+        raise AssertionError("the monitor read the watcher's last look")
+
+    path = tmp_path / "session.xml"
+    clock = VirtualClock()
+    owner = owner_session(path, clock)
+    assert owner.flush(5.0)
+    watcher = SaveFileWatcher(path)
+    heard: list[str] = []
+    watcher.watching.connect(lambda report: heard.append(f"first {report.state}"))
+    watcher.changed.connect(lambda change: heard.append(change.text.split(":")[0]))
+    assert watcher.watch(path).state == "ok"
+    owner.get_session_context("e1")
+    clock.advance(75)
+    assert owner.flush(5.0)
+    watcher.read_now()
+    assert heard == ["first ok", "new session"]
+    watcher.stop()
+
+    monkeypatch.setattr(SaveFileWatcher, "current", property(asked))
+    monitor = make_monitor(path)
+    assert monitor.index_value.text() == "2"
+    assert log_lines(monitor)[0].split("  ", 1)[1].startswith("first look: index 2")
+    owner.get_session_context("e2")
+    clock.advance(75)
+    assert owner.flush(5.0)
+    monitor.watcher.read_now()
+    assert monitor.index_value.text() == "3" and monitor.changes == 2
+    owner.close()
