@@ -155,8 +155,12 @@ class ScenarioPanel(QWidget):
             self.summary.setStyleSheet("")
             return
         end = format_clock(run.end)
-        state = "finished" if run.done else f"next step at {format_clock(run.next_step_at)}"
-        self._set(self.progress, f"at {format_clock(run.time)} of {end} — {state}")
+        if run.done:  # time may go on after the last step: the run's length is its own
+            progress = f"finished at {end}; now {format_clock(run.time)}"
+        else:
+            progress = f"at {format_clock(run.time)} of {end} — next step at "
+            progress += format_clock(run.next_step_at)
+        self._set(self.progress, progress)
         self._set(self.summary, outcome(run))
         if not run.expectations:
             self.summary.setStyleSheet("")

@@ -7,10 +7,13 @@ from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-__all__ = ["PREFERRED", "available_area", "fit_to_screen", "fits", "restore_on_screen"]
+__all__ = ["PREFERRED", "SHARE", "available_area", "fit_to_screen", "fits", "restore_on_screen"]
 
 PREFERRED = QSize(1280, 800)
-"""The window's size on a screen with room for it."""
+"""The window's least size on a screen with room for it."""
+SHARE = 0.9
+"""How much of a larger screen the window takes: on 1600x1000, 1440x900, so that the Trackers
+dock, the state panel and the timeline each have their whole width side by side."""
 DECORATION = QSize(16, 48)
 """Room kept for the window manager's frame and title bar, which are not known before the
 window is first shown."""
@@ -35,11 +38,13 @@ def fit_to_screen(window: QWidget) -> None:
     room = area.size() - DECORATION
     if room.width() >= PREFERRED.width() and room.height() >= PREFERRED.height():
         window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMaximized)
-        window.resize(PREFERRED)
-        spare = area.size() - PREFERRED
+        share = QSize(int(area.width() * SHARE), int(area.height() * SHARE))
+        size = share.expandedTo(PREFERRED).boundedTo(room)
+        window.resize(size)
+        spare = area.size() - size
         window.move(area.topLeft() + QPoint(spare.width() // 2, spare.height() // 2))
     else:
-        window.resize(area.size().boundedTo(PREFERRED).expandedTo(QSize(1, 1)))
+        window.setGeometry(area)  # also where no window manager maximizes (a kiosk, Xvfb)
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 
 

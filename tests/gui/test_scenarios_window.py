@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
 from session.cli import main as snowsession_main
 from session.scenario import example_scenarios, load_scenario
 from session.scenario.run import ScenarioRun
+from snowsession_gui.model.units import format_clock
 from snowsession_gui.widgets.palette import LIGHT
 
 from .gui_helpers import scenarios, settle
@@ -352,7 +353,11 @@ def test_a_finished_run_says_so_and_leaves_no_step_to_take(window, tmp_path):
     assert message.startswith("scenario finished: ✗ 1 of 2 expectations fail")
     assert feature.panel.summary.text() in message  # the dock's words, once
     assert "paused" not in message
-    assert feature.panel.progress.text().endswith("finished")
+    end = format_clock(run.end)
+    assert feature.panel.progress.text() == f"finished at {end}; now {end}"
+    window.time_controls.skip_one_minute()  # time goes on after the last step
+    later = format_clock(run.end + 60)
+    assert feature.panel.progress.text() == f"finished at {end}; now {later}"
     feature.stop()
     assert window.statusBar().currentMessage() == "scenario ended: back to your save file"
 

@@ -87,11 +87,17 @@ def test_on_a_small_screen_the_window_and_every_dock_fit_it(tmp_path, screen):
     assert {"eventLogDock", "contextDock", "stateDock", "statusBar"} <= set(shown["parts"])
 
 
-def test_on_a_desktop_the_window_has_its_own_size_in_the_middle(tmp_path):
-    shown = open_on_screen(tmp_path, 1920, 1080)
+@pytest.mark.parametrize(
+    ("screen", "size"),
+    [((1920, 1080), (1728, 972)), ((1600, 1000), (1440, 900)), ((1440, 900), (1296, 810))],
+)
+def test_on_a_desktop_the_window_takes_most_of_it_in_the_middle(tmp_path, screen, size):
+    """Nine tenths of the screen, never less than 1280x800: room for the Trackers dock beside
+    a whole state panel."""
+    shown = open_on_screen(tmp_path, *screen)
     assert_fits(shown)
-    assert shown["size"] == [1280, 800]
-    assert shown["frame"][:2] == [(1920 - 1280) // 2, (1080 - 800) // 2]
+    assert shown["size"] == list(size)
+    assert shown["frame"][:2] == [(screen[0] - size[0]) // 2, (screen[1] - size[1]) // 2]
 
 
 def test_a_geometry_kept_on_a_larger_screen_is_fitted_to_the_small_one(tmp_path):
@@ -100,7 +106,7 @@ def test_a_geometry_kept_on_a_larger_screen_is_fitted_to_the_small_one(tmp_path)
     assert_fits(shown)
 
 
-@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (1600, 1000)])
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (1440, 900), (1600, 1000)])
 def test_the_state_panel_never_scrolls_sideways_even_beside_the_trackers_dock(
     make_window, qtbot, size
 ):
