@@ -43,6 +43,15 @@ def describe_policy(policy: str, check_interval: float | None = None) -> str:
     )
 
 
+def _value(name: str, accessible: str) -> QLabel:
+    """A value of the mobile session's state, selectable for copying."""
+    label = QLabel("—")
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 class PolicySelector(QComboBox):
     """Chooses the engine policy (objectName ``policySelector``); ``chosen(str)`` on a change."""
 
@@ -92,17 +101,22 @@ class PolicyPanel(QWidget):
         self.description.setObjectName("policyDescription")
         self.description.setAccessibleName("What the policy does")
         self.description.setWordWrap(True)
+        self.event_index = _value("eventIndexValue", "Event index")
+        self.paused = _value("pausedValue", "Paused")
+        self.lifecycle = _value("lifecycleIndexValue", "Foreground and background index")
+        self._make_buttons()
+        self.mobile_group = self._mobile_group()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.description)
+        layout.addWidget(self.mobile_group)
+        layout.addWidget(self.compare, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        self.pause.toggled.connect(self.pauseToggled)
+        self.new_session.clicked.connect(self.newSessionRequested)
+        self.compare.clicked.connect(self.compareRequested)
 
-        def value(name: str, accessible: str) -> QLabel:
-            label = QLabel("—")
-            label.setObjectName(name)
-            label.setAccessibleName(accessible)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            return label
-
-        self.event_index = value("eventIndexValue", "Event index")
-        self.paused = value("pausedValue", "Paused")
-        self.lifecycle = value("lifecycleIndexValue", "Foreground and background index")
+    def _make_buttons(self) -> None:
         self.pause = QPushButton("Pause session")
         self.pause.setObjectName("pauseSessionToggle")
         self.pause.setCheckable(True)
@@ -115,13 +129,21 @@ class PolicyPanel(QWidget):
         self.new_session.setObjectName("startNewSessionButton")
         self.new_session.setAccessibleName("Start new session")
         self.new_session.setToolTip("Start a new session at the next event (it becomes its first)")
-        for button in (self.pause, self.new_session):
+        self.compare = QPushButton("Compare dotnet and mobile…")
+        self.compare.setObjectName("openCompareButton")
+        self.compare.setAccessibleName("Compare policies")
+        self.compare.setToolTip(
+            "Open a window that runs both policies side by side on the same events (Ctrl+K)"
+        )
+        for button in (self.pause, self.new_session, self.compare):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             button.setAutoDefault(True)
 
-        self.mobile_group = QGroupBox("Mobile session")
-        self.mobile_group.setObjectName("mobileGroup")
-        grid = QGridLayout(self.mobile_group)
+    def _mobile_group(self) -> QGroupBox:
+        """The mobile session's own state (titles above values) and its two controls."""
+        group = QGroupBox("Mobile session")
+        group.setObjectName("mobileGroup")
+        grid = QGridLayout(group)
         grid.setContentsMargins(8, 4, 8, 4)
         grid.setVerticalSpacing(2)
         for column, (caption, label) in enumerate(
@@ -139,26 +161,7 @@ class PolicyPanel(QWidget):
         self.lifecycle.setToolTip("How many times the app went to the foreground / background")
         grid.addWidget(self.pause, 2, 0, 1, 2)
         grid.addWidget(self.new_session, 2, 2)
-
-        self.compare = QPushButton("Compare dotnet and mobile…")
-        self.compare.setObjectName("openCompareButton")
-        self.compare.setAccessibleName("Compare policies")
-        self.compare.setToolTip(
-            "Open a window that runs both policies side by side on the same events (Ctrl+K)"
-        )
-        self.compare.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.compare.setAutoDefault(True)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(self.description)
-        layout.addWidget(self.mobile_group)
-        layout.addWidget(self.compare, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addStretch(1)
-
-        self.pause.toggled.connect(self.pauseToggled)
-        self.new_session.clicked.connect(self.newSessionRequested)
-        self.compare.clicked.connect(self.compareRequested)
+        return group
 
     @Slot(object)
     def show_state(self, snapshot: SessionSnapshot) -> None:
