@@ -4,15 +4,10 @@ left once the timeline has its minimum."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QScrollArea
+from PySide6.QtWidgets import QDockWidget, QScrollArea, QWidget
 
-from .frame import DOCK_MIN_WIDTH
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from .frame import DOCK_MIN_WIDTH, WindowFrame
 
 __all__ = ["LEFT_SHARE", "first_layout", "fit_side_docks", "left_need"]
 
@@ -25,17 +20,25 @@ SLACK = 12
 """A dock's own margins and the splitter beside it."""
 
 
-def left_need(window: MainWindow) -> int:
+def _state_panel(window: WindowFrame) -> QWidget:
+    """The state dock's panel (the dock holds it in a scroll area)."""
+    holder = window.docks["stateDock"].widget()
+    inner = holder.widget() if isinstance(holder, QScrollArea) else None
+    return inner if inner is not None else holder
+
+
+def left_need(window: WindowFrame) -> int:
     """The width the left docks need for the state panel without scrolling sideways: its own
     width, the scroll bar beside it and the dock's margins."""
     holder = window.docks["stateDock"].widget()
+    panel = _state_panel(window)
     bar = holder.verticalScrollBar().sizeHint().width() if isinstance(holder, QScrollArea) else 0
     frame = 2 * holder.frameWidth() if isinstance(holder, QScrollArea) else 0
-    return window.state_panel.sizeHint().width() + bar + frame + SLACK
+    return panel.sizeHint().width() + bar + frame + SLACK
 
 
 def fit_side_docks(
-    window: MainWindow, right: QDockWidget | None = None, share: float = 0.5
+    window: WindowFrame, right: QDockWidget | None = None, share: float = 0.5
 ) -> None:
     """Share the window's width: the left docks what :func:`left_need` says (at most
     :data:`LEFT_SHARE` of the window), and ``right`` (a dock in the right area, if given)
@@ -55,13 +58,13 @@ def fit_side_docks(
     window.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
 
 
-def first_layout(window: MainWindow) -> None:
+def first_layout(window: WindowFrame) -> None:
     """The window's first layout: the left docks as wide as the state needs, the state as
     tall as it needs, the controls the rest."""
     fit_side_docks(window)
     window.hide_stale_tab_bars()
     state, controls = window.docks["stateDock"], window.docks["controlsDock"]
-    panel, holder = window.state_panel, state.widget()
+    panel, holder = _state_panel(window), state.widget()
     width = panel.width()
     # wrapped lines (a two-line forecast) need the height they take at the dock's width,
     # and the dock its title bar besides
