@@ -125,7 +125,17 @@ def in_force() -> dict[str, str]:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     argv = list(sys.argv[1:] if argv is None else argv)
-    now = in_force() if _asks_for_help(argv) else {}
+    parser = _parser(in_force() if _asks_for_help(argv) else {})
+    args = parser.parse_args(argv)
+    if args.monitor is not None and args.save_path is not None:
+        parser.error("give either SAVE_PATH (to run a session) or --monitor SAVE_FILE, not both")
+    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
+        parser.error(f"--screenshot needs a .png file name, got {str(args.screenshot)!r}")
+    return args
+
+
+def _parser(now: Mapping[str, str]) -> _Parser:
+    """The command line; ``now`` (asked for only with ``--help``) is what is in force."""
 
     def default(name: str) -> str:
         return f" (now {now[name]})" if name in now else ""
@@ -142,24 +152,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="the save file (default: session.xml in your data folder)",
     )
-    parser.add_argument(
-        "--foreground-timeout",
-        type=_seconds,
-        metavar="S",
-        help=SETTING_WORDS["foreground_timeout"].about + default("foreground_timeout"),
-    )
-    parser.add_argument(
-        "--background-timeout",
-        type=_seconds,
-        metavar="S",
-        help=SETTING_WORDS["background_timeout"].about + default("background_timeout"),
-    )
-    parser.add_argument(
-        "--check-interval",
-        type=_seconds,
-        metavar="S",
-        help=SETTING_WORDS["check_interval"].about + default("check_interval"),
-    )
+    for name in SETTING_NAMES:
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=_seconds,
+            metavar="S",
+            help=SETTING_WORDS[name].about + default(name),
+        )
     parser.add_argument(
         "--speed",
         type=_speed,
@@ -187,12 +186,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="FILE.png",
         help="run a few simulated minutes, write the window as a PNG and exit",
     )
-    args = parser.parse_args(argv)
-    if args.monitor is not None and args.save_path is not None:
-        parser.error("give either SAVE_PATH (to run a session) or --monitor SAVE_FILE, not both")
-    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
-        parser.error(f"--screenshot needs a .png file name, got {str(args.screenshot)!r}")
-    return args
+    return parser
 
 
 def _x11_reachable(display: str) -> bool:

@@ -95,63 +95,78 @@ def setups(port: int, network: str | None = None) -> tuple[Setup, ...]:
     """What to paste into the Android, iOS, JavaScript and .NET trackers for a collector on
     ``port``: on this machine only, or (``network``: this machine's address) for devices on
     the network too."""
-    here = f"http://{LOOPBACK}:{port}"
-    android = f"http://{network or '10.0.2.2'}:{port}"
-    ios = f"http://{network or 'localhost'}:{port}"
-    web = f"http://{network}:{port}" if network else here
-    dotnet = network or LOOPBACK
     reach = (
         f"A phone or tablet reaches this machine at {network}, on a network you trust."
         if network
         else "A phone or tablet on your network needs “all network interfaces” instead."
     )
     return (
-        Setup(
-            "Android",
-            android,
-            "Snowplow.createTracker(\n"
-            '    applicationContext, "appTracker",\n'
-            f'    NetworkConfiguration("{android}", HttpMethod.POST),\n'
-            '    TrackerConfiguration("your-app-id").sessionContext(true),\n'
-            ")",
-            (
-                f"Allow clear text to {network} in the app's network security config. "
-                f"The emulator can use http://10.0.2.2:{port} as well."
-                if network
-                else "The emulator reaches this machine's loopback at 10.0.2.2: allow clear "
-                "text to it in the app's network security config, or run "
-                f"adb reverse tcp:{port} tcp:{port} and use http://localhost:{port}. " + reach
-            ),
+        _android(port, network, reach),
+        _ios(port, network, reach),
+        _javascript(port, network, reach),
+        _dotnet(port, network),
+    )
+
+
+def _android(port: int, network: str | None, reach: str) -> Setup:
+    android = f"http://{network or '10.0.2.2'}:{port}"
+    return Setup(
+        "Android",
+        android,
+        "Snowplow.createTracker(\n"
+        '    applicationContext, "appTracker",\n'
+        f'    NetworkConfiguration("{android}", HttpMethod.POST),\n'
+        '    TrackerConfiguration("your-app-id").sessionContext(true),\n'
+        ")",
+        (
+            f"Allow clear text to {network} in the app's network security config. "
+            f"The emulator can use http://10.0.2.2:{port} as well."
+            if network
+            else "The emulator reaches this machine's loopback at 10.0.2.2: allow clear "
+            "text to it in the app's network security config, or run "
+            f"adb reverse tcp:{port} tcp:{port} and use http://localhost:{port}. " + reach
         ),
-        Setup(
-            "iOS",
-            ios,
-            "let tracker = Snowplow.createTracker(\n"
-            '    namespace: "appTracker",\n'
-            f'    network: NetworkConfiguration(endpoint: "{ios}", method: .post),\n'
-            "    configurations: [TrackerConfiguration().sessionContext(true)]\n"
-            ")",
-            ("" if network else "The simulator shares this Mac's network. ")
-            + "Plain http needs an App Transport Security exception in the app's Info.plist. "
-            + ("" if network else reach),
-        ),
-        Setup(
-            "JavaScript",
-            web,
-            f'newTracker("sp", "{web}", {{\n'
-            '  appId: "your-app-id",\n'
-            "  contexts: { session: true },\n"
-            "});",
-            "The page may be on another origin: the collector answers CORS preflights and "
-            "echoes the page's Origin with credentials, as the tracker needs. " + reach,
-        ),
-        Setup(
-            ".NET",
-            f"http://{dotnet}:{port}",
-            "var endpoint = new SnowplowHttpCollectorEndpoint(\n"
-            f'    "{dotnet}", protocol: HttpProtocol.HTTP, port: {port},\n'
-            "    method: HttpMethod.POST);",
-            "Give the endpoint to the app's AsyncEmitter. Its save file (ClientSession's XML) "
-            "can be opened as a capture as well.",
-        ),
+    )
+
+
+def _ios(port: int, network: str | None, reach: str) -> Setup:
+    ios = f"http://{network or 'localhost'}:{port}"
+    return Setup(
+        "iOS",
+        ios,
+        "let tracker = Snowplow.createTracker(\n"
+        '    namespace: "appTracker",\n'
+        f'    network: NetworkConfiguration(endpoint: "{ios}", method: .post),\n'
+        "    configurations: [TrackerConfiguration().sessionContext(true)]\n"
+        ")",
+        ("" if network else "The simulator shares this Mac's network. ")
+        + "Plain http needs an App Transport Security exception in the app's Info.plist. "
+        + ("" if network else reach),
+    )
+
+
+def _javascript(port: int, network: str | None, reach: str) -> Setup:
+    web = f"http://{network}:{port}" if network else f"http://{LOOPBACK}:{port}"
+    return Setup(
+        "JavaScript",
+        web,
+        f'newTracker("sp", "{web}", {{\n'
+        '  appId: "your-app-id",\n'
+        "  contexts: { session: true },\n"
+        "});",
+        "The page may be on another origin: the collector answers CORS preflights and "
+        "echoes the page's Origin with credentials, as the tracker needs. " + reach,
+    )
+
+
+def _dotnet(port: int, network: str | None) -> Setup:
+    dotnet = network or LOOPBACK
+    return Setup(
+        ".NET",
+        f"http://{dotnet}:{port}",
+        "var endpoint = new SnowplowHttpCollectorEndpoint(\n"
+        f'    "{dotnet}", protocol: HttpProtocol.HTTP, port: {port},\n'
+        "    method: HttpMethod.POST);",
+        "Give the endpoint to the app's AsyncEmitter. Its save file (ClientSession's XML) "
+        "can be opened as a capture as well.",
     )

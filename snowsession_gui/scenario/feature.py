@@ -37,37 +37,8 @@ class ScenarioFeature(QObject):
         self.window = window
         self.player = ScenarioPlayer(window.host)
         w = window
-        self.open_action = make_action(
-            w, "Open &scenario…", self.choose_scenario, "Ctrl+Shift+O", "openScenarioAction"
-        )
-        self.record_action = make_action(
-            w, "&Record a scenario", self.start_recording, "Ctrl+Shift+R", "recordAction"
-        )
-        self.save_action = make_action(
-            w, "Save recording &as…", self.choose_recording_file, None, "saveRecordingAction",
-            tip="Save what you did as a scenario file",
-        )  # fmt: skip
-        self.stop_action = make_action(
-            w, "S&top scenario", self.stop, None, "stopScenarioAction",
-            tip="End the scenario and go back to your save file",
-        )  # fmt: skip
-        self.next_action = make_action(
-            w, "Skip to the next scenario step", self.next_step, "Shift+N", "nextStepAction",
-            tip="Skip to the next step",
-        )  # fmt: skip
-        for action, short in (
-            (self.next_action, "Next step"),
-            (self.save_action, "Save recording…"),
-            (self.stop_action, "Stop"),
-        ):
-            action.setIconText(short)  # what the dock's buttons say; the menus say the rest
-        self.examples = QMenu("E&xample scenarios", w)
-        self.examples.setObjectName("examplesMenu")
-        for name, path in example_scenarios().items():
-            action = self.examples.addAction(name)
-            action.setObjectName(f"example:{name}")
-            action.setData(str(path))
-        self.examples.triggered.connect(self._on_example)
+        self._make_actions(w)
+        self.examples = self._make_examples(w)
         w.add_menu_action(Section.FILE_SCENARIO, self.open_action)
         w.add_menu(Section.FILE_SCENARIO, self.examples)
         for action in (self.record_action, self.save_action, self.stop_action):
@@ -75,10 +46,8 @@ class ScenarioFeature(QObject):
         w.add_menu_action(Section.SIMULATE_SCENARIO, self.next_action)
 
         self.panel = ScenarioPanel(w.host, (self.next_action, self.save_action, self.stop_action))
-        self.dock = w.add_dock(
-            "scenarioDock", "Scenario", self.panel, Qt.DockWidgetArea.RightDockWidgetArea,
-            transient=True,
-        )  # fmt: skip
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.dock = w.add_dock("scenarioDock", "Scenario", self.panel, right, transient=True)
         self.dock.hide()
         w.host.startedOver.connect(self._on_started_over)
         w.host.timeChanged.connect(self._on_progress)
@@ -88,6 +57,57 @@ class ScenarioFeature(QObject):
         w.paletteChanged.connect(self.panel.apply_colors)
         self.panel.apply_colors(w.colors)
         self._enable()
+
+    def _make_actions(self, w: MainWindow) -> None:
+        """Open, record, save, stop and the next step (the menus' words; the dock's buttons
+        say less)."""
+        self.open_action = make_action(
+            w, "Open &scenario…", self.choose_scenario, "Ctrl+Shift+O", "openScenarioAction"
+        )
+        self.record_action = make_action(
+            w, "&Record a scenario", self.start_recording, "Ctrl+Shift+R", "recordAction"
+        )
+        self.save_action = make_action(
+            w,
+            "Save recording &as…",
+            self.choose_recording_file,
+            None,
+            "saveRecordingAction",
+            tip="Save what you did as a scenario file",
+        )
+        self.stop_action = make_action(
+            w,
+            "S&top scenario",
+            self.stop,
+            None,
+            "stopScenarioAction",
+            tip="End the scenario and go back to your save file",
+        )
+        self.next_action = make_action(
+            w,
+            "Skip to the next scenario step",
+            self.next_step,
+            "Shift+N",
+            "nextStepAction",
+            tip="Skip to the next step",
+        )
+        for action, short in (
+            (self.next_action, "Next step"),
+            (self.save_action, "Save recording…"),
+            (self.stop_action, "Stop"),
+        ):
+            action.setIconText(short)  # what the dock's buttons say; the menus say the rest
+
+    def _make_examples(self, w: MainWindow) -> QMenu:
+        """The example scenarios that come with the app, a menu item each."""
+        examples = QMenu("E&xample scenarios", w)
+        examples.setObjectName("examplesMenu")
+        for name, path in example_scenarios().items():
+            action = examples.addAction(name)
+            action.setObjectName(f"example:{name}")
+            action.setData(str(path))
+        examples.triggered.connect(self._on_example)
+        return examples
 
     def _enable(self) -> None:
         player = self.player

@@ -6,10 +6,11 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtWidgets import QWidget
 
 from snowsession_gui.model.units import format_clock
 
-__all__ = ["INDEX_TITLES", "IndexAxis", "TimeAxis", "jump_label"]
+__all__ = ["INDEX_TITLES", "IndexAxis", "TimeAxis", "jump_label", "timeline_plot"]
 
 INDEX_TITLES = ("session index", "index")
 """The index axis' title, then a shorter one for a short plot."""
@@ -130,3 +131,20 @@ class IndexAxis(pg.AxisItem):
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         top = self.highest
         return [f"{v:,.0f}" if v == int(v) and (top is None or v <= top) else "" for v in values]
+
+
+def timeline_plot(parent: QWidget) -> tuple[pg.PlotWidget, IndexAxis, TimeAxis]:
+    """A plot of the session index (left) over simulated time (bottom), with its axes: a
+    faint grid, no menu or buttons, drawing only what is in view (peaks kept)."""
+    index_axis = IndexAxis("left")
+    time_axis = TimeAxis("bottom")
+    plot = pg.PlotWidget(parent=parent, axisItems={"bottom": time_axis, "left": index_axis})
+    item = plot.getPlotItem()
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setLabel("left", "session index")
+    item.setLabel("bottom", "simulated time")
+    item.setMenuEnabled(False)
+    item.hideButtons()
+    item.setClipToView(True)
+    item.setDownsampling(auto=True, mode="peak")
+    return plot, index_axis, time_axis

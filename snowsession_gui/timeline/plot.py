@@ -14,7 +14,7 @@ from snowsession_gui.model.label_places import GAP
 from snowsession_gui.model.timeline_data import DEFAULT_SPAN, TimelineData
 from snowsession_gui.widgets.palette import LIGHT, Colors
 
-from .axes import IndexAxis, TimeAxis
+from .axes import timeline_plot
 from .marks import Marks
 from .picture import picture_scale, render_scaled
 
@@ -70,43 +70,18 @@ class TimelinePlot(QWidget):
         self.redraws = 0
         self.colors = LIGHT
 
-        self.index_axis = IndexAxis("left")
-        self.time_axis = TimeAxis("bottom")
-        self.plot = pg.PlotWidget(
-            parent=self, axisItems={"bottom": self.time_axis, "left": self.index_axis}
-        )
+        self.plot, self.index_axis, self.time_axis = timeline_plot(self)
         self.plot.setObjectName("timelinePlot")
         self.plot.setAccessibleName("Session timeline")
         self.plot.viewport().installEventFilter(self)
-        item = self.plot.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.15)
-        item.setLabel("left", "session index")
-        item.setLabel("bottom", "simulated time")
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, mode="peak")
-        self.view = item.getViewBox()
+        self.view = self.plot.getPlotItem().getViewBox()
         self.view.disableAutoRange()
         self.view.sigRangeChangedManually.connect(self._on_manual_range)
         # Any change of the visible times or size (a program's setRange, a linked plot's pan,
         # a resize) places the markers and labels again.
         self.view.sigRangeChanged.connect(self._on_range)
         self.view.sigResized.connect(self._on_resized)
-
-        self.band_curve = pg.PlotDataItem(fillLevel=0.0, name="background")
-        self.band_curve.setZValue(-10)
-        self.step_curve = pg.PlotDataItem(name="session index", stepMode="right")
-        self.event_curve = pg.PlotDataItem(pen=None, symbol="o", symbolSize=5, name="event")
-        self.deadline_line = pg.InfiniteLine(angle=90, movable=False)
-        self.now_line = pg.InfiniteLine(angle=90, movable=False)
-        self.legend = item.addLegend(offset=(10, 10), labelTextSize="9pt", colCount=5)
-        for it in (self.band_curve, self.step_curve, self.event_curve):
-            item.addItem(it)
-        self.marks = Marks(item, self.legend, data)
-        item.addItem(self.now_line, ignoreBounds=True)
-        item.addItem(self.deadline_line, ignoreBounds=True)
-        self.deadline_line.hide()
+        self._add_curves()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -118,6 +93,24 @@ class TimelinePlot(QWidget):
         self._redraw_timer.setInterval(REDRAW_MS)
         self._redraw_timer.timeout.connect(self.redraw)
         self.apply_colors(LIGHT)
+
+    def _add_curves(self) -> None:
+        """The background band, the index's steps, the events, the now and deadline lines,
+        the legend and the marks."""
+        item = self.plot.getPlotItem()
+        self.band_curve = pg.PlotDataItem(fillLevel=0.0, name="background")
+        self.band_curve.setZValue(-10)
+        self.step_curve = pg.PlotDataItem(name="session index", stepMode="right")
+        self.event_curve = pg.PlotDataItem(pen=None, symbol="o", symbolSize=5, name="event")
+        self.deadline_line = pg.InfiniteLine(angle=90, movable=False)
+        self.now_line = pg.InfiniteLine(angle=90, movable=False)
+        self.legend = item.addLegend(offset=(10, 10), labelTextSize="9pt", colCount=5)
+        for it in (self.band_curve, self.step_curve, self.event_curve):
+            item.addItem(it)
+        self.marks = Marks(item, self.legend, self.data)
+        item.addItem(self.now_line, ignoreBounds=True)
+        item.addItem(self.deadline_line, ignoreBounds=True)
+        self.deadline_line.hide()
 
     # ------------------------------------------------------------ feeding
 

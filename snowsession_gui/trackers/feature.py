@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel
 
 from session.audit.report import iso_time
 from session.audit.rules import Rules
 from session.trackers.protocol import DEFAULT_PORT
-from snowsession_gui.model.settings_names import trackers_key
 from snowsession_gui.model.tracker_setup import (
     ALL_INTERFACES,
     DEFAULT_PRESET,
@@ -60,31 +60,7 @@ class TrackersFeature(TrackerParts):
         super().__init__(window)
         self.setObjectName("trackersFeature")
         w = window
-        self.listen_action = make_action(
-            w, "Listen for &trackers…", self.open_listen_dialog, "Ctrl+L", "listenAction",
-            tip="Start a collector here and see the sessions real trackers make",
-        )  # fmt: skip
-        self.stop_action = make_action(
-            w, "Stop &listening", self.stop_listening, None, "stopListeningAction",
-            tip="Stop the collector (every event stays in its log)",
-        )  # fmt: skip
-        self.stop_action.setIconText("Stop")
-        self.listen_action.setIconText("Listen for trackers…")
-        self.open_action = make_action(
-            w, "Open a tracker &capture…", self.choose_captures, "Ctrl+Shift+L",
-            "openCaptureAction",
-            tip="Show the sessions in a collector log, HAR file, Micro JSON, .NET save file, "
-            "lake Parquet file or enriched TSV",
-        )  # fmt: skip
-        self.open_action.setIconText("Open a capture…")
-        self.folder_action = make_action(
-            w, "Open a lake &folder or Delta table…", self.choose_folder, None,
-            "openFolderAction",
-            tip="Show the summary and the worst users of a folder of lake Parquet files or a "
-            "Delta table",
-        )  # fmt: skip
-        self.folder_action.setIconText("Open a folder…")
-        actions = (self.listen_action, self.stop_action, self.open_action, self.folder_action)
+        actions = self._make_actions(w)
         for action in actions:
             w.add_menu_action(Section.FILE_MONITOR, action)
         self.lake: LakeUsers | None = None  # a large input's users, asked of it when wanted
@@ -105,6 +81,49 @@ class TrackersFeature(TrackerParts):
         w.closing.connect(self.shutdown)
         self._enable()
 
+    def _make_actions(self, w: MainWindow) -> tuple[QAction, QAction, QAction, QAction]:
+        """Listen, Stop, Open a capture and Open a folder (the menu's words; the panel's
+        buttons say less)."""
+        self.listen_action = make_action(
+            w,
+            "Listen for &trackers…",
+            self.open_listen_dialog,
+            "Ctrl+L",
+            "listenAction",
+            tip="Start a collector here and see the sessions real trackers make",
+        )
+        self.stop_action = make_action(
+            w,
+            "Stop &listening",
+            self.stop_listening,
+            None,
+            "stopListeningAction",
+            tip="Stop the collector (every event stays in its log)",
+        )
+        self.stop_action.setIconText("Stop")
+        self.listen_action.setIconText("Listen for trackers…")
+        self.open_action = make_action(
+            w,
+            "Open a tracker &capture…",
+            self.choose_captures,
+            "Ctrl+Shift+L",
+            "openCaptureAction",
+            tip="Show the sessions in a collector log, HAR file, Micro JSON, .NET save file, "
+            "lake Parquet file or enriched TSV",
+        )
+        self.open_action.setIconText("Open a capture…")
+        self.folder_action = make_action(
+            w,
+            "Open a lake &folder or Delta table…",
+            self.choose_folder,
+            None,
+            "openFolderAction",
+            tip="Show the summary and the worst users of a folder of lake Parquet files or a "
+            "Delta table",
+        )
+        self.folder_action.setIconText("Open a folder…")
+        return (self.listen_action, self.stop_action, self.open_action, self.folder_action)
+
     def connect_parts(self) -> None:
         panel, reader = self.panel, self.reader
         self.listener.frameChanged.connect(self._on_frame)
@@ -116,25 +135,6 @@ class TrackersFeature(TrackerParts):
         panel.cancelRead.connect(self.cancel_read)
         panel.apply_colors(self.window.colors)
         self._enable()
-
-    # ------------------------------------------------------------ settings
-
-    def _setting(self, name: str, default: object) -> object:
-        settings = self.window.settings
-        value = settings.value(trackers_key(name)) if settings is not None else None
-        return default if value is None else value
-
-    def _keep(self, **values: object) -> None:
-        settings = self.window.settings
-        if settings is not None:
-            for name, value in values.items():
-                settings.setValue(trackers_key(name), value)
-
-    def default_log(self) -> str:
-        """Where the events are kept unless chosen otherwise: beside the window's save file."""
-        from session.cli.trackers import DEFAULT_LOG
-
-        return str(self.window.host.home.path.parent / DEFAULT_LOG)
 
     # ------------------------------------------------------------ listening
 

@@ -52,19 +52,22 @@ def start_problem(error: OSError, host: str, port: int) -> StartProblem:
     """Why the collector could not start, what to do, and the field it concerns."""
     if isinstance(error, socket.gaierror):
         return StartProblem(
-            "host", f"“{host}” is not an address: type one of this computer's, such as "
-            "192.168.1.20, or choose this computer only."
-        )  # fmt: skip
+            "host",
+            f"“{host}” is not an address: type one of this computer's, such as "
+            "192.168.1.20, or choose this computer only.",
+        )
     if error.errno == errno.EADDRNOTAVAIL:
         return StartProblem(
-            "host", f"{host} is not an address of this computer: type one of its own "
-            "(ip addr or ipconfig lists them), or choose all network interfaces."
-        )  # fmt: skip
+            "host",
+            f"{host} is not an address of this computer: type one of its own "
+            "(ip addr or ipconfig lists them), or choose all network interfaces.",
+        )
     if error.errno == errno.EADDRINUSE:
         return StartProblem(
-            "port", f"Port {port} is in use (another collector, or Snowplow Micro?): choose "
-            "another port, or 0 for any free one."
-        )  # fmt: skip
+            "port",
+            f"Port {port} is in use (another collector, or Snowplow Micro?): choose "
+            "another port, or 0 for any free one.",
+        )
     if error.filename is not None:
         return StartProblem(
             "log", f"Cannot write the log {error.filename}: {error.strerror or error}."
@@ -72,7 +75,7 @@ def start_problem(error: OSError, host: str, port: int) -> StartProblem:
     if error.errno == errno.EACCES:
         return StartProblem(
             "port", f"Cannot listen on port {port}: permission denied (ports under 1024 need it)."
-        )  # fmt: skip
+        )
     if error.errno is None:
         return StartProblem("log", f"Cannot use the log: {error}.")
     return StartProblem("host", f"Cannot listen on {host}:{port}: {error.strerror or error}.")
@@ -85,6 +88,18 @@ WARNING = (
     "⚠ Anyone who can reach this computer on this port can send events to it and read "
     "them back (/micro/good, /sessions). Use it only on a network you trust."
 )
+
+
+def _error_label(field: Field, colors: Colors) -> QLabel:
+    """Where a problem with ``field`` is shown (hidden while there is none)."""
+    error = QLabel()
+    error.setObjectName(f"listenError:{field}")
+    error.setWordWrap(True)
+    error.setTextFormat(Qt.TextFormat.PlainText)  # it may quote what was typed
+    error.setStyleSheet(text_style(colors.problem))
+    error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    error.hide()
+    return error
 
 
 class ListenDialog(QDialog):
@@ -107,6 +122,42 @@ class ListenDialog(QDialog):
         self.setObjectName("listenDialog")
         self.setWindowTitle("Listen for trackers")
         self._start = start
+        self._make_choices(host)
+        self.warning = QLabel(WARNING)
+        self.warning.setObjectName("listenWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(text_style(colors.due, bold=True))
+        choose = self._make_fields(port, log)
+        self.errors: dict[Field, QLabel] = {
+            field: _error_label(field, colors) for field in ("host", "port", "log")
+        }
+        judged_label = QLabel(f"Idle gaps: {judged} (the Trackers panel changes this).")
+        judged_label.setObjectName("listenJudged")
+        judged_label.setWordWrap(True)
+
+        one_row = QHBoxLayout()
+        one_row.addWidget(self.one)
+        one_row.addWidget(self.address, 1)
+        form = self._build_form(choose)
+        buttons = self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Listen on"))
+        layout.addWidget(self.loopback)
+        layout.addWidget(self.everywhere)
+        layout.addLayout(one_row)
+        layout.addWidget(self.errors["host"])
+        layout.addWidget(self.warning)
+        layout.addLayout(form)
+        layout.addWidget(judged_label)
+        layout.addWidget(buttons)
+        for button in (self.loopback, self.everywhere, self.one):
+            button.toggled.connect(self._show_warning)
+        self._show_warning()
+        self.setMinimumWidth(560)
+        self.adjustSize()
+
+    def _make_choices(self, host: str) -> None:
+        """The three choices of where to listen, ``host`` chosen, and the address field."""
         self.loopback = QRadioButton(
             f"This computer only ({LOOPBACK}): emulators, simulators and browsers here"
         )
@@ -124,10 +175,9 @@ class ListenDialog(QDialog):
         self.address.textEdited.connect(self._on_address_edited)
         choice = {LOOPBACK: self.loopback, ALL_INTERFACES: self.everywhere}
         choice.get(host, self.one).setChecked(True)
-        self.warning = QLabel(WARNING)
-        self.warning.setObjectName("listenWarning")
-        self.warning.setWordWrap(True)
-        self.warning.setStyleSheet(text_style(colors.due, bold=True))
+
+    def _make_fields(self, port: int, log: str) -> QPushButton:
+        """The port and log fields; returns the button that chooses the log."""
         self.port = QSpinBox()
         self.port.setObjectName("listenPort")
         self.port.setAccessibleName("Port")
@@ -142,22 +192,10 @@ class ListenDialog(QDialog):
         choose = QPushButton("Choose…")
         choose.setObjectName("listenChooseLog")
         choose.clicked.connect(self._choose_log)
-        self.errors: dict[Field, QLabel] = {}
-        for field in ("host", "port", "log"):
-            error = self.errors[field] = QLabel()
-            error.setObjectName(f"listenError:{field}")
-            error.setWordWrap(True)
-            error.setTextFormat(Qt.TextFormat.PlainText)  # it may quote what was typed
-            error.setStyleSheet(text_style(colors.problem))
-            error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            error.hide()
-        judged_label = QLabel(f"Idle gaps: {judged} (the Trackers panel changes this).")
-        judged_label.setObjectName("listenJudged")
-        judged_label.setWordWrap(True)
+        return choose
 
-        one_row = QHBoxLayout()
-        one_row.addWidget(self.one)
-        one_row.addWidget(self.address, 1)
+    def _build_form(self, choose: QPushButton) -> QGridLayout:
+        """The port and the log, each with its label and its problem under it."""
         log_row = QHBoxLayout()
         log_row.addWidget(self.log, 1)
         log_row.addWidget(choose)
@@ -172,6 +210,10 @@ class ListenDialog(QDialog):
         form.addLayout(log_row, 2, 1)
         form.addWidget(self.errors["log"], 3, 1)
         form.setColumnStretch(1, 1)
+        return form
+
+    def _build_buttons(self) -> QDialogButtonBox:
+        """*Listen* and *Cancel*."""
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -180,21 +222,7 @@ class ListenDialog(QDialog):
         ok.setObjectName("listenStart")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Listen on"))
-        layout.addWidget(self.loopback)
-        layout.addWidget(self.everywhere)
-        layout.addLayout(one_row)
-        layout.addWidget(self.errors["host"])
-        layout.addWidget(self.warning)
-        layout.addLayout(form)
-        layout.addWidget(judged_label)
-        layout.addWidget(buttons)
-        for button in (self.loopback, self.everywhere, self.one):
-            button.toggled.connect(self._show_warning)
-        self._show_warning()
-        self.setMinimumWidth(560)
-        self.adjustSize()
+        return buttons
 
     @property
     def host(self) -> str:

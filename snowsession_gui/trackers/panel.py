@@ -15,25 +15,26 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from session.audit.report import UserReport
 from snowsession_gui.model.tracker_data import Frame
-from snowsession_gui.model.tracker_setup import PRESETS, Setup
+from snowsession_gui.model.tracker_setup import Setup
 from snowsession_gui.model.tracker_words import counts_html, counts_tip
 from snowsession_gui.widgets.palette import LIGHT, Colors, text_style
 
 from .address import AddressBar
 from .chain import ChainView
+from .panel_parts import (
+    counts_label,
+    fit_button,
+    legend_html,
+    legend_label,
+    open_buttons,
+    placeholder_label,
+    problem_label,
+    timeouts_row,
+)
 from .source_line import SourceLine
 from .users import UserPicker
 
@@ -81,100 +82,24 @@ class TrackerPanel(QWidget):
         self.lanes: TrackerLanes | None = None
         self.summary: SummaryCharts | None = None
         self._empty_text = "Listen for trackers, or open a capture, to see each user's sessions."
+        self._shared = False
 
         self.source = SourceLine()
         self.source.cancelled.connect(self.cancelRead)
         self.status = self.source.status
-        buttons = QHBoxLayout()
         opens = [(listen, "listenButton"), (open_capture, "openCaptureButton")]
         if open_folder is not None:
             opens.append((open_folder, "openFolderButton"))
-        for action, name in opens:
-            button = QToolButton()
-            button.setObjectName(name)
-            button.setDefaultAction(action)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        judging = QHBoxLayout()
-        judge = QLabel("Judge idle gaps by")
-        self.presets = QComboBox()
-        self.presets.setObjectName("timeoutsSelector")
-        self.presets.setAccessibleName("Timeouts to judge idle gaps by")
-        for preset in PRESETS:
-            self.presets.addItem(preset.label, preset.key)
+        buttons = open_buttons(opens)
+        self.presets, judging = timeouts_row()
         self.presets.activated.connect(self._on_preset)
-        judge.setBuddy(self.presets)
-        judging.addWidget(judge)
-        judging.addWidget(self.presets)
-        judging.addStretch(1)
         self.address = AddressBar(stop)
         self.address.copied.connect(self.copied)
         self.address.hide()
-        self.problem = QLabel()
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
-        self.problem.setObjectName("trackerProblem")
-        self.problem.setWordWrap(True)
-        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem.hide()
-        self.counts = QLabel()
-        self.counts.setObjectName("trackerCounts")
-        self.counts.setWordWrap(True)
-
-        self.picker = picker = UserPicker()
-        picker.picked.connect(self.pick)
-        picker.filterChanged.connect(self._refilter)
-        self.filter, self.only_findings, self.users = (
-            picker.filter,
-            picker.only_findings,
-            picker.users,
-        )
-
-        self.legend = QLabel()
-        self.legend.setObjectName("laneLegend")
-        self.legend.setWordWrap(True)
-        self.legend.setToolTip(
-            "A session's line runs from its first to its last event; the dashed step before "
-            "it is the idle time since the session before. Hover a mark or a line to read it."
-        )
-        self.fit = QPushButton("Show all")
-        self.fit.setObjectName("fitLanesButton")
-        self.fit.setToolTip("Show every event of every user (the lanes follow new ones)")
-        self.fit.setEnabled(False)
-        self.fit.clicked.connect(self._on_fit)
-        legend_row = QHBoxLayout()
-        legend_row.setContentsMargins(0, 0, 0, 0)
-        legend_row.addWidget(self.legend, 1)
-        legend_row.addWidget(self.fit)
-        self.lane_area = QWidget()
-        self.lane_layout = QVBoxLayout(self.lane_area)
-        self.lane_layout.setContentsMargins(0, 0, 0, 0)
-        self.lane_layout.addLayout(legend_row)
-        self.placeholder = QLabel(self._empty_text)
-        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)  # file names, ids, typed text
-        self.placeholder.setObjectName("lanesPlaceholder")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setWordWrap(True)
-        self.lane_layout.addWidget(self.placeholder, 1)
-
-        # The lanes get the dock's whole width (time reads across); the users are picked
-        # beside the chain they pick.
-        self.chain = ChainView()
-        self.bottom = QSplitter(Qt.Orientation.Horizontal)
-        self.bottom.setObjectName("trackerPickerSplitter")
-        self.bottom.addWidget(picker)
-        self.bottom.addWidget(self.chain)
-        self.bottom.setStretchFactor(1, 1)
-        self.bottom.setSizes([PICKER_WIDTH, 600])
-        self.bottom.setChildrenCollapsible(False)
-        self.body = QSplitter(Qt.Orientation.Vertical)
-        self.body.setObjectName("trackerBodySplitter")
-        self.body.addWidget(self.lane_area)
-        self.body.addWidget(self.bottom)
-        self.body.setStretchFactor(0, 3)
-        self.body.setStretchFactor(1, 2)
+        self.problem = problem_label()
+        self.counts = counts_label()
+        self.body = self._build_body()
         self.body.installEventFilter(self)
-        self._shared = False
-        self.body.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -185,6 +110,52 @@ class TrackerPanel(QWidget):
         layout.addWidget(self.body, 1)
         self.apply_colors(LIGHT)
         self.show_frame(Frame())
+
+    def _build_body(self) -> QSplitter:
+        """The lanes over the dock's whole width (time reads across); under them, the users
+        picked beside the chain they pick."""
+        self.picker = picker = UserPicker()
+        picker.picked.connect(self.pick)
+        picker.filterChanged.connect(self._refilter)
+        self.filter, self.only_findings, self.users = (
+            picker.filter,
+            picker.only_findings,
+            picker.users,
+        )
+        self.lane_area = self._build_lane_area()
+        self.chain = ChainView()
+        self.bottom = QSplitter(Qt.Orientation.Horizontal)
+        self.bottom.setObjectName("trackerPickerSplitter")
+        self.bottom.addWidget(picker)
+        self.bottom.addWidget(self.chain)
+        self.bottom.setStretchFactor(1, 1)
+        self.bottom.setSizes([PICKER_WIDTH, 600])
+        self.bottom.setChildrenCollapsible(False)
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.setObjectName("trackerBodySplitter")
+        body.addWidget(self.lane_area)
+        body.addWidget(self.bottom)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 2)
+        body.setChildrenCollapsible(False)
+        return body
+
+    def _build_lane_area(self) -> QWidget:
+        """The legend with *Show all* beside it, over a placeholder the lanes replace."""
+        self.legend = legend_label()
+        self.fit = fit_button()
+        self.fit.clicked.connect(self._on_fit)
+        legend_row = QHBoxLayout()
+        legend_row.setContentsMargins(0, 0, 0, 0)
+        legend_row.addWidget(self.legend, 1)
+        legend_row.addWidget(self.fit)
+        lane_area = QWidget()
+        self.lane_layout = QVBoxLayout(lane_area)
+        self.lane_layout.setContentsMargins(0, 0, 0, 0)
+        self.lane_layout.addLayout(legend_row)
+        self.placeholder = placeholder_label(self._empty_text)
+        self.lane_layout.addWidget(self.placeholder, 1)
+        return lane_area
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The first time the body has its height, the lanes get their share of it (a
@@ -380,20 +351,6 @@ class TrackerPanel(QWidget):
         if self.summary is not None:
             self.summary.apply_colors(c)
 
-        def swatch(color: str, glyph: str, text: str) -> str:
-            return f'<span style="color:{color}">{glyph}</span>&nbsp;' + text.replace(" ", "&nbsp;")
-
-        self.legend.setText(
-            " &nbsp; ".join(
-                (
-                    swatch(c.step, "━━", "session"),
-                    swatch(c.event, "●", "event"),
-                    swatch(c.muted, "╌╌", "idle"),
-                    swatch(c.timeout, "╌╌", "idle past the timeout"),
-                    swatch(c.problem, "◆", "finding"),
-                    "times in UTC",
-                )
-            )
-        )
+        self.legend.setText(legend_html(c))
         self._show_counts()
         self.picker.apply_colors(c)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
+from snowsession_gui.model.settings_names import trackers_key
 from snowsession_gui.widgets.palette import Colors
 from snowsession_gui.window.dock_widths import fit_side_docks
 
@@ -30,7 +31,8 @@ RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 class TrackerParts(QObject):
     """A base for the Trackers feature: :attr:`panel`, :attr:`listener` and :attr:`reader`
     are made (and put in the ``trackersDock``) the first time one of them is asked for, or
-    the dock is shown; :meth:`connect_parts` then wires them."""
+    the dock is shown; :meth:`connect_parts` then wires them. What the feature keeps between
+    runs is read with :meth:`_setting` and kept with :meth:`_keep`."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -103,6 +105,23 @@ class TrackerParts(QObject):
         if self._parts is not None:
             self._parts[1].close()
             self._parts[2].close()
+
+    def _setting(self, name: str, default: object) -> object:
+        settings = self.window.settings
+        value = settings.value(trackers_key(name)) if settings is not None else None
+        return default if value is None else value
+
+    def _keep(self, **values: object) -> None:
+        settings = self.window.settings
+        if settings is not None:
+            for name, value in values.items():
+                settings.setValue(trackers_key(name), value)
+
+    def default_log(self) -> str:
+        """Where the events are kept unless chosen otherwise: beside the window's save file."""
+        from session.cli.trackers import DEFAULT_LOG
+
+        return str(self.window.host.home.path.parent / DEFAULT_LOG)
 
     @staticmethod
     def names(paths: tuple[str, ...]) -> str:

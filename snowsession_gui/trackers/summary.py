@@ -136,8 +136,11 @@ class SummaryCharts(QWidget):
 
     def _axes(self) -> None:
         step = max(1, -(-len(self.days) // DAY_LABELS))
-        labels = [(float(i), day[5:] if day[:1].isdigit() else day) for i, day in
-                  enumerate(self.days) if i % step == 0]  # fmt: skip
+        labels = [
+            (float(i), day[5:] if day[:1].isdigit() else day)
+            for i, day in enumerate(self.days)
+            if i % step == 0
+        ]
         self.day_plot.getPlotItem().getAxis("bottom").setTicks([labels, []])
         self.version_plot.getPlotItem().getAxis("left").setTicks(
             [[(-float(i), version) for i, version in enumerate(self.versions)], []]
@@ -148,12 +151,18 @@ class SummaryCharts(QWidget):
         self.version_plot.getPlotItem().getAxis("left").setWidth(min(220, widest + 14))
         totals = [sum(t.values()) for t in self._tables["day"].values()]
         view = self.day_plot.getPlotItem().getViewBox()
-        view.setRange(xRange=(-0.6, max(0, len(self.days) - 1) + 0.6),
-                      yRange=(0, max(totals, default=1) * 1.08 or 1), padding=0)  # fmt: skip
+        view.setRange(
+            xRange=(-0.6, max(0, len(self.days) - 1) + 0.6),
+            yRange=(0, max(totals, default=1) * 1.08 or 1),
+            padding=0,
+        )
         widths = [sum(t.values()) for t in self._tables["version"].values()]
         view = self.version_plot.getPlotItem().getViewBox()
-        view.setRange(xRange=(0, max(widths, default=1) * 1.08 or 1),
-                      yRange=(-len(self.versions) + 0.4, 0.6), padding=0)  # fmt: skip
+        view.setRange(
+            xRange=(0, max(widths, default=1) * 1.08 or 1),
+            yRange=(-len(self.versions) + 0.4, 0.6),
+            padding=0,
+        )
 
     def _words(self) -> None:
         s, c = self.summary, self.colors

@@ -64,7 +64,24 @@ class Controls(QWidget):
         super().__init__(parent)
         self.setObjectName("controls")
         self._host = host
+        self.inputs: dict[str, SecondsInput] = {}
+        self.errors: dict[str, QLabel] = {}
+        self._refused_with: dict[str, float] = {}
+        """The value in force when a field's typed value was refused: its message holds while
+        that value does, and goes when the setting changes by any route."""
+        self._snapshot: SessionSnapshot | None = None
 
+        self._make_buttons()
+        fields = self._build_timing()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self._build_simulate())
+        layout.addWidget(fields)
+        layout.addStretch(1)
+        self._connect(host)
+
+    def _make_buttons(self) -> None:
+        """The buttons that simulate what an app does."""
         self.fire = self._button("fireEventButton", "Fire event", "Track one event now (Space)")
         self.fire.setMinimumHeight(34)
         self.fire.setDefault(False)
@@ -94,41 +111,45 @@ class Controls(QWidget):
             "Delete the save file and start over as a new user (asks first)",
         )
 
-        self.inputs: dict[str, SecondsInput] = {}
-        self.errors: dict[str, QLabel] = {}
-        self._refused_with: dict[str, float] = {}
-        """The value in force when a field's typed value was refused: its message holds while
-        that value does, and goes when the setting changes by any route."""
-        self._snapshot: SessionSnapshot | None = None
+    def _build_timing(self) -> QGroupBox:
+        """The *Timing* box: a field per setting, with its refusal under it."""
         fields = QGroupBox("Timing")
         grid = QGridLayout(fields)
         grid.setColumnStretch(2, 1)
         for row, name in enumerate(SETTING_NAMES):
-            object_name, label_text, tip = _FIELDS[name]
-            box = SecondsInput()
-            box.setObjectName(object_name)
-            box.setAccessibleName(label_text)
-            box.setToolTip(tip)
-            box.show_value(host.setting(name))
-            box.committed.connect(self._on_committed)
-            box.holds_good.connect(self._on_holds_good)
-            box.setProperty("setting", name)
-            label = QLabel(label_text)
-            label.setBuddy(box)
-            error = QLabel("")
-            error.setObjectName(object_name.replace("Input", "Error"))
-            error.setAccessibleName(f"{label_text} problem")
-            error.setWordWrap(True)
-            # Wrapped to the width it is given, and as tall as its lines need (the dock
-            # scrolls rather than cutting it off).
-            error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+            box, label, error = self._timing_field(name)
             grid.addWidget(label, 2 * row, 0)
             grid.addWidget(box, 2 * row, 1)
             grid.addWidget(error, 2 * row + 1, 0, 1, 3)
             error.hide()
             self.inputs[name] = box
             self.errors[name] = error
+        return fields
 
+    def _timing_field(self, name: str) -> tuple[SecondsInput, QLabel, QLabel]:
+        """The field for the setting ``name``, its label, and the label for its refusal."""
+        object_name, label_text, tip = _FIELDS[name]
+        box = SecondsInput()
+        box.setObjectName(object_name)
+        box.setAccessibleName(label_text)
+        box.setToolTip(tip)
+        box.show_value(self._host.setting(name))
+        box.committed.connect(self._on_committed)
+        box.holds_good.connect(self._on_holds_good)
+        box.setProperty("setting", name)
+        label = QLabel(label_text)
+        label.setBuddy(box)
+        error = QLabel("")
+        error.setObjectName(object_name.replace("Input", "Error"))
+        error.setAccessibleName(f"{label_text} problem")
+        error.setWordWrap(True)
+        # Wrapped to the width it is given, and as tall as its lines need (the dock
+        # scrolls rather than cutting it off).
+        error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        return box, label, error
+
+    def _build_simulate(self) -> QGroupBox:
+        """The *Simulate* box: *Fire event* above two rows of buttons."""
         actions = QGroupBox("Simulate")
         row1 = QHBoxLayout()
         row1.addWidget(self.background)
@@ -140,13 +161,9 @@ class Controls(QWidget):
         box_layout.addWidget(self.fire)
         box_layout.addLayout(row1)
         box_layout.addLayout(row2)
+        return actions
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(actions)
-        layout.addWidget(fields)
-        layout.addStretch(1)
-
+    def _connect(self, host: SessionHost) -> None:
         self.fire.clicked.connect(self.fire_event)
         self.background.toggled.connect(self._on_background)
         self.checker.toggled.connect(self._on_checker)

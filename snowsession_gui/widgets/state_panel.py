@@ -30,6 +30,19 @@ def session_index_label(parent: QWidget) -> QLabel:
     return label
 
 
+def _value(name: str, accessible: str, *, monospace: bool = False) -> QLabel:
+    """A value of the panel's form: selectable, monospaced (ids) or wrapped (words)."""
+    label = QLabel("—")
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if monospace:
+        label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    else:
+        label.setWordWrap(True)
+    return label
+
+
 class StatePanel(QFrame):
     """Shows a :class:`SessionSnapshot` (:meth:`show_state`) and its live forecast
     (:meth:`show_time`); it never asks the engine."""
@@ -37,10 +50,26 @@ class StatePanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statePanel")
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._snapshot: SessionSnapshot | None = None
         self._now = 0.0
 
+        self._make_headline()
+        form = self._build_form()
+        top = QHBoxLayout()
+        top.setSpacing(14)
+        top.addWidget(self.index_value)
+        top.addWidget(self.countdown_value, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.setSpacing(2)
+        layout.addWidget(self.index_caption)
+        layout.addLayout(top)
+        layout.addSpacing(6)
+        layout.addLayout(form)
+        layout.addStretch(1)
+
+    def _make_headline(self) -> None:
+        """The session index, large under its caption, and what happens next beside it."""
         self.index_value = session_index_label(self)
         self.index_value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.index_value.setAccessibleName("Session index")
@@ -62,25 +91,16 @@ class StatePanel(QFrame):
         bold.setBold(True)
         self.countdown_value.setFont(bold)
 
-        def value(name: str, accessible: str, monospace: bool = False) -> QLabel:
-            label = QLabel("—")
-            label.setObjectName(name)
-            label.setAccessibleName(accessible)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            if monospace:
-                label.setFont(mono)
-            else:
-                label.setWordWrap(True)
-            return label
-
-        self.user_id = value("userIdValue", "User id", True)
-        self.session_id = value("sessionIdValue", "Session id", True)
-        self.previous_id = value("previousSessionIdValue", "Previous session id", True)
-        self.first_event = value("firstEventIdValue", "First event id", True)
-        self.mode = value("modeValue", "Foreground or background")
-        self.checker = value("checkerValue", "Checker running")
-        self.last_access = value("lastAccessValue", "Last access")
-        self.timeout = value("timeoutInForceValue", "Timeout in force")
+    def _build_form(self) -> QFormLayout:
+        """The session's details, a labelled value a row."""
+        self.user_id = _value("userIdValue", "User id", monospace=True)
+        self.session_id = _value("sessionIdValue", "Session id", monospace=True)
+        self.previous_id = _value("previousSessionIdValue", "Previous session id", monospace=True)
+        self.first_event = _value("firstEventIdValue", "First event id", monospace=True)
+        self.mode = _value("modeValue", "Foreground or background")
+        self.checker = _value("checkerValue", "Checker running")
+        self.last_access = _value("lastAccessValue", "Last access")
+        self.timeout = _value("timeoutInForceValue", "Timeout in force")
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -95,19 +115,7 @@ class StatePanel(QFrame):
         form.addRow("Checker", self.checker)
         form.addRow("Last access", self.last_access)
         form.addRow("Timeout", self.timeout)
-
-        top = QHBoxLayout()
-        top.setSpacing(14)
-        top.addWidget(self.index_value)
-        top.addWidget(self.countdown_value, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 6, 12, 6)
-        layout.setSpacing(2)
-        layout.addWidget(self.index_caption)
-        layout.addLayout(top)
-        layout.addSpacing(6)
-        layout.addLayout(form)
-        layout.addStretch(1)
+        return form
 
     @Slot(object)
     def show_state(self, snapshot: SessionSnapshot) -> None:

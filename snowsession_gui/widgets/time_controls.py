@@ -53,52 +53,9 @@ class TimeControls(QWidget):
         self._colors: Colors = LIGHT
         self.go_to_dialog: GoToTime | None = None
 
-        caption = QLabel("Simulated time")
-        caption.setObjectName(self._name("simClockCaption"))
-        self.clock_value = QLabel(format_clock(sim.now()))
-        self.clock_value.setObjectName(self._name("simClockValue"))
-        self.clock_value.setAccessibleName("Simulated time")
-        self.clock_value.setToolTip(
-            "Simulated time (hh:mm:ss): since the window started, or since the scenario began"
-        )
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        font.setPointSizeF(self.font().pointSizeF() * 1.6)
-        font.setWeight(QFont.Weight.Bold)
-        self.clock_value.setFont(font)
-
-        self.speed = QComboBox()
-        self.speed.setObjectName(self._name("speedSelector"))
-        self.speed.setAccessibleName("Speed")
-        self.speed.setToolTip(
-            "How fast simulated time runs: pause, real time, or faster (keys 0-4; P pauses)"
-        )
-        for value in SPEEDS:
-            self.speed.addItem(speed_label(value), value)
-        self._show_speed(sim.speed)
-        self.speed.currentIndexChanged.connect(self._on_speed_chosen)
-
-        self.skip_minute = self._button("skipMinuteButton", "+1 min", "Skip one minute ahead (M)")
-        self.skip_five = self._button(
-            "skipFiveMinutesButton", "+5 min", "Skip five minutes ahead (Shift+M)"
-        )
-        self.skip_check = self._button(
-            "skipToCheckButton", "Next check", "Skip to the next expiry check (N)"
-        )
-        self.skip_minute.clicked.connect(self.skip_one_minute)
-        self.skip_five.clicked.connect(self.skip_five_minutes)
-        self.skip_check.clicked.connect(self.skip_to_check)
-        buttons = [self.skip_minute, self.skip_five, self.skip_check]
-        if jumps is not None:
-            self.skip_session = self._button(
-                "skipToSessionButton", "Next session", "Skip to the next new session (S)"
-            )
-            self.go_to = self._button(
-                "goToButton", "Go to…", "Go to a simulated time you type (Ctrl+G)"
-            )
-            self.skip_session.clicked.connect(self.skip_to_next_session)
-            self.go_to.clicked.connect(self.open_go_to)
-            buttons += [self.skip_session, self.go_to]
-
+        caption = self._make_clock()
+        self._make_speed()
+        buttons = self._make_skips()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         layout.setSpacing(8)
@@ -116,6 +73,60 @@ class TimeControls(QWidget):
 
         sim.timeChanged.connect(self.show_time)
         sim.speedChanged.connect(self._show_speed)
+
+    def _make_clock(self) -> QLabel:
+        """The simulated clock, large (:attr:`clock_value`); returns its caption."""
+        caption = QLabel("Simulated time")
+        caption.setObjectName(self._name("simClockCaption"))
+        self.clock_value = QLabel(format_clock(self._sim.now()))
+        self.clock_value.setObjectName(self._name("simClockValue"))
+        self.clock_value.setAccessibleName("Simulated time")
+        self.clock_value.setToolTip(
+            "Simulated time (hh:mm:ss): since the window started, or since the scenario began"
+        )
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(self.font().pointSizeF() * 1.6)
+        font.setWeight(QFont.Weight.Bold)
+        self.clock_value.setFont(font)
+        return caption
+
+    def _make_speed(self) -> None:
+        """The speed selector (:attr:`speed`), showing the clock's speed."""
+        self.speed = QComboBox()
+        self.speed.setObjectName(self._name("speedSelector"))
+        self.speed.setAccessibleName("Speed")
+        self.speed.setToolTip(
+            "How fast simulated time runs: pause, real time, or faster (keys 0-4; P pauses)"
+        )
+        for value in SPEEDS:
+            self.speed.addItem(speed_label(value), value)
+        self._show_speed(self._sim.speed)
+        self.speed.currentIndexChanged.connect(self._on_speed_chosen)
+
+    def _make_skips(self) -> list[QPushButton]:
+        """The skip buttons, in their order (*Next session* and *Go to…* with jumps)."""
+        self.skip_minute = self._button("skipMinuteButton", "+1 min", "Skip one minute ahead (M)")
+        self.skip_five = self._button(
+            "skipFiveMinutesButton", "+5 min", "Skip five minutes ahead (Shift+M)"
+        )
+        self.skip_check = self._button(
+            "skipToCheckButton", "Next check", "Skip to the next expiry check (N)"
+        )
+        self.skip_minute.clicked.connect(self.skip_one_minute)
+        self.skip_five.clicked.connect(self.skip_five_minutes)
+        self.skip_check.clicked.connect(self.skip_to_check)
+        buttons = [self.skip_minute, self.skip_five, self.skip_check]
+        if self._jumps is not None:
+            self.skip_session = self._button(
+                "skipToSessionButton", "Next session", "Skip to the next new session (S)"
+            )
+            self.go_to = self._button(
+                "goToButton", "Go to…", "Go to a simulated time you type (Ctrl+G)"
+            )
+            self.skip_session.clicked.connect(self.skip_to_next_session)
+            self.go_to.clicked.connect(self.open_go_to)
+            buttons += [self.skip_session, self.go_to]
+        return buttons
 
     def _name(self, name: str) -> str:
         return self._prefix + name[0].upper() + name[1:] if self._prefix else name

@@ -71,6 +71,24 @@ class MainWindow(WindowFrame, FeatureOffers):
         self.colors = colors(False)
         self.storage_problem: str | None = None
 
+        self._make_views(host)
+        self._place_docks()
+        self._make_status_bar()
+        self.monitors = Monitors(self)
+        self._actions()
+        self._connect()
+        fit_to_screen(self)
+        self.apply_palette()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
+        if install is not None:
+            install(self)
+        host.flush()  # what happened before anyone listened: the first session
+        host.sim.show_time()  # the first frame at once (the plot follows the first paint)
+
+    # ------------------------------------------------------------ construction
+
+    def _make_views(self, host: SessionHost) -> None:
+        """The timeline in the middle, the views around it, the time controls in the toolbar."""
         self.timeline = Timeline(host.now, self)
         self.timeline.setMinimumSize(480, 240)
         self.setCentralWidget(self.timeline)
@@ -86,8 +104,9 @@ class MainWindow(WindowFrame, FeatureOffers):
         self.toolbar.addWidget(self.following.selector)
         self.toolbar.addWidget(self.follow_button)
 
-        # The state and the controls run the window's whole height; the log and the context
-        # sit under the timeline.
+    def _place_docks(self) -> None:
+        """The state and the controls run the window's whole height; the log and the context
+        sit under the timeline."""
         self.setCorner(Qt.Corner.BottomLeftCorner, LEFT)
         self.add_dock("stateDock", "State", self.state_panel, LEFT, scroll=True)
         self.add_dock("controlsDock", "Controls", self.controls, LEFT, scroll=True)
@@ -101,6 +120,8 @@ class MainWindow(WindowFrame, FeatureOffers):
             Qt.Orientation.Horizontal,
         )
 
+    def _make_status_bar(self) -> None:
+        """A storage problem to the left (hidden while there is none), the save file right."""
         self.path_label = QLabel()
         self.path_label.setObjectName("savePathLabel")
         self.path_label.setAccessibleName("Save file")
@@ -111,33 +132,19 @@ class MainWindow(WindowFrame, FeatureOffers):
         self.statusBar().addWidget(self.storage_label, 1)
         self.statusBar().addPermanentWidget(self.path_label)
 
-        self.monitors = Monitors(self)
-        self._actions()
-        self._connect()
-        fit_to_screen(self)
-        self.apply_palette()
-        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
-        if install is not None:
-            install(self)
-        host.flush()  # what happened before anyone listened: the first session
-        host.sim.show_time()  # the first frame at once (the plot follows the first paint)
-
-    # ------------------------------------------------------------ construction
-
     def _actions(self) -> None:
         m, c, t = self.menu_bar, self.controls, self.time_controls
         open_key, quit_key = QKeySequence.StandardKey.Open, QKeySequence.StandardKey.Quit
-        file, sim = Section.FILE_OPEN, Section.SIMULATE_EVENTS
+        file, watch, sim = Section.FILE_OPEN, Section.FILE_MONITOR, Section.SIMULATE_EVENTS
         for section, text, slot, key, name in (
             (file, "&Open save file…", self.choose_file, open_key, "openAction"),
-            (Section.FILE_MONITOR, "&Monitor a save file…", self.choose_monitor, "Ctrl+Shift+M",
-             "monitorAction"),
+            (watch, "&Monitor a save file…", self.choose_monitor, "Ctrl+Shift+M", "monitorAction"),
             (Section.FILE_QUIT, "&Quit", self.close, quit_key, "quitAction"),
             (sim, "&Fire event", c.fire_event, "Space", "fireEventAction"),
             (sim, "&Background / foreground", c.toggle_background, "B", "backgroundAction"),
             (sim, "&Checker on / off", c.toggle_checker, "C", "checkerAction"),
             (Section.SIMULATE_TIME, "&Pause / resume", t.toggle_pause, "P", "pauseAction"),
-        ):  # fmt: skip
+        ):
             m.add(section, make_action(self, text, slot, key, name))
         for digit, speed in enumerate(SPEEDS):
             text = "Pause" if speed == 0 else f"Speed {speed_label(speed)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import colorsys
 import inspect
 import re
@@ -19,6 +20,10 @@ from snowsession_gui.widgets.palette import DARK, LIGHT, TEXT_ROLES, Colors
 PACKAGE = Path(snowsession_gui.__file__).parent
 MODULES = sorted(PACKAGE.rglob("*.py"))
 ROOMS = sorted(path.parent for path in PACKAGE.glob("*/__init__.py"))
+LONGEST_FUNCTION = 60
+FORMAT_SKIPS = 4
+"""The most ``# fmt: skip`` (or ``fmt: off``) markers: a few real tables (the palette's
+series), never a way to squeeze code under the line limit."""
 
 
 def test_the_window_has_rooms() -> None:
@@ -35,6 +40,30 @@ def test_the_window_has_rooms() -> None:
 def test_no_module_is_over_400_lines(module: Path) -> None:
     lines = module.read_text(encoding="utf-8").count("\n")
     assert lines <= 400, f"{module.relative_to(PACKAGE)} has {lines} lines"
+
+
+def test_no_function_is_over_60_lines() -> None:
+    """Widgets are built from small named parts, not one long ``__init__``."""
+    long = [
+        f"{module.relative_to(PACKAGE)}:{node.lineno} {node.name} "
+        f"({node.end_lineno - node.lineno + 1} lines)"
+        for module in MODULES
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION
+    ]
+    assert not long, long
+
+
+def test_the_formatter_is_skipped_only_for_a_few_tables() -> None:
+    skips = [
+        f"{module.relative_to(PACKAGE)}:{number}: {line.strip()}"
+        for module in MODULES
+        for number, line in enumerate(module.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"#\s*fmt:\s*(skip|off)\b", line)
+    ]
+    assert len(skips) <= FORMAT_SKIPS, skips
 
 
 def test_every_colour_is_the_palettes() -> None:
