@@ -92,7 +92,10 @@ class ExportFeature(QObject):
         snapshot = host.snapshot
         policy = snapshot.policy if snapshot is not None else host.policy
         s = host.settings
+        # what the picture shows, but never past the run's own ends (the picture has margins)
         left, right = self.window.picture_range()
+        start, end = self.window.run_range()
+        left, right = max(left, start), min(right, end)
         return Heading(
             title,
             f"{policy} policy · foreground timeout {format_seconds(s.foreground_timeout)} · "
