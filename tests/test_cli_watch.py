@@ -15,6 +15,7 @@ import pytest
 import session.cli as cli
 import session.cli.savefiles as cli_savefiles
 from session import ClientSession, VirtualClock
+from session.storage.report import SETTLE
 
 DATA = Path(__file__).parent / "data"
 FIRST = (DATA / "dotnet-first-save.xml").read_bytes()
@@ -216,7 +217,7 @@ def test_a_write_in_place_caught_mid_way_is_not_called_damage(tmp_path: Path) ->
     lines = [line.split("  ", 1)[1] for line in out.getvalue().splitlines()]
     assert lines[1:] == ["new session: index 2, session 9a1f6c2e, previous 7c9e6679, user 0f8fad5b"]
     assert "DAMAGED" not in out.getvalue()
-    assert waits == [0.5, 0.05, 0.05]  # a second look soon after each damaged one
+    assert waits == [0.5, SETTLE, SETTLE]  # a second look soon after each damaged one
 
 
 def test_damage_that_stays_is_reported_and_a_session_begun_meanwhile_is_new(
@@ -231,7 +232,9 @@ def test_damage_that_stays_is_reported_and_a_session_begun_meanwhile_is_new(
     path.write_bytes(FIRST[:200])
     assert watcher.poll() is None and watcher.unsettled
     assert watcher.poll() is None and watcher.unsettled  # too soon to be sure
-    now[0] += 0.05
+    now[0] += SETTLE / 2
+    assert watcher.poll() is None and watcher.unsettled  # still too soon
+    now[0] += SETTLE / 2
     change = watcher.poll()  # the same bytes a moment later: damaged for real
     assert change is not None and "DAMAGED" in change.text and not watcher.unsettled
     path.write_bytes(LATER)

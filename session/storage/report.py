@@ -238,8 +238,10 @@ def describe(report: Report) -> str:
     return text
 
 
-SETTLE = 0.05
-"""Seconds a watcher waits before a second look at a file that looked damaged."""
+SETTLE = 0.25
+"""Seconds a watcher waits before a second look at a file that looked damaged: a writer that
+truncates in place leaves it empty for milliseconds, but for longer on a busy machine, where a
+second look 50 ms later still found some such files empty."""
 
 
 def _same(a: Report, b: Report) -> bool:
