@@ -142,11 +142,13 @@ DUCKDB_MACROS = (
     "CREATE OR REPLACE TEMP MACRO is_uuid(x) AS length(x) = 36 AND strpos(x, '-') = 9 AND "
     "substr(x, 14, 1) = '-' AND substr(x, 19, 1) = '-' AND substr(x, 24, 1) = '-' AND "
     "TRY_CAST(x AS UUID) IS NOT NULL",
-    "CREATE OR REPLACE TEMP MACRO is_user_id(x) AS x = lower(x) AND (is_uuid(x) OR "
-    "(length(x) = 16 AND TRY_CAST(('0x' || x) AS UBIGINT) IS NOT NULL))",
+    "CREATE OR REPLACE TEMP MACRO is_user_id(x) AS "
+    "coalesce(CAST(TRY_CAST(x AS UUID) AS VARCHAR) = x, FALSE) OR "
+    "(length(x) = 16 AND x = lower(x) AND TRY_CAST(('0x' || x) AS UBIGINT) IS NOT NULL)",
 )
 """DuckDB's tests of :data:`UUID` and :data:`USER_ID`, three times faster than the patterns
-(its UUID cast ignores where hyphens are: the positions are checked here)."""
+(its UUID cast ignores where hyphens are: the positions are checked here; a lower-case UUID
+is one that the cast writes back the same)."""
 
 
 def _invalid(formats: _Formats) -> str:
