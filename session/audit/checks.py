@@ -35,6 +35,7 @@ __all__ = [
     "CTES",
     "DUCKDB_CTES",
     "DUCKDB_MACROS",
+    "PASS_STEPS",
     "SESSION_FACTS",
     "SESSION_STEPS",
     "checks",
@@ -142,11 +143,13 @@ DUCKDB_MACROS = (
     "CREATE OR REPLACE TEMP MACRO is_uuid(x) AS length(x) = 36 AND strpos(x, '-') = 9 AND "
     "substr(x, 14, 1) = '-' AND substr(x, 19, 1) = '-' AND substr(x, 24, 1) = '-' AND "
     "TRY_CAST(x AS UUID) IS NOT NULL",
-    "CREATE OR REPLACE TEMP MACRO is_user_id(x) AS x = lower(x) AND (is_uuid(x) OR "
-    "(length(x) = 16 AND TRY_CAST(('0x' || x) AS UBIGINT) IS NOT NULL))",
+    "CREATE OR REPLACE TEMP MACRO is_user_id(x) AS "
+    "coalesce(CAST(TRY_CAST(x AS UUID) AS VARCHAR) = x, FALSE) OR "
+    "(length(x) = 16 AND x = lower(x) AND TRY_CAST(('0x' || x) AS UBIGINT) IS NOT NULL)",
 )
 """DuckDB's tests of :data:`UUID` and :data:`USER_ID`, three times faster than the patterns
-(its UUID cast ignores where hyphens are: the positions are checked here)."""
+(its UUID cast ignores where hyphens are: the positions are checked here; a lower-case UUID
+is one that the cast writes back the same)."""
 
 
 def _invalid(formats: _Formats) -> str:
@@ -491,7 +494,7 @@ def _session_findings() -> str:
 
 _CANDIDATES = """
 SELECT user_id, session_id, session_index, start_state, fg_ms, bg_ms, interval_ms, n_idx, d_idx,
-  app_id, platform, v_tracker, capture
+  n > events AS duplicated, app_id, platform, v_tracker, capture
 FROM timed
 WHERE n_idx > d_idx
    OR last_t - first_t > interval_ms + CASE
@@ -503,17 +506,41 @@ WHERE n_idx > d_idx
 an idle gap past a timeout that can be in force in it (the background one only where the app
 went to the background)."""
 
+_PASSED = (
+    "event_id, t_ms, ord, lifecycle, event_index, collector_ms, user_id, session_id, "
+    "session_index, start_state, fg_ms, bg_ms, interval_ms, app_id, platform, v_tracker, "
+    "capture, repeats"
+)
+
 _PASS = """
-SELECT e.event_id, e.t_ms, e.ord, e.lifecycle, e.event_index, e.collector_ms,
-  c.user_id, c.session_id, c.session_index, c.start_state, c.fg_ms, c.bg_ms, c.interval_ms,
-  c.app_id, c.platform, c.v_tracker, e.capture, c.n_idx > c.d_idx AS repeats,
-  row_number() OVER (PARTITION BY c.user_id, c.session_id, c.session_index, e.event_id
-    ORDER BY e.collector_ms, e.ord) AS copy
+SELECT e.event_id, e.t_ms, e.ord, e.lifecycle, e.event_index, e.collector_ms, e.capture,
+  e.invalid, coalesce(c.user_id, e.user_id) AS user_id, c.session_id, c.session_index,
+  c.start_state, c.fg_ms, c.bg_ms, c.interval_ms, coalesce(c.app_id, e.app_id) AS app_id,
+  coalesce(c.platform, e.platform) AS platform, coalesce(c.v_tracker, e.v_tracker) AS v_tracker,
+  c.n_idx > c.d_idx AS repeats, c.duplicated
 FROM ev AS e
-JOIN candidates AS c
+LEFT JOIN candidates AS c
   ON e.user_id = c.user_id AND e.session_id = c.session_id AND e.session_index = c.session_index
-WHERE e.invalid IS NULL
+  AND e.invalid IS NULL
+WHERE e.invalid IS NOT NULL OR c.user_id IS NOT NULL
 """
+"""The events the second pass reads, in one read of ``ev``: those of the candidate sessions
+(with their session's facts; a session's app, platform and tracker are its first ones) and
+those whose entity is invalid."""
+
+_DEDUPED = f"""
+SELECT {_PASSED} FROM pass WHERE invalid IS NULL AND (NOT duplicated OR event_id IS NULL)
+UNION ALL
+SELECT {_PASSED}
+FROM (
+  SELECT *, row_number() OVER (PARTITION BY user_id, session_id, session_index, event_id
+    ORDER BY collector_ms, ord) AS copy
+  FROM pass WHERE invalid IS NULL AND duplicated AND event_id IS NOT NULL
+) AS copies
+WHERE copy = 1
+"""
+"""The candidates' events, each once: a duplicated ``event_id`` by its first copy to arrive,
+looked for only in the sessions that hold one."""
 
 _SESSION = (
     "PARTITION BY user_id, session_id, session_index ORDER BY ord NULLS FIRST, "
@@ -531,7 +558,7 @@ FROM (
     max(t_ms) OVER ({_SESSION} {_BEFORE}) AS latest_ms,
     coalesce(last_value(lifecycle IGNORE NULLS) OVER ({_SESSION} {_BEFORE}), start_state)
       AS state
-  FROM (SELECT * FROM pass WHERE copy = 1 OR event_id IS NULL) AS deduped
+  FROM deduped
 ) AS ordered
 """
 
@@ -585,7 +612,7 @@ SELECT user_id, NULL AS session_id, NULL AS session_index, '{Kind.INVALID_ENTITY
   app_id, platform, v_tracker, capture
 FROM (
   SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY collector_ms, ord) AS copy
-  FROM ev WHERE invalid IS NOT NULL
+  FROM pass WHERE invalid IS NOT NULL
 ) AS bad
 WHERE copy = 1 OR event_id IS NULL
 """
@@ -610,6 +637,7 @@ CTES: tuple[tuple[str, str], ...] = (
     ("session_findings", _session_findings()),
     ("candidates", _CANDIDATES),
     ("pass", _PASS),
+    ("deduped", _DEDUPED),
     ("gaps", _GAPS),
     ("event_findings", _EVENT_FINDINGS),
     ("invalid_findings", _INVALID_FINDINGS),
@@ -622,6 +650,10 @@ DUCKDB_CTES = (("ev", _ev(_Formats(fast=True))), *CTES[1:])
 
 SESSION_STEPS = ("ev", "sess", "ruled", "links", "chain", "timed")
 """The steps to ``timed``, a row per session: an engine may keep it and run the rest on it."""
+
+PASS_STEPS = ("ev", "candidates", "pass")
+"""The steps to ``pass`` over a kept ``timed``: the events read a second time. An engine may
+keep it too, so that the steps after it, which read it more than once, read no event again."""
 
 SESSION_FACTS = (
     """

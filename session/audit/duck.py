@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .checks import DUCKDB_CTES, DUCKDB_MACROS, SESSION_STEPS, checks
+from .checks import DUCKDB_CTES, DUCKDB_MACROS, PASS_STEPS, SESSION_STEPS, checks
 from .columns import EVENT_COLUMNS
 from .inputs import Input, InputError, Rescued, document_rows, probe, rescue_lines
 from .readers import ENTITY_COLUMN, log_select, parquet_select, sql_list, tsv_select
@@ -226,17 +226,17 @@ class DuckAudit:
                 )
                 cte[0] = ("ev", "SELECT * FROM judged")
             steps = [step for step in cte if step[0] in SESSION_STEPS]
-            rest = [step for step in cte if step[0] == "ev" or step[0] not in SESSION_STEPS]
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE timed AS "
-                + checks(self.rules, steps)
-                + "\nSELECT * FROM timed"
-            )
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE findings AS "
-                + checks(self.rules, rest)
-                + "\nSELECT * FROM findings"
-            )
+            passed = [step for step in cte if step[0] in PASS_STEPS]
+            rest = [step for step in cte if step[0] not in SESSION_STEPS + PASS_STEPS]
+            # The sessions, then the events read a second time (kept, as the steps after read
+            # them more than once), then the findings.
+            for name, kept in (("timed", steps), ("pass", passed), ("findings", rest)):
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {name} AS "
+                    + checks(self.rules, kept)
+                    + f"\nSELECT * FROM {name}"
+                )
+            self.con.execute("DROP TABLE pass")
         return Result(self.con, dict(self.bad), tuple(self.inputs))
 
 

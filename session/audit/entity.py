@@ -24,6 +24,7 @@ __all__ = [
     "Field",
     "entity_fields",
     "entity_sql",
+    "field_column",
     "field_sql",
     "find_entities",
     "problem_sql",
@@ -161,27 +162,36 @@ def _transform_type() -> str:
 
 def entity_sql(entity: str) -> tuple[str, str]:
     """DuckDB expressions over ``entity`` (``STRUCT(schema VARCHAR, data JSON)``), its data
-    parsed once: ``(parsed, keys)``, its fields (integers as JSON) and its keys."""
+    parsed once: ``(parsed, keys)``, its fields (integers as JSON; SQL NULL where absent or
+    JSON null) and its keys."""
     return (
         f"json_transform({entity}.data, '{_transform_type()}')",
         f"json_keys({entity}.data)",
     )
 
 
+def field_column(field: Field) -> str:
+    """The column that holds a field's value (:func:`field_sql`) where :func:`problem_sql` is
+    computed."""
+    return f"entity_{field.column}"
+
+
 def field_sql(field: Field) -> str:
-    """A field's value over ``parsed`` (:func:`entity_sql`), as :func:`entity_fields` gives it."""
+    """A field's value over ``parsed`` (:func:`entity_sql`), as :func:`entity_fields` gives it:
+    an integer only if its JSON is one (written back as text, it is the same digits: a
+    fraction or an exponent is not, nor a number past 64 bits)."""
     value = f"parsed.{field.key}"
     if not field.integer:
         return value
-    return (
-        f"CASE WHEN json_type({value}) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({value} AS BIGINT) "
-        "END"
-    )
+    text = f"CAST({value} AS VARCHAR)"
+    number = f"TRY_CAST({text} AS BIGINT)"
+    return f"CASE WHEN CAST({number} AS VARCHAR) = {text} THEN {number} END"
 
 
 def problem_sql(entity: str) -> str:
-    """:func:`entity_fields`' problem as a DuckDB expression over ``entity``, ``parsed`` and
-    ``keys`` (:func:`entity_sql`), in the same words."""
+    """:func:`entity_fields`' problem as a DuckDB expression over ``entity``, ``parsed``,
+    ``keys`` (:func:`entity_sql`) and the fields' columns (:func:`field_column`), in the same
+    words: the checks of the entity's schema version alone, in order."""
     uri = f"{entity}.schema"
     cases = [
         f"WHEN {uri} IS NULL OR {uri} NOT IN ({', '.join(map(_sql_text, versions()))}) THEN "
@@ -192,24 +202,23 @@ def problem_sql(entity: str) -> str:
     for uri_value, version in versions().items():
         allowed = ", ".join(map(_sql_text, version.keys))
         extra = f"list_sort(list_filter(keys, lambda k: k NOT IN ({allowed})))"
-        where = f"WHEN {uri} = {_sql_text(uri_value)} AND "
-        cases.append(
-            f"{where}len({extra}) > 0 THEN "
+        checks = [
+            f"WHEN NOT list_has_all([{allowed}], keys) THEN "
             f"concat(left({extra}[1], 60), ': not in this schema version')"
-        )
+        ]
         for field in FIELDS:
             if field.key not in version.keys:
                 continue
             has = f"list_contains(keys, '{field.key}')"
-            value = f"parsed.{field.key}"
+            null = f"parsed.{field.key} IS NULL"
             if field.key in version.required:
-                cases.append(f"{where}NOT {has} THEN '{field.key} is missing'")
-            null = f"json_type({value}) = 'NULL'" if field.integer else f"{value} IS NULL"
+                checks.append(f"WHEN NOT {has} THEN '{field.key} is missing'")
             if field.key not in version.nullable:
-                cases.append(f"{where}{has} AND {null} THEN '{field.key} is null'")
+                checks.append(f"WHEN {has} AND {null} THEN '{field.key} is null'")
             if field.integer:
-                cases.append(
-                    f"{where}{has} AND NOT ({null}) AND {field_sql(field)} IS NULL "
+                checks.append(
+                    f"WHEN {has} AND NOT {null} AND {field_column(field)} IS NULL "
                     f"THEN '{field.key} is not an integer'"
                 )
+        cases.append(f"WHEN {uri} = {_sql_text(uri_value)} THEN CASE {' '.join(checks)} END")
     return "CASE " + "\n".join(cases) + " END"

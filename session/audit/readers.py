@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ..trackers.protocol import BAD_REASONS
 from .columns import EVENT_COLUMNS
-from .entity import ENTITY_MARK, FIELDS, entity_sql, field_sql, problem_sql
+from .entity import ENTITY_MARK, FIELDS, entity_sql, field_column, field_sql, problem_sql
 from .rows import EVENT_NAMES, MAX_SECONDS
 
 __all__ = [
@@ -78,7 +78,7 @@ def _select(values: dict[str, str], source: str, *extra: str) -> str:
 
 def _json_entity() -> dict[str, str]:
     """The entity's columns and its problem (over :func:`_parsed`)."""
-    values = {field.column: field_sql(field) for field in FIELDS}
+    values = {field.column: field_column(field) for field in FIELDS}
     values["problem"] = (
         "CASE WHEN entities > 1 THEN concat('the event has ', entities, ' client_session "
         f"entities') ELSE {problem_sql('entity')} END"
@@ -88,9 +88,13 @@ def _json_entity() -> dict[str, str]:
 
 def _parsed(source: str) -> str:
     """``source`` (a FROM with a column ``entity``, ``STRUCT(schema VARCHAR, data JSON)``)
-    with the entity's data parsed once."""
+    with the entity's data parsed once and its fields picked out once."""
     parsed, keys = entity_sql("entity")
-    return f"FROM (SELECT *, {parsed} AS parsed, {keys} AS keys\n  {source}) AS typed"
+    fields = ", ".join(f"{field_sql(field)} AS {field_column(field)}" for field in FIELDS)
+    return (
+        f"FROM (SELECT *, {fields} FROM (SELECT *, {parsed} AS parsed, {keys} AS keys\n"
+        f"  {source}) AS parsed) AS typed"
+    )
 
 
 def _entities(contexts: str) -> str:

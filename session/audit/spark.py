@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import sqlglot
 
-from .checks import CTES, SESSION_STEPS, checks
+from .checks import CTES, PASS_STEPS, SESSION_STEPS, checks
 from .columns import EVENT_COLUMNS
 from .duck import delta_files
 from .inputs import Input, InputError, document_rows, probe
@@ -297,13 +297,19 @@ class SparkAudit:
             events = events.unionByName(frame)
         events.createOrReplaceTempView("events")
         steps = [step for step in CTES if step[0] in SESSION_STEPS]
-        rest = [step for step in CTES if step[0] == "ev" or step[0] not in SESSION_STEPS]
+        passed = [step for step in CTES if step[0] in PASS_STEPS]
+        rest = [step for step in CTES if step[0] not in SESSION_STEPS + PASS_STEPS]
         try:
             with _watch(self.spark, progress):
                 timed = self.spark.sql(
                     spark_sql(checks(self.rules, steps) + "\nSELECT * FROM timed")
                 ).localCheckpoint()
                 timed.createOrReplaceTempView("timed")
+                # The events read again, once: the steps after read them more than once.
+                second = self.spark.sql(
+                    spark_sql(checks(self.rules, passed) + "\nSELECT * FROM pass")
+                ).localCheckpoint()
+                second.createOrReplaceTempView("pass")
                 findings = self.spark.sql(
                     spark_sql(checks(self.rules, rest) + "\nSELECT * FROM findings")
                 ).localCheckpoint()
