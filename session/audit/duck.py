@@ -125,6 +125,8 @@ class DuckAudit:
                 for reason, count in bad.items():
                     self._count(reason, count)
                 self.add_rows(name, rows)
+        except duckdb.OutOfMemoryException:
+            raise  # not the input's fault: the command says what to do
         except duckdb.Error as error:
             raise InputError(f"{source.name}: {_first_line(error)}") from None
         self.inputs.append(source)
@@ -246,7 +248,7 @@ def _as_input_errors() -> Iterator[None]:
     short) as one line for people; an interrupt stays an interrupt."""
     try:
         yield
-    except duckdb.InterruptException:
+    except (duckdb.InterruptException, duckdb.OutOfMemoryException):
         raise
     except duckdb.Error as error:
         raise InputError(_first_line(error)) from None

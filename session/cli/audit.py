@@ -181,8 +181,17 @@ def sessions(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for target in (args.junit, args.findings_out):
         if target not in (None, "-"):
             _regular_target(target)
-    with _run(args, rules, stderr) as result:
-        return _answer(args, result, stdout)
+    import duckdb
+
+    try:
+        with _run(args, rules, stderr) as result:
+            return _answer(args, result, stdout)
+    except duckdb.OutOfMemoryException as error:
+        words = str(error).strip().splitlines()[0] if str(error).strip() else "Out of Memory"
+        raise CommandError(
+            f"DuckDB needed more memory than --memory-limit {args.memory_limit} lets it hold "
+            f"({words}): give it more with --memory-limit, or run on Spark (--engine spark)"
+        ) from None
 
 
 def _answer(args: argparse.Namespace, result: Result, stdout: TextIO) -> int:

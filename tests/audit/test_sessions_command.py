@@ -397,3 +397,20 @@ def test_an_unreadable_first_line_is_skipped_and_counted_like_any_other(
     status, out, err = run(capsys, "sessions", str(log))
     assert status == 0, err
     assert "2 session(s)" in out and "bad: 1 unreadable_line" in out
+
+
+@pytest.mark.parametrize("limit", ["1MB", "20MB"])
+def test_running_out_of_memory_says_what_to_do_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], limit: str
+) -> None:
+    """DuckDB's own out-of-memory, while it reads or while it checks: not a fault of the
+    input, and never a traceback."""
+    from trackers import varied_log
+
+    log = varied_log.write(tmp_path / "varied.ndjson", seed=0, crowd=300)
+    status, out, err = run(capsys, "sessions", str(log), "--memory-limit", limit)
+    assert status == 2 and out == ""
+    lines = [line for line in err.splitlines() if not line.startswith("snowsession: warning")]
+    assert len(lines) == 1, err
+    assert f"more memory than --memory-limit {limit}" in lines[0]
+    assert "--engine spark" in lines[0] and "varied.ndjson" not in lines[0]
