@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import duckdb
@@ -230,6 +230,26 @@ class Result:
             if users is None
             else ("WHERE list_contains($users, user_id)", {"users": list(users)})
         )
+        sessions = self._sessions(where, parameters)
+        findings = self._findings(where, parameters)
+        reports = [
+            UserReport(
+                user,
+                tuple(sessions.get(user, ())),
+                tuple(findings.get(user, ())),
+                sum(s.events for s in sessions.get(user, ()))
+                + sum(f.kind == _INVALID for f in findings.get(user, ())),
+                sum(s.duplicates for s in sessions.get(user, ())),
+            )
+            for user in sessions.keys() | findings.keys()
+        ]
+        reports.sort(key=lambda user: (_first(user), user.user_id))
+        return ChainReport(tuple(reports), dict(self.bad), self.inputs)
+
+    def _sessions(
+        self, where: str, parameters: Mapping[str, object]
+    ) -> dict[str, list[SessionSummary]]:
+        """Each user's sessions, in index order."""
         sessions: dict[str, list[SessionSummary]] = {}
         for row in self.con.execute(
             "SELECT user_id, session_index, session_id, nullif(prev, ''), fid, events, "
@@ -254,6 +274,10 @@ class Result:
                     row[12],
                 )
             )
+        return sessions
+
+    def _findings(self, where: str, parameters: Mapping[str, object]) -> dict[str, list[Finding]]:
+        """Each user's findings, in the order the report lists them."""
         findings: dict[str, list[Finding]] = {}
         for row in self.con.execute(
             "SELECT kind, user_id, session_id, at_ms, message, session_index, event_id, capture, "
@@ -276,19 +300,7 @@ class Result:
                     row[10],
                 )
             )
-        reports = [
-            UserReport(
-                user,
-                tuple(sessions.get(user, ())),
-                tuple(findings.get(user, ())),
-                sum(s.events for s in sessions.get(user, ()))
-                + sum(f.kind == _INVALID for f in findings.get(user, ())),
-                sum(s.duplicates for s in sessions.get(user, ())),
-            )
-            for user in sessions.keys() | findings.keys()
-        ]
-        reports.sort(key=lambda user: (_first(user), user.user_id))
-        return ChainReport(tuple(reports), dict(self.bad), self.inputs)
+        return findings
 
 
 def _first(user: UserReport) -> float:
