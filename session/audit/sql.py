@@ -34,12 +34,11 @@ def quote(text: str) -> str:
 
 
 def seconds(ms: str) -> str:
-    """Milliseconds as seconds to a tenth, cut not rounded (``1800.0``), the same in every
-    dialect."""
-    return (
-        f"concat({as_text(f'CAST(floor({ms} / 1000) AS BIGINT)')}, '.', "
-        f"{as_text(f'CAST(floor(({ms} % 1000) / 100) AS BIGINT)')})"
-    )
+    """Milliseconds as seconds to a tenth, cut not rounded, and whole seconds without a tenth
+    (``1800``, ``60.5``): as the window writes them, the same in every dialect."""
+    whole = as_text(f"CAST(floor({ms} / 1000) AS BIGINT)")
+    tenth = f"CAST(floor(({ms} % 1000) / 100) AS BIGINT)"
+    return f"concat({whole}, CASE WHEN {tenth} = 0 THEN '' ELSE concat('.', {as_text(tenth)}) END)"
 
 
 def ms_literal(value: float | None) -> str:

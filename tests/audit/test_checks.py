@@ -177,8 +177,8 @@ def test_early_new_session_by_the_timeout_in_force() -> None:
     report = analyse(chain((0, entity(1)), (200, entity(2))), TIMEOUTS)
     (finding,) = report.findings
     assert finding.kind == "early_new_session"
-    assert "after only 200.0 s idle" in finding.message
-    assert "less than the foreground timeout (600.0 s)" in finding.message
+    assert "after only 200 s idle" in finding.message
+    assert "less than the foreground timeout (600 s)" in finding.message
     # Without the timeouts, nothing is judged.
     assert kinds(analyse(chain((0, entity(1)), (200, entity(2))))) == []
 

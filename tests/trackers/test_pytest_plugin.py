@@ -78,7 +78,7 @@ def test_waiting_for_what_never_comes(snowsession_collector):
         [
             "*2 session fault(s) in what the tracker sent; every event is in *events.ndjson*",
             "*user 0f8fad5b-d9cb-469f-a165-70867728950e, session 3 (9a1f6c2e-*) at *: index_gap: *",
-            "*early_new_session: a new session * after only 100.0 s idle, less than the *",
+            "*early_new_session: a new session * after only 100 s idle, less than the *",
             "*waited 0.2 s for 1 event(s) at http://127.0.0.1:*: is the tracker pointed here?",
         ]
     )
