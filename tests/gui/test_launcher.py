@@ -13,10 +13,13 @@ import pytest
 import snowsession_gui
 from snowsession_gui.launcher import command_here, display_problem, parse_args
 
+OUTSIDE = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+"""What a person's shell outside make and without a display lacks (``make test`` sets the
+make variables for everything it runs)."""
+
 
 def run_gui(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
-    base = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    base.pop("QT_QPA_PLATFORM", None)
+    base = {k: v for k, v in os.environ.items() if k not in OUTSIDE}
     base.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "snowsession_gui", *args],
@@ -57,7 +60,7 @@ def test_the_picture_command_it_prints_works_where_it_was_typed(tmp_path):
     commands = result.stderr.split("`")[1::2]
     picture = next(command for command in commands if "--screenshot" in command)
     home = {"XDG_DATA_HOME": str(tmp_path / "d"), "XDG_CONFIG_HOME": str(tmp_path / "c")} | here
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in os.environ.items() if k not in OUTSIDE}
     done = subprocess.run(
         shlex.split(picture), cwd=tmp_path, env=env | home, capture_output=True, timeout=120
     )
