@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from ..context import SCHEMA_URIS, load_schema
+from .sql import quote
 
 __all__ = [
     "ENTITY_MARK",
@@ -149,10 +150,6 @@ def entity_fields(entity: Mapping[str, Any]) -> tuple[dict[str, Any], str | None
     return fields, None
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _transform_type() -> str:
     types = ", ".join(
         f'"{field.key}": "{"JSON" if field.integer else "VARCHAR"}"' for field in FIELDS
@@ -194,13 +191,13 @@ def problem_sql(entity: str) -> str:
     words: the checks of the entity's schema version alone, in order."""
     uri = f"{entity}.schema"
     cases = [
-        f"WHEN {uri} IS NULL OR {uri} NOT IN ({', '.join(map(_sql_text, versions()))}) THEN "
+        f"WHEN {uri} IS NULL OR {uri} NOT IN ({', '.join(map(quote, versions()))}) THEN "
         f"concat('unknown client_session schema ', coalesce(left({uri}, 120), 'None'))",
         "WHEN parsed IS NULL OR json_type({entity}.data) <> 'OBJECT' THEN "
         "'the client_session entity''s data is not an object'".replace("{entity}", entity),
     ]
     for uri_value, version in versions().items():
-        allowed = ", ".join(map(_sql_text, version.keys))
+        allowed = ", ".join(map(quote, version.keys))
         extra = f"list_sort(list_filter(keys, lambda k: k NOT IN ({allowed})))"
         checks = [
             f"WHEN NOT list_has_all([{allowed}], keys) THEN "
@@ -220,5 +217,5 @@ def problem_sql(entity: str) -> str:
                     f"WHEN {has} AND NOT {null} AND {field_column(field)} IS NULL "
                     f"THEN '{field.key} is not an integer'"
                 )
-        cases.append(f"WHEN {uri} = {_sql_text(uri_value)} THEN CASE {' '.join(checks)} END")
+        cases.append(f"WHEN {uri} = {quote(uri_value)} THEN CASE {' '.join(checks)} END")
     return "CASE " + "\n".join(cases) + " END"

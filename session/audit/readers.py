@@ -16,6 +16,7 @@ from ..trackers.protocol import BAD_REASONS
 from .columns import EVENT_COLUMNS
 from .entity import ENTITY_MARK, FIELDS, entity_sql, field_column, field_sql, problem_sql
 from .rows import EVENT_NAMES, MAX_SECONDS
+from .sql import quote
 
 __all__ = [
     "COLLECTOR_MS",
@@ -24,9 +25,9 @@ __all__ = [
     "TSV_FIELDS",
     "log_select",
     "parquet_select",
+    "quote",
     "short_names",
     "sql_list",
-    "sql_text",
     "tsv_select",
 ]
 
@@ -57,14 +58,9 @@ event_vendor event_name event_format event_version event_fingerprint true_tstamp
 assert len(TSV_FIELDS) == 131
 
 
-def sql_text(value: str) -> str:
-    """A string literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def sql_list(values: Sequence[str]) -> str:
     """A list literal of strings."""
-    return "[" + ", ".join(map(sql_text, values)) + "]"
+    return "[" + ", ".join(map(quote, values)) + "]"
 
 
 def _select(values: dict[str, str], source: str, *extra: str) -> str:
@@ -100,7 +96,7 @@ def _parsed(source: str) -> str:
 def _entities(contexts: str) -> str:
     """``entity``, the first ``client_session`` entity of a list of entities, and
     ``entities``, how many there are."""
-    found = f"list_filter({contexts}, lambda c: contains(c.schema, {sql_text(ENTITY_MARK)}))"
+    found = f"list_filter({contexts}, lambda c: contains(c.schema, {quote(ENTITY_MARK)}))"
     return f"{found}[1] AS entity, len({found}) AS entities"
 
 
@@ -119,7 +115,7 @@ def short_names(kind: str) -> str:
     """The tracker protocol's short event type ``kind`` as the warehouse names it
     (:data:`~.rows.EVENT_NAMES`), in SQL that DuckDB and Spark both take."""
     cases = " ".join(
-        f"WHEN {sql_text(short)} THEN {sql_text(name)}" for short, name in EVENT_NAMES.items()
+        f"WHEN {quote(short)} THEN {quote(name)}" for short, name in EVENT_NAMES.items()
     )
     return f"CASE {kind} {cases} ELSE {kind} END"
 
@@ -132,7 +128,7 @@ COLLECTOR_MS = (
 
 LINE_KIND = (
     "CASE WHEN snowsession IS NOT NULL THEN 'header' "
-    f"WHEN bad IN ({', '.join(map(sql_text, BAD_REASONS))}) THEN 'bad' "
+    f"WHEN bad IN ({', '.join(map(quote, BAD_REASONS))}) THEN 'bad' "
     "WHEN received IS NULL OR bad IS NOT NULL OR fields IS NULL OR contexts IS NULL "
     "THEN 'unreadable' WHEN entity IS NULL THEN 'no_entity' ELSE 'event' END"
 )
@@ -147,7 +143,7 @@ def log_select(path: str, capture: int) -> str:
     fields = "STRUCT(e VARCHAR, eid VARCHAR, aid VARCHAR, p VARCHAR, tv VARCHAR, dtm VARCHAR, stm VARCHAR, ttm VARCHAR)"  # noqa: E501
     source = _parsed(
         f"FROM (SELECT *, {_entities('contexts')}\n"
-        f"  FROM read_ndjson({sql_text(path)}, columns = {{received: 'DOUBLE', fields: "
+        f"  FROM read_ndjson({quote(path)}, columns = {{received: 'DOUBLE', fields: "
         f"'{fields}', contexts: '{_ENTITIES}', unstruct: 'STRUCT(schema VARCHAR)', bad: "
         "'VARCHAR', snowsession: 'VARCHAR'}, ignore_errors = true, "
         "maximum_object_size = 16777216)\n"
@@ -179,7 +175,7 @@ def _tstamp(value: str) -> str:
 
 def tsv_select(paths: Sequence[str], capture: int) -> str:
     """Enriched TSV files (plain or gzip): every row with a ``client_session`` entity."""
-    columns = ", ".join(f"{sql_text(name)}: 'VARCHAR'" for name in TSV_FIELDS)
+    columns = ", ".join(f"{quote(name)}: 'VARCHAR'" for name in TSV_FIELDS)
     source = (
         _parsed(
             "FROM (SELECT *, "

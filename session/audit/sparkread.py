@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from .columns import EVENT_COLUMNS
 from .entity import ENTITY_MARK, FIELDS, versions
-from .readers import COLLECTOR_MS, ENTITY_COLUMN, LINE_KIND, TSV_FIELDS, short_names, sql_text
+from .readers import COLLECTOR_MS, ENTITY_COLUMN, LINE_KIND, TSV_FIELDS, short_names
+from .sql import quote
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -44,7 +45,7 @@ def select_events(frame: DataFrame, values: dict[str, str]) -> DataFrame:
 
 
 def _found(contexts: str) -> str:
-    return f"filter({contexts}, c -> contains(c.schema, {sql_text(ENTITY_MARK)}))"
+    return f"filter({contexts}, c -> contains(c.schema, {quote(ENTITY_MARK)}))"
 
 
 def _with_entity(frame: DataFrame, contexts: str) -> DataFrame:
@@ -73,14 +74,14 @@ def _problem() -> str:
     uri = "entity.schema"
     cases = [
         "WHEN entities > 1 THEN concat('the event has ', entities, ' client_session entities')",
-        f"WHEN {uri} IS NULL OR {uri} NOT IN ({', '.join(map(sql_text, versions()))}) THEN "
+        f"WHEN {uri} IS NULL OR {uri} NOT IN ({', '.join(map(quote, versions()))}) THEN "
         f"concat('unknown client_session schema ', coalesce(left({uri}, 120), 'None'))",
         "WHEN keys IS NULL THEN 'the client_session entity''s data is not an object'",
     ]
     for uri_value, version in versions().items():
-        allowed = ", ".join(map(sql_text, version.keys))
+        allowed = ", ".join(map(quote, version.keys))
         extra = f"array_sort(filter(keys, k -> NOT k IN ({allowed})))"
-        where = f"WHEN {uri} = {sql_text(uri_value)} AND "
+        where = f"WHEN {uri} = {quote(uri_value)} AND "
         cases.append(
             f"{where}size({extra}) > 0 THEN "
             f"concat(left(try_element_at({extra}, 1), 60), ': not in this schema version')"
@@ -157,7 +158,7 @@ def tsv_frame(spark: SparkSession, paths: Sequence[str], name: str, capture: int
     lines = spark.read.text(list(paths)).where("value <> ''")
     count = len(TSV_FIELDS)
     fields = lines.selectExpr("split(value, '\\t', -1) AS f")
-    refused = sql_text(f"{name}: a line has ")
+    refused = quote(f"{name}: a line has ")
     # The check is in the value every row's entity is read from, so no plan can skip it.
     wrong = f"raise_error(concat({refused}, size(f), ' fields, not the {count} of enriched TSV'))"
     at = TSV_FIELDS.index("contexts")

@@ -1,4 +1,4 @@
-"""What the checks' SQL is written with: text, messages and seconds, the same in every dialect."""
+"""The audit's SQL text: string literals, messages and seconds, the same in every dialect."""
 
 from __future__ import annotations
 
