@@ -26,6 +26,7 @@ from sqlglot.dialects.dialect import Dialect
 
 from .checks import checks
 from .columns import EVENT_COLUMNS, FINDING_COLUMNS
+from .entity import FIELDS
 from .readers import ENTITY_COLUMN
 from .rules import Rules
 
@@ -129,16 +130,7 @@ _BIGQUERY = Layout(
     {**_atomic("UNIX_MILLIS({})"), **_snake("FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', {})")},
     _lake_source("{}[SAFE_OFFSET(0)]"),
 )
-_SNOWFLAKE_KEYS = {
-    "user_id": "userId",
-    "session_id": "sessionId",
-    "previous_session_id": "previousSessionId",
-    "session_index": "sessionIndex",
-    "event_index": "eventIndex",
-    "first_event_id": "firstEventId",
-    "storage_mechanism": "storageMechanism",
-    "first_event_timestamp": "firstEventTimestamp",
-}
+_SNOWFLAKE_KEYS = {field.column: field.key for field in FIELDS}
 """Snowflake keeps the entity as the tracker sent it: camelCase keys, VARIANT values (cast by
 the ``events`` step to the column's type)."""
 _SNOWFLAKE = Layout(

@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from session.audit.entity import FIELDS
 from session.audit.readers import ENTITY_COLUMN, TSV_FIELDS
 from session.audit.rules import Rules
 from session.trackers.protocol import CONTEXTS_SCHEMA, PAYLOAD_DATA_SCHEMA
@@ -22,16 +23,11 @@ RULES = Rules.of(foreground=600, background=300, check_interval=15)
 T0 = 1_800_000_000_000
 """Unix ms of the first event."""
 SCHEMA = "iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2"
-KEYS = {
-    "user_id": "userId",
-    "session_id": "sessionId",
-    "previous_session_id": "previousSessionId",
-    "session_index": "sessionIndex",
-    "event_index": "eventIndex",
-    "first_event_id": "firstEventId",
-    "storage_mechanism": "storageMechanism",
-    "first_event_timestamp": "firstEventTimestamp",
-}
+KEYS = {key.column: key.key for key in FIELDS}
+LAKE_ENTITY = pa.struct(
+    [(key.column, pa.int64() if key.integer else pa.string()) for key in FIELDS]
+)
+"""The entity's struct in the lake layout: snake_case names, integers and strings."""
 
 
 def uuid(kind: int, n: int) -> str:
@@ -148,18 +144,6 @@ def _stamp(ms: int) -> str:
 
 def lake_table(events: list[Event]) -> pa.Table:
     """The lake layout: snake_case structs in an array column, times as timestamps."""
-    struct = pa.struct(
-        [
-            ("user_id", pa.string()),
-            ("session_id", pa.string()),
-            ("previous_session_id", pa.string()),
-            ("session_index", pa.int64()),
-            ("event_index", pa.int64()),
-            ("first_event_id", pa.string()),
-            ("storage_mechanism", pa.string()),
-            ("first_event_timestamp", pa.string()),
-        ]
-    )
     stamp = pa.timestamp("us", tz="UTC")
     return pa.table(
         {
@@ -170,7 +154,7 @@ def lake_table(events: list[Event]) -> pa.Table:
             "event_id": pa.array([e.event_id() for e in events]),
             "collector_tstamp": pa.array([e.ms() * 1000 + 50_000 for e in events], stamp),
             "dvce_created_tstamp": pa.array([e.ms() * 1000 for e in events], stamp),
-            ENTITY_COLUMN: pa.array([[e.values()] for e in events], pa.list_(struct)),
+            ENTITY_COLUMN: pa.array([[e.values()] for e in events], pa.list_(LAKE_ENTITY)),
         }
     )
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from audit.planted_layouts import LAKE_ENTITY
 
 from session import SCHEMA_1_0_2
 from session.audit.readers import ENTITY_COLUMN, TSV_FIELDS
@@ -86,18 +87,6 @@ def lake_events(users: int = 30, sessions: int = 4, events: int = 3) -> list[dic
 def lake_table(rows: list[dict[str, Any]]) -> pa.Table:
     """The rows in the lake's layout: the entity an array of one struct."""
     columns = {name: [row[name] for row in rows] for name in rows[0] if name != "entity"}
-    entity = pa.struct(
-        [
-            ("user_id", pa.string()),
-            ("session_id", pa.string()),
-            ("previous_session_id", pa.string()),
-            ("session_index", pa.int64()),
-            ("event_index", pa.int64()),
-            ("first_event_id", pa.string()),
-            ("first_event_timestamp", pa.string()),
-            ("storage_mechanism", pa.string()),
-        ]
-    )
     table = pa.table(
         {
             **{
@@ -106,7 +95,7 @@ def lake_table(rows: list[dict[str, Any]]) -> pa.Table:
                 else pa.array(values, pa.string())
                 for name, values in columns.items()
             },
-            ENTITY_COLUMN: pa.array([[row["entity"]] for row in rows], pa.list_(entity)),
+            ENTITY_COLUMN: pa.array([[row["entity"]] for row in rows], pa.list_(LAKE_ENTITY)),
         }
     )
     return table
