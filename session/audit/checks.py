@@ -25,9 +25,9 @@ How a user's chain is read, from the tracker's own evidence:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from .event_checks import DUCKDB_MACROS, Formats, events_step, rules_table
+from .event_checks import DUCKDB_MACROS, Formats, events_step, invalid_sql, rules_table
 from .kinds import Kind
 from .rules import Rules
 from .session_checks import early, session_findings
@@ -37,21 +37,29 @@ __all__ = [
     "CTES",
     "DUCKDB_CTES",
     "DUCKDB_MACROS",
-    "PASS_STEPS",
     "SESSION_FACTS",
-    "SESSION_STEPS",
+    "STAGES",
     "checks",
     "findings_query",
     "sessions_query",
+    "staged",
 ]
 
-_SESS = """
-SELECT user_id, session_id, session_index,
+_KEY = "user_id, session_id, session_index"
+
+
+def _session_columns(exact: bool) -> str:
+    """A session's facts from its events (valid ones only). ``exact`` counts each
+    ``event_id`` and each eventIndex once; a session read once may count rows, as it holds
+    neither twice."""
+    events = "count(DISTINCT event_id) + count(*) - count(event_id)" if exact else "count(*)"
+    indexes = "count(DISTINCT event_index)" if exact else "count(event_index)"
+    return f"""{_KEY},
   count(*) AS n,
-  count(DISTINCT event_id) + count(*) - count(event_id) AS events,
+  {events} AS events,
   count(event_index) AS n_idx,
   count(lifecycle) AS lifecycles,
-  count(DISTINCT event_index) AS d_idx,
+  {indexes} AS d_idx,
   min(collector_ms) AS seen_ms,
   min(coalesce(t_ms, collector_ms)) AS first_ms,
   max(coalesce(t_ms, collector_ms)) AS last_ms,
@@ -69,12 +77,81 @@ SELECT user_id, session_id, session_index,
   min(platform) AS platform,
   min(v_tracker) AS v_tracker,
   min(capture) AS capture,
-  list_sort(list_distinct(list(capture))) AS captures
-FROM ev WHERE invalid IS NULL
-GROUP BY user_id, session_id, session_index
+  list_sort(list_distinct(list(capture))) AS captures"""
+
+
+_SESSION_NAMES = (
+    "user_id, session_id, session_index, n, events, n_idx, lifecycles, d_idx, seen_ms, "
+    "first_ms, last_ms, first_t, last_t, prev_min, prev_max, prev, fid_min, fid_max, fid, "
+    "first_event, end_state, app_id, platform, v_tracker, capture, captures"
+)
+
+_DUPES = """
+SELECT event_id FROM ev WHERE flaw IS NULL AND event_id IS NOT NULL
+GROUP BY event_id HAVING count(*) > 1
+"""
+"""The ``event_id``\\ s that come more than once: their sessions are read twice."""
+
+_IN_SESSION = f"PARTITION BY {_KEY} ORDER BY ord NULLS FIRST"
+"""An event's place in its session, as far as one read needs it: events with one ``ord`` have
+one eventIndex (or none), which makes their session odd (:func:`_fast`) whatever their order."""
+
+_WALKED = f"""
+SELECT {_KEY},
+  sum(CASE WHEN event_index = b_idx THEN 1 ELSE 0 END) AS repeats,
+  max(CASE WHEN t_ms >= latest_ms THEN t_ms - latest_ms END) AS gap_ms
+FROM (
+  SELECT {_KEY}, event_index, t_ms,
+    lag(event_index) OVER ({_IN_SESSION}) AS b_idx,
+    max(t_ms) OVER ({_IN_SESSION} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_ms
+  FROM ev WHERE flaw IS NULL
+) AS ordered
+GROUP BY {_KEY}
+"""
+"""Each session's events in order, as few columns as that needs: how often an eventIndex
+comes again straight after itself, and the longest idle gap (from the latest time before)."""
+
+
+def _fast(formats: Formats) -> str:
+    """Every session from one read of its events, and whether it is ``odd``: one whose events
+    this read cannot judge alone (an id or eventIndex twice, an event without an eventIndex,
+    ids or times that differ within it, or one not of its format), which the checks read again
+    event by event (``pass``). ``gap_ms`` is its longest idle gap."""
+    fine = " AND ".join(
+        (
+            "dupes = 0 AND n_idx = n AND w.repeats = 0",
+            "prev_min = prev_max AND coalesce(fid_min = fid_max, fid_min IS NULL)",
+            "coalesce(fets_min = fets_max, fets_min IS NULL)",
+            formats.user_id("s.user_id"),
+            formats.uuid("s.session_id"),
+            f"(prev_min = '' OR {formats.uuid('prev_min')})",
+            f"(fid_min IS NULL OR {formats.uuid('fid_min')})",
+            f"(fets_min IS NULL OR {formats.date_time('fets_min')})",
+        )
+    )
+    return f"""
+SELECT s.*, w.gap_ms, CASE WHEN {fine} THEN FALSE ELSE TRUE END AS odd
+FROM (
+  SELECT {_session_columns(exact=False)},
+    sum(dupe) AS dupes,
+    min(first_event_timestamp) AS fets_min,
+    max(first_event_timestamp) AS fets_max
+  FROM (
+    SELECT e.*, CASE WHEN d.event_id IS NULL THEN 0 ELSE 1 END AS dupe
+    FROM ev AS e
+    LEFT JOIN dupes AS d ON d.event_id = e.event_id
+    WHERE e.flaw IS NULL
+  ) AS marked
+  GROUP BY {_KEY}
+) AS s
+JOIN walked AS w
+  ON w.user_id = s.user_id AND w.session_id = s.session_id AND w.session_index = s.session_index
 """
 
-_RULED = """
+
+def _ruled(source: str) -> str:
+    """``source``'s rows, each with the rules of its app and platform."""
+    return f"""
 SELECT s.*,
   coalesce(a.fg_ms, p.fg_ms, d.fg_ms) AS fg_ms,
   coalesce(a.bg_ms, p.bg_ms, d.bg_ms) AS bg_ms,
@@ -82,11 +159,50 @@ SELECT s.*,
   coalesce(a.expect_start, p.expect_start, d.expect_start, s.v_tracker LIKE 'cs-%', FALSE)
     AS expect_start,
   coalesce(a.expect_demand, p.expect_demand, d.expect_demand, FALSE) AS expect_demand
-FROM sess AS s
+FROM {source} AS s
 CROSS JOIN (SELECT * FROM rules WHERE level = 'default') AS d
 LEFT JOIN (SELECT * FROM rules WHERE level = 'app') AS a ON a.key = s.app_id
 LEFT JOIN (SELECT * FROM rules WHERE level = 'platform') AS p ON p.key = s.platform
 """
+
+
+_SHORTEST = "least(coalesce(fg_ms, bg_ms), coalesce(bg_ms, fg_ms))"
+"""The shortest timeout that can be in force in a session (NULL: none is given)."""
+
+_FLAGGED = f"""
+SELECT {_KEY}, odd FROM ({_ruled("fast")}) AS ruled_fast
+WHERE odd OR gap_ms > interval_ms + {_SHORTEST}
+"""
+"""The sessions read again event by event: the odd ones, and those with an idle gap past the
+shortest timeout that can be in force in them."""
+
+
+def _pass_rows(formats: Formats) -> str:
+    """The events read a second time, each judged in full (:func:`~.event_checks.invalid_sql`):
+    those of the flagged sessions, and those with a flaw."""
+    return f"""
+SELECT *, {invalid_sql(formats)} AS invalid
+FROM (
+  SELECT e.*, f.odd
+  FROM ev AS e
+  LEFT JOIN flagged AS f
+    ON e.user_id = f.user_id AND e.session_id = f.session_id
+    AND e.session_index = f.session_index
+  WHERE e.flaw IS NOT NULL OR f.user_id IS NOT NULL
+) AS again
+"""
+
+
+_SESS = f"""
+SELECT {_SESSION_NAMES} FROM fast WHERE NOT odd
+UNION ALL
+SELECT {_session_columns(exact=True)}
+FROM pass WHERE odd AND invalid IS NULL
+GROUP BY {_KEY}
+"""
+"""Every session: as its one read saw it, or, for an odd one, from its events read again."""
+
+_RULED = _ruled("sess")
 
 _LINKS = """
 SELECT user_id, session_id AS link_id, max(session_index) AS link_index
@@ -145,30 +261,30 @@ _PASSED = (
     "capture, repeats"
 )
 
-_PASS = """
+_PICKED = """
 SELECT e.event_id, e.t_ms, e.ord, e.lifecycle, e.event_index, e.collector_ms, e.capture,
   e.invalid, coalesce(c.user_id, e.user_id) AS user_id, c.session_id, c.session_index,
   c.start_state, c.fg_ms, c.bg_ms, c.interval_ms, coalesce(c.app_id, e.app_id) AS app_id,
   coalesce(c.platform, e.platform) AS platform, coalesce(c.v_tracker, e.v_tracker) AS v_tracker,
   c.n_idx > c.d_idx AS repeats, c.duplicated
-FROM ev AS e
+FROM pass AS e
 LEFT JOIN candidates AS c
   ON e.user_id = c.user_id AND e.session_id = c.session_id AND e.session_index = c.session_index
   AND e.invalid IS NULL
 WHERE e.invalid IS NOT NULL OR c.user_id IS NOT NULL
 """
-"""The events the second pass reads, in one read of ``ev``: those of the candidate sessions
-(with their session's facts; a session's app, platform and tracker are its first ones) and
-those whose entity is invalid."""
+"""The events read a second time that the event checks look at: those of the candidate
+sessions (with their session's facts; a session's app, platform and tracker are its first
+ones) and those whose entity is invalid."""
 
 _DEDUPED = f"""
-SELECT {_PASSED} FROM pass WHERE invalid IS NULL AND (NOT duplicated OR event_id IS NULL)
+SELECT {_PASSED} FROM picked WHERE invalid IS NULL AND (NOT duplicated OR event_id IS NULL)
 UNION ALL
 SELECT {_PASSED}
 FROM (
   SELECT *, row_number() OVER (PARTITION BY user_id, session_id, session_index, event_id
     ORDER BY collector_ms, ord) AS copy
-  FROM pass WHERE invalid IS NULL AND duplicated AND event_id IS NOT NULL
+  FROM picked WHERE invalid IS NULL AND duplicated AND event_id IS NOT NULL
 ) AS copies
 WHERE copy = 1
 """
@@ -245,7 +361,7 @@ SELECT user_id, NULL AS session_id, NULL AS session_index, '{Kind.INVALID_ENTITY
   app_id, platform, v_tracker, capture
 FROM (
   SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY collector_ms, ord) AS copy
-  FROM pass WHERE invalid IS NOT NULL
+  FROM picked WHERE invalid IS NOT NULL
 ) AS bad
 WHERE copy = 1 OR event_id IS NULL
 """
@@ -260,33 +376,66 @@ FROM (
 ) AS every
 """
 
-CTES: tuple[tuple[str, str], ...] = (
-    ("ev", events_step(Formats(fast=False))),
-    ("sess", _SESS),
-    ("ruled", _RULED),
-    ("links", _LINKS),
-    ("chain", _CHAIN),
-    ("timed", _TIMED),
-    ("session_findings", session_findings()),
-    ("candidates", _CANDIDATES),
-    ("pass", _PASS),
-    ("deduped", _DEDUPED),
-    ("gaps", _GAPS),
-    ("event_findings", _EVENT_FINDINGS),
-    ("invalid_findings", _INVALID_FINDINGS),
-    ("findings", _FINDINGS),
-)
+
+def _steps(formats: Formats) -> tuple[tuple[str, str], ...]:
+    return (
+        ("ev", events_step()),
+        ("dupes", _DUPES),
+        ("walked", _WALKED),
+        ("fast", _fast(formats)),
+        ("flagged", _FLAGGED),
+        ("pass", _pass_rows(formats)),
+        ("sess", _SESS),
+        ("ruled", _RULED),
+        ("links", _LINKS),
+        ("chain", _CHAIN),
+        ("timed", _TIMED),
+        ("session_findings", session_findings()),
+        ("candidates", _CANDIDATES),
+        ("picked", _PICKED),
+        ("deduped", _DEDUPED),
+        ("gaps", _GAPS),
+        ("event_findings", _EVENT_FINDINGS),
+        ("invalid_findings", _INVALID_FINDINGS),
+        ("findings", _FINDINGS),
+    )
+
+
+CTES = _steps(Formats(fast=False))
 """The checks, step by step: every step reads ``events``, ``rules`` or a step before it."""
 
-DUCKDB_CTES = (("ev", events_step(Formats(fast=True))), *CTES[1:])
+DUCKDB_CTES = _steps(Formats(fast=True))
 """The same steps with DuckDB's faster format tests (:data:`DUCKDB_MACROS` must be defined)."""
 
-SESSION_STEPS = ("ev", "sess", "ruled", "links", "chain", "timed")
-"""The steps to ``timed``, a row per session: an engine may keep it and run the rest on it."""
+STAGES = (
+    ("fast", ("ev", "dupes", "walked", "fast")),
+    ("pass", ("ev", "flagged", "pass")),
+    ("timed", ("sess", "ruled", "links", "chain", "timed")),
+    (
+        "findings",
+        (
+            "session_findings",
+            "candidates",
+            "picked",
+            "deduped",
+            "gaps",
+            "event_findings",
+            "invalid_findings",
+            "findings",
+        ),
+    ),
+)
+"""The steps in four parts, each ending in a table an engine may keep for the parts after:
+every session from one read of the events (``fast``); the events read again (``pass``);
+every session in its chain (``timed``); every finding (``findings``). Each part reads the
+events, or the tables kept before it."""
 
-PASS_STEPS = ("ev", "candidates", "pass")
-"""The steps to ``pass`` over a kept ``timed``: the events read a second time. An engine may
-keep it too, so that the steps after it, which read it more than once, read no event again."""
+
+def staged(steps: Sequence[tuple[str, str]], stage: str) -> list[tuple[str, str]]:
+    """The steps of ``stage`` (one of :data:`STAGES`), from ``steps``."""
+    names = dict(STAGES)[stage]
+    return [step for step in steps if step[0] in names]
+
 
 SESSION_FACTS = (
     """
@@ -319,5 +468,5 @@ def findings_query(rules: Rules) -> str:
 
 def sessions_query(rules: Rules) -> str:
     """Every session, a row each over ``events``."""
-    steps = [step for step in CTES if step[0] in SESSION_STEPS]
+    steps = [step for step in CTES if step[0] not in dict(STAGES)["findings"]]
     return checks(rules, steps) + "\n" + SESSION_FACTS

@@ -160,6 +160,8 @@ def _by_padded_order(tree: exp.Expr) -> exp.Expr:
     def rewrite(node: exp.Expr) -> exp.Expr | None:
         if isinstance(node, exp.Alias) and node.alias == "captures":
             return None
+        if isinstance(node, exp.Column) and node.name == "captures":
+            return None  # named again where the sessions are brought together
         if not isinstance(node, exp.ArgMin | exp.ArgMax):
             return node
         value, order = node.this.sql("duckdb"), node.expression.sql("duckdb")

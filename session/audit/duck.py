@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .checks import DUCKDB_CTES, DUCKDB_MACROS, PASS_STEPS, SESSION_STEPS, checks
+from .checks import DUCKDB_CTES, DUCKDB_MACROS, STAGES, checks, staged
 from .columns import EVENT_COLUMNS
 from .inputs import Input, InputError, Rescued, document_rows, probe, rescue_lines
 from .readers import ENTITY_COLUMN, log_select, parquet_select, sql_list, tsv_select
@@ -217,28 +217,26 @@ class DuckAudit:
             self._parts.append("input_none")
         union = " UNION ALL ".join(f"SELECT * FROM {part}" for part in self._parts)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW events AS {union}")
-        cte = list(DUCKDB_CTES)
+        ev, *steps = DUCKDB_CTES
         with _watch(self.con, progress), _as_input_errors():
-            if not self._scanned:
-                # Every input is a table already: its events are judged once, not per query.
-                self.con.execute(
-                    "CREATE OR REPLACE TEMP TABLE judged AS "
-                    + checks(self.rules, cte[:1])
-                    + "\nSELECT * FROM ev"
-                )
-                cte[0] = ("ev", "SELECT * FROM judged")
-            steps = [step for step in cte if step[0] in SESSION_STEPS]
-            passed = [step for step in cte if step[0] in PASS_STEPS]
-            rest = [step for step in cte if step[0] not in SESSION_STEPS + PASS_STEPS]
-            # The sessions, then the events read a second time (kept, as the steps after read
-            # them more than once), then the findings.
-            for name, kept in (("timed", steps), ("pass", passed), ("findings", rest)):
+            # The events as a view or a table, not a step (DuckDB would keep a step read more
+            # than once whole): a lake's read where they lie each time; when every input is a
+            # table already, judged once into one.
+            kind = "VIEW" if self._scanned else "TABLE"
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP {kind} ev AS "
+                + checks(self.rules, [ev])
+                + "\nSELECT * FROM ev"
+            )
+            # Each part kept as a table: the parts after read it, some more than once.
+            for name, _ in STAGES:
                 self.con.execute(
                     f"CREATE OR REPLACE TEMP TABLE {name} AS "
-                    + checks(self.rules, kept)
+                    + checks(self.rules, staged(steps, name))
                     + f"\nSELECT * FROM {name}"
                 )
-            self.con.execute("DROP TABLE pass")
+            for name in ("pass", "fast"):
+                self.con.execute(f"DROP TABLE {name}")
         return Result(self.con, dict(self.bad), tuple(self.inputs))
 
 

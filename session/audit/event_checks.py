@@ -6,7 +6,7 @@ from __future__ import annotations
 from .rules import Rule, Rules
 from .sql import ms_literal, quote, say
 
-__all__ = ["DUCKDB_MACROS", "Formats", "events_step", "rules_table"]
+__all__ = ["DUCKDB_MACROS", "Formats", "events_step", "invalid_sql", "rules_table"]
 
 UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 USER_ID = "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16})$"
@@ -64,6 +64,9 @@ class Formats:
     def user_id(self, value: str) -> str:
         return f"is_user_id({value})" if self.fast else f"regexp_matches({value}, '{USER_ID}')"
 
+    def date_time(self, value: str) -> str:
+        return f"regexp_matches({value}, '{DATE_TIME}')"
+
 
 DUCKDB_MACROS = (
     "CREATE OR REPLACE TEMP MACRO is_uuid(x) AS length(x) = 36 AND strpos(x, '-') = 9 AND "
@@ -78,21 +81,47 @@ DUCKDB_MACROS = (
 is one that the cast writes back the same)."""
 
 
-def _invalid(formats: Formats) -> str:
+_MISSING = (
+    ("user_id", "userId"),
+    ("session_id", "sessionId"),
+    ("session_index", "sessionIndex"),
+    ("storage_mechanism", "storageMechanism"),
+)
+
+
+def _ranges() -> list[str]:
+    """The checks of an event's own numbers and storage mechanism: (WHEN … THEN …)."""
+    return [
+        f"WHEN session_index < 0 OR session_index > {MAX_INDEX} THEN "
+        + say("sessionIndex {session_index} is out of 0 to " + str(MAX_INDEX)),
+        f"WHEN event_index < 0 OR event_index > {MAX_INDEX} THEN "
+        + say("eventIndex {event_index} is out of 0 to " + str(MAX_INDEX)),
+        f"WHEN storage_mechanism NOT IN ({', '.join(map(quote, STORAGE))}) THEN "
+        + say("storageMechanism {storage_mechanism} is not one of " + ", ".join(STORAGE)),
+    ]
+
+
+def _flaw() -> str:
+    """What is wrong with an event that costs little to see (what a reader found, a field
+    missing, a number out of range, an unknown storage mechanism), or NULL. An event with a
+    flaw is invalid; one without may still be (:func:`invalid_sql`)."""
+    checks = [
+        "WHEN problem IS NOT NULL THEN problem",
+        *(f"WHEN {name} IS NULL THEN '{label} is missing'" for name, label in _MISSING),
+        *_ranges(),
+    ]
+    return "CASE " + " ".join(checks) + " END"
+
+
+def invalid_sql(formats: Formats) -> str:
     """Why an event's entity fails its schema, or NULL: what a reader found, else the first
-    field that is missing or out of its definition."""
+    field that is missing or out of its definition. The id and time patterns cost most, so
+    the checks test them once a session where they can (:mod:`.checks`), and event by event
+    only for the events they read a second time."""
     uuid_fields = ("session_id", "previous_session_id", "first_event_id")
     checks = [
         "WHEN problem IS NOT NULL THEN problem",
-        *(
-            f"WHEN {name} IS NULL THEN '{label} is missing'"
-            for name, label in (
-                ("user_id", "userId"),
-                ("session_id", "sessionId"),
-                ("session_index", "sessionIndex"),
-                ("storage_mechanism", "storageMechanism"),
-            )
-        ),
+        *(f"WHEN {name} IS NULL THEN '{label} is missing'" for name, label in _MISSING),
         f"WHEN NOT {formats.user_id('user_id')} THEN "
         + say("userId is not a lower-case UUID or 16 hex digits: {user_id}"),
         *(
@@ -102,14 +131,9 @@ def _invalid(formats: Formats) -> str:
                 uuid_fields, ("sessionId", "previousSessionId", "firstEventId"), strict=True
             )
         ),
-        f"WHEN session_index < 0 OR session_index > {MAX_INDEX} THEN "
-        + say("sessionIndex {session_index} is out of 0 to " + str(MAX_INDEX)),
-        f"WHEN event_index < 0 OR event_index > {MAX_INDEX} THEN "
-        + say("eventIndex {event_index} is out of 0 to " + str(MAX_INDEX)),
-        f"WHEN storage_mechanism NOT IN ({', '.join(map(quote, STORAGE))}) THEN "
-        + say("storageMechanism {storage_mechanism} is not one of " + ", ".join(STORAGE)),
-        "WHEN first_event_timestamp IS NOT NULL AND NOT regexp_matches(first_event_timestamp, "
-        f"'{DATE_TIME}') THEN "
+        *_ranges(),
+        "WHEN first_event_timestamp IS NOT NULL AND NOT "
+        f"{formats.date_time('first_event_timestamp')} THEN "
         + say("firstEventTimestamp is not a date-time: {first_event_timestamp}"),
     ]
     return "CASE " + " ".join(checks) + " END"
@@ -122,10 +146,10 @@ _TIME = (
 )
 
 
-def events_step(formats: Formats) -> str:
+def events_step() -> str:
     """Each event with its time (``t_ms``, NULL if unknown), its order in its session
     (``ord``: the eventIndex, then arrival; never negative, since the Redshift form compares
-    it as padded text) and what is invalid in it."""
+    it as padded text) and its ``flaw`` (:func:`_flaw`)."""
     return f"""
 SELECT *,
   CASE WHEN raw_ms IS NULL THEN NULL
@@ -136,5 +160,5 @@ SELECT *,
              event_index * 4294967296 + coalesce(collector_ms, 0) % 4294967296 END,
            greatest(coalesce(collector_ms, raw_ms, 0), 0)) AS ord,
   CASE WHEN event_name IN ('{BACKGROUND}', '{FOREGROUND}') THEN event_name END AS lifecycle
-FROM (SELECT *, {_TIME} AS raw_ms, {_invalid(formats)} AS invalid FROM events) AS timed
+FROM (SELECT *, {_TIME} AS raw_ms, {_flaw()} AS flaw FROM events) AS timed
 """

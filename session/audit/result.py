@@ -15,6 +15,7 @@ import duckdb
 
 from .checks import CTES, SESSION_FACTS, checks
 from .columns import FINDING_COLUMNS
+from .event_checks import Formats, invalid_sql
 from .inputs import Input
 from .kinds import FINDING_KINDS, Kind
 from .report import ChainReport, Finding, SessionSummary, UserReport
@@ -34,8 +35,8 @@ _FORMATS = {".parquet": "(FORMAT parquet, COMPRESSION zstd)", ".csv": "(FORMAT c
 _MARKS = (
     checks(Rules(), [step for step in CTES if step[0] == "ev"])
     + "\nSELECT user_id, coalesce(t_ms, collector_ms) / 1000.0 AS time_s, "
-    "CAST(session_index AS DOUBLE) AS idx FROM ev WHERE invalid IS NULL "
-    "AND coalesce(t_ms, collector_ms) IS NOT NULL"
+    "CAST(session_index AS DOUBLE) AS idx FROM ev WHERE flaw IS NULL AND "
+    f"{invalid_sql(Formats(fast=False))} IS NULL AND coalesce(t_ms, collector_ms) IS NOT NULL"
 )
 """Each event of some users (valid entities only): its time, as the sessions' first and last
 times are measured, and its session index."""

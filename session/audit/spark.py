@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import sqlglot
 
-from .checks import CTES, PASS_STEPS, SESSION_STEPS, checks
+from .checks import CTES, STAGES, checks, staged
 from .columns import EVENT_COLUMNS
 from .duck import delta_files
 from .inputs import Input, InputError, document_rows, probe
@@ -296,28 +296,24 @@ class SparkAudit:
         for frame in self._parts[1:]:
             events = events.unionByName(frame)
         events.createOrReplaceTempView("events")
-        steps = [step for step in CTES if step[0] in SESSION_STEPS]
-        passed = [step for step in CTES if step[0] in PASS_STEPS]
-        rest = [step for step in CTES if step[0] not in SESSION_STEPS + PASS_STEPS]
+        kept = {}
         try:
             with _watch(self.spark, progress):
-                timed = self.spark.sql(
-                    spark_sql(checks(self.rules, steps) + "\nSELECT * FROM timed")
-                ).localCheckpoint()
-                timed.createOrReplaceTempView("timed")
-                # The events read again, once: the steps after read them more than once.
-                second = self.spark.sql(
-                    spark_sql(checks(self.rules, passed) + "\nSELECT * FROM pass")
-                ).localCheckpoint()
-                second.createOrReplaceTempView("pass")
-                findings = self.spark.sql(
-                    spark_sql(checks(self.rules, rest) + "\nSELECT * FROM findings")
-                ).localCheckpoint()
+                # Each part checkpointed: the parts after read it, some more than once.
+                for name, _ in STAGES:
+                    kept[name] = self.spark.sql(
+                        spark_sql(
+                            checks(self.rules, staged(CTES, name)) + f"\nSELECT * FROM {name}"
+                        )
+                    ).localCheckpoint()
+                    kept[name].createOrReplaceTempView(name)
         except Exception as error:  # an input Spark could not read whole, a TSV line, …
             if type(error).__name__ in ("KeyboardInterrupt", "SystemExit"):
                 raise
             raise InputError(_first_line(error)) from None
-        return SparkResult(self.spark, timed, findings, dict(self.bad), tuple(self.inputs))
+        return SparkResult(
+            self.spark, kept["timed"], kept["findings"], dict(self.bad), tuple(self.inputs)
+        )
 
 
 def _is_connect(spark: Any) -> bool:
