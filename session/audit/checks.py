@@ -48,11 +48,20 @@ __all__ = [
 _KEY = "user_id, session_id, session_index"
 
 
+_RECEIVED = (
+    "CASE WHEN event_id IS NOT NULL THEN "
+    "concat(event_id, ' ', coalesce(CAST(event_index AS VARCHAR), '-')) END"
+)
+"""What makes two rows one event received twice: its ``event_id`` and its eventIndex (an id a
+tracker gave two events, a synthetic duplicate, stays two events, as Snowplow's own
+deduplication gives one of them a new id). The text is one of a kind: an index has no space."""
+
+
 def _session_columns(exact: bool) -> str:
-    """A session's facts from its events (valid ones only). ``exact`` counts each
-    ``event_id`` and each eventIndex once; a session read once may count rows, as it holds
-    neither twice."""
-    events = "count(DISTINCT event_id) + count(*) - count(event_id)" if exact else "count(*)"
+    """A session's facts from its events (valid ones only). ``exact`` counts each event
+    received (:data:`_RECEIVED`) and each eventIndex once; a session read once counts rows,
+    and its copies apart (:data:`_WALKED`)."""
+    events = f"count(DISTINCT {_RECEIVED}) + count(*) - count(event_id)" if exact else "count(*)"
     indexes = "count(DISTINCT event_index)" if exact else "count(event_index)"
     return f"""{_KEY},
   count(*) AS n,
@@ -86,30 +95,38 @@ _SESSION_NAMES = (
     "first_event, end_state, app_id, platform, v_tracker, capture, captures"
 )
 
-_DUPES = """
-SELECT event_id FROM ev WHERE flaw IS NULL AND event_id IS NOT NULL
-GROUP BY event_id HAVING count(*) > 1
-"""
-"""The ``event_id``\\ s that come more than once: their sessions are read twice."""
-
-_IN_SESSION = f"PARTITION BY {_KEY} ORDER BY ord NULLS FIRST"
-"""An event's place in its session, as far as one read needs it: events with one ``ord`` have
-one eventIndex (or none), which makes their session odd (:func:`_fast`) whatever their order."""
+_IN_SESSION = f"PARTITION BY {_KEY} ORDER BY event_index NULLS FIRST, collector_ms NULLS FIRST"
+"""An event's place in its session, as far as one read needs it: by eventIndex, then arrival
+(as ``ord`` orders where every event has an eventIndex, which a session that is not odd has)."""
 
 _WALKED = f"""
 SELECT {_KEY},
-  sum(CASE WHEN event_index = b_idx THEN 1 ELSE 0 END) AS repeats,
+  sum(copy) AS copies,
+  sum(CASE WHEN copy = 0 AND event_index = b_idx THEN 1 ELSE 0 END) AS repeats,
+  sum(CASE WHEN copy = 1 AND t_ms > b_t THEN t_ms - b_t ELSE 0 END) AS drift_ms,
+  sum(CASE WHEN copy = 1 AND ((t_ms IS NULL AND b_t IS NOT NULL)
+    OR (t_ms IS NOT NULL AND b_t IS NULL)) THEN 1 ELSE 0 END) AS blurred,
   max(CASE WHEN t_ms >= latest_ms THEN t_ms - latest_ms END) AS gap_ms
 FROM (
-  SELECT {_KEY}, event_index, t_ms,
-    lag(event_index) OVER ({_IN_SESSION}) AS b_idx,
-    max(t_ms) OVER ({_IN_SESSION} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_ms
-  FROM ev WHERE flaw IS NULL
-) AS ordered
+  SELECT *, CASE WHEN event_index = b_idx AND event_id = b_id THEN 1 ELSE 0 END AS copy
+  FROM (
+    SELECT {_KEY}, event_id, event_index, t_ms,
+      lag(event_index) OVER ({_IN_SESSION}) AS b_idx,
+      lag(event_id) OVER ({_IN_SESSION}) AS b_id,
+      lag(t_ms) OVER ({_IN_SESSION}) AS b_t,
+      max(t_ms) OVER ({_IN_SESSION} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        AS latest_ms
+    FROM ev WHERE flaw IS NULL
+  ) AS ordered
+) AS marked
 GROUP BY {_KEY}
 """
-"""Each session's events in order, as few columns as that needs: how often an eventIndex
-comes again straight after itself, and the longest idle gap (from the latest time before)."""
+"""Each session's events in order, as few columns as that needs: its copies (an event received
+again, right after the one before: :data:`_RECEIVED`), how often an eventIndex comes again in
+another event, and the longest idle gap from the latest time before. A copy's time is its
+first's, or later by at most ``drift_ms`` in all, so the longest gap without the copies is at
+most ``gap_ms + drift_ms``; a copy with a time where its first has none (``blurred``) bounds
+nothing."""
 
 
 def _fast(formats: Formats) -> str:
@@ -119,7 +136,7 @@ def _fast(formats: Formats) -> str:
     event by event (``pass``). ``gap_ms`` is its longest idle gap."""
     fine = " AND ".join(
         (
-            "dupes = 0 AND n_idx = n AND w.repeats = 0",
+            "n_idx = n AND w.repeats = 0 AND w.blurred = 0",
             "prev_min = prev_max AND coalesce(fid_min = fid_max, fid_min IS NULL)",
             "coalesce(fets_min = fets_max, fets_min IS NULL)",
             formats.user_id("s.user_id"),
@@ -129,19 +146,16 @@ def _fast(formats: Formats) -> str:
             f"(fets_min IS NULL OR {formats.date_time('fets_min')})",
         )
     )
+    counted = {"events": "s.n - w.copies AS events", "d_idx": "s.n_idx - w.copies AS d_idx"}
+    names = [counted.get(name, f"s.{name}") for name in _SESSION_NAMES.split(", ")]
     return f"""
-SELECT s.*, w.gap_ms, CASE WHEN {fine} THEN FALSE ELSE TRUE END AS odd
+SELECT {", ".join(names)}, w.gap_ms, w.drift_ms,
+  CASE WHEN {fine} THEN FALSE ELSE TRUE END AS odd
 FROM (
   SELECT {_session_columns(exact=False)},
-    sum(dupe) AS dupes,
     min(first_event_timestamp) AS fets_min,
     max(first_event_timestamp) AS fets_max
-  FROM (
-    SELECT e.*, CASE WHEN d.event_id IS NULL THEN 0 ELSE 1 END AS dupe
-    FROM ev AS e
-    LEFT JOIN dupes AS d ON d.event_id = e.event_id
-    WHERE e.flaw IS NULL
-  ) AS marked
+  FROM ev WHERE flaw IS NULL
   GROUP BY {_KEY}
 ) AS s
 JOIN walked AS w
@@ -171,10 +185,10 @@ _SHORTEST = "least(coalesce(fg_ms, bg_ms), coalesce(bg_ms, fg_ms))"
 
 _FLAGGED = f"""
 SELECT {_KEY}, odd FROM ({_ruled("fast")}) AS ruled_fast
-WHERE odd OR gap_ms > interval_ms + {_SHORTEST}
+WHERE odd OR coalesce(gap_ms, 0) + drift_ms > interval_ms + {_SHORTEST}
 """
-"""The sessions read again event by event: the odd ones, and those with an idle gap past the
-shortest timeout that can be in force in them."""
+"""The sessions read again event by event: the odd ones, and those that can hold an idle gap
+past the shortest timeout that can be in force in them."""
 
 
 def _pass_rows(formats: Formats) -> str:
@@ -282,8 +296,8 @@ SELECT {_PASSED} FROM picked WHERE invalid IS NULL AND (NOT duplicated OR event_
 UNION ALL
 SELECT {_PASSED}
 FROM (
-  SELECT *, row_number() OVER (PARTITION BY user_id, session_id, session_index, event_id
-    ORDER BY collector_ms, ord) AS copy
+  SELECT *, row_number() OVER (PARTITION BY user_id, session_id, session_index, event_id,
+    event_index ORDER BY collector_ms, ord) AS copy
   FROM picked WHERE invalid IS NULL AND duplicated AND event_id IS NOT NULL
 ) AS copies
 WHERE copy = 1
@@ -380,7 +394,6 @@ FROM (
 def _steps(formats: Formats) -> tuple[tuple[str, str], ...]:
     return (
         ("ev", events_step()),
-        ("dupes", _DUPES),
         ("walked", _WALKED),
         ("fast", _fast(formats)),
         ("flagged", _FLAGGED),
@@ -408,7 +421,7 @@ DUCKDB_CTES = _steps(Formats(fast=True))
 """The same steps with DuckDB's faster format tests (:data:`DUCKDB_MACROS` must be defined)."""
 
 STAGES = (
-    ("fast", ("ev", "dupes", "walked", "fast")),
+    ("fast", ("ev", "walked", "fast")),
     ("pass", ("ev", "flagged", "pass")),
     ("timed", ("sess", "ruled", "links", "chain", "timed")),
     (
