@@ -185,6 +185,31 @@ def field_sql(field: Field) -> str:
     return f"CASE WHEN CAST({number} AS VARCHAR) = {text} THEN {number} END"
 
 
+def _plainly_fine(entity: str) -> str:
+    """What most entities are, cheap to see: a known schema, every key one of its version's
+    with a value (as many keys as fields with values), the required ones there, and each
+    integer an integer. Such an entity has no problem; any other is asked in full."""
+    present = " + ".join(
+        f"CASE WHEN parsed.{field.key} IS NULL THEN 0 ELSE 1 END" for field in FIELDS
+    )
+    cases = []
+    for uri_value, version in versions().items():
+        holds = [
+            *(f"parsed.{field.key} IS NULL" for field in FIELDS if field.key not in version.keys),
+            *(f"parsed.{key} IS NOT NULL" for key in sorted(version.required)),
+            *(
+                f"(parsed.{field.key} IS NULL OR {field_column(field)} IS NOT NULL)"
+                for field in FIELDS
+                if field.integer and field.key in version.keys
+            ),
+        ]
+        cases.append(f"WHEN {quote(uri_value)} THEN {' AND '.join(holds)}")
+    return (
+        f"coalesce(len(keys) > 0 AND len(keys) = {present} AND "
+        f"CASE {entity}.schema {' '.join(cases)} ELSE FALSE END, FALSE)"
+    )
+
+
 def problem_sql(entity: str) -> str:
     """:func:`entity_fields`' problem as a DuckDB expression over ``entity``, ``parsed``,
     ``keys`` (:func:`entity_sql`) and the fields' columns (:func:`field_column`), in the same
@@ -218,4 +243,4 @@ def problem_sql(entity: str) -> str:
                     f"THEN '{field.key} is not an integer'"
                 )
         cases.append(f"WHEN {uri} = {quote(uri_value)} THEN CASE {' '.join(checks)} END")
-    return "CASE " + "\n".join(cases) + " END"
+    return f"CASE WHEN {_plainly_fine(entity)} THEN NULL " + "\n".join(cases) + " END"
