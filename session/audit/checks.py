@@ -5,8 +5,8 @@ dialect (:mod:`.dialects`). Nothing here is per engine.
 
 How a user's chain is read, from the tracker's own evidence:
 
-- events are grouped into sessions by ``(user_id, session_id, session_index)``; duplicated
-  ``event_id``\\ s count once;
+- events are grouped into sessions by ``(user_id, session_id, session_index)``; an event
+  received twice (the same ``event_id`` and eventIndex) counts once;
 - within a session, events are in ``eventIndex`` order (where the tracker sends none, in the
   collector's order of arrival); sessions are in ``sessionIndex`` order, and a session's
   ``previousSessionId`` names the session it follows;
@@ -21,6 +21,9 @@ How a user's chain is read, from the tracker's own evidence:
 - the timeout in force after an event is the background timeout once an
   ``application_background`` event has come (until an ``application_foreground`` one), else
   the foreground timeout; a timeout given nowhere is not judged (:mod:`.rules`).
+
+Most sessions are judged from one read of their events (``fast``); only the odd ones, and
+those that can hold a long idle gap, are read again event by event (``pass``): :data:`STAGES`.
 """
 
 from __future__ import annotations
