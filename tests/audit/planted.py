@@ -17,6 +17,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from session.audit.rules import Rule, Rules
+
 T0_MS = 1_800_000_000_000
 OPTIONS = ("--foreground-timeout", "600", "--background-timeout", "300", "--check-interval", "15")
 """The timeouts the timed faults (early_new_session, missed_expiry) are planted for."""
@@ -213,3 +215,29 @@ def planted_lake(path: Path) -> Path:
     _event_faults(lake)
     _invalid_entities(lake)
     return lake.write(path)
+
+
+def edges(path: Path) -> Path:
+    """Chains at the one read's edges, as lake Parquet at ``path``: a copy whose time drifts
+    later before a gap just past 600 s; a copy with a time where its first has none, which
+    would hide a gap; one id on two events."""
+    lake = Lake()
+    drifting = lake.chain()  # a copy's time later than its first's, then a gap at the edge
+    first = drifting.event(1, 1, 0, event_index=1)
+    drifting.event(1, 1, 0.5, event_index=1, event_id=first)  # copy, half a second later
+    drifting.event(1, 1, 600.4, event_index=2)  # 600.4 s after the first: past 600 s
+    drifting.event(1, 1, 1200.0, event_index=3)  # 599.6 s: not past
+    blurred = lake.chain()  # a copy with a time where its first has none
+    blurred.event(1, 1, 0, event_index=1)
+    kept = blurred.event(1, 1, 1, event_index=2)
+    for time in ("derived_tstamp", "dvce_created_tstamp", "dvce_sent_tstamp"):
+        lake.rows[-1][time] = None
+    blurred.event(1, 1, 400, event_index=2, event_id=kept)  # would hide the gap before 700
+    blurred.event(1, 1, 700, event_index=3)
+    shared = lake.chain()  # one id on two events: two events, no duplicate
+    one_id = shared.event(1, 1, 0, event_index=1)
+    shared.event(1, 1, 10, event_index=2, event_id=one_id)
+    return lake.write(path)
+
+
+EDGE_RULES = Rules(default=Rule(foreground_timeout=600, check_interval=0))

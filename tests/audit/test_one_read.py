@@ -17,7 +17,7 @@ from session.audit import duck
 from session.audit.duck import DuckAudit
 from session.audit.rules import Rule, Rules
 
-from .planted import Lake
+from .planted import EDGE_RULES, edges
 
 ORDER = "ORDER BY ALL"
 
@@ -76,25 +76,7 @@ def test_generated_data_gives_the_same_sessions_and_findings_either_way(
 def test_chains_on_the_edges_of_one_read_give_the_same_either_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lake = Lake()
-    drifting = lake.chain()  # a copy's time later than its first's, then a gap at the edge
-    first = drifting.event(1, 1, 0, event_index=1)
-    drifting.event(1, 1, 0.5, event_index=1, event_id=first)  # copy, half a second later
-    drifting.event(1, 1, 600.4, event_index=2)  # 600.4 s after the first: past 600 s
-    drifting.event(1, 1, 1200.0, event_index=3)  # 599.6 s: not past
-    blurred = lake.chain()  # a copy with a time where its first has none
-    blurred.event(1, 1, 0, event_index=1)
-    kept = blurred.event(1, 1, 1, event_index=2)
-    for time in ("derived_tstamp", "dvce_created_tstamp", "dvce_sent_tstamp"):
-        lake.rows[-1][time] = None
-    blurred.event(1, 1, 400, event_index=2, event_id=kept)  # would hide the gap before 700
-    blurred.event(1, 1, 700, event_index=3)
-    shared = lake.chain()  # one id on two events: two events, no duplicate
-    one_id = shared.event(1, 1, 0, event_index=1)
-    shared.event(1, 1, 10, event_index=2, event_id=one_id)
-    path = lake.write(tmp_path / "edges.parquet")
-    rules = Rules(default=Rule(foreground_timeout=600, check_interval=0))
-    one, odd = both_ways(path, rules, monkeypatch)
+    one, odd = both_ways(edges(tmp_path / "edges.parquet"), EDGE_RULES, monkeypatch)
     assert one == odd
     sessions, findings = one
     kinds = sorted(row[2] for row in findings)

@@ -32,6 +32,8 @@ from session.audit.spark import SparkAudit
 from session.audit.sparkresult import SparkResult
 from session.cli import main
 
+from .planted import EDGE_RULES, edges
+
 FIELDS = "kind, user_id, session_id, event_id, at_ms, message"
 
 
@@ -209,3 +211,20 @@ def test_a_spark_connect_address_that_does_not_answer(
         err.strip().splitlines() == [err.strip().splitlines()[0]]
         and "cannot reach Spark Connect at 127.0.0.1:9" in err
     )
+
+
+def test_spark_judges_the_edges_of_one_read_as_duckdb(spark: Any, tmp_path: Path) -> None:
+    """A copy whose time drifts, a copy with a time its first lacks, one id on two events:
+    Spark runs the same steps, so the same sessions and findings."""
+    path = edges(tmp_path / "edges.parquet")
+    duck, on_spark = DuckAudit(EDGE_RULES), SparkAudit(EDGE_RULES, session=spark)
+    try:
+        for audit in (duck, on_spark):
+            audit.add(path, lambda _: None)
+        ours, theirs = duck.run(), on_spark.run()
+        assert theirs.report() == ours.report()
+        assert theirs.counts() == ours.counts()
+        assert ours.by_kind()["missed_expiry"] == 2
+    finally:
+        duck.close()
+        on_spark.close()
