@@ -71,7 +71,7 @@ WALKED = f"""
 SELECT {KEY},
   sum(copy) AS copies,
   sum(CASE WHEN copy = 0 AND event_index = b_idx THEN 1 ELSE 0 END) AS repeats,
-  sum(CASE WHEN copy = 1 AND t_ms > b_t THEN t_ms - b_t ELSE 0 END) AS drift_ms,
+  sum(CASE WHEN copy = 1 THEN abs(t_ms - b_t) ELSE 0 END) AS drift_ms,
   sum(CASE WHEN copy = 1 AND ((t_ms IS NULL AND b_t IS NOT NULL)
     OR (t_ms IS NOT NULL AND b_t IS NULL)) THEN 1 ELSE 0 END) AS blurred,
   max(CASE WHEN t_ms >= latest_ms THEN t_ms - latest_ms END) AS gap_ms
@@ -91,10 +91,10 @@ GROUP BY {KEY}
 """
 """Each session's events in order, as few columns as that needs: its copies (an event received
 again, right after the one before: :data:`_RECEIVED`), how often an eventIndex comes again in
-another event, and the longest idle gap from the latest time before. A copy's time is its
-first's, or later by at most ``drift_ms`` in all, so the longest gap without the copies is at
-most ``gap_ms + drift_ms``; a copy with a time where its first has none (``blurred``) bounds
-nothing."""
+another event, and the longest idle gap from the latest time before. The copies of an event
+differ in time by at most ``drift_ms`` (whichever of them is kept, and in whatever order copies
+that arrived together come), so the longest gap without the copies is at most ``gap_ms +
+drift_ms``; a copy with a time where another has none (``blurred``) bounds nothing."""
 
 
 def fast(formats: Formats) -> str:
