@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import colorsys
 import inspect
 import re
 from pathlib import Path
 
 import pytest
+from house_rules import LONGEST_MODULE, long_functions, module_lines
 
 import session
 import snowsession_gui
@@ -20,7 +20,6 @@ from snowsession_gui.widgets.palette import DARK, LIGHT, TEXT_ROLES, Colors
 PACKAGE = Path(snowsession_gui.__file__).parent
 MODULES = sorted(PACKAGE.rglob("*.py"))
 ROOMS = sorted(path.parent for path in PACKAGE.glob("*/__init__.py"))
-LONGEST_FUNCTION = 60
 FORMAT_SKIPS = 2
 """The most ``# fmt: skip`` (or ``fmt: off``) markers: a few real tables (the palette's
 series), never a way to squeeze code under the line limit."""
@@ -38,21 +37,13 @@ def test_the_window_has_rooms() -> None:
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_module_is_over_400_lines(module: Path) -> None:
-    lines = module.read_text(encoding="utf-8").count("\n")
-    assert lines <= 400, f"{module.relative_to(PACKAGE)} has {lines} lines"
+    lines = module_lines(module)
+    assert lines <= LONGEST_MODULE, f"{module.relative_to(PACKAGE)} has {lines} lines"
 
 
 def test_no_function_is_over_60_lines() -> None:
     """Widgets are built from small named parts, not one long ``__init__``."""
-    long = [
-        f"{module.relative_to(PACKAGE)}:{node.lineno} {node.name} "
-        f"({node.end_lineno - node.lineno + 1} lines)"
-        for module in MODULES
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.end_lineno is not None
-        and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION
-    ]
+    long = long_functions(MODULES, PACKAGE)
     assert not long, long
 
 
