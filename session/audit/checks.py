@@ -46,7 +46,7 @@ __all__ = [
     "checks",
     "findings_query",
     "sessions_query",
-    "staged",
+    "stage_query",
 ]
 
 _RULED = ruled("sess")
@@ -277,10 +277,11 @@ every session in its chain (``timed``); every finding (``findings``). Each part 
 events, or the tables kept before it."""
 
 
-def staged(steps: Sequence[tuple[str, str]], stage: str) -> list[tuple[str, str]]:
-    """The steps of ``stage`` (one of :data:`STAGES`), from ``steps``."""
+def stage_query(rules: Rules, steps: Sequence[tuple[str, str]], stage: str) -> str:
+    """The query of ``stage`` (one of :data:`STAGES`), from ``steps``: its table's rows."""
     names = dict(STAGES)[stage]
-    return [step for step in steps if step[0] in names]
+    kept = [step for step in steps if step[0] in names]
+    return checks(rules, kept) + f"\nSELECT * FROM {stage}"
 
 
 SESSION_FACTS = (

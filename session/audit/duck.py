@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .checks import DUCKDB_CTES, DUCKDB_MACROS, STAGES, checks, staged
+from .checks import DUCKDB_CTES, DUCKDB_MACROS, STAGES, checks, stage_query
 from .columns import EVENT_COLUMNS
 from .inputs import Input, InputError, Rescued, document_rows, probe, rescue_lines
 from .readers import ENTITY_COLUMN, log_select, parquet_select, sql_list, tsv_select
@@ -232,8 +232,7 @@ class DuckAudit:
             for name, _ in STAGES:
                 self.con.execute(
                     f"CREATE OR REPLACE TEMP TABLE {name} AS "
-                    + checks(self.rules, staged(steps, name))
-                    + f"\nSELECT * FROM {name}"
+                    + stage_query(self.rules, steps, name)
                 )
             for name in ("pass", "fast"):
                 self.con.execute(f"DROP TABLE {name}")

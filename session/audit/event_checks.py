@@ -101,16 +101,19 @@ def _ranges() -> list[str]:
     ]
 
 
+def _found() -> list[str]:
+    """The first checks of an event: what a reader found, then a required field missing."""
+    return [
+        "WHEN problem IS NOT NULL THEN problem",
+        *(f"WHEN {name} IS NULL THEN '{label} is missing'" for name, label in _MISSING),
+    ]
+
+
 def _flaw() -> str:
     """What is wrong with an event that costs little to see (what a reader found, a field
     missing, a number out of range, an unknown storage mechanism), or NULL. An event with a
     flaw is invalid; one without may still be (:func:`invalid_sql`)."""
-    checks = [
-        "WHEN problem IS NOT NULL THEN problem",
-        *(f"WHEN {name} IS NULL THEN '{label} is missing'" for name, label in _MISSING),
-        *_ranges(),
-    ]
-    return "CASE " + " ".join(checks) + " END"
+    return "CASE " + " ".join([*_found(), *_ranges()]) + " END"
 
 
 def invalid_sql(formats: Formats) -> str:
@@ -120,8 +123,7 @@ def invalid_sql(formats: Formats) -> str:
     only for the events they read a second time."""
     uuid_fields = ("session_id", "previous_session_id", "first_event_id")
     checks = [
-        "WHEN problem IS NOT NULL THEN problem",
-        *(f"WHEN {name} IS NULL THEN '{label} is missing'" for name, label in _MISSING),
+        *_found(),
         f"WHEN NOT {formats.user_id('user_id')} THEN "
         + say("userId is not a lower-case UUID or 16 hex digits: {user_id}"),
         *(

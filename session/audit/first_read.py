@@ -25,43 +25,50 @@ tracker gave two events, a synthetic duplicate, stays two events, as Snowplow's 
 deduplication gives one of them a new id). The text is one of a kind: an index has no space."""
 
 
-def _session_columns(exact: bool) -> str:
-    """A session's facts from its events (valid ones only). ``exact`` counts each event
-    received (:data:`_RECEIVED`) and each eventIndex once; a session read once counts rows,
-    and its copies apart (:data:`WALKED`)."""
-    events = f"count(DISTINCT {_RECEIVED}) + count(*) - count(event_id)" if exact else "count(*)"
-    indexes = "count(DISTINCT event_index)" if exact else "count(event_index)"
-    return f"""{KEY},
-  count(*) AS n,
-  {events} AS events,
-  count(event_index) AS n_idx,
-  count(lifecycle) AS lifecycles,
-  {indexes} AS d_idx,
-  min(collector_ms) AS seen_ms,
-  min(coalesce(t_ms, collector_ms)) AS first_ms,
-  max(coalesce(t_ms, collector_ms)) AS last_ms,
-  CAST(arg_min(t_ms, CASE WHEN t_ms IS NOT NULL THEN ord END) AS BIGINT) AS first_t,
-  max(t_ms) AS last_t,
-  min(coalesce(previous_session_id, '')) AS prev_min,
-  max(coalesce(previous_session_id, '')) AS prev_max,
-  arg_min(coalesce(previous_session_id, ''), ord) AS prev,
-  min(first_event_id) AS fid_min,
-  max(first_event_id) AS fid_max,
-  arg_min(first_event_id, CASE WHEN first_event_id IS NOT NULL THEN ord END) AS fid,
-  arg_min(coalesce(event_id, ''), ord) AS first_event,
-  arg_max(lifecycle, CASE WHEN lifecycle IS NOT NULL THEN ord END) AS end_state,
-  min(app_id) AS app_id,
-  min(platform) AS platform,
-  min(v_tracker) AS v_tracker,
-  min(capture) AS capture,
-  list_sort(list_distinct(list(capture))) AS captures"""
-
-
-_SESSION_NAMES = (
-    "user_id, session_id, session_index, n, events, n_idx, lifecycles, d_idx, seen_ms, "
-    "first_ms, last_ms, first_t, last_t, prev_min, prev_max, prev, fid_min, fid_max, fid, "
-    "first_event, end_state, app_id, platform, v_tracker, capture, captures"
+_FACTS = (
+    ("n", "count(*)"),
+    ("events", "count(*)"),
+    ("n_idx", "count(event_index)"),
+    ("lifecycles", "count(lifecycle)"),
+    ("d_idx", "count(event_index)"),
+    ("seen_ms", "min(collector_ms)"),
+    ("first_ms", "min(coalesce(t_ms, collector_ms))"),
+    ("last_ms", "max(coalesce(t_ms, collector_ms))"),
+    ("first_t", "CAST(arg_min(t_ms, CASE WHEN t_ms IS NOT NULL THEN ord END) AS BIGINT)"),
+    ("last_t", "max(t_ms)"),
+    ("prev_min", "min(coalesce(previous_session_id, ''))"),
+    ("prev_max", "max(coalesce(previous_session_id, ''))"),
+    ("prev", "arg_min(coalesce(previous_session_id, ''), ord)"),
+    ("fid_min", "min(first_event_id)"),
+    ("fid_max", "max(first_event_id)"),
+    ("fid", "arg_min(first_event_id, CASE WHEN first_event_id IS NOT NULL THEN ord END)"),
+    ("first_event", "arg_min(coalesce(event_id, ''), ord)"),
+    ("end_state", "arg_max(lifecycle, CASE WHEN lifecycle IS NOT NULL THEN ord END)"),
+    ("app_id", "min(app_id)"),
+    ("platform", "min(platform)"),
+    ("v_tracker", "min(v_tracker)"),
+    ("capture", "min(capture)"),
+    ("captures", "list_sort(list_distinct(list(capture)))"),
 )
+"""A session's facts from its events (valid ones only), by name. A session read once counts
+rows for ``events`` and ``d_idx``, and its copies apart (:data:`WALKED`)."""
+
+_EXACT = {
+    "events": f"count(DISTINCT {_RECEIVED}) + count(*) - count(event_id)",
+    "d_idx": "count(DISTINCT event_index)",
+}
+"""What a session read again counts: each event received (:data:`_RECEIVED`) and each
+eventIndex once."""
+
+_SESSION_NAMES = ", ".join([KEY, *(name for name, _ in _FACTS)])
+
+
+def _session_columns(exact: bool) -> str:
+    """The session's key and its facts (:data:`_FACTS`; ``exact``: :data:`_EXACT`)."""
+    chosen = _EXACT if exact else {}
+    facts = (f"{chosen.get(name, value)} AS {name}" for name, value in _FACTS)
+    return ",\n  ".join([KEY, *facts])
+
 
 _IN_SESSION = f"PARTITION BY {KEY} ORDER BY event_index NULLS FIRST, collector_ms NULLS FIRST"
 """An event's place in its session, as far as one read needs it: by eventIndex, then arrival

@@ -35,8 +35,8 @@ _FORMATS = {".parquet": "(FORMAT parquet, COMPRESSION zstd)", ".csv": "(FORMAT c
 _MARKS = (
     checks(Rules(), [step for step in CTES if step[0] == "ev"])
     + "\nSELECT user_id, coalesce(t_ms, collector_ms) / 1000.0 AS time_s, "
-    "CAST(session_index AS DOUBLE) AS idx FROM ev WHERE flaw IS NULL AND "
-    f"{invalid_sql(Formats(fast=False))} IS NULL AND coalesce(t_ms, collector_ms) IS NOT NULL"
+    f"CAST(session_index AS DOUBLE) AS idx FROM ev WHERE {invalid_sql(Formats(fast=False))} "
+    "IS NULL AND coalesce(t_ms, collector_ms) IS NOT NULL"
 )
 """Each event of some users (valid entities only): its time, as the sessions' first and last
 times are measured, and its session index."""

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import sqlglot
 
-from .checks import CTES, STAGES, checks, staged
+from .checks import CTES, STAGES, stage_query
 from .columns import EVENT_COLUMNS
 from .duck import delta_files
 from .inputs import Input, InputError, document_rows, probe
@@ -302,9 +302,7 @@ class SparkAudit:
                 # Each part checkpointed: the parts after read it, some more than once.
                 for name, _ in STAGES:
                     kept[name] = self.spark.sql(
-                        spark_sql(
-                            checks(self.rules, staged(CTES, name)) + f"\nSELECT * FROM {name}"
-                        )
+                        spark_sql(stage_query(self.rules, CTES, name))
                     ).localCheckpoint()
                     kept[name].createOrReplaceTempView(name)
         except Exception as error:  # an input Spark could not read whole, a TSV line, …
